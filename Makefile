@@ -1,0 +1,20 @@
+# The README's two commands are `make run` and `make test`; both set everything up first.
+PY := .venv/bin/python
+
+.PHONY: setup run test lint bench
+setup:
+	@bash scripts/setup.sh
+
+run: setup
+	@$(PY) -m ftlib run
+
+test: setup
+	@$(PY) -m ruff check ftlib tests benchmarks
+	@$(PY) -m pytest -n 2 -q
+
+lint: setup
+	@$(PY) -m ruff check ftlib tests benchmarks
+	@$(PY) -m ftlib lint
+
+bench: setup
+	@$(PY) benchmarks/run.py

@@ -1,0 +1,254 @@
+"""The determination engine: one case with its reasons, or a whole table vectorised."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel
+
+from ftlib.facts import CONDITION_FACTS, Case, FactError
+from ftlib.i18n import label
+from ftlib.policy.compiled import CompiledPolicy
+from ftlib.policy.loader import PolicyError, PolicySet, bundled
+from ftlib.policy.schema import LENIENCY, OUTCOMES, Aftercare, Bilingual, Policy
+from ftlib.policy.select import in_force, jurisdiction_chain, version_in_force
+
+
+class NoPolicyError(PolicyError):
+    """No policy of the case's jurisdiction chain was in force on the conduct date."""
+
+
+class TraceEntry(BaseModel):
+    step: int
+    group: str
+    rule: str
+    clause: str
+    clause_zh: str
+    clause_en: str
+    clause_status: str
+    source: str | None
+    condition: str
+    facts: dict[str, Any]
+    result: bool
+    decisive: bool = False
+
+
+class CorrectionDue(BaseModel):
+    id: str
+    clause: str
+    zh: str
+    en: str
+    time_limit_working_days: int
+
+
+class Message(BaseModel):
+    code: str
+    zh: str
+    en: str
+
+
+class PolicyRef(BaseModel):
+    id: str
+    family: str
+    version: str
+    name_zh: str
+    name_en: str
+    status: str
+    effective_from: dt.date
+    effective_to: dt.date | None
+
+
+class Determination(BaseModel):
+    case_id: str
+    outcome: str
+    deciding_rule: str
+    handling: Bilingual | None
+    policy: PolicyRef
+    selection: Message
+    trace: list[TraceEntry]
+    corrections: list[CorrectionDue]
+    aftercare: Aftercare
+    warnings: list[Message]
+
+    def outcome_label(self, lang: str = "zh") -> str:
+        return label(f"outcome.{self.outcome}", lang)
+
+
+def _policy_ref(p: Policy) -> PolicyRef:
+    return PolicyRef(id=p.id, family=p.family, version=p.version, name_zh=p.name.zh, name_en=p.name.en,
+                     status=p.status, effective_from=p.effective_from, effective_to=p.effective_to)
+
+
+def _evaluate(case: Case, compiled: CompiledPolicy) -> tuple[str, list[TraceEntry], list[CorrectionDue], str, Any]:
+    policy = compiled.policy
+    outcome, row, steps, env = compiled.run(case.flat())
+    trace = []
+    for i, (step, ok, reads) in enumerate(steps, start=1):
+        cl = policy.clauses[step.clause]
+        trace.append(TraceEntry(
+            step=i, group=step.group, rule=step.rule_id, clause=step.clause, clause_zh=cl.zh, clause_en=cl.en,
+            clause_status=cl.status, source=_source_text(cl.source), condition=step.condition.text,
+            facts=reads, result=ok, decisive=step is row))
+    corrections = []
+    for c, cond in compiled.corrections:
+        ok, _ = cond.evaluate(env)
+        if ok:
+            corrections.append(CorrectionDue(id=c.id, clause=c.clause, zh=c.text.zh, en=c.text.en,
+                                             time_limit_working_days=c.time_limit_working_days))
+    handling = next(g.handling for g in policy.grading if g.id == row.rule_id)
+    return outcome, trace, corrections, row.rule_id, handling
+
+
+def _source_text(src: Any) -> str | None:
+    if src is None:
+        return None
+    bits = [src.title, src.article, src.url]
+    return ", ".join(b for b in bits if b)
+
+
+def _resolve_forced(policies: PolicySet, policy: str | Policy, day: dt.date) -> Policy:
+    if isinstance(policy, Policy):
+        return policy
+    if policy in policies.policies:
+        return policies.policies[policy]
+    if policy in policies.families():
+        return version_in_force(policies, policy, day)
+    raise PolicyError(f"unknown policy {policy!r} (known: {', '.join(sorted(policies.policies))})")
+
+
+def determine(case: Case, policy: str | Policy | None = None, policies: PolicySet | None = None) -> Determination:
+    """Decide one case. Without ``policy``, the one in force on the conduct date for the
+    case's jurisdiction applies, or a later one in force on ``decision_date`` when it is
+    more lenient for the cadre (从旧兼从轻). A forced policy is used as given, with warnings."""
+    policies = policies or bundled()
+    warnings: list[Message] = []
+    if case.decision_date and case.decision_date < case.conduct_date:
+        raise FactError(f"case {case.id}: field decision_date: value {case.decision_date}: before conduct_date")
+    if policy is not None:
+        chosen = _resolve_forced(policies, policy, case.conduct_date)
+        if not chosen.in_force(case.conduct_date):
+            warnings.append(_msg("not_in_force", id=chosen.id, date=case.conduct_date))
+        if chosen.jurisdiction not in jurisdiction_chain(case.jurisdiction):
+            warnings.append(_msg("other_jurisdiction", id=chosen.id, jur=case.jurisdiction))
+        result = _evaluate(case, policies.compiled[chosen.id])
+        return _build(case, chosen, result, _msg("forced", id=chosen.id), warnings)
+
+    at_conduct = in_force(policies, case.jurisdiction, case.conduct_date)
+    if at_conduct is None:
+        raise NoPolicyError(f"case {case.id}: field conduct_date: value {case.conduct_date}: "
+                            f"no policy for {case.jurisdiction} in force on that date")
+    result = _evaluate(case, policies.compiled[at_conduct.id])
+    selection = _msg("at_conduct", id=at_conduct.id, date=case.conduct_date)
+    if case.decision_date:
+        at_decision = in_force(policies, case.jurisdiction, case.decision_date)
+        if at_decision is not None and at_decision.id != at_conduct.id:
+            later = _evaluate(case, policies.compiled[at_decision.id])
+            if LENIENCY[later[0]] > LENIENCY[result[0]]:
+                selection = _msg("lenient_later", id=at_decision.id, old=at_conduct.id, date=case.decision_date,
+                                 new_outcome=later[0], old_outcome=result[0])
+                return _build(case, at_decision, later, selection, warnings)
+            selection = _msg("kept_conduct", id=at_conduct.id, date=case.conduct_date, later=at_decision.id)
+    return _build(case, at_conduct, result, selection, warnings)
+
+
+def _build(case: Case, policy: Policy, result: tuple, selection: Message, warnings: list[Message]) -> Determination:
+    outcome, trace, corrections, rule, handling = result
+    return Determination(case_id=case.id, outcome=outcome, deciding_rule=rule, handling=handling,
+                         policy=_policy_ref(policy), selection=selection, trace=trace, corrections=corrections,
+                         aftercare=policy.aftercare.get(outcome, Aftercare()), warnings=warnings)
+
+
+def _msg(code: str, **kw: Any) -> Message:
+    return Message(code=code, zh=label(f"selection.{code}", "zh").format(**kw),
+                   en=label(f"selection.{code}", "en").format(**kw))
+
+
+def compare(case: Case, policies: Iterable[str | Policy] | None = None,
+            policy_set: PolicySet | None = None) -> list[Determination]:
+    """One case under several policies (default: every family's version in force on the
+    conduct date, or its earliest version if none was), side by side."""
+    policy_set = policy_set or bundled()
+    if policies is None:
+        chosen: list[Policy] = []
+        for versions in policy_set.families().values():
+            live = [p for p in versions if p.in_force(case.conduct_date)]
+            chosen.append(live[-1] if live else versions[0])
+        policies = sorted(chosen, key=lambda p: (len(p.jurisdiction), p.id))
+    return [determine(case, p, policy_set) for p in policies]
+
+
+def comparison_table(dets: list[Determination], lang: str = "zh") -> pd.DataFrame:
+    return pd.DataFrame([{
+        label("column.policy", lang): d.policy.id,
+        label("column.name", lang): d.policy.name_zh if lang == "zh" else d.policy.name_en,
+        label("column.outcome", lang): d.outcome_label(lang),
+        label("column.rule", lang): d.deciding_rule,
+        label("column.warnings", lang): "; ".join(getattr(w, lang) for w in d.warnings),
+    } for d in dets])
+
+
+# -- vectorised --------------------------------------------------------------------------------
+
+def frame_columns(df: pd.DataFrame, names: Iterable[str], source: str = "<frame>") -> dict[str, np.ndarray]:
+    """The fact columns a policy reads, as numpy arrays (enums as codes in declared order).
+    Values outside the vocabulary raise FactError naming the row, field and value."""
+    cols: dict[str, np.ndarray] = {}
+    n = len(df)
+    for name in names:
+        spec = CONDITION_FACTS.get(name)
+        if spec is None:
+            continue
+        if name not in df.columns:
+            if spec.required:
+                raise FactError(f"{source}: column {name}: required fact is missing")
+            default = spec.values.index(spec.default) if spec.kind == "enum" else spec.default
+            cols[name] = np.full(n, default)
+            continue
+        s = df[name]
+        if spec.kind == "enum":
+            if isinstance(s.dtype, pd.CategoricalDtype) and tuple(s.cat.categories) == spec.values:
+                codes = s.cat.codes.to_numpy()
+            else:
+                codes = pd.Categorical(s, categories=list(spec.values)).codes
+            bad = codes < 0
+            if bad.any():
+                i = int(np.argmax(bad))
+                raise FactError(f"{source}: row {i + 1}: field {name}: value {s.iloc[i]!r}: not one of {', '.join(spec.values)}")
+            cols[name] = codes
+        elif spec.kind == "bool":
+            if s.dtype == bool:
+                cols[name] = s.to_numpy()
+            else:
+                ok = s.isin([True, False])
+                if not ok.all():
+                    i = int(np.argmin(ok.to_numpy()))
+                    raise FactError(f"{source}: row {i + 1}: field {name}: value {s.iloc[i]!r}: not true/false")
+                cols[name] = s.astype(bool).to_numpy()
+        else:
+            num = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
+            bad = np.isnan(num) | (num < 0)
+            if bad.any():
+                i = int(np.argmax(bad))
+                raise FactError(f"{source}: row {i + 1}: field {name}: value {s.iloc[i]!r}: not a number ≥ 0")
+            cols[name] = num
+    return cols
+
+
+def determine_frame(df: pd.DataFrame, policy: str | Policy, policies: PolicySet | None = None) -> pd.DataFrame:
+    """Every row of ``df`` (dotted fact columns) under one policy: ``outcome`` and ``rule``
+    (the id of the deciding grading row), index aligned with ``df``."""
+    policies = policies or bundled()
+    pid = policy.id if isinstance(policy, Policy) else policy
+    if pid not in policies.compiled:
+        raise PolicyError(f"unknown policy {pid!r} (known: {', '.join(sorted(policies.policies))})")
+    compiled = policies.compiled[pid]
+    cols = frame_columns(df, compiled.facts_read)
+    outcome, row, _ = compiled.run_frame(cols, len(df))
+    rules = [s.rule_id for s in compiled.grading]
+    return pd.DataFrame({
+        "outcome": pd.Categorical.from_codes(outcome, categories=list(OUTCOMES)),
+        "rule": pd.Categorical.from_codes(row, categories=rules),
+    }, index=df.index)

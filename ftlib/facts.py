@@ -1,0 +1,275 @@
+"""The fact vocabulary every policy speaks (DESIGN.md), as validated pydantic models.
+
+A case comes from a YAML/JSON file, a dict, or a DataFrame row whose column names are the
+dotted fact names (``procedure.followed``). Unknown facts, wrong types and out-of-range values
+raise :class:`FactError`, which names the source (file or row), the field and the value.
+
+Defaults for optional facts (documented here and in ``docs/facts.md``): every yes/no fact
+that is not given is ``false`` (a fact nobody established is not held against or for the
+cadre), ``subject.top_leader`` false, ``subject.unit_type`` ``party_gov``,
+``consequence.loss_cny`` 0, ``after.remedy`` ``none``. The facts every determination turns on (``jurisdiction``,
+``conduct_date``, ``scenario``, ``public_motive``, ``subject.rank``,
+``procedure.collective_decision``, ``procedure.followed``, ``consequence.severity``) are
+required.
+"""
+
+from __future__ import annotations
+
+from ftlib.errors import FtlibError
+
+import datetime as dt
+import json
+import typing
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+Rank = Literal["village", "township", "county", "prefecture", "province"]
+UnitType = Literal["party_gov", "soe", "institution", "village"]
+Scenario = Literal[
+    "reform_pilot", "exploration", "historical_legacy", "emergency", "key_project",
+    "livelihood", "policy_change", "force_majeure", "routine",
+]
+Followed = Literal["none", "partial", "full"]
+Severity = Literal["none", "minor", "serious", "major"]
+Remedy = Literal["none", "partial", "full"]
+
+_STRICT = ConfigDict(extra="forbid", strict=False, frozen=True)
+
+
+class FactError(FtlibError):
+    """A case that does not fit the vocabulary; the message is one line for the user."""
+
+
+class Text(BaseModel):
+    model_config = _STRICT
+    zh: str = ""
+    en: str = ""
+
+
+class Subject(BaseModel):
+    model_config = _STRICT
+    rank: Rank
+    top_leader: bool = False
+    unit_type: UnitType = "party_gov"
+
+
+class Procedure(BaseModel):
+    model_config = _STRICT
+    collective_decision: bool
+    followed: Followed
+    emergency_onsite: bool = False
+    reported_after: bool = False
+    exante_registered: bool = False
+
+
+class Consequence(BaseModel):
+    model_config = _STRICT
+    severity: Severity
+    loss_cny: float = Field(default=0.0, ge=0)
+    safety_incident: bool = False
+    mass_incident: bool = False
+
+
+class After(BaseModel):
+    model_config = _STRICT
+    remedy: Remedy = "none"
+    self_reported: bool = False
+    cooperated: bool = False
+    concealed: bool = False
+    refused_correction: bool = False
+
+
+class History(BaseModel):
+    model_config = _STRICT
+    repeated_after_warning: bool = False
+
+
+class Case(BaseModel):
+    """One case: the facts of a cadre's mistake, in the DESIGN.md vocabulary."""
+
+    model_config = _STRICT
+    id: str
+    title: Text = Text()
+    jurisdiction: str = Field(pattern=r"^CN(-[A-Z0-9]+)*$")
+    conduct_date: dt.date
+    decision_date: dt.date | None = None
+    subject: Subject
+    scenario: Scenario
+    knowingly_violated: bool = False
+    defied_prohibition: bool = False
+    personal_gain: bool = False
+    public_motive: bool
+    procedure: Procedure
+    objected_to_decision: bool = False
+    consequence: Consequence
+    after: After = After()
+    history: History = History()
+    political_discipline: bool = False
+    benefit_transfer: bool = False
+
+    def flat(self) -> dict[str, Any]:
+        """The facts as one dict keyed by dotted names (the form conditions read)."""
+        return flatten(self.model_dump())
+
+
+# ---------------------------------------------------------------------------
+# The vocabulary, derived from the models so there is one source of truth.
+
+class FactSpec(typing.NamedTuple):
+    name: str
+    kind: Literal["bool", "enum", "number", "date", "text"]
+    values: tuple[str, ...] = ()  # enum values in declared (ascending) order
+    required: bool = False
+    default: Any = None
+
+
+def _walk(model: type[BaseModel], prefix: str = "") -> list[FactSpec]:
+    specs: list[FactSpec] = []
+    for name, field in model.model_fields.items():
+        full = prefix + name
+        ann = field.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            specs.extend(_walk(ann, full + "."))
+            continue
+        args = [a for a in get_args(ann) if a is not type(None)]
+        base = args[0] if get_origin(ann) is typing.Union and args else ann
+        if get_origin(base) is Literal:
+            spec = FactSpec(full, "enum", tuple(get_args(base)))
+        elif base is bool:
+            spec = FactSpec(full, "bool")
+        elif base in (int, float):
+            spec = FactSpec(full, "number")
+        elif base is dt.date:
+            spec = FactSpec(full, "date")
+        else:
+            spec = FactSpec(full, "text")
+        required = field.is_required()
+        specs.append(spec._replace(required=required, default=None if required else field.default))
+    return specs
+
+
+VOCABULARY: dict[str, FactSpec] = {s.name: s for s in _walk(Case)}
+#: Facts a policy condition may read (identity and dates are not facts about the conduct).
+CONDITION_FACTS: dict[str, FactSpec] = {
+    k: v for k, v in VOCABULARY.items() if v.kind in ("bool", "enum", "number")
+}
+
+
+def flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(flatten(v, f"{prefix}{k}."))
+        else:
+            out[prefix + k] = v
+    return out
+
+
+def unflatten(flat: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in flat.items():
+        node = out
+        *parents, leaf = str(key).split(".")
+        for p in parents:
+            node = node.setdefault(p, {})
+            if not isinstance(node, dict):
+                raise FactError(f"field {key}: {p} is both a value and a group")
+        node[leaf] = value
+    return out
+
+
+def _describe(err: ValidationError, source: str) -> str:
+    e = err.errors()[0]
+    field = ".".join(str(p) for p in e["loc"]) or "(case)"
+    kind = e["type"]
+    if kind == "extra_forbidden":
+        why = "unknown fact"
+    elif kind == "missing":
+        return f"{source}: field {field}: required fact is missing"
+    elif kind == "literal_error":
+        allowed = e.get("ctx", {}).get("expected", "")
+        why = f"not one of {allowed}"
+    else:
+        why = e["msg"].lower()
+    return f"{source}: field {field}: value {e.get('input')!r}: {why}"
+
+
+def case_from_dict(data: Any, source: str = "<dict>") -> Case:
+    """Validate a (possibly dotted-key) mapping as a Case; errors name source, field, value."""
+    if not isinstance(data, dict):
+        raise FactError(f"{source}: a case must be a mapping of facts, got {type(data).__name__}")
+    if any("." in str(k) for k in data):
+        data = unflatten(data)
+    try:
+        return Case.model_validate(data)
+    except ValidationError as err:
+        raise FactError(_describe(err, source)) from None
+
+
+def load_case(path: str | Path) -> Case:
+    """Read one case from a YAML or JSON file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise FactError(f"{path}: cannot read: {err.strerror}") from None
+    if not text.strip():
+        raise FactError(f"{path}: the file is empty")
+    try:
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as err:
+        line = getattr(getattr(err, "problem_mark", None), "line", None)
+        line = (line + 1) if line is not None else getattr(err, "lineno", "?")
+        raise FactError(f"{path}: line {line}: malformed {path.suffix.lstrip('.').upper()}") from None
+    if isinstance(data, dict) and "case" in data and isinstance(data["case"], dict):
+        data = data["case"]  # typical-case files wrap the facts beside their source
+    return case_from_dict(data, str(path))
+
+
+def cases_from_frame(df: Any, source: str = "<frame>") -> list[Case]:
+    """One Case per DataFrame row; errors name the row (1-based, header excluded)."""
+    cases = []
+    for i, row in enumerate(df.to_dict(orient="records"), start=1):
+        clean = {k: v for k, v in row.items() if not _is_missing(v)}
+        cases.append(case_from_dict(clean, f"{source}: row {i}"))
+    return cases
+
+
+def _is_missing(v: Any) -> bool:
+    try:
+        return v is None or v != v  # NaN
+    except (TypeError, ValueError):
+        return False
+
+
+def cases_to_frame(cases: list[Case]) -> Any:
+    """Flatten cases to a DataFrame: one column per fact, enums as ordered categoricals."""
+    import pandas as pd
+
+    df = pd.DataFrame([c.flat() for c in cases])
+    return typed_frame(df)
+
+
+def typed_frame(df: Any) -> Any:
+    """Give every vocabulary column its dtype and fill documented defaults."""
+    import pandas as pd
+
+    df = df.copy()
+    for name, spec in VOCABULARY.items():
+        if name not in df.columns:
+            if spec.required and spec.kind in ("bool", "enum", "number"):
+                raise FactError(f"<frame>: column {name}: required fact is missing")
+            if spec.kind in ("bool", "enum", "number"):
+                df[name] = spec.default
+            else:
+                continue
+        if spec.kind == "enum":
+            df[name] = pd.Categorical(df[name], categories=list(spec.values), ordered=True)
+        elif spec.kind == "bool":
+            df[name] = df[name].astype(bool)
+        elif spec.kind == "number":
+            df[name] = df[name].astype(float)
+    return df

@@ -1,0 +1,1 @@
+"""Policies as data: schema, loader (with ``extends``), selection, condition language, linter."""

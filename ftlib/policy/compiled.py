@@ -1,0 +1,136 @@
+"""A policy with every condition parsed once, in evaluation order.
+
+The same compiled steps serve one case (with a trace) and a DataFrame (vectorised), which is
+what makes the two agree by construction; the property test checks they do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import numpy as np
+
+from ftlib.facts import FactSpec
+from ftlib.policy.conditions import Condition, ConditionError, compile_condition
+from ftlib.policy.schema import OUTCOMES, Policy
+
+#: group name in the policy file → (prefix of its single rules, aggregate name, aggregate kind)
+GROUPS: tuple[tuple[str, str, str, str], ...] = (
+    ("distinctions", "distinction", "violates_distinction", "any"),
+    ("exclusions", "exclusion", "excluded", "any"),
+    ("scope", "scope", "in_scope", "any"),
+    ("conditions", "condition", "conditions_met", "all"),
+    ("mitigations", "mitigation", "mitigating", "any"),
+)
+_BOOL = "bool"
+
+
+@dataclass(frozen=True)
+class Step:
+    group: str          # distinctions, exclusions, scope, conditions, mitigations, grading
+    rule_id: str
+    clause: str
+    condition: Condition
+    derived_name: str   # name later conditions use for this rule's result
+    outcome: str | None = None
+
+
+class CompiledPolicy:
+    """Evaluation plan for one policy."""
+
+    def __init__(self, policy: Policy, where: str = "") -> None:
+        self.policy = policy
+        self.steps: list[Step] = []
+        self.aggregates: list[tuple[str, str, list[str]]] = []  # (name, any|all, members)
+        self.grading: list[Step] = []
+        self.corrections: list[tuple[Any, Condition]] = []
+        derived: dict[str, FactSpec] = {}
+
+        def comp(text: Any, field: str) -> Condition:
+            try:
+                return compile_condition(text, derived)
+            except ConditionError as err:
+                raise ConditionError(f"{where}{field}: {err}") from None
+
+        for group, prefix, agg, mode in GROUPS:
+            members: list[str] = []
+            if group == "scope":
+                scen = ", ".join(f'"{s}"' for s in policy.scope.scenarios) or '"__none__"'
+                text = f"scenario in [{scen}]" if policy.scope.scenarios else "false"
+                step = Step("scope", "scope", policy.scope.clause, comp(text, "scope"), "scope.scenario")
+                self.steps.append(step)
+                members.append(step.derived_name)
+                derived[step.derived_name] = FactSpec(step.derived_name, _BOOL)
+            else:
+                for i, rule in enumerate(getattr(policy, group)):
+                    name = f"{prefix}.{rule.id}"
+                    step = Step(group, rule.id, rule.clause, comp(rule.when, f"{group}[{i}] {rule.id}: when"), name)
+                    self.steps.append(step)
+                    members.append(name)
+                    derived[name] = FactSpec(name, _BOOL)
+            self.aggregates.append((agg, mode, members))
+            derived[agg] = FactSpec(agg, _BOOL)
+        for i, row in enumerate(policy.grading):
+            self.grading.append(Step("grading", row.id, row.clause, comp(row.when, f"grading[{i}] {row.id}: when"),
+                                     f"grading.{row.id}", row.outcome))
+        for o in OUTCOMES:
+            derived[f"outcome.{o}"] = FactSpec(f"outcome.{o}", _BOOL)
+        for i, c in enumerate(policy.corrections):
+            self.corrections.append((c, comp(c.when, f"corrections[{i}] {c.id}: when")))
+        self.facts_read: set[str] = set()
+        for s in [*self.steps, *self.grading]:
+            self.facts_read |= {n for n in s.condition.facts if "." not in n or n.split(".")[0] in
+                                ("subject", "procedure", "consequence", "after", "history")}
+
+    # -- one case ---------------------------------------------------------------------------
+    def run(self, facts: Mapping[str, Any]) -> tuple[str, Step, list[tuple[Step, bool, dict]], dict]:
+        """Evaluate one case: (outcome, deciding row, trace entries, environment)."""
+        env = dict(facts)
+        trace: list[tuple[Step, bool, dict]] = []
+        by_group: dict[str, list[str]] = {}
+        for step in self.steps:
+            ok, reads = step.condition.evaluate(env)
+            env[step.derived_name] = ok
+            by_group.setdefault(step.group, []).append(step.derived_name)
+            trace.append((step, ok, reads))
+        for agg, mode, members in self.aggregates:
+            vals = [env[m] for m in members]
+            env[agg] = all(vals) if mode == "all" else any(vals)
+        for step in self.grading:
+            ok, reads = step.condition.evaluate(env)
+            trace.append((step, ok, reads))
+            if ok:
+                for o in OUTCOMES:
+                    env[f"outcome.{o}"] = o == step.outcome
+                return step.outcome or "", step, trace, env
+        raise ConditionError(f"policy {self.policy.id}: no grading row matched (the last row must be 'true')")
+
+    # -- a table -----------------------------------------------------------------------------
+    def run_frame(self, cols: Mapping[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray, dict]:
+        """Evaluate n cases: (outcome index into OUTCOMES, grading row index, environment)."""
+        env: dict[str, Any] = dict(cols)
+        for step in self.steps:
+            env[step.derived_name] = step.condition.evaluate_frame(env, n)
+        for agg, mode, members in self.aggregates:
+            if not members:
+                env[agg] = np.full(n, mode == "all")
+                continue
+            stack = [env[m] for m in members]
+            out = stack[0].copy()
+            for m in stack[1:]:
+                (np.logical_and if mode == "all" else np.logical_or)(out, m, out=out)
+            env[agg] = out
+        row = np.full(n, -1, dtype=np.int16)
+        undecided = np.ones(n, dtype=bool)
+        for i, step in enumerate(self.grading):
+            hit = step.condition.evaluate_frame(env, n) & undecided
+            row[hit] = i
+            undecided &= ~hit
+            if not undecided.any():
+                break
+        outcome_of_row = np.array([OUTCOMES.index(s.outcome) for s in self.grading], dtype=np.int8)
+        outcome = outcome_of_row[row]
+        for k, o in enumerate(OUTCOMES):
+            env[f"outcome.{o}"] = outcome == k
+        return outcome, row, env

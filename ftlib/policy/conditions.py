@@ -1,0 +1,287 @@
+"""The condition language: small boolean expressions over the fact vocabulary.
+
+Examples: ``personal_gain or benefit_transfer``, ``consequence.severity <= "minor"``,
+``scenario in ["emergency", "force_majeure"]``, ``not procedure.collective_decision``,
+``consequence.loss_cny < 1000000``. Ordered enums compare by their declared order.
+Names may also refer to derived predicates the engine supplies (``excluded``,
+``condition.public_motive`` …).
+
+Python's own parser reads the text (``ast.parse`` in eval mode); only the node types listed
+here are accepted. A condition is compiled once into a tree that evaluates either one case
+(returning the facts it read, for the trace) or a whole table of cases with numpy.
+"""
+
+from __future__ import annotations
+
+from ftlib.errors import FtlibError
+
+import ast
+from abc import ABC, abstractmethod
+import operator
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from ftlib.facts import CONDITION_FACTS, FactSpec
+
+
+class ConditionError(FtlibError):
+    """A condition that does not parse or does not type-check; one line for the user."""
+
+
+_CMP: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt,
+    ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
+}
+_CMP_TEXT = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
+
+
+class Node(ABC):
+    kind: str  # "bool" | "enum" | "number" | "text"
+
+    @abstractmethod
+    def eval(self, facts: Mapping[str, Any], reads: dict[str, Any]) -> Any:
+        """Value for one case; records every fact read into ``reads``."""
+
+    @abstractmethod
+    def vec(self, cols: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Values for a table of cases (columns as numpy arrays, enums as codes)."""
+
+    def names(self) -> set[str]:
+        return set()
+
+
+@dataclass
+class Const(Node):
+    value: Any
+    kind: str
+
+    def eval(self, facts, reads):
+        return self.value
+
+    def vec(self, cols):
+        return self.value
+
+
+@dataclass
+class Ref(Node):
+    """A fact or a derived predicate. Enums evaluate to their index in the declared order."""
+
+    name: str
+    kind: str
+    values: tuple[str, ...] = ()
+
+    def eval(self, facts, reads):
+        v = facts[self.name]
+        reads[self.name] = v
+        if self.kind == "enum":
+            return self.values.index(v)
+        return v
+
+    def vec(self, cols):
+        return cols[self.name]
+
+    def names(self):
+        return {self.name}
+
+
+@dataclass
+class Not(Node):
+    arg: Node
+    kind: str = "bool"
+
+    def eval(self, facts, reads):
+        return not self.arg.eval(facts, reads)
+
+    def vec(self, cols):
+        return ~np.asarray(self.arg.vec(cols), dtype=bool)
+
+    def names(self):
+        return self.arg.names()
+
+
+@dataclass
+class BoolOp(Node):
+    is_and: bool
+    args: list[Node]
+    kind: str = "bool"
+
+    def eval(self, facts, reads):
+        # Evaluate every operand (no short-circuit) so the trace shows all facts a rule reads.
+        results = [bool(a.eval(facts, reads)) for a in self.args]
+        return all(results) if self.is_and else any(results)
+
+    def vec(self, cols):
+        op = np.logical_and if self.is_and else np.logical_or
+        out = np.asarray(self.args[0].vec(cols), dtype=bool)
+        for a in self.args[1:]:
+            out = op(out, a.vec(cols))
+        return out
+
+    def names(self):
+        return set().union(*(a.names() for a in self.args))
+
+
+@dataclass
+class Compare(Node):
+    left: Node
+    op: Callable[[Any, Any], Any]
+    right: Node
+    kind: str = "bool"
+
+    def eval(self, facts, reads):
+        return bool(self.op(self.left.eval(facts, reads), self.right.eval(facts, reads)))
+
+    def vec(self, cols):
+        return self.op(self.left.vec(cols), self.right.vec(cols))
+
+    def names(self):
+        return self.left.names() | self.right.names()
+
+
+@dataclass
+class In(Node):
+    left: Node
+    options: tuple[Any, ...]
+    negate: bool = False
+    kind: str = "bool"
+
+    def eval(self, facts, reads):
+        return (self.left.eval(facts, reads) in self.options) != self.negate
+
+    def vec(self, cols):
+        out = np.isin(self.left.vec(cols), np.array(self.options))
+        return ~out if self.negate else out
+
+    def names(self):
+        return self.left.names()
+
+
+@dataclass
+class Condition:
+    """A compiled condition with its source text."""
+
+    text: str
+    root: Node
+    facts: set[str] = field(default_factory=set)
+
+    def evaluate(self, facts: Mapping[str, Any]) -> tuple[bool, dict[str, Any]]:
+        reads: dict[str, Any] = {}
+        return bool(self.root.eval(facts, reads)), reads
+
+    def evaluate_frame(self, cols: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+        out = self.root.vec(cols)
+        if np.ndim(out) == 0:  # a constant condition such as ``true``
+            return np.full(n, bool(out))
+        return np.asarray(out, dtype=bool)
+
+
+def compile_condition(
+    text: str | bool, derived: Mapping[str, FactSpec] | None = None
+) -> Condition:
+    """Parse and type-check ``text``. ``derived`` names extra boolean predicates allowed."""
+    if isinstance(text, bool):
+        text = "true" if text else "false"
+    if not isinstance(text, str) or not text.strip():
+        raise ConditionError(f"condition {text!r}: empty")
+    known = dict(CONDITION_FACTS)
+    known.update(derived or {})
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as err:
+        raise ConditionError(f"condition {text!r}: syntax error at column {err.offset}") from None
+    root = _build(tree.body, text, known)
+    if root.kind != "bool":
+        raise ConditionError(f"condition {text!r}: is a {root.kind}, not a yes/no test")
+    return Condition(text, root, root.names())
+
+
+def _dotted(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
+def _build(node: ast.AST, text: str, known: Mapping[str, FactSpec]) -> Node:
+    def fail(why: str) -> ConditionError:
+        return ConditionError(f"condition {text!r}: {why}")
+
+    if isinstance(node, ast.BoolOp):
+        args = [_build(v, text, known) for v in node.values]
+        for a in args:
+            if a.kind != "bool":
+                raise fail(f"'{'and' if isinstance(node.op, ast.And) else 'or'}' needs yes/no operands")
+        return BoolOp(isinstance(node.op, ast.And), args)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        arg = _build(node.operand, text, known)
+        if arg.kind != "bool":
+            raise fail("'not' needs a yes/no operand")
+        return Not(arg)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _build(node.operand, text, known)
+        if isinstance(inner, Const) and inner.kind == "number":
+            return Const(-inner.value, "number")
+        raise fail("'-' only before a number")
+    if isinstance(node, ast.Compare):
+        return _compare(node, text, known, fail)
+    if isinstance(node, ast.Constant):
+        v = node.value
+        if isinstance(v, bool):
+            return Const(v, "bool")
+        if isinstance(v, (int, float)):
+            return Const(v, "number")
+        if isinstance(v, str):
+            return Const(v, "text")
+        raise fail(f"unsupported constant {v!r}")
+    name = _dotted(node)
+    if name is not None:
+        if name in ("true", "True"):
+            return Const(True, "bool")
+        if name in ("false", "False"):
+            return Const(False, "bool")
+        spec = known.get(name)
+        if spec is None:
+            raise fail(f"unknown fact {name!r}")
+        return Ref(name, spec.kind, spec.values)
+    raise fail(f"unsupported expression {ast.unparse(node)!r}")
+
+
+def _literal_for(ref: Node, lit: Node, fail) -> Node:
+    """Type-check a literal against the fact it is compared with; enums become indices."""
+    if isinstance(ref, Ref) and ref.kind == "enum":
+        if lit.kind != "text" or lit.value not in ref.values:
+            raise fail(f"{ref.name} has no value {getattr(lit, 'value', lit)!r} (values: {', '.join(ref.values)})")
+        return Const(ref.values.index(lit.value), "enum")
+    if ref.kind != lit.kind and not (ref.kind == "number" and lit.kind == "number"):
+        raise fail(f"cannot compare {ref.kind} {getattr(ref, 'name', '')!s} with {lit.kind} {getattr(lit, 'value', '')!r}")
+    return lit
+
+
+def _compare(node: ast.Compare, text: str, known, fail) -> Node:
+    parts: list[Node] = []
+    left = _build(node.left, text, known)
+    for op, comp in zip(node.ops, node.comparators):
+        if isinstance(op, (ast.In, ast.NotIn)):
+            if not isinstance(comp, (ast.List, ast.Tuple, ast.Set)):
+                raise fail("'in' needs a list such as [\"a\", \"b\"]")
+            opts = [_literal_for(left, _build(e, text, known), fail) for e in comp.elts]
+            parts.append(In(left, tuple(o.value for o in opts), isinstance(op, ast.NotIn)))
+        elif type(op) in _CMP:
+            right = _build(comp, text, known)
+            if isinstance(right, Const) and not isinstance(left, Const):
+                right = _literal_for(left, right, fail)
+            elif isinstance(left, Const) and not isinstance(right, Const):
+                left = _literal_for(right, left, fail)
+            elif left.kind != right.kind:
+                raise fail(f"cannot compare {left.kind} with {right.kind}")
+            if left.kind == "bool" and type(op) not in (ast.Eq, ast.NotEq):
+                raise fail(f"'{_CMP_TEXT[type(op)]}' does not order yes/no facts")
+            parts.append(Compare(left, _CMP[type(op)], right))
+            left = right
+        else:
+            raise fail(f"unsupported operator {type(op).__name__}")
+    return parts[0] if len(parts) == 1 else BoolOp(True, parts)
