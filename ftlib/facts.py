@@ -15,8 +15,6 @@ required.
 
 from __future__ import annotations
 
-from ftlib.errors import FtlibError
-
 import datetime as dt
 import json
 import typing
@@ -25,6 +23,8 @@ from typing import Any, Literal, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ftlib.errors import FtlibError
 
 Rank = Literal["village", "township", "county", "prefecture", "province"]
 UnitType = Literal["party_gov", "soe", "institution", "village"]

@@ -6,12 +6,13 @@ what makes the two agree by construction; the property test checks they do.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
-from ftlib.facts import FactSpec
+from ftlib.facts import CONDITION_FACTS, FactSpec
 from ftlib.policy.conditions import Condition, ConditionError, compile_condition
 from ftlib.policy.schema import OUTCOMES, Policy
 
@@ -80,19 +81,16 @@ class CompiledPolicy:
             self.corrections.append((c, comp(c.when, f"corrections[{i}] {c.id}: when")))
         self.facts_read: set[str] = set()
         for s in [*self.steps, *self.grading]:
-            self.facts_read |= {n for n in s.condition.facts if "." not in n or n.split(".")[0] in
-                                ("subject", "procedure", "consequence", "after", "history")}
+            self.facts_read |= {n for n in s.condition.facts if n in CONDITION_FACTS}
 
     # -- one case ---------------------------------------------------------------------------
     def run(self, facts: Mapping[str, Any]) -> tuple[str, Step, list[tuple[Step, bool, dict]], dict]:
         """Evaluate one case: (outcome, deciding row, trace entries, environment)."""
         env = dict(facts)
         trace: list[tuple[Step, bool, dict]] = []
-        by_group: dict[str, list[str]] = {}
         for step in self.steps:
             ok, reads = step.condition.evaluate(env)
             env[step.derived_name] = ok
-            by_group.setdefault(step.group, []).append(step.derived_name)
             trace.append((step, ok, reads))
         for agg, mode, members in self.aggregates:
             vals = [env[m] for m in members]

@@ -13,16 +13,16 @@ here are accepted. A condition is compiled once into a tree that evaluates eithe
 
 from __future__ import annotations
 
-from ftlib.errors import FtlibError
-
 import ast
-from abc import ABC, abstractmethod
 import operator
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import numpy as np
 
+from ftlib.errors import FtlibError
 from ftlib.facts import CONDITION_FACTS, FactSpec
 
 

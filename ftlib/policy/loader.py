@@ -8,8 +8,6 @@ removes it, new rules are appended), and ``grading`` and ``scope`` are replaced 
 
 from __future__ import annotations
 
-from ftlib.errors import FtlibError
-
 import copy
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +16,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from ftlib.errors import FtlibError
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.conditions import ConditionError
 from ftlib.policy.schema import Policy
@@ -123,7 +122,7 @@ class PolicySet:
             self.policies[pid] = policy
 
     @classmethod
-    def from_dir(cls, folder: Path = DATA_DIR) -> "PolicySet":
+    def from_dir(cls, folder: Path = DATA_DIR) -> PolicySet:
         return cls(list(Path(folder).glob("*.yaml")))
 
     def get(self, pid: str) -> Policy:

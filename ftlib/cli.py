@@ -1,0 +1,160 @@
+"""The ``ftlib`` command. Bad input prints one line naming file, field and value and exits 2."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ftlib.errors import FtlibError
+
+EXIT_BAD_INPUT = 2
+
+
+def _policies(args: argparse.Namespace):
+    from ftlib.policy.loader import PolicySet, bundled
+
+    return PolicySet.from_dir(Path(args.policy_dir)) if args.policy_dir else bundled()
+
+
+def cmd_determine(args: argparse.Namespace) -> int:
+    from ftlib.engine import determine
+    from ftlib.facts import load_case
+    from ftlib.render import determination_json, determination_text
+
+    policies = _policies(args)
+    case = load_case(args.case)
+    try:
+        det = determine(case, args.policy, policies)
+    except FtlibError as err:
+        raise FtlibError(f"{args.case}: {err}") from None
+    if args.format == "json":
+        print(json.dumps(determination_json(det), ensure_ascii=False, indent=2))
+    else:
+        print(determination_text(det, args.lang))
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from ftlib.engine import compare, comparison_table
+    from ftlib.facts import load_case
+    from ftlib.render import determination_json
+
+    policies = _policies(args)
+    case = load_case(args.case)
+    try:
+        dets = compare(case, args.policy or None, policies)
+    except FtlibError as err:
+        raise FtlibError(f"{args.case}: {err}") from None
+    if args.format == "json":
+        print(json.dumps([determination_json(d) for d in dets], ensure_ascii=False, indent=2))
+    else:
+        print(comparison_table(dets, args.lang).to_string(index=False))
+    return 0
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    from ftlib.policy.lint import lint
+
+    findings = lint([Path(f) for f in args.files])
+    shown = [f for f in findings if args.all or f.level != "info"]
+    for f in shown:
+        print(f)
+    errors = sum(f.level == "error" for f in findings)
+    warnings = sum(f.level == "warning" for f in findings)
+    print(f"{errors} errors, {warnings} warnings, {len(findings) - errors - warnings} notes"
+          + ("" if args.all else " (--all shows the notes)"))
+    return 1 if errors else 0
+
+
+def cmd_policies(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from ftlib.i18n import label
+
+    lang = args.lang
+    rows = [{
+        label("column.policy", lang): p.id,
+        label("column.jurisdiction", lang): p.jurisdiction,
+        label("column.name", lang): p.name.zh if lang == "zh" else p.name.en,
+        label("column.effective_from", lang): p.effective_from.isoformat(),
+        label("column.effective_to", lang): p.effective_to.isoformat() if p.effective_to else "—",
+        label("column.status", lang): p.status,
+    } for p in sorted(_policies(args).policies.values(), key=lambda p: (p.jurisdiction, p.effective_from))]
+    print(pd.DataFrame(rows).to_string(index=False))
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from ftlib.library import library_table
+
+    try:
+        from ftlib.register.synth import build_sample
+    except ImportError:  # the register is optional for the core job
+        build_sample = None
+    if build_sample is not None:
+        summary = build_sample()
+        print(summary)
+    print(library_table(lang=args.lang).to_string(index=False))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ftlib", description="容错纠错机制 — fault tolerance and error correction")
+    parser.add_argument("--policy-dir", help="read policies from this folder instead of the bundled ones")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser, fmt: bool = True) -> None:
+        p.add_argument("--lang", choices=["zh", "en"], default="zh")
+        if fmt:
+            p.add_argument("--format", choices=["text", "json"], default="text")
+
+    p = sub.add_parser("determine", help="determine one case (YAML or JSON file)")
+    p.add_argument("case")
+    p.add_argument("--policy", help="policy id (e.g. CN-2019) or family (e.g. CN) to force")
+    common(p)
+    p.set_defaults(func=cmd_determine)
+
+    p = sub.add_parser("compare", help="one case under several policies side by side")
+    p.add_argument("case")
+    p.add_argument("--policy", action="append", help="policy id (repeat); default: every family")
+    common(p)
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("lint", help="check policy files (default: all bundled)")
+    p.add_argument("files", nargs="*")
+    p.add_argument("--all", action="store_true", help="also show notes (overlaps, unused clauses)")
+    p.set_defaults(func=cmd_lint)
+
+    p = sub.add_parser("policies", help="list the bundled policies with their validity dates")
+    common(p, fmt=False)
+    p.set_defaults(func=cmd_policies)
+
+    p = sub.add_parser("run", help="the main job: sample register and the typical-case table")
+    common(p, fmt=False)
+    p.set_defaults(func=cmd_run)
+
+    try:
+        from ftlib.register.commands import add_commands
+    except ImportError:
+        add_commands = None
+    if add_commands is not None:
+        add_commands(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except FtlibError as err:
+        print(f"ftlib: error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""The policy linter.
+
+Load-time checks (a policy that fails them cannot be used at all, so they are errors raised by
+the loader and reported here): malformed YAML, unknown fields, unknown facts or enum values in
+a condition, syntax errors, clauses cited but not defined, a missing default row.
+Semantic checks done here: grading rows that can never be true (impossible) or never decide
+(unreachable, shadowed by earlier rows), overlapping rows with different outcomes (info),
+overlapping validity dates in one family, official clauses without a source, clauses never
+cited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ftlib.engine import frame_columns
+from ftlib.policy.compiled import CompiledPolicy
+from ftlib.policy.loader import DATA_DIR, PolicyError, PolicySet
+from ftlib.policy.space import domains, enumerate_frame
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str     # error | warning | info
+    policy: str
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.level}: {self.policy}: {self.code}: {self.message}"
+
+
+def lint_policy(compiled: CompiledPolicy) -> list[Finding]:
+    p = compiled.policy
+    out: list[Finding] = []
+    dom = domains(compiled)
+    frame, exhaustive = enumerate_frame(dom)
+    how = "every combination" if exhaustive else f"a sample of {len(frame):,} combinations"
+    cols = frame_columns(frame, compiled.facts_read)
+    _, row, env = compiled.run_frame(cols, len(frame))
+    decided = np.bincount(row.astype(np.int64), minlength=len(compiled.grading))
+    last = len(compiled.grading) - 1
+    truth = [step.condition.evaluate_frame(env, len(frame)) for step in compiled.grading]
+    for i, step in enumerate(compiled.grading):
+        if not truth[i].any():
+            out.append(Finding("error", p.id, "impossible-row",
+                               f"grading row {step.rule_id!r} is never true ({how})"))
+        elif decided[i] == 0:
+            out.append(Finding("error", p.id, "unreachable-row",
+                               f"grading row {step.rule_id!r} never decides: earlier rows always match first ({how})"))
+    for i in range(last):
+        for j in range(i + 1, last):
+            a, b = compiled.grading[i], compiled.grading[j]
+            if a.outcome != b.outcome:
+                both = int((truth[i] & truth[j]).sum())
+                if both:
+                    out.append(Finding("info", p.id, "overlapping-rows",
+                                       f"rows {a.rule_id!r} ({a.outcome}) and {b.rule_id!r} ({b.outcome}) both match "
+                                       f"{both:,} combinations; {a.rule_id!r} wins by order"))
+    cited = {s.clause for s in [*compiled.steps, *compiled.grading]} | {c.clause for c, _ in compiled.corrections}
+    if p.procedure.clause:
+        cited.add(p.procedure.clause)
+    for cid, clause in p.clauses.items():
+        if clause.status == "official" and clause.source is None:
+            out.append(Finding("error", p.id, "official-without-source", f"clause {cid!r} is official but cites no source"))
+        if p.status == "illustrative" and clause.status == "official":
+            out.append(Finding("warning", p.id, "official-in-illustrative",
+                               f"clause {cid!r} is marked official in an illustrative policy"))
+        if cid not in cited:
+            out.append(Finding("info", p.id, "unused-clause", f"clause {cid!r} is defined but no rule cites it"))
+    if p.status == "official" and p.source is None:
+        out.append(Finding("error", p.id, "official-without-source", "policy is official but cites no source"))
+    return out
+
+
+def lint_families(policies: PolicySet) -> list[Finding]:
+    out = []
+    for family, versions in policies.families().items():
+        for a, b in zip(versions, versions[1:]):
+            if a.effective_to is None or a.effective_to >= b.effective_from:
+                out.append(Finding("error", a.id, "overlapping-validity",
+                                   f"family {family}: {a.id} (to {a.effective_to or 'open'}) overlaps {b.id} "
+                                   f"(from {b.effective_from})"))
+        juris = {v.jurisdiction for v in versions}
+        if len(juris) > 1:
+            out.append(Finding("error", family, "mixed-jurisdiction", f"family {family} spans {sorted(juris)}"))
+    by_jur: dict[str, set[str]] = {}
+    for p in policies.policies.values():
+        by_jur.setdefault(p.jurisdiction, set()).add(p.family)
+    for jur, fams in by_jur.items():
+        if len(fams) > 1:
+            out.append(Finding("error", jur, "two-families", f"jurisdiction {jur} has families {sorted(fams)}"))
+    return out
+
+
+def lint(files: list[Path] | None = None, folder: Path = DATA_DIR) -> list[Finding]:
+    """Lint the bundled policies, with ``files`` added (a file replaces the bundled one of the
+    same id). Raises PolicyError if a file cannot be loaded at all."""
+    bundled_files = {p.resolve(): p for p in Path(folder).glob("*.yaml")}
+    extra = [Path(f) for f in files or []]
+    for f in extra:
+        if not f.exists():
+            raise PolicyError(f"{f}: no such file")
+    ids = {}
+    from ftlib.policy.loader import read_policy_file
+    for f in extra:
+        ids[read_policy_file(f)["id"]] = f
+    chosen = [f for f in bundled_files.values() if read_policy_file(f)["id"] not in ids] + extra
+    policies = PolicySet(chosen)
+    targets = {read_policy_file(f)["id"] for f in extra} if extra else set(policies.policies)
+    findings = [f for pid in sorted(targets) for f in lint_policy(policies.compiled[pid])]
+    findings += [f for f in lint_families(policies) if not extra or f.policy in targets]
+    return findings

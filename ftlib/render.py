@@ -1,0 +1,54 @@
+"""Determinations as text (zh by default, en on request) or JSON-ready dicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ftlib.engine import Determination
+from ftlib.i18n import label
+
+
+def _yes(v: Any, lang: str) -> str:
+    if isinstance(v, bool):
+        return label("text.yes" if v else "text.no", lang)
+    return str(v)
+
+
+def determination_text(d: Determination, lang: str = "zh") -> str:
+    name = d.policy.name_zh if lang == "zh" else d.policy.name_en
+    lines = [
+        f"{label('text.case', lang)}: {d.case_id}",
+        f"{label('text.policy_used', lang)}: {d.policy.id} ({name}) — {getattr(d.selection, lang)}",
+        f"{label('text.outcome', lang)}: {d.outcome_label(lang)} [{d.outcome}] ← {d.deciding_rule}",
+    ]
+    if d.handling:
+        lines.append(f"{label('text.handling', lang)}: {getattr(d.handling, lang)}")
+    lines.append(f"{label('text.reasons', lang)}:")
+    shown: set[str] = set()
+    for t in d.trace:
+        facts = ", ".join(f"{k}={_yes(v, lang)}" for k, v in t.facts.items())
+        mark = f"  ◀ {label('text.decisive', lang)}" if t.decisive else ""
+        lines.append(f"  {t.step:>2}. [{label('group.' + t.group, lang)}] {t.rule}: {t.condition} "
+                     f"→ {_yes(t.result, lang)} ({facts}){mark}")
+        if t.clause not in shown:  # each clause's text once, where it is first cited
+            shown.add(t.clause)
+            lines.append(f"      〔{t.clause}〕 {t.clause_zh if lang == 'zh' else t.clause_en}")
+    lines.append(f"{label('text.corrections', lang)}:")
+    for c in d.corrections or []:
+        lines.append(f"  - {getattr(c, lang)} ({label('text.within_days', lang).format(n=c.time_limit_working_days)})")
+    if not d.corrections:
+        lines.append(f"  {label('text.none', lang)}")
+    care = [label("text.impact_period", lang).format(n=d.aftercare.impact_period_months)]
+    if d.aftercare.follow_up_visit_within_working_days:
+        care.append(label("text.follow_up", lang).format(n=d.aftercare.follow_up_visit_within_working_days))
+    lines.append(f"{label('text.aftercare', lang)}: {'; '.join(care)}")
+    if d.warnings:
+        lines.append(f"{label('text.warnings', lang)}:")
+        lines += [f"  ! {getattr(w, lang)}" for w in d.warnings]
+    return "\n".join(lines)
+
+
+def determination_json(d: Determination) -> dict[str, Any]:
+    out = d.model_dump(mode="json")
+    out["outcome_label"] = {"zh": d.outcome_label("zh"), "en": d.outcome_label("en")}
+    return out
