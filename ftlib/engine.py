@@ -209,6 +209,12 @@ def frame_columns(df: pd.DataFrame, names: Iterable[str], source: str = "<frame>
             cols[name] = np.full(n, default)
             continue
         s = df[name]
+        missing = s.isna()
+        if missing.any():  # a blank cell takes the documented default; a required fact must be given
+            if spec.required:
+                i = int(np.argmax(missing.to_numpy()))
+                raise FactError(f"{source}: row {i + 1}: field {name}: required fact is missing")
+            s = s.astype(object).where(~missing, spec.default)
         if spec.kind == "enum":
             if isinstance(s.dtype, pd.CategoricalDtype) and tuple(s.cat.categories) == spec.values:
                 codes = s.cat.codes.to_numpy()

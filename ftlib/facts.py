@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import types
 import typing
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
@@ -135,7 +136,7 @@ def _walk(model: type[BaseModel], prefix: str = "") -> list[FactSpec]:
             specs.extend(_walk(ann, full + "."))
             continue
         args = [a for a in get_args(ann) if a is not type(None)]
-        base = args[0] if get_origin(ann) is typing.Union and args else ann
+        base = args[0] if get_origin(ann) in (typing.Union, types.UnionType) and args else ann
         if get_origin(base) is Literal:
             spec = FactSpec(full, "enum", tuple(get_args(base)))
         elif base is bool:

@@ -1,0 +1,65 @@
+"""The index dashboard: every report produced, by region and period, in zh or en."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import nbformat
+
+from ftlib.i18n import label
+from ftlib.regions import region_name
+
+INDEX_SOURCE = "from ftlib.reports.index import index_app\nindex_app()"
+
+
+def write_index(out_dir: Path) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(INDEX_SOURCE)]
+    path = Path(out_dir) / "index.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def index_html(manifest: list[dict], lang: str) -> str:
+    periods = sorted({r["period"] for r in manifest})
+    regions = sorted({r["region"] for r in manifest})
+    cell = {(r["region"], r["period"]): r for r in manifest}
+    head = "".join(f"<th>{html.escape(p)}</th>" for p in periods)
+    rows = []
+    for reg in regions:
+        tds = []
+        for p in periods:
+            r = cell.get((reg, p))
+            if r is None:
+                tds.append("<td></td>")
+            elif r["ok"]:
+                tds.append(f'<td><a class="ftlib-report" href="{html.escape(r["name"])}.ipynb">{html.escape(p)}</a></td>')
+            else:
+                tds.append(f'<td title="{html.escape(r["error"])}">✗</td>')
+        rows.append(f"<tr><th>{html.escape(region_name(reg, lang))} <small>{reg}</small></th>{''.join(tds)}</tr>")
+    failed = [r for r in manifest if not r["ok"]]
+    fail_html = ""
+    if failed:
+        items = "".join(f"<li>{html.escape(r['name'])}: {html.escape(r['error'])}</li>" for r in failed)
+        fail_html = f"<h3>{label('report.failed', lang)}</h3><ul>{items}</ul>"
+    return (f"<h2>{label('report.index_title', lang)}</h2>"
+            f"<table class='ftlib-index'><tr><th>{label('column.jurisdiction', lang)}</th>{head}</tr>{''.join(rows)}</table>"
+            f"{fail_html}")
+
+
+def index_app(manifest_path: str = "manifest.json", lang: str = "zh"):
+    """The index as a widget with a zh/en switch (what Voilà shows)."""
+    import ipywidgets as w
+    from IPython.display import display
+
+    manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+    body = w.HTML(index_html(manifest, lang))
+    switch = w.ToggleButtons(options=[("中文", "zh"), ("English", "en")], value=lang)
+    switch.add_class("ftlib-lang")
+    switch.observe(lambda ch: setattr(body, "value", index_html(manifest, ch["new"])), names="value")
+    box = w.VBox([switch, body])
+    display(box)
+    return box

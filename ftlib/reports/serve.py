@@ -1,0 +1,31 @@
+"""Serve ``dashboards/`` with Voilà and the checked-in ``voila.json`` (read from that folder)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from ftlib.errors import FtlibError
+from ftlib.reports.runner import DASHBOARDS
+
+
+def voila_command(port: int, ip: str = "127.0.0.1") -> list[str]:
+    voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or shutil.which("voila")
+    if voila is None:
+        raise FtlibError("voila is not installed: run `make setup`")
+    return [voila, ".", "--no-browser", f"--port={port}", f"--Voila.ip={ip}"]
+
+
+def serve(folder: Path = DASHBOARDS, port: int = 8866, ip: str = "127.0.0.1") -> int:
+    folder = Path(folder)
+    if not (folder / "index.ipynb").exists():
+        raise FtlibError(f"{folder}: no index.ipynb: run `ftlib report --all` first")
+    if not (folder / "voila.json").exists():
+        raise FtlibError(f"{folder}: voila.json is missing")
+    print(f"ftlib: dashboards at http://{ip}:{port}/voila/render/index.ipynb  (Ctrl-C stops)", flush=True)
+    try:
+        return subprocess.call(voila_command(port, ip), cwd=folder)
+    except KeyboardInterrupt:
+        return 0
