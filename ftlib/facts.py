@@ -250,7 +250,7 @@ def cases_to_frame(cases: list[Case]) -> Any:
     """Flatten cases to a DataFrame: one column per fact, enums as ordered categoricals."""
     import pandas as pd
 
-    df = pd.DataFrame([c.flat() for c in cases])
+    df = pd.DataFrame([c.flat() for c in cases], columns=None if cases else list(VOCABULARY))
     return typed_frame(df)
 
 

@@ -1,0 +1,57 @@
+"""02 policy explorer: its widgets, without a browser, and the notebook run headless."""
+
+import nbformat
+import pandas as pd
+from nbclient import NotebookClient
+
+from ftlib.policy.loader import bundled
+from ftlib.ui import policy_explorer as pe
+from tests.conftest import ROOT
+
+CASES = pd.DataFrame([
+    {"region": "CN-A", "subject.rank": "county", "scenario": "reform_pilot", "public_motive": True,
+     "procedure.collective_decision": True, "procedure.followed": "full", "consequence.severity": "minor",
+     "after.concealed": True},
+    {"region": "CN-B", "subject.rank": "township", "scenario": "routine", "public_motive": True,
+     "procedure.collective_decision": True, "procedure.followed": "full", "consequence.severity": "minor"},
+])
+
+
+def test_clause_table_puts_each_rule_beside_its_clause():
+    t = pe.clause_table(bundled().compiled["CN-2019"], "en").set_index("clause")
+    # cn-2019.yaml: grading row "objected" cites art17_2; "force_majeure" cites art17_3.
+    assert any(r.startswith("[grading] objected: objected_to_decision") for r in t.loc["art17_2", "rules"])
+    assert any("force_majeure" in r for r in t.loc["art17_3", "rules"])
+    assert t.loc["art17_2", "text"].startswith("(summary)")
+
+
+def test_diff_2018_to_2019_shows_the_added_scenarios():
+    h = pe.diff_html(bundled(), "CN-2018", "CN-2019", "en")
+    # cn-2019.yaml's scope adds policy_change and force_majeure to the inherited list.
+    assert "<code>policy_change</code></td><td>added" in h
+    assert "<code>force_majeure</code></td><td>added" in h
+
+
+def test_widget_impact_of_dropping_an_exclusion():
+    box = pe.app(cases=CASES, lang="en")
+    w = box.widgets
+    w["policy"].value = "CN-2019"
+    w["edit"].value = "drop"
+    w["target"].value = "exclusions:concealed"
+    w["run"].click()
+    # Row 1 is excluded only by "concealed" and otherwise exempt; row 2 is "routine", out of
+    # scope either way: 1 of 2 cases changes, not tolerated -> exempted.
+    assert "1 of 2 cases change outcome" in w["impact"].value
+    assert "not tolerated" in w["impact"].value and "exempted from accountability" in w["impact"].value
+    w["target"].value = "exclusions:nope"
+    w["run"].click()
+    assert "no rule &#x27;nope&#x27;" in w["impact"].value
+    w["lang"].value = "zh"
+    assert "逐条" in w["clauses"].value or "条款" in w["clauses"].value
+
+
+def test_notebook_runs_headless():
+    nb = nbformat.read(ROOT / "notebooks/02_policy_explorer.ipynb", as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert errors == []
