@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from ftlib.facts import CONDITION_FACTS, Case, FactError
+from ftlib.facts import CONDITION_FACTS, Case, FactError, fact_array
 from ftlib.i18n import label
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.loader import PolicyError, PolicySet, bundled
@@ -196,52 +196,7 @@ def comparison_table(dets: list[Determination], lang: str = "zh") -> pd.DataFram
 def frame_columns(df: pd.DataFrame, names: Iterable[str], source: str = "<frame>") -> dict[str, np.ndarray]:
     """The fact columns a policy reads, as numpy arrays (enums as codes in declared order).
     Values outside the vocabulary raise FactError naming the row, field and value."""
-    cols: dict[str, np.ndarray] = {}
-    n = len(df)
-    for name in names:
-        spec = CONDITION_FACTS.get(name)
-        if spec is None:
-            continue
-        if name not in df.columns:
-            if spec.required:
-                raise FactError(f"{source}: column {name}: required fact is missing")
-            default = spec.values.index(spec.default) if spec.kind == "enum" else spec.default
-            cols[name] = np.full(n, default)
-            continue
-        s = df[name]
-        missing = s.isna()
-        if missing.any():  # a blank cell takes the documented default; a required fact must be given
-            if spec.required:
-                i = int(np.argmax(missing.to_numpy()))
-                raise FactError(f"{source}: row {i + 1}: field {name}: required fact is missing")
-            s = s.astype(object).where(~missing, spec.default)
-        if spec.kind == "enum":
-            if isinstance(s.dtype, pd.CategoricalDtype) and tuple(s.cat.categories) == spec.values:
-                codes = s.cat.codes.to_numpy()
-            else:
-                codes = pd.Categorical(s, categories=list(spec.values)).codes
-            bad = codes < 0
-            if bad.any():
-                i = int(np.argmax(bad))
-                raise FactError(f"{source}: row {i + 1}: field {name}: value {s.iloc[i]!r}: not one of {', '.join(spec.values)}")
-            cols[name] = codes
-        elif spec.kind == "bool":
-            if s.dtype == bool:
-                cols[name] = s.to_numpy()
-            else:
-                ok = s.isin([True, False])
-                if not ok.all():
-                    i = int(np.argmin(ok.to_numpy()))
-                    raise FactError(f"{source}: row {i + 1}: field {name}: value {s.iloc[i]!r}: not true/false")
-                cols[name] = s.astype(bool).to_numpy()
-        else:
-            num = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
-            bad = np.isnan(num) | (num < 0)
-            if bad.any():
-                i = int(np.argmax(bad))
-                raise FactError(f"{source}: row {i + 1}: field {name}: value {s.iloc[i]!r}: not a number ≥ 0")
-            cols[name] = num
-    return cols
+    return {name: fact_array(df, name, source) for name in names if name in CONDITION_FACTS}
 
 
 def determine_frame(df: pd.DataFrame, policy: str | Policy, policies: PolicySet | None = None) -> pd.DataFrame:
@@ -252,7 +207,10 @@ def determine_frame(df: pd.DataFrame, policy: str | Policy, policies: PolicySet 
     if pid not in policies.compiled:
         raise PolicyError(f"unknown policy {pid!r} (known: {', '.join(sorted(policies.policies))})")
     compiled = policies.compiled[pid]
-    cols = frame_columns(df, compiled.facts_read)
+    # Check every fact column present, not only those this policy reads, so that a table
+    # accepted here is one that ``determine`` would accept row by row.
+    present = [c for c in df.columns if c in CONDITION_FACTS]
+    cols = frame_columns(df, set(present) | compiled.facts_read)
     outcome, row, _ = compiled.run_frame(cols, len(df))
     rules = [s.rule_id for s in compiled.grading]
     return pd.DataFrame({

@@ -169,16 +169,31 @@ def flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def unflatten(flat: dict[str, Any]) -> dict[str, Any]:
+def unflatten(flat: dict[str, Any], source: str = "<dict>") -> dict[str, Any]:
+    """Dotted keys to nested groups, merged with any nested groups given as well."""
     out: dict[str, Any] = {}
+
+    def put(node: dict, path: list[str], value: Any, key: str) -> None:
+        head, rest = path[0], path[1:]
+        if not rest:
+            if isinstance(value, dict):
+                if head in node and not isinstance(node[head], dict):
+                    raise FactError(f"{source}: field {key}: {head} is both a value and a group")
+                for k, v in value.items():
+                    put(node.setdefault(head, {}), [str(k)], v, f"{key}.{k}")
+            elif isinstance(node.get(head), dict):
+                inner = ", ".join(f"{head}.{k}" for k in node[head])
+                raise FactError(f"{source}: field {key}: value {value!r}: {head} is a group of facts ({inner})")
+            else:
+                node[head] = value
+            return
+        child = node.setdefault(head, {})
+        if not isinstance(child, dict):
+            raise FactError(f"{source}: field {key}: {head} is both a value and a group")
+        put(child, rest, value, key)
+
     for key, value in flat.items():
-        node = out
-        *parents, leaf = str(key).split(".")
-        for p in parents:
-            node = node.setdefault(p, {})
-            if not isinstance(node, dict):
-                raise FactError(f"field {key}: {p} is both a value and a group")
-        node[leaf] = value
+        put(out, str(key).split("."), value, str(key))
     return out
 
 
@@ -203,7 +218,7 @@ def case_from_dict(data: Any, source: str = "<dict>") -> Case:
     if not isinstance(data, dict):
         raise FactError(f"{source}: a case must be a mapping of facts, got {type(data).__name__}")
     if any("." in str(k) for k in data):
-        data = unflatten(data)
+        data = unflatten(data, source)
     try:
         return Case.model_validate(data)
     except ValidationError as err:
@@ -254,23 +269,64 @@ def cases_to_frame(cases: list[Case]) -> Any:
     return typed_frame(df)
 
 
-def typed_frame(df: Any) -> Any:
+_TRUE = {True: True, False: False, 1: True, 0: False, "true": True, "false": False, "True": True,
+         "False": False, "yes": True, "no": False, "1": True, "0": False}
+
+
+def fact_array(df: Any, name: str, source: str = "<frame>") -> Any:
+    """One fact column as a numpy array: enums as codes in declared order, yes/no as bool,
+    numbers as float. A missing column or blank cell takes the documented default; a
+    required fact must be there. Bad values raise FactError naming the row, field and value."""
+    import numpy as np
+    import pandas as pd
+
+    spec = CONDITION_FACTS[name]
+    n = len(df)
+    if name not in df.columns:
+        if spec.required:
+            raise FactError(f"{source}: column {name}: required fact is missing")
+        return np.full(n, spec.values.index(spec.default) if spec.kind == "enum" else spec.default)
+    s = df[name]
+    if spec.kind == "enum" and isinstance(s.dtype, pd.CategoricalDtype) and tuple(s.cat.categories) == spec.values:
+        codes = s.cat.codes.to_numpy()
+        if (codes >= 0).all():
+            return codes
+    if spec.kind == "bool" and s.dtype == bool:
+        return s.to_numpy()
+    missing = s.isna().to_numpy()
+    if missing.any():
+        if spec.required:
+            raise FactError(f"{source}: row {int(np.argmax(missing)) + 1}: field {name}: required fact is missing")
+        s = s.astype(object).where(~missing, spec.default)
+    if spec.kind == "enum":
+        codes = pd.Index(spec.values).get_indexer(s.astype(object))
+        bad = codes < 0
+        why = f"not one of {', '.join(spec.values)}"
+        out = codes
+    elif spec.kind == "bool":
+        mapped = s.astype(object).map(lambda v: _TRUE.get(v) if isinstance(v, (bool, int, str)) else None)
+        bad = mapped.isna().to_numpy()
+        why = "not true/false"
+        out = mapped.where(~bad, False).astype(bool).to_numpy()
+    else:
+        out = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
+        bad = np.isnan(out) | (out < 0)
+        why = "not a number ≥ 0"
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise FactError(f"{source}: row {i + 1}: field {name}: value {s.iloc[i]!r}: {why}")
+    return out
+
+
+def typed_frame(df: Any, source: str = "<frame>") -> Any:
     """Give every vocabulary column its dtype and fill documented defaults."""
     import pandas as pd
 
     df = df.copy()
-    for name, spec in VOCABULARY.items():
-        if name not in df.columns:
-            if spec.required and spec.kind in ("bool", "enum", "number"):
-                raise FactError(f"<frame>: column {name}: required fact is missing")
-            if spec.kind in ("bool", "enum", "number"):
-                df[name] = spec.default
-            else:
-                continue
+    for name, spec in CONDITION_FACTS.items():
+        arr = fact_array(df, name, source)
         if spec.kind == "enum":
-            df[name] = pd.Categorical(df[name], categories=list(spec.values), ordered=True)
-        elif spec.kind == "bool":
-            df[name] = df[name].astype(bool)
-        elif spec.kind == "number":
-            df[name] = df[name].astype(float)
+            df[name] = pd.Categorical.from_codes(arr, categories=list(spec.values), ordered=True)
+        else:
+            df[name] = arr
     return df

@@ -70,7 +70,7 @@ def test_compare_lists_each_family(tmp_path, cli):
 def test_policies_lists_validity_dates(cli):
     r = cli("policies", "--lang", "en")
     assert r.returncode == 0
-    line = next(ln for ln in r.stdout.splitlines() if ln.startswith("CN-2018"))
+    line = next(ln for ln in r.stdout.splitlines() if ln.strip().startswith("CN-2018"))
     assert "2018-05-20" in line and "2019-09-03" in line
 
 

@@ -54,8 +54,10 @@ class CompiledPolicy:
             except ConditionError as err:
                 raise ConditionError(f"{where}{field}: {err}") from None
 
+        self.by_group: list[list[Step]] = []  # the steps of each group, in GROUPS order
         for group, prefix, agg, mode in GROUPS:
             members: list[str] = []
+            first = len(self.steps)
             if group == "scope":
                 scen = ", ".join(f'"{s}"' for s in policy.scope.scenarios) or '"__none__"'
                 text = f"scenario in [{scen}]" if policy.scope.scenarios else "false"
@@ -71,6 +73,7 @@ class CompiledPolicy:
                     members.append(name)
                     derived[name] = FactSpec(name, _BOOL)
             self.aggregates.append((agg, mode, members))
+            self.by_group.append(self.steps[first:])
             derived[agg] = FactSpec(agg, _BOOL)
         for i, row in enumerate(policy.grading):
             self.grading.append(Step("grading", row.id, row.clause, comp(row.when, f"grading[{i}] {row.id}: when"),
@@ -88,11 +91,12 @@ class CompiledPolicy:
         """Evaluate one case: (outcome, deciding row, trace entries, environment)."""
         env = dict(facts)
         trace: list[tuple[Step, bool, dict]] = []
-        for step in self.steps:
-            ok, reads = step.condition.evaluate(env)
-            env[step.derived_name] = ok
-            trace.append((step, ok, reads))
-        for agg, mode, members in self.aggregates:
+        for group_steps, (agg, mode, members) in zip(self.by_group, self.aggregates):
+            for step in group_steps:
+                ok, reads = step.condition.evaluate(env)
+                env[step.derived_name] = ok
+                trace.append((step, ok, reads))
+            # The aggregate right after its group, so later groups may read it.
             vals = [env[m] for m in members]
             env[agg] = all(vals) if mode == "all" else any(vals)
         for step in self.grading:
@@ -108,9 +112,9 @@ class CompiledPolicy:
     def run_frame(self, cols: Mapping[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray, dict]:
         """Evaluate n cases: (outcome index into OUTCOMES, grading row index, environment)."""
         env: dict[str, Any] = dict(cols)
-        for step in self.steps:
-            env[step.derived_name] = step.condition.evaluate_frame(env, n)
-        for agg, mode, members in self.aggregates:
+        for group_steps, (agg, mode, members) in zip(self.by_group, self.aggregates):
+            for step in group_steps:
+                env[step.derived_name] = step.condition.evaluate_frame(env, n)
             if not members:
                 env[agg] = np.full(n, mode == "all")
                 continue

@@ -276,8 +276,8 @@ def _compare(node: ast.Compare, text: str, known, fail) -> Node:
                 right = _literal_for(left, right, fail)
             elif isinstance(left, Const) and not isinstance(right, Const):
                 left = _literal_for(right, left, fail)
-            elif left.kind != right.kind:
-                raise fail(f"cannot compare {left.kind} with {right.kind}")
+            elif left.kind != right.kind or getattr(left, "values", ()) != getattr(right, "values", ()):
+                raise fail(f"cannot compare {getattr(left, 'name', left.kind)} with {getattr(right, 'name', right.kind)}")
             if left.kind == "bool" and type(op) not in (ast.Eq, ast.NotEq):
                 raise fail(f"'{_CMP_TEXT[type(op)]}' does not order yes/no facts")
             parts.append(Compare(left, _CMP[type(op)], right))
