@@ -269,7 +269,8 @@ def cases_to_frame(cases: list[Case]) -> Any:
     return typed_frame(df)
 
 
-_TRUE = {True: True, False: False, 1: True, 0: False, "true": True, "false": False, "True": True,
+# True == 1 and False == 0 as dict keys, so the numbers 1/0 are covered by the booleans.
+_TRUE = {True: True, False: False, "true": True, "false": False, "True": True,
          "False": False, "yes": True, "no": False, "1": True, "0": False}
 
 
