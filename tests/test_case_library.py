@@ -1,0 +1,122 @@
+"""The typical-case library (data/cases/): published outcomes, hand-worked expectations, and
+coverage of every grading row of every bundled policy.
+
+The expected outcomes and deciding rows are written in the case files, worked out by hand from
+the policy text (each file's ``reasoning`` gives the steps); these tests compare the engine
+with them, never the other way round.
+"""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from ftlib import bundled, determine
+from ftlib.library import CASES_DIR, library
+from ftlib.policy.schema import OUTCOMES
+
+ITEMS = library()
+BY_NAME = {item.path.stem: item for item in ITEMS}
+PUBLISHED = [i for i in ITEMS if i.kind == "published"]
+EXPECTED = [(i.path.stem, pid, exp) for i in ITEMS for pid, exp in (i.meta.get("expected") or {}).items()]
+
+
+def test_library_holds_the_five_published_cases_of_domain_section_6():
+    kinds = {i.path.stem: i.kind for i in ITEMS if i.kind != "constructed"}
+    assert kinds == {
+        "pub-huaian-qingjiangpu-2023": "published",
+        "pub-yidu-yichang-2022": "published",
+        "pub-pidu-chengdu-2017": "published",
+        "pub-hongta-yuxi": "published",
+        "pub-zhifu-yantai-2020": "clarification",
+    }
+    assert {i.path.stem: i.published_outcome for i in ITEMS if i.kind != "constructed"} == {
+        "pub-huaian-qingjiangpu-2023": "exempt",
+        "pub-yidu-yichang-2022": "mitigated",
+        "pub-pidu-chengdu-2017": "exempt",
+        "pub-hongta-yuxi": "not_tolerated",
+        "pub-zhifu-yantai-2020": "clarification",
+    }
+
+
+@pytest.mark.parametrize("item", ITEMS, ids=lambda i: i.path.stem)
+def test_every_file_has_the_library_shape(item):
+    meta = item.meta
+    assert meta["kind"] in ("published", "constructed", "clarification")
+    assert meta["title"]["zh"] and meta["title"]["en"]
+    assert meta["reasoning"]["zh"] and meta["reasoning"]["en"]
+    assert meta["source"]["title"]
+    if item.kind == "clarification":
+        # A false accusation cleared: nothing to determine.
+        assert item.case is None and "expected" not in meta and "case" not in meta
+        return
+    assert item.case.id == item.path.stem
+    assert meta["expected"], "every determinable case lists hand-worked expectations"
+    for pid, exp in meta["expected"].items():
+        assert pid in bundled().policies, pid
+        assert exp["outcome"] in OUTCOMES
+    if item.kind == "constructed":
+        assert "构造案例" in meta["title"]["zh"] and "constructed" in meta["title"]["en"]
+        assert meta["source"]["title"] == "constructed teaching case"
+        assert "published_outcome" not in meta
+    else:
+        assert meta["published_outcome"] in ("exempt", "mitigated", "not_tolerated")
+        assert meta["source"].get("note"), "published cases say which unreported facts were chosen"
+
+
+@pytest.mark.parametrize("item", PUBLISHED, ids=lambda i: i.path.stem)
+def test_published_case_gets_its_published_outcome_under_the_policy_in_force(item):
+    det = determine(item.case)  # no forced policy: jurisdiction and conduct date select it
+    assert det.outcome == item.published_outcome
+    # No local policy exists for these regions: the national baseline applies.
+    assert det.policy.family == "CN"
+    assert det.warnings == []
+
+
+def test_published_cases_use_the_national_version_in_force_on_the_conduct_date():
+    used = {i.path.stem: determine(i.case).policy.id for i in PUBLISHED}
+    assert used == {
+        "pub-huaian-qingjiangpu-2023": "CN-2019",
+        "pub-yidu-yichang-2022": "CN-2019",
+        "pub-pidu-chengdu-2017": "CN-2016",
+        "pub-hongta-yuxi": "CN-2019",
+    }
+
+
+@pytest.mark.parametrize("name,pid,exp", EXPECTED, ids=[f"{n}@{p}" for n, p, _ in EXPECTED])
+def test_hand_worked_expectation(name, pid, exp):
+    det = determine(BY_NAME[name].case, pid)
+    assert det.policy.id == pid
+    assert (det.outcome, det.deciding_rule) == (exp["outcome"], exp["rule"])
+
+
+def _deciding_rows() -> dict[str, set[str]]:
+    """Grading rows that decide at least one library case, per policy: every hand-worked
+    expectation (forced policy) and every published case under the policy selected for it."""
+    seen: dict[str, set[str]] = {}
+    for name, pid, _ in EXPECTED:
+        det = determine(BY_NAME[name].case, pid)
+        seen.setdefault(pid, set()).add(det.deciding_rule)
+    for item in PUBLISHED:
+        det = determine(item.case)
+        seen.setdefault(det.policy.id, set()).add(det.deciding_rule)
+    return seen
+
+
+def test_every_grading_row_of_every_bundled_policy_decides_some_library_case():
+    seen = _deciding_rows()
+    uncovered = [f"{pid}:{row.id}" for pid, policy in sorted(bundled().policies.items())
+                 for row in policy.grading if row.id not in seen.get(pid, set())]
+    assert uncovered == [], "grading rows no library case reaches: " + ", ".join(uncovered)
+
+
+def test_every_bundled_policy_is_targeted_by_the_library():
+    targeted = {pid for _, pid, _ in EXPECTED}
+    assert targeted == set(bundled().policies)
+
+
+def test_library_files_are_plain_yaml_with_the_case_under_case():
+    for path in sorted(CASES_DIR.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert set(data) <= {"kind", "title", "source", "published_outcome", "expected", "reasoning",
+                             "case", "clarification"}, path.name
