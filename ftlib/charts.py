@@ -1,0 +1,357 @@
+"""Altair charts of the metrics, one function per metric group, zh labels by default (``lang="en"``).
+
+Every chart is drawn from a table returned by ``ftlib.metrics`` (already aggregated by region ×
+period): the chart data holds region names, period labels, measure names and numbers, never a case
+or cadre row (``assert_aggregated``). Charts are meant for dashboards, so small counts are
+protected as in ``ftlib.privacy``: count breakdowns go through ``suppress`` (hidden cells are left
+out of the bars, the total is printed only when it is itself publishable) and a rate is drawn only if
+its denominator is at least ``k`` and its numerator is not a small count; ``k=None`` turns this off
+for internal analysis.
+
+Offline: ``enable_offline()`` once per kernel (the ``jupyter`` renderer with ``offline=True``,
+needs ``anywidget``; works in Voilà without a CDN). Static files: ``export(chart, "x.png")`` or
+``.svg`` through vl-convert, with the Noto CJK fonts registered so Chinese renders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from ftlib.metrics import CHANNELS, DISPOSITIONS, METHODS, metric_label
+from ftlib.privacy import DEFAULT_K, suppress
+
+FONT = "Noto Sans CJK SC"
+FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto", "/usr/share/fonts")
+IDENTIFYING = ("case_id", "cadre_id", "departure_reason", "name", "id_card")
+WIDTH = 420
+
+
+# -- set-up ---------------------------------------------------------------------------------------
+def enable_offline() -> None:
+    """Render charts in notebooks and Voilà without any CDN (Vega bundled by the anywidget renderer)."""
+    alt.renderers.enable("jupyter", offline=True)
+    _theme()
+
+
+@lru_cache(maxsize=1)
+def register_fonts() -> list[str]:
+    """Register the CJK font directories with vl-convert (once); returns those found."""
+    import vl_convert as vlc
+
+    found = [d for d in FONT_DIRS if Path(d).is_dir()]
+    for d in found:
+        vlc.register_font_directory(d)
+    return found
+
+
+def export(chart: alt.TopLevelMixin, path: str | Path, scale: float = 2.0) -> Path:
+    """Write ``chart`` as PNG or SVG (by the suffix) with CJK fonts, fully offline."""
+    import vl_convert as vlc
+
+    register_fonts()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    spec = chart.to_dict()
+    if path.suffix == ".png":
+        path.write_bytes(vlc.vegalite_to_png(spec, scale=scale))
+    elif path.suffix == ".svg":
+        path.write_text(vlc.vegalite_to_svg(spec), encoding="utf-8")
+    else:
+        raise ValueError(f"{path}: export writes .png or .svg")
+    return path
+
+
+def _theme() -> None:
+    alt.theme.enable("default")
+
+
+def _config(chart, title: str):
+    return (chart.properties(title=title)
+            .configure(font=FONT)
+            .configure_axis(labelFont=FONT, titleFont=FONT)
+            .configure_legend(labelFont=FONT, titleFont=FONT)
+            .configure_title(font=FONT, fontSize=15, anchor="start"))
+
+
+def assert_aggregated(chart: alt.TopLevelMixin) -> None:
+    """Raise if the chart's data holds a column that identifies a case or a cadre."""
+    spec = chart.to_dict()
+    for rows in spec.get("datasets", {}).values():
+        for r in rows[:1]:
+            bad = [c for c in r if c in IDENTIFYING]
+            if bad:
+                raise ValueError(f"chart data holds identifying column(s): {', '.join(bad)}")
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+def L(key: str, lang: str) -> str:  # noqa: N802
+    return metric_label(key, lang)
+
+
+def _select(t: pd.DataFrame, region: str | None, period: str | None, by: str) -> tuple[pd.DataFrame, str]:
+    """``by="period"``: one region (default: the top one) across periods; ``by="region"``: its direct
+    sub-regions in one period (default: the last). Returns the rows and the x field."""
+    top = region or t.loc[t["level"] == t["level"].min(), "region"].iloc[0]
+    if by == "period":
+        return t[t["region"] == top], "period"
+    if by != "region":
+        raise ValueError("by: 'period' or 'region'")
+    period = period or t["period"].iloc[-1]
+    lv = t.loc[t["region"] == top, "level"].iloc[0]
+    kids = t[(t["period"] == period) & (t["level"] == lv + 1) & t["region"].str.startswith(top + "-")]
+    return kids, "region"
+
+
+def _names(rows: pd.DataFrame, names: dict[str, str] | None) -> pd.Series:
+    return rows["region"].map(lambda r: (names or {}).get(r, r))
+
+
+def _counts_long(rows: pd.DataFrame, x: str, xs: pd.Series, cols: Sequence[str], lang: str, k: int | None,
+                 value_name: str = "count") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Long (x, measure, count) rows for a stacked count chart, small counts protected; and the totals."""
+    wide = rows[list(cols)].astype(np.int64).set_axis(xs.to_numpy())
+    wide = wide.groupby(level=0, sort=False).sum()
+    if k:
+        s = suppress(wide, k, total_label="__total__")
+        visible = ~s.hidden
+        totals = s.values["__total__"].drop("__total__").where(visible["__total__"].drop("__total__"))
+        vals = wide.where(visible.loc[wide.index, wide.columns])
+    else:
+        vals, totals = wide, wide.sum(axis=1)
+    long = vals.rename(columns=lambda c: L(f"column.{c}", lang)).rename_axis(x).reset_index().melt(
+        id_vars=x, var_name=L("column.measure", lang), value_name=value_name).dropna()
+    tot = totals.rename("total").rename_axis(x).reset_index().dropna()
+    return long, tot
+
+
+def _rate(rate: pd.Series, num: pd.Series | None, den: pd.Series, k: int | None) -> pd.Series:
+    if not k:
+        return rate
+    small_num = (num > 0) & (num < k) if num is not None else False
+    return rate.where((den >= k) & ~small_num)
+
+
+def _stacked(long: pd.DataFrame, tot: pd.DataFrame, x: str, lang: str, order: list[str], y_title: str):
+    measure = L("column.measure", lang)
+    xt = L(f"column.{x}", lang)
+    bars = alt.Chart(long).mark_bar().encode(
+        x=alt.X(f"{x}:N", title=xt, sort=None),
+        y=alt.Y("count:Q", title=y_title, stack="zero"),
+        color=alt.Color(f"{measure}:N", sort=order, title=measure),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip(f"{x}:N", title=xt), alt.Tooltip(f"{measure}:N"), alt.Tooltip("count:Q", title=y_title)],
+    ).transform_calculate(order=f"indexof({order!r}, datum['{measure}'])")
+    text = alt.Chart(tot).mark_text(dy=-6, fontSize=11).encode(x=alt.X(f"{x}:N", sort=None), y="total:Q",
+                                                                 text=alt.Text("total:Q"))
+    return (bars + text).properties(width=WIDTH, height=260)
+
+
+def _rates(rows: pd.DataFrame, x: str, xs: pd.Series, measures: dict[str, pd.Series], lang: str,
+           y_title: str | None = None, domain: tuple[float, float] = (0, 1), label_group: str = "column"):
+    measure = L("column.measure", lang)
+    data = pd.DataFrame({x: np.tile(xs.to_numpy(), len(measures)),
+                         measure: np.repeat([L(f"{label_group}.{m}", lang) for m in measures], len(rows)),
+                         "value": np.concatenate([np.asarray(v, float) for v in measures.values()])}).dropna()
+    return _bars(data, x, lang, y_title or L("column.share", lang), domain)
+
+
+def _bars(data: pd.DataFrame, x: str, lang: str, y_title: str, domain: tuple[float, float], percent: bool = True):
+    measure, xt = L("column.measure", lang), L(f"column.{x}", lang)
+    fmt = ".1%" if percent else ".1f"
+    return alt.Chart(data).mark_bar().encode(
+        x=alt.X(f"{x}:N", title=xt, sort=None),
+        xOffset=alt.XOffset(f"{measure}:N"),
+        y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format="%" if percent else "d"),
+                scale=alt.Scale(domain=list(domain))),
+        color=alt.Color(f"{measure}:N", title=measure),
+        tooltip=[alt.Tooltip(f"{x}:N", title=xt), alt.Tooltip(f"{measure}:N"),
+                 alt.Tooltip("value:Q", format=fmt, title=y_title)],
+    ).properties(width=WIDTH, height=260)
+
+
+def _days(rows, x, xs, measures, lang):
+    top = max([float(np.nanmax(np.asarray(v, float))) for v in measures.values() if pd.notna(v).any()] + [1.0])
+    measure = L("column.measure", lang)
+    data = pd.DataFrame({x: np.tile(xs.to_numpy(), len(measures)),
+                         measure: np.repeat([L(f"column.{m}", lang) for m in measures], len(rows)),
+                         "value": np.concatenate([np.asarray(v, float) for v in measures.values()])}).dropna()
+    return _bars(data, x, lang, L("column.working_days", lang), (0, top * 1.1), percent=False)
+
+
+# -- one chart per metric group -------------------------------------------------------------------
+def intake_chart(t: pd.DataFrame, lang: str = "zh", *, by: str = "period", region: str | None = None,
+                 period: str | None = None, names: dict[str, str] | None = None, k: int | None = DEFAULT_K):
+    rows, x = _select(t, region, period, by)
+    xs = rows[x] if x == "period" else _names(rows, names)
+    long, tot = _counts_long(rows, x, xs, CHANNELS, lang, k)
+    order = [L(f"column.{c}", lang) for c in CHANNELS]
+    return _config(_stacked(long, tot, x, lang, order, L("column.received", lang)), L("group.intake", lang))
+
+
+def clearance_chart(t: pd.DataFrame, lang: str = "zh", *, by: str = "period", region: str | None = None,
+                    period: str | None = None, names: dict[str, str] | None = None, k: int | None = DEFAULT_K):
+    rows, x = _select(t, region, period, by)
+    xs = rows[x] if x == "period" else _names(rows, names)
+    rate = _rate(rows["clearance_rate"], None, rows["received"], k).clip(upper=2)
+    bars = _rates(rows, x, xs, {"clearance_rate": rate}, lang, L("column.clearance_rate", lang), (0, 1.5))
+    rule = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(strokeDash=[4, 3], color="#555").encode(y="y:Q")
+    age = rows["pending_age_median"].where(rows["pending_end"] >= k) if k else rows["pending_age_median"]
+    ages = _days(rows, x, xs, {"pending_age_median": age, "pending_age_p90": rows["pending_age_p90"].where(age.notna())},
+                 lang)
+    return _config(alt.hconcat(bars + rule, ages).resolve_scale(color="independent"), L("group.clearance", lang))
+
+
+def outcomes_chart(t: pd.DataFrame, lang: str = "zh", *, by: str = "period", region: str | None = None,
+                   period: str | None = None, names: dict[str, str] | None = None, k: int | None = DEFAULT_K):
+    rows, x = _select(t, region, period, by)
+    xs = rows[x] if x == "period" else _names(rows, names)
+    long, tot = _counts_long(rows, x, xs, DISPOSITIONS, lang, k)
+    mix = _stacked(long, tot, x, lang, [L(f"column.{o}", lang) for o in DISPOSITIONS], L("column.decided", lang))
+    n = rows["determinations"]
+    days = {"days_median": rows["days_median"].where(n >= k) if k else rows["days_median"],
+            "days_p90": rows["days_p90"].where(n >= k) if k else rows["days_p90"]}
+    dur = _days(rows, x, xs, days, lang)
+    return _config(alt.hconcat(mix, dur).resolve_scale(color="independent"), L("group.outcomes", lang))
+
+
+def stages_chart(t: pd.DataFrame, lang: str = "zh", *, region: str | None = None, k: int | None = DEFAULT_K):
+    top = region or t.loc[t["level"] == t["level"].min(), "region"].iloc[0]
+    rows = t[t["region"] == top]
+    share = _rate(rows["share_within_limit"], rows["with_limit"] - rows["within_limit"], rows["with_limit"], k)
+    data = pd.DataFrame({"stage": rows["stage"].map(lambda s: L(f"value.{s}", lang)).to_numpy(),
+                         "period": rows["period"].to_numpy(), "value": share.to_numpy(float)}).dropna()
+    st, pt = L("column.stage", lang), L("column.period", lang)
+    chart = alt.Chart(data).mark_bar().encode(
+        x=alt.X("stage:N", title=st, sort=None), xOffset="period:N",
+        y=alt.Y("value:Q", title=L("column.share_within_limit", lang), axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("period:N", title=pt),
+        tooltip=[alt.Tooltip("stage:N", title=st), alt.Tooltip("period:N", title=pt),
+                 alt.Tooltip("value:Q", format=".1%")],
+    ).properties(width=WIDTH, height=260)
+    return _config(chart, L("group.stages", lang))
+
+
+def _two_rates(t, lang, group, specs, by, region, period, names, k):
+    rows, x = _select(t, region, period, by)
+    xs = rows[x] if x == "period" else _names(rows, names)
+    measures = {m: _rate(rows[m], rows[num] if num else None, rows[den], k) for m, (num, den) in specs.items()}
+    return _config(_rates(rows, x, xs, measures, lang), L(f"group.{group}", lang))
+
+
+def appeals_chart(t, lang="zh", *, by="period", region=None, period=None, names=None, k=DEFAULT_K):
+    return _two_rates(t, lang, "appeals", {"appeal_rate": ("appealed", "determinations"),
+                                           "overturn_rate": ("overturned", "appeals_decided")},
+                      by, region, period, names, k)
+
+
+def agreement_chart(t, lang="zh", *, departures: pd.DataFrame | None = None, by="period", region=None, period=None,
+                    names=None, k=DEFAULT_K):
+    """Agreement rate; with ``departures`` (the departures table) also departures by decision body
+    (counted here, reasons left out: they are free text)."""
+    inner = _rates(*_agreement_args(t, lang, by, region, period, names, k))
+    if departures is None:
+        return _config(inner, L("group.agreement", lang))
+    top = region or t.loc[t["level"] == t["level"].min(), "region"].iloc[0]
+    d = departures[departures["region"] == top].groupby("decision_body", as_index=False)["cases"].sum()
+    if k:
+        d = d[d["cases"] >= k]
+    body, n = L("column.decision_body", lang), L("column.departures", lang)
+    bars = alt.Chart(d.rename(columns={"decision_body": "body"})).mark_bar().encode(
+        y=alt.Y("body:N", title=body, sort="-x"), x=alt.X("cases:Q", title=n),
+        tooltip=[alt.Tooltip("body:N", title=body), alt.Tooltip("cases:Q", title=n)],
+    ).properties(width=WIDTH // 2, height=260)
+    return _config(alt.hconcat(inner, bars), L("group.agreement", lang))
+
+
+def _agreement_args(t, lang, by, region, period, names, k):
+    rows, x = _select(t, region, period, by)
+    xs = rows[x] if x == "period" else _names(rows, names)
+    return rows, x, xs, {"agreement_rate": _rate(rows["agreement_rate"], rows["departures"], rows["compared"], k)}, lang
+
+
+def deadlines_chart(corrections: pd.DataFrame, followups: pd.DataFrame, lang="zh", *, by="period", region=None,
+                    period=None, names=None, k=DEFAULT_K):
+    """Corrections done on time and follow-up visits within the window (the two after-decision duties)."""
+    c_rows, x = _select(corrections, region, period, by)
+    f_rows, _ = _select(followups, region, period, by)
+    xs = c_rows[x] if x == "period" else _names(c_rows, names)
+    measures = {g: _rate(r["on_time_rate"], r["due"] - r["on_time"], r["due"], k).to_numpy(float)
+                for g, r in (("corrections", c_rows), ("followups", f_rows))}
+    title = f"{L('group.corrections', lang)} · {L('group.followups', lang)}"
+    chart = _rates(c_rows, x, xs, measures, lang, L("column.on_time_rate", lang), label_group="group")
+    return _config(chart, title)
+
+
+def clarifications_chart(t, lang="zh", *, by="period", region=None, period=None, names=None, k=DEFAULT_K):
+    rows, x = _select(t, region, period, by)
+    xs = rows[x] if x == "period" else _names(rows, names)
+    methods = [c for c in t.columns if c.startswith("method_")]
+    long, tot = _counts_long(rows, x, xs, methods, lang, k)
+    order = [L(f"column.{m}", lang) for m in methods]
+    return _config(_stacked(long, tot, x, lang, order, L("column.cleared", lang)), L("group.clarifications", lang))
+
+
+def exante_chart(t, lang="zh", *, by="period", region=None, period=None, names=None, k=DEFAULT_K):
+    return _two_rates(t, lang, "exante", {"with_tolerance_rate": ("with_tolerated", "with_determinations"),
+                                          "without_tolerance_rate": ("without_tolerated", "without_determinations")},
+                      by, region, period, names, k)
+
+
+def fairness_chart(t: pd.DataFrame, lang: str = "zh", *, region: str | None = None, period: str | None = None,
+                   k: int | None = DEFAULT_K):
+    """Exemption rate among cases the engine recommends exempting, by rank and by top-leader status, with
+    Fisher's p-value in the tooltip (one region, one period: default the top region and the last period)."""
+    top = region or t.loc[t["level"] == t["level"].min(), "region"].iloc[0]
+    period = period or t["period"].iloc[-1]
+    rows = t[(t["region"] == top) & (t["period"] == period)]
+    rate = _rate(rows["exemption_rate"], rows["recommended_exempt"] - rows["exempted"], rows["recommended_exempt"], k)
+    group = [L(f"value.{'top_leader_' + str(g).lower() if d == 'top_leader' else g}", lang)
+             for d, g in zip(rows["dimension"], rows["group"])]
+    dim = [L(f"value.{d}", lang) for d in rows["dimension"]]
+    data = pd.DataFrame({"dimension": dim, "group": group, "value": rate.to_numpy(float),
+                         "p": rows["p_value"].round(4).to_numpy()}).dropna(subset=["value"])
+    gt, dt_ = L("column.group", lang), L("column.dimension", lang)
+    chart = alt.Chart(data).mark_bar().encode(
+        y=alt.Y("group:N", title=gt, sort=None), x=alt.X("value:Q", title=L("column.exemption_rate", lang),
+                                                         axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("dimension:N", title=dt_),
+        tooltip=[alt.Tooltip("group:N", title=gt), alt.Tooltip("value:Q", format=".1%"),
+                 alt.Tooltip("p:Q", title=L("column.p_value", lang))],
+    ).properties(width=WIDTH, height=200)
+    return _config(chart, f"{L('group.fairness', lang)} · {period}")
+
+
+def careers_chart(t, lang="zh", *, by="period", region=None, period=None, names=None, k=DEFAULT_K):
+    return _two_rates(t, lang, "careers", {"evaluated_share": (None, "evaluated_known"),
+                                           "promoted_share": (None, "promoted_known")},
+                      by, region, period, names, k)
+
+
+def all_charts(tables: dict[str, pd.DataFrame], lang: str = "zh", k: int | None = DEFAULT_K,
+               names: dict[str, str] | None = None) -> dict[str, alt.TopLevelMixin]:
+    """One chart per metric group from ``ftlib.metrics.compute`` output."""
+    out = {
+        "intake": intake_chart(tables["intake"], lang, k=k),
+        "intake_by_region": intake_chart(tables["intake"], lang, by="region", names=names, k=k),
+        "clearance": clearance_chart(tables["clearance"], lang, k=k),
+        "outcomes": outcomes_chart(tables["outcomes"], lang, k=k),
+        "stages": stages_chart(tables["stages"], lang, k=k),
+        "appeals": appeals_chart(tables["appeals"], lang, k=k),
+        "agreement": agreement_chart(tables["agreement"], lang, departures=tables.get("departures"), k=k),
+        "deadlines": deadlines_chart(tables["corrections"], tables["followups"], lang, k=k),
+        "clarifications": clarifications_chart(tables["clarifications"], lang, k=k),
+        "exante": exante_chart(tables["exante"], lang, k=k),
+        "fairness": fairness_chart(tables["fairness"], lang, k=k),
+        "careers": careers_chart(tables["careers"], lang, k=k),
+    }
+    return out
+
+
+__all__ = ["METHODS", "all_charts", "assert_aggregated", "enable_offline", "export", "register_fonts"]

@@ -1,0 +1,87 @@
+"""Charts: aggregated data only, zh/en labels, small counts kept out, offline set-up and PNG/SVG export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import altair as alt
+import pytest
+
+from ftlib import charts
+from ftlib.metrics import compute, quarter_range
+from ftlib.metrics.synthetic import synthetic
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return compute(synthetic(6000, n_regions=30, seed=4), "CN-SY", quarter_range("2024Q1", "2025Q4"))
+
+
+def _data_rows(chart) -> list[dict]:
+    return [r for rows in chart.to_dict().get("datasets", {}).values() for r in rows]
+
+
+def test_one_chart_per_group_and_only_aggregated_rows(tables):
+    out = charts.all_charts(tables, "zh")
+    assert {"intake", "clearance", "outcomes", "stages", "appeals", "agreement", "deadlines", "clarifications",
+            "exante", "fairness", "careers"} <= set(out)
+    n_agg = sum(len(t) for t in tables.values())
+    for name, chart in out.items():
+        charts.assert_aggregated(chart)
+        rows = _data_rows(chart)
+        assert rows, name
+        text = json.dumps(rows, ensure_ascii=False)
+        for field in ("case_id", "cadre_id", "departure_reason"):
+            assert field not in text, (name, field)
+        assert len(rows) < n_agg
+    assert "损失已挽回" not in json.dumps(out["agreement"].to_dict(), ensure_ascii=False)
+
+
+def test_assert_aggregated_rejects_case_rows():
+    import pandas as pd
+    bad = alt.Chart(pd.DataFrame({"case_id": [1], "x": [2]})).mark_point().encode(x="x:Q")
+    with pytest.raises(ValueError, match="case_id"):
+        charts.assert_aggregated(bad)
+
+
+def test_labels_switch_language(tables):
+    zh = json.dumps(charts.intake_chart(tables["intake"], "zh").to_dict(), ensure_ascii=False)
+    en = json.dumps(charts.intake_chart(tables["intake"], "en").to_dict(), ensure_ascii=False)
+    assert "受理情况" in zh and "干部申请" in zh and "Intake" not in zh
+    assert "Intake" in en and "cadre application" in en and "干部申请" not in en
+    fz = json.dumps(charts.fairness_chart(tables["fairness"], "zh").to_dict(), ensure_ascii=False)
+    assert "非一把手" in fz and "职级" in fz and "乡科级" in fz
+
+
+def test_small_counts_are_not_drawn(tables):
+    t = tables["intake"]
+    chart = charts.intake_chart(t, "en", by="region", k=5)
+    counts = [r["count"] for r in _data_rows(chart) if "count" in r]
+    assert counts and all(c == 0 or c >= 5 for c in counts)
+    big_k = charts.intake_chart(t, "en", by="region", k=10_000)
+    assert all(r.get("count", 0) == 0 for r in _data_rows(big_k))
+    raw = charts.intake_chart(t, "en", by="region", k=None)
+    assert any(0 < r.get("count", 0) < 5 for r in _data_rows(raw)) or len(_data_rows(raw)) > len(counts)
+
+
+def test_enable_offline_uses_the_jupyter_renderer():
+    charts.enable_offline()
+    assert alt.renderers.active == "jupyter"
+    assert alt.renderers.options.get("offline") is True
+    alt.renderers.enable("default")
+
+
+def test_export_png_and_svg_with_cjk_fonts(tables):
+    assert charts.register_fonts()
+    out = charts.all_charts(tables, "zh")
+    for name, chart in out.items():
+        png = charts.export(chart, ARTIFACTS / f"{name}.png")
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = charts.export(out["intake"], ARTIFACTS / "intake.svg").read_text(encoding="utf-8")
+    assert "<svg" in svg and "受理情况" in svg
+    charts.export(charts.all_charts(tables, "en")["fairness"], ARTIFACTS / "fairness_en.png")
+    with pytest.raises(ValueError):
+        charts.export(out["intake"], ARTIFACTS / "x.pdf")
