@@ -1,0 +1,186 @@
+"""01 案例构建器 / case builder: build a hypothetical case with widgets grouped by the six
+assessment factors, or load one from the typical-case library; on every change show the
+outcome, the reasons with each clause's text, the corrections and after-care, the same case
+under the other bundled policies, and what would change the outcome. Save the case as a YAML
+file that ``ftlib determine FILE`` accepts."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+import yaml
+
+from ftlib.engine import compare, determine
+from ftlib.errors import FtlibError
+from ftlib.explain import counterfactuals
+from ftlib.facts import Case, case_from_dict, flatten
+from ftlib.library import library
+from ftlib.policy.loader import PolicySet, bundled
+from ftlib.ui import views
+from ftlib.ui.forms import FactForm
+from ftlib.ui.labels import text
+
+LANGS = [("中文", "zh"), ("English", "en")]
+
+
+def case_yaml(case: Case) -> str:
+    """The case as a YAML case file (nested facts, dates as ISO text, unset options left out)."""
+    data = case.model_dump(mode="json", exclude_none=True)
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def save_case(case: Case, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(case_yaml(case), encoding="utf-8")
+    return path
+
+
+def _library_options(lang: str) -> list[tuple[str, str]]:
+    opts = [(text("hypothetical", lang), "")]
+    for item in library():
+        if item.case is None:
+            continue
+        title = item.meta.get("title", {}).get(lang) or item.case.id
+        opts.append((f"{item.case.id} — {title}", str(item.path)))
+    return opts
+
+
+class CaseBuilder:
+    """The app's state and widgets. ``update()`` recomputes every view from the form."""
+
+    def __init__(self, lang: str = "zh", policies: PolicySet | None = None, save_dir: str | Path = ".",
+                 max_changes: int = 3) -> None:
+        self.policies = policies or bundled()
+        self.lang = lang
+        self.max_changes = max_changes
+        self.save_dir = Path(save_dir)
+        self.case: Case | None = None
+        self.last_update_ms = 0.0
+        self._busy = False
+        self.form = FactForm(lang)
+        self.lang_w = w.ToggleButtons(options=LANGS, value=lang)
+        self.library_w = w.Dropdown(options=_library_options(lang), value="", layout=w.Layout(width="95%"),
+                                    style={"description_width": "initial"})
+        self.cf_mode = w.ToggleButtons(options=[(text("cf_all", lang), "all"),
+                                                (text("still_possible", lang), "what_can_still_be_done")],
+                                       value="all", style={"description_width": "initial"})
+        self.save_path = w.Text(style={"description_width": "initial"}, layout=w.Layout(width="60%"))
+        self.save_button = w.Button()
+        self.save_status = w.HTML()
+        self.outcome = w.HTML()
+        self.reasons = w.HTML()
+        self.corrections = w.HTML()
+        self.comparison = w.HTML()
+        self.counterfactuals = w.HTML()
+        for widget in [self.outcome, self.reasons, self.corrections, self.comparison, self.counterfactuals]:
+            widget.add_class("ftlib-view")
+        self.outcome.add_class("ftlib-outcome-box")
+        self.lang_w.add_class("ftlib-lang")
+
+        for widget in self.form.widgets.values():
+            widget.observe(self._changed, names="value")
+        self.cf_mode.observe(self._changed, names="value")
+        self.lang_w.observe(self._on_lang, names="value")
+        self.library_w.observe(self._on_library, names="value")
+        self.save_button.on_click(self._on_save)
+
+        results = w.VBox([self.outcome, self.corrections, self.comparison,
+                          w.VBox([self.cf_mode, self.counterfactuals]), self.reasons])
+        self.widget = w.VBox([
+            w.HBox([self.lang_w]), self.library_w, self.form.box,
+            w.HBox([self.save_path, self.save_button]), self.save_status, results,
+        ])
+        self._relabel()
+        self.update()
+
+    # -- events -------------------------------------------------------------------------------
+    def _changed(self, _: Any = None) -> None:
+        if not self._busy:
+            self.update()
+
+    def _on_lang(self, change: dict) -> None:
+        self.lang = change["new"]
+        self._busy = True
+        try:
+            self.form.relabel(self.lang)
+            self._relabel()
+        finally:
+            self._busy = False
+        self.update()
+
+    def _on_library(self, change: dict) -> None:
+        if change["new"]:
+            self.load(change["new"])
+
+    def _on_save(self, _: Any = None) -> None:
+        try:
+            path = self.save(self.save_path.value or None)
+            self.save_status.value = f"<span class='ftlib-saved'>{views.e(text('saved', self.lang, path=path))}</span>"
+        except (FtlibError, OSError) as err:
+            self.save_status.value = views.error_html(err, self.lang)
+
+    def _relabel(self) -> None:
+        lang = self.lang
+        self.library_w.description = text("load_case", lang)
+        FactForm._set_options(self.library_w, _library_options(lang))
+        FactForm._set_options(self.cf_mode, [(text("cf_all", lang), "all"),
+                                             (text("still_possible", lang), "what_can_still_be_done")])
+        self.cf_mode.description = text("cf_mode", lang)
+        self.save_path.description = text("save_path", lang)
+        self.save_button.description = text("save", lang)
+
+    # -- actions ------------------------------------------------------------------------------
+    def load(self, path: str | Path) -> None:
+        """Fill the form from a library case file (or any case file)."""
+        from ftlib.facts import load_case
+
+        case = load_case(path)
+        self._busy = True
+        try:
+            self.form.set_values(flatten(case.model_dump()))
+        finally:
+            self._busy = False
+        self.update()
+
+    def save(self, path: str | Path | None = None) -> Path:
+        case = case_from_dict(self.form.values(), "form")
+        determine(case, policies=self.policies)  # what `ftlib determine FILE` would refuse, refuse here
+        return save_case(case, path or self.save_dir / f"{case.id}.yaml")
+
+    def update(self) -> None:
+        t0 = time.perf_counter()
+        lang = self.lang
+        try:
+            case = case_from_dict(self.form.values(), "form")
+            det = determine(case, policies=self.policies)
+            dets = compare(case, policy_set=self.policies)
+            cf = counterfactuals(case, policies=self.policies, mode=self.cf_mode.value, max_changes=self.max_changes)
+        except FtlibError as err:
+            self.case = None
+            self.outcome.value = views.error_html(err, lang)
+            for widget in (self.reasons, self.corrections, self.comparison, self.counterfactuals):
+                widget.value = ""
+            self.last_update_ms = (time.perf_counter() - t0) * 1000
+            return
+        self.case, self.determination, self.comparison_dets, self.cf = case, det, dets, cf
+        self.outcome.value = views.outcome_html(det, lang)
+        self.reasons.value = views.reasons_html(det, lang)
+        self.corrections.value = views.corrections_html(det, lang)
+        self.comparison.value = views.comparison_html(dets, det.policy.id, lang)
+        self.counterfactuals.value = views.counterfactuals_html(cf, lang)
+        if not self.save_path.value or self.save_path.value.endswith(".yaml"):
+            self.save_path.placeholder = str(self.save_dir / f"{case.id}.yaml")
+        self.last_update_ms = (time.perf_counter() - t0) * 1000
+
+
+def app(lang: str = "zh", save_dir: str | Path = ".", **kw: Any) -> CaseBuilder:
+    """Build and show the case builder; returns it (its ``widget`` is what is shown)."""
+    from IPython.display import display
+
+    builder = CaseBuilder(lang=lang, save_dir=save_dir, **kw)
+    display(builder.widget)
+    return builder

@@ -1,0 +1,280 @@
+"""04 容错认定训练 / training quiz: a trainee reads a typical case (facts in words), picks the
+outcome and the rules that decided it, then sees the answer with the full trace. Points per
+session (1 for the outcome, 1 for exactly the deciding rules); every answer is appended to a
+class results file (JSON lines) which the trainer exports as CSV."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+
+from ftlib.engine import Determination, determine
+from ftlib.facts import Case
+from ftlib.i18n import label
+from ftlib.library import LibraryCase, library
+from ftlib.policy.compiled import CompiledPolicy
+from ftlib.policy.conditions import BoolOp, Node, Not, Ref
+from ftlib.policy.loader import PolicySet, bundled
+from ftlib.policy.schema import OUTCOMES
+from ftlib.ui import views
+from ftlib.ui.labels import fact_label, factor_groups, outcome_label, text, value_label
+
+DEFAULT_RESULTS = Path(__file__).resolve().parents[2] / "data" / "sample" / "quiz" / "results.jsonl"
+CSV_COLUMNS = ["session", "trainee", "answered_at", "case_id", "policy_id", "chosen_outcome", "correct_outcome",
+               "outcome_correct", "chosen_rules", "correct_rules", "rules_correct", "points"]
+LANGS = [("中文", "zh"), ("English", "en")]
+
+
+def quiz_cases() -> list[LibraryCase]:
+    """Library cases that have facts to decide (clarifications have none)."""
+    return [item for item in library() if item.case is not None]
+
+
+def facts_in_words(case: Case, lang: str = "zh") -> str:
+    """The case's facts as HTML, grouped like the case builder (header, then the six factors)."""
+    flat = case.flat()
+    parts = []
+    for group in factor_groups().values():
+        items = []
+        for f in group["facts"]:
+            if f in ("id", "title.zh", "title.en") or flat.get(f) is None:
+                continue
+            items.append(f"<li>{views.e(fact_label(f, lang))}：{views.e(value_label(f, flat[f], lang))}</li>")
+        parts.append(f"<b>{views.e(group['label'][lang])}</b><ul>{''.join(items)}</ul>")
+    title = case.title.zh if lang == "zh" else case.title.en
+    return f"<h4 class='ftlib-quiz-case'>{views.e(title or case.id)}</h4>{''.join(parts)}"
+
+
+def rule_key(group: str, rule_id: str) -> str:
+    return f"{group}:{rule_id}"
+
+
+def rule_options(compiled: CompiledPolicy, lang: str = "zh") -> list[tuple[str, str]]:
+    """Every rule of the policy (the single rules of each group, then the grading rows) as
+    (label, key) pairs for a multi-select."""
+    p = compiled.policy
+    labels = {rule_key(g, r.id): r.label for g in ("distinctions", "exclusions", "conditions", "mitigations")
+              for r in getattr(p, g)}
+    out = []
+    for s in compiled.steps:
+        lab = labels.get(rule_key(s.group, s.rule_id))
+        name = getattr(lab, lang) if lab else s.condition.text
+        out.append((f"[{label('group.' + s.group, lang)}] {name} 〔{s.clause}〕", rule_key(s.group, s.rule_id)))
+    for s in compiled.grading:
+        out.append((f"[{label('group.grading', lang)}] {s.rule_id} ⇒ {outcome_label(s.outcome, lang)} 〔{s.clause}〕",
+                     rule_key("grading", s.rule_id)))
+    return out
+
+
+def deciding_rules(case: Case, compiled: CompiledPolicy) -> set[str]:
+    """The rules that decided: the grading row that matched, and the rules that made its
+    condition true — through ``and`` every operand, through ``or`` the operands that were true,
+    through ``not`` the reasons for the opposite value; a group aggregate is explained by its
+    members the same way (an 'any' group that is true by its true members, false by all of
+    them; an 'all' group that is true by all members, false by its false members)."""
+    _, row, _, env = compiled.run(case.flat())
+    by_name = {s.derived_name: s for s in compiled.steps}
+    aggregates = {agg: (mode, members) for agg, mode, members in compiled.aggregates}
+
+    def value(node: Node) -> bool:
+        return bool(node.eval(env, {}))
+
+    def support(node: Node, want: bool) -> set[str]:
+        if isinstance(node, Not):
+            return support(node.arg, not want)
+        if isinstance(node, BoolOp):
+            every = want == node.is_and  # and→true / or→false: every operand counts
+            return set().union(*(support(a, want) for a in node.args if every or value(a) == want))
+        if isinstance(node, Ref) and node.name in aggregates:
+            mode, members = aggregates[node.name]
+            every = want == (mode == "all")
+            keep = [m for m in members if every or env[m] == want]
+            return {rule_key(by_name[m].group, by_name[m].rule_id) for m in keep}
+        if isinstance(node, Ref) and node.name in by_name:
+            return {rule_key(by_name[node.name].group, by_name[node.name].rule_id)}
+        return set()
+
+    return {rule_key("grading", row.rule_id)} | support(row.condition.root, True)
+
+
+class QuizSession:
+    """One trainee's session over the library cases, in library order."""
+
+    def __init__(self, lang: str = "zh", policies: PolicySet | None = None,
+                 results_path: str | Path = DEFAULT_RESULTS, export_dir: str | Path = ".",
+                 cases: list[LibraryCase] | None = None) -> None:
+        self.policies = policies or bundled()
+        self.lang = lang
+        self.results_path = Path(results_path)
+        self.export_dir = Path(export_dir)
+        self.cases = cases if cases is not None else quiz_cases()
+        self.session = uuid.uuid4().hex[:8]
+        self.index = 0
+        self.records: list[dict[str, Any]] = []
+        self.answered = False
+        self.lang_w = w.ToggleButtons(options=LANGS, value=lang)
+        self.trainee = w.Text(style={"description_width": "initial"})
+        self.case_html = w.HTML()
+        self.outcome_w = w.RadioButtons(options=[(o, o) for o in OUTCOMES], value=None)
+        self.rules_w = w.SelectMultiple(rows=12, layout=w.Layout(width="95%"))
+        self.submit = w.Button(button_style="primary")
+        self.next = w.Button()
+        self.feedback = w.HTML()
+        self.score = w.HTML()
+        self.export = w.Button()
+        self.export_status = w.HTML()
+        self.feedback.add_class("ftlib-quiz-feedback")
+        self.submit.on_click(lambda _: self.answer())
+        self.next.on_click(lambda _: self.go(self.index + 1))
+        self.export.on_click(lambda _: self._on_export())
+        self.lang_w.observe(self._on_lang, names="value")
+        self.widget = w.VBox([self.lang_w, self.trainee, self.case_html, self.outcome_w, self.rules_w,
+                              w.HBox([self.submit, self.next]), self.feedback, self.score,
+                              w.HBox([self.export]), self.export_status])
+        self.go(0)
+
+    # -- current case -------------------------------------------------------------------------
+    @property
+    def item(self) -> LibraryCase:
+        return self.cases[self.index]
+
+    def determination(self) -> Determination:
+        return determine(self.item.case, policies=self.policies)
+
+    def compiled(self) -> CompiledPolicy:
+        return self.policies.compiled[self.determination().policy.id]
+
+    def go(self, index: int) -> None:
+        self.index = index % len(self.cases)
+        self.answered = False
+        self.outcome_w.value = None
+        self.rules_w.value = ()
+        self.feedback.value = ""
+        self._render()
+
+    def _render(self) -> None:
+        lang = self.lang
+        det = self.determination()
+        name = det.policy.name_zh if lang == "zh" else det.policy.name_en
+        self.case_html.value = (f"<p>{views.e(text('quiz_case', lang))} {self.index + 1} / {len(self.cases)} · "
+                                f"{views.e(text('quiz_policy', lang))}：{views.e(det.policy.id)}（{views.e(name)}）</p>"
+                                + facts_in_words(self.item.case, lang))
+        value = self.outcome_w.value
+        self.outcome_w.options = [(outcome_label(o, lang), o) for o in OUTCOMES]
+        self.outcome_w.value = value
+        chosen = self.rules_w.value
+        self.rules_w.options = rule_options(self.compiled(), lang)
+        self.rules_w.value = chosen
+        self.outcome_w.description = text("quiz_outcome", lang)
+        self.rules_w.description = text("quiz_rules", lang)
+        self.trainee.description = text("trainee", lang)
+        self.submit.description = text("quiz_submit", lang)
+        self.next.description = text("quiz_next", lang)
+        self.export.description = text("quiz_export", lang)
+        self._render_score()
+        if self.answered and self.records:
+            self.feedback.value = self._feedback_html(self.records[-1])
+
+    def _on_lang(self, change: dict) -> None:
+        self.lang = change["new"]
+        self._render()
+
+    # -- answering ----------------------------------------------------------------------------
+    def answer(self, outcome: str | None = None, rules: set[str] | None = None) -> dict[str, Any] | None:
+        """Score the current answer (from the widgets unless given), record it, show the answer."""
+        if not self.trainee.value.strip():
+            self.feedback.value = f"<p style='color:#b3261e'>{views.e(text('quiz_need_name', self.lang))}</p>"
+            return None
+        if self.answered:
+            return self.records[-1]
+        outcome = outcome if outcome is not None else self.outcome_w.value
+        rules = set(rules if rules is not None else self.rules_w.value)
+        det = self.determination()
+        right_rules = deciding_rules(self.item.case, self.compiled())
+        rec = {
+            "session": self.session, "trainee": self.trainee.value.strip(),
+            "answered_at": dt.datetime.now().isoformat(timespec="seconds"),
+            "case_id": self.item.case.id, "policy_id": det.policy.id,
+            "chosen_outcome": outcome or "", "correct_outcome": det.outcome,
+            "outcome_correct": outcome == det.outcome,
+            "chosen_rules": ";".join(sorted(rules)), "correct_rules": ";".join(sorted(right_rules)),
+            "rules_correct": rules == right_rules,
+        }
+        rec["points"] = int(rec["outcome_correct"]) + int(rec["rules_correct"])
+        self.records.append(rec)
+        self.answered = True
+        self.results_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.results_path.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        self.feedback.value = self._feedback_html(rec)
+        self._render_score()
+        return rec
+
+    def _feedback_html(self, rec: dict[str, Any]) -> str:
+        lang = self.lang
+        det = self.determination()
+
+        def mark(ok: bool) -> str:
+            colour = "#1b7a3a" if ok else "#b3261e"
+            return f"<b style='color:{colour}'>{views.e(text('quiz_correct' if ok else 'quiz_wrong', lang))}</b>"
+
+        labels = dict((k, v) for v, k in rule_options(self.compiled(), lang))
+        right = "".join(f"<li>{views.e(labels.get(k, k))}</li>" for k in rec["correct_rules"].split(";") if k)
+        return (f"<div class='ftlib-quiz-answer' data-outcome-correct='{str(rec['outcome_correct']).lower()}' "
+                f"data-rules-correct='{str(rec['rules_correct']).lower()}'>"
+                f"<p>{views.e(text('quiz_outcome', lang))}：{mark(rec['outcome_correct'])} · "
+                f"{views.e(text('quiz_rules', lang))}：{mark(rec['rules_correct'])}</p>"
+                f"<h4>{views.e(text('quiz_answer', lang))}</h4>{views.outcome_html(det, lang)}"
+                f"<p>{views.e(text('quiz_right_rules', lang))}：</p><ul>{right}</ul>"
+                f"{self._published_html()}{views.reasons_html(det, lang)}</div>")
+
+    def _published_html(self) -> str:
+        pub = self.item.published_outcome
+        if not pub or pub not in OUTCOMES:
+            return ""
+        return f"<p>{views.e(text('quiz_published', self.lang))}：{views.e(outcome_label(pub, self.lang))}</p>"
+
+    def session_score(self) -> tuple[int, int]:
+        return sum(r["points"] for r in self.records), 2 * len(self.records)
+
+    def _render_score(self) -> None:
+        score, total = self.session_score()
+        self.score.value = (f"<p class='ftlib-quiz-score'>"
+                            f"{views.e(text('quiz_score', self.lang, score=score, total=total, n=len(self.records)))}</p>")
+
+    # -- trainer ------------------------------------------------------------------------------
+    def export_csv(self, path: str | Path | None = None) -> tuple[Path, int]:
+        """Write every answer in the class results file as CSV (UTF-8 with BOM, for Excel)."""
+        rows = read_results(self.results_path)
+        path = Path(path) if path else self.export_dir / f"quiz_results_{dt.date.today():%Y%m%d}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8-sig", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+        return path, len(rows)
+
+    def _on_export(self) -> None:
+        path, n = self.export_csv()
+        self.export_status.value = f"<p class='ftlib-exported'>{views.e(text('quiz_exported', self.lang, n=n, path=path))}</p>"
+
+
+def read_results(path: str | Path) -> list[dict[str, Any]]:
+    path = Path(path)
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def app(lang: str = "zh", **kw: Any) -> QuizSession:
+    from IPython.display import display
+
+    session = QuizSession(lang=lang, **kw)
+    display(session.widget)
+    return session

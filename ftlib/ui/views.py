@@ -1,0 +1,112 @@
+"""HTML views of a determination, a comparison and counterfactuals, in zh or en. Pure functions
+of their inputs (no widgets), shared by the case builder, the quiz and the ex-ante check."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from ftlib.engine import Determination, comparison_table
+from ftlib.explain import Counterfactuals
+from ftlib.policy.schema import OUTCOMES
+from ftlib.ui.labels import fact_label, outcome_label, text, value_label
+
+COLOURS = {"exempt": "#1b7a3a", "mitigated": "#8a6d00", "not_tolerated": "#b3261e", "out_of_scope": "#555"}
+
+
+def e(x: Any) -> str:
+    return html.escape(str(x))
+
+
+def outcome_html(d: Determination, lang: str = "zh") -> str:
+    name = d.policy.name_zh if lang == "zh" else d.policy.name_en
+    out = (f"<div class='ftlib-outcome' data-outcome='{d.outcome}'>"
+           f"<span>{e(text('outcome', lang))}：</span>"
+           f"<b style='font-size:1.4em;color:{COLOURS[d.outcome]}'>{e(outcome_label(d.outcome, lang))}</b>"
+           f" <code>{e(d.deciding_rule)}</code></div>"
+           f"<div>{e(text('policy_used', lang))}：{e(d.policy.id)}（{e(name)}）— {e(getattr(d.selection, lang))}</div>")
+    if d.handling:
+        out += f"<div>{e(text('handling', lang))}：{e(getattr(d.handling, lang))}</div>"
+    for w in d.warnings:
+        out += f"<div style='color:#b3261e'>⚠ {e(getattr(w, lang))}</div>"
+    return out
+
+
+def _facts(reads: dict[str, Any], lang: str) -> str:
+    return "; ".join(f"{fact_label(k, lang)}={value_label(k, v, lang)}" for k, v in reads.items())
+
+
+def reasons_html(d: Determination, lang: str = "zh") -> str:
+    """Every rule checked, with the text of its clause (each clause's text where first cited)."""
+    from ftlib.i18n import label
+
+    head = "".join(f"<th>{e(text(k, lang))}</th>" for k in ("step", "group", "rule", "condition", "facts_read",
+                                                             "result", "clause"))
+    rows, shown = [], set()
+    for t in d.trace:
+        clause_text = "" if t.clause in shown else (t.clause_zh if lang == "zh" else t.clause_en)
+        shown.add(t.clause)
+        style = " style='background:#fff3c4;font-weight:bold'" if t.decisive else ""
+        mark = f" ◀ {e(text('decisive', lang))}" if t.decisive else ""
+        rows.append(f"<tr{style}><td>{t.step}</td><td>{e(label('group.' + t.group, lang))}</td>"
+                    f"<td><code>{e(t.rule)}</code>{mark}</td><td><code>{e(t.condition)}</code></td>"
+                    f"<td><small>{e(_facts(t.facts, lang))}</small></td><td>{e(value_label('', t.result, lang))}</td>"
+                    f"<td><small>〔{e(t.clause)}〕{e(clause_text)}</small></td></tr>")
+    return (f"<h4>{e(text('reasons', lang))}</h4><table class='ftlib-reasons'><tr>{head}</tr>"
+            + "".join(rows) + "</table>")
+
+
+def corrections_html(d: Determination, lang: str = "zh") -> str:
+    items = "".join(f"<li>{e(getattr(c, lang))}（{e(text('within_days', lang, n=c.time_limit_working_days))}）"
+                    f" <small>〔{e(c.clause)}〕</small></li>" for c in d.corrections)
+    care = [text("impact_period", lang, n=d.aftercare.impact_period_months)]
+    if d.aftercare.follow_up_visit_within_working_days:
+        care.append(text("follow_up", lang, n=d.aftercare.follow_up_visit_within_working_days))
+    if d.aftercare.note:
+        care.append(getattr(d.aftercare.note, lang))
+    return (f"<h4>{e(text('corrections', lang))}</h4><ul class='ftlib-corrections'>"
+            f"{items or '<li>' + e(text('nothing', lang)) + '</li>'}</ul>"
+            f"<h4>{e(text('aftercare', lang))}</h4><p class='ftlib-aftercare'>{e('；'.join(care))}</p>")
+
+
+def comparison_html(dets: list[Determination], current: str | None, lang: str = "zh") -> str:
+    table = comparison_table(dets, lang)
+    rows = []
+    for (_, r), d in zip(table.iterrows(), dets):
+        style = " style='font-weight:bold'" if d.policy.id == current else ""
+        cells = "".join(f"<td>{e(v)}</td>" for v in r.values)
+        rows.append(f"<tr{style} data-policy='{e(d.policy.id)}' data-outcome='{d.outcome}'>{cells}</tr>")
+    head = "".join(f"<th>{e(c)}</th>" for c in table.columns)
+    return (f"<h4>{e(text('comparison', lang))}</h4><table class='ftlib-comparison'><tr>{head}</tr>"
+            + "".join(rows) + "</table>")
+
+
+def change_text(c: Any, lang: str) -> str:
+    return f"{fact_label(c.fact, lang)}：{value_label(c.fact, c.before, lang)} → {value_label(c.fact, c.after, lang)}"
+
+
+def counterfactuals_html(cf: Counterfactuals, lang: str = "zh") -> str:
+    parts = [f"<h4>{e(text('counterfactuals', lang))}</h4>",
+             f"<p><small>{e(text('cf_policy', lang, id=cf.policy_id))}</small></p>"]
+    if not cf.by_outcome:
+        parts.append(f"<p class='ftlib-cf-none'>{e(text('cf_none', lang, k=cf.max_changes))}</p>")
+    for o in OUTCOMES:
+        sets = cf.by_outcome.get(o)
+        if not sets:
+            continue
+        items = "".join(
+            f"<li>{' ＋ '.join(e(change_text(c, lang)) for c in s.changes)} <small>({e(text('cf_rule', lang))}: "
+            f"<code>{e(s.rule)}</code>)</small></li>" for s in sets)
+        parts.append(f"<div class='ftlib-cf' data-outcome='{o}'><b style='color:{COLOURS[o]}'>"
+                     f"{e(text('cf_to', lang, outcome=outcome_label(o, lang)))}</b><ul>{items}</ul></div>")
+    missing = cf.unreachable()
+    if cf.by_outcome and missing:
+        names = "、".join(outcome_label(o, lang) for o in missing) if lang == "zh" else \
+            ", ".join(outcome_label(o, lang) for o in missing)
+        parts.append(f"<p><small>{e(text('cf_unreachable', lang, k=cf.max_changes, outcomes=names))}</small></p>")
+    return "".join(parts)
+
+
+def error_html(err: Exception, lang: str = "zh") -> str:
+    return (f"<div class='ftlib-outcome ftlib-error' data-outcome='error' style='color:#b3261e'>"
+            f"<b>{e(text('error', lang))}</b>：{e(err)}</div>")

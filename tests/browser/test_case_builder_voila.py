@@ -1,0 +1,50 @@
+"""01 case builder served by Voilà and driven in headless Chromium: ticking 明知故犯
+(knowingly violated) turns the outcome from 免予问责 into 不予容错; the en switch relabels the
+page; no request leaves 127.0.0.1."""
+
+from urllib.parse import urlparse
+
+from tests.browser.conftest import ARTIFACTS
+
+# Voilà 0.5's own "lab" template (share/jupyter/voila/templates/lab/index.html.j2) links these two
+# stylesheets from a CDN; the same Font Awesome CSS is bundled in voila.js, so the page does not
+# need them. Offline they simply fail; here they are aborted like on an isolated intranet, and
+# nothing else may go outside 127.0.0.1. (Dropping them needs a Voilà template override.)
+VOILA_TEMPLATE_CDN = {
+    "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@%5E5/css/all.min.css",
+    "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@%5E5/css/v4-shims.min.css",
+}
+
+
+def test_knowingly_violated_turns_the_outcome(voila_server, browser):
+    url = voila_server("notebooks/01_case_builder.ipynb")
+    page = browser.new_page(viewport={"width": 1400, "height": 1800})
+    hosts: list[str] = []
+    outside: list[str] = []
+    page.on("request", lambda req: hosts.append(urlparse(req.url).hostname or req.url))
+    page.route(lambda url: urlparse(url).hostname != "127.0.0.1",
+               lambda route: (outside.append(route.request.url), route.abort()))
+    page.goto(url, timeout=120_000)
+
+    outcome = page.locator(".ftlib-outcome")
+    outcome.wait_for(timeout=120_000)
+    # default form: reform pilot done properly under CN-2019 -> exempt (tests/test_ui.py)
+    assert "免予问责" in outcome.inner_text()
+    assert outcome.get_attribute("data-outcome") == "exempt"
+
+    page.locator(".ftlib-fact-knowingly-violated input[type=checkbox]").check()
+    page.wait_for_function(
+        "document.querySelector('.ftlib-outcome').getAttribute('data-outcome') === 'not_tolerated'",
+        timeout=30_000)
+    text = page.locator(".ftlib-outcome").inner_text()
+    assert "不予容错" in text and "red_line" in text
+    page.screenshot(path=str(ARTIFACTS / "case_builder_not_tolerated.png"), full_page=False)
+
+    page.locator(".ftlib-lang button", has_text="English").click()
+    page.wait_for_function("document.querySelector('.ftlib-outcome').innerText.includes('not tolerated')",
+                           timeout=30_000)
+    assert page.locator(".ftlib-fact-knowingly-violated").inner_text().strip() == "knowingly violated"
+    page.screenshot(path=str(ARTIFACTS / "case_builder_en.png"), full_page=False)
+
+    assert "127.0.0.1" in hosts
+    assert set(outside) <= VOILA_TEMPLATE_CDN, sorted(set(outside))  # the app itself asks for nothing outside

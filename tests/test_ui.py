@@ -1,0 +1,260 @@
+"""Widget apps without a browser: set widget values, click buttons, read the views.
+Expected outcomes are worked out by hand from the policy files (reasoning in comments)."""
+
+import datetime as dt
+import re
+
+import pytest
+
+from ftlib.facts import VOCABULARY, load_case
+from ftlib.policy.loader import bundled
+from ftlib.ui import case_builder
+from ftlib.ui.labels import factor_groups, ui_data
+
+ipywidgets = pytest.importorskip("ipywidgets")
+
+
+def outcome_of(html: str) -> str:
+    return re.search(r"data-outcome='([a-z_]+)'", html).group(1)
+
+
+@pytest.fixture
+def builder(tmp_path):
+    return case_builder.CaseBuilder(save_dir=tmp_path)
+
+
+def test_every_fact_has_one_place_and_labels_in_both_languages():
+    placed = [f for g in factor_groups().values() for f in g["facts"]]
+    assert sorted(placed) == sorted(VOCABULARY) and len(placed) == len(set(placed))
+    assert set(factor_groups()) == {"header", "motive_attitude", "objective_conditions", "procedure_method",
+                                    "nature_degree", "consequences", "losses_recovered"}
+    for name in VOCABULARY:
+        assert set(ui_data()["facts"][name]) == {"zh", "en"}
+    for name, spec in VOCABULARY.items():
+        if spec.kind == "enum":
+            assert set(ui_data()["values"][name]) == set(spec.values), name
+
+
+def test_default_case_is_exempt_and_knowingly_violated_is_not_tolerated(builder):
+    # Default form: CN, 2023-03-01 -> CN-2019. Reform pilot (in scope), public motive, full
+    # procedure (conditions met), minor consequences (<= serious), followed == full -> row exempt.
+    assert outcome_of(builder.outcome.value) == "exempt"
+    assert "免予问责" in builder.outcome.value and "CN-2019" in builder.outcome.value
+    # the reasons carry the text of each clause, e.g. Art. 17(2) quoted from cn-2019.yaml
+    assert "在集体决策中对错误决策提出明确反对意见" in builder.reasons.value
+    assert "批评教育、谈话提醒" in builder.outcome.value
+    # 明知故犯 is distinction 1 -> violates_distinction -> first row red_line: not tolerated
+    builder.form.widgets["knowingly_violated"].value = True
+    assert outcome_of(builder.outcome.value) == "not_tolerated"
+    assert "不予容错" in builder.outcome.value and "<code>red_line</code>" in builder.outcome.value
+    builder.form.widgets["knowingly_violated"].value = False
+    # procedure partial: conditions still met but neither full procedure nor full remedy -> mitigated
+    builder.form.widgets["procedure.followed"].value = "partial"
+    assert outcome_of(builder.outcome.value) == "mitigated" and "从轻或减轻问责" in builder.outcome.value
+
+
+def test_corrections_comparison_and_counterfactuals(builder):
+    # CN-2019 inherits CN-2018's corrections: "rectify" always (30 working days); recover_losses
+    # only with a loss > 0 not fully recovered. Loss 0 -> only rectify.
+    assert "限期整改，采取补救措施，消除不良影响" in builder.corrections.value
+    assert "30 个工作日内" in builder.corrections.value and "追回或弥补经济损失" not in builder.corrections.value
+    builder.form.widgets["consequence.loss_cny"].value = 100000.0
+    assert "追回或弥补经济损失" in builder.corrections.value
+    # Exempt after-care (cn-2016.yaml, inherited): impact period 0 months, follow-up within 60 days.
+    assert "影响期 0 个月" in builder.corrections.value and "60 个工作日内跟踪回访" in builder.corrections.value
+    # Under CN-DM-FTZ-2020 (in force 2023) the "correction" condition needs after.remedy != none:
+    # it fails, nothing else applies -> default row, not tolerated.
+    rows = dict(re.findall(r"data-policy='([A-Z0-9-]+)' data-outcome='([a-z_]+)'", builder.comparison.value))
+    assert rows["CN-2019"] == "exempt" and rows["CN-DM-FTZ-2020"] == "not_tolerated"
+    assert len(rows) == len(bundled().families())
+    # counterfactuals of the default case (tests/test_explain.py case A): to out_of_scope only
+    # by the scenario "routine"
+    cf = builder.counterfactuals.value
+    assert "改为“不属于容错情形”" in cf and "容错情形：改革试点、先行先试 → 日常事务" in cf
+    # what can still be done, with partial procedure (case B): full remedy gives the exemption
+    builder.form.widgets["procedure.followed"].value = "partial"
+    builder.cf_mode.value = "what_can_still_be_done"
+    cf = builder.counterfactuals.value
+    assert "改为“免予问责”" in cf and "挽回损失、消除影响：未挽回 → 全部挽回" in cf
+    assert "日常事务" not in cf
+
+
+def test_language_switch_relabels_everything_and_keeps_values(builder):
+    builder.form.widgets["scenario"].value = "emergency"
+    builder.form.widgets["procedure.followed"].value = "partial"
+    builder.lang_w.value = "en"
+    assert builder.form.widgets["scenario"].value == "emergency"
+    assert builder.form.widgets["procedure.followed"].value == "partial"
+    assert builder.form.widgets["knowingly_violated"].description == "knowingly violated"
+    assert ("emergency response", "emergency") in builder.form.widgets["scenario"].options
+    assert builder.form.titles["motive_attitude"].value == "<b>motive and attitude</b>"
+    assert "lighter or reduced accountability" in builder.outcome.value
+    assert "Reasons" in builder.reasons.value or "reasons" in builder.reasons.value
+    assert builder.save_button.description == "save as YAML"
+    builder.lang_w.value = "zh"
+    assert builder.form.titles["procedure_method"].value == "<b>程序方法</b>"
+    assert builder.form.widgets["knowingly_violated"].description == "明知故犯"
+
+
+def test_load_from_library(builder):
+    # pub-huaian-qingjiangpu-2023 (reasoning in the file): CN-2019, key project, public motive,
+    # partial procedure, minor, remedy full -> exempt row.
+    path = next(v for _, v in builder.library_w.options if v.endswith("pub-huaian-qingjiangpu-2023.yaml"))
+    builder.library_w.value = path
+    assert builder.form.widgets["scenario"].value == "key_project"
+    assert builder.form.widgets["jurisdiction"].value == "CN-JS-HA"
+    assert builder.form.widgets["after.remedy"].value == "full"
+    assert outcome_of(builder.outcome.value) == "exempt" and "CN-2019" in builder.outcome.value
+
+
+def test_save_gives_a_file_the_cli_accepts(builder, tmp_path, cli):
+    builder.form.widgets["id"].value = "my-case"
+    builder.form.widgets["knowingly_violated"].value = True
+    builder.save_path.value = str(tmp_path / "out" / "my-case.yaml")
+    builder.save_button.click()
+    saved = tmp_path / "out" / "my-case.yaml"
+    assert "ftlib-saved" in builder.save_status.value and saved.exists()
+    assert load_case(saved) == builder.case
+    r = cli("determine", str(saved))
+    assert r.returncode == 0, r.stderr
+    assert "不予容错" in r.stdout and "red_line" in r.stdout
+    r = cli("determine", str(saved), "--lang", "en")
+    assert "not tolerated" in r.stdout
+
+
+def test_invalid_facts_show_an_error_not_a_result(builder):
+    builder.form.widgets["decision_date"].value = dt.date(2020, 1, 1)  # before the conduct date
+    assert "ftlib-error" in builder.outcome.value and "decision_date" in builder.outcome.value
+    assert builder.case is None and builder.reasons.value == ""
+    builder.save_button.click()
+    assert "ftlib-error" in builder.save_status.value
+    builder.form.widgets["decision_date"].value = None
+    assert outcome_of(builder.outcome.value) == "exempt"
+
+
+# -- 04 training quiz ---------------------------------------------------------------------------
+
+def quiz_item(case_id, **facts):
+    from pathlib import Path
+
+    from ftlib.facts import case_from_dict
+    from ftlib.library import LibraryCase
+
+    base = {"id": case_id, "jurisdiction": "CN", "conduct_date": "2023-03-01", "subject.rank": "township",
+            "scenario": "reform_pilot", "public_motive": True, "procedure.collective_decision": True,
+            "procedure.followed": "full", "consequence.severity": "minor"}
+    return LibraryCase(Path(f"{case_id}.yaml"), "constructed", {}, case_from_dict({**base, **facts}))
+
+
+@pytest.fixture
+def quiz(tmp_path):
+    from ftlib.ui.quiz import QuizSession
+
+    cases = [quiz_item("q-exempt"), quiz_item("q-knowing", knowingly_violated=True),
+             quiz_item("q-routine", scenario="routine")]
+    return QuizSession(cases=cases, results_path=tmp_path / "results.jsonl", export_dir=tmp_path)
+
+
+def test_quiz_scores_outcome_and_deciding_rules(quiz, tmp_path):
+    import csv
+
+    from ftlib.ui.quiz import CSV_COLUMNS
+
+    w = quiz
+    assert "出于公心：是" in w.case_html.value and "容错情形：改革试点、先行先试" in w.case_html.value
+    assert ("[认定结果] exempt ⇒ 免予问责 〔art17_reading〕", "grading:exempt") in w.rules_w.options
+    w.submit.click()  # no name yet
+    assert "请先填写学员姓名" in w.feedback.value and w.records == []
+    w.trainee.value = "张三"
+    # Case 1 (test_explain.py case A): the exempt row decides; it reads conditions_met, true by
+    # both CN-2018 conditions (public_motive, procedure) -> those three rules.
+    w.outcome_w.value = "exempt"
+    w.rules_w.value = ("grading:exempt", "conditions:public_motive", "conditions:procedure")
+    w.submit.click()
+    assert "data-outcome-correct='true'" in w.feedback.value and "data-rules-correct='true'" in w.feedback.value
+    assert "本次得分：2 / 2（1 题）" in w.score.value
+    assert "◀ 决定性" in w.feedback.value  # the trace is shown with the answer
+    # Case 2: 明知故犯 -> red_line = violates_distinction or excluded; only the true operand
+    # (violates_distinction, by its true member knowingly_violated) decided.
+    w.next.click()
+    assert w.feedback.value == "" and w.outcome_w.value is None
+    w.outcome_w.value = "not_tolerated"
+    w.rules_w.value = ("grading:red_line",)
+    w.submit.click()
+    rec = w.records[-1]
+    assert rec["outcome_correct"] and not rec["rules_correct"]
+    assert rec["correct_rules"] == "distinctions:knowingly_violated;grading:red_line"
+    # Case 3: routine -> not in_scope; in_scope is false because its only member is false.
+    w.next.click()
+    w.outcome_w.value = "not_tolerated"
+    w.rules_w.value = ("grading:not_in_scope", "scope:scope")
+    w.submit.click()
+    assert w.records[-1]["points"] == 1 and w.records[-1]["correct_outcome"] == "out_of_scope"
+    assert "本次得分：4 / 6（3 题）" in w.score.value
+    # a second trainee in the class answers the first case wrongly
+    from ftlib.ui.quiz import QuizSession
+
+    other = QuizSession(cases=quiz.cases, results_path=tmp_path / "results.jsonl", export_dir=tmp_path, lang="en")
+    other.trainee.value = "Li Si"
+    other.outcome_w.value = "mitigated"
+    other.submit.click()
+    assert "session score: 0 / 2 (1 cases)" in other.score.value
+    # the trainer exports the class's results
+    w.export.click()
+    assert "已导出 4 条记录" in w.export_status.value
+    path = next(tmp_path.glob("quiz_results_*.csv"))
+    with path.open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == CSV_COLUMNS
+    assert [(r["trainee"], r["case_id"], r["chosen_outcome"], r["correct_outcome"], r["points"]) for r in rows] == [
+        ("张三", "q-exempt", "exempt", "exempt", "2"),
+        ("张三", "q-knowing", "not_tolerated", "not_tolerated", "1"),
+        ("张三", "q-routine", "not_tolerated", "out_of_scope", "1"),
+        ("Li Si", "q-exempt", "mitigated", "exempt", "0"),
+    ]
+    assert rows[0]["correct_rules"] == "conditions:procedure;conditions:public_motive;grading:exempt"
+    assert rows[0]["session"] == rows[2]["session"] != rows[3]["session"]
+
+
+def test_quiz_language_switch(quiz):
+    quiz.lang_w.value = "en"
+    assert "public motive：yes" in quiz.case_html.value
+    assert ("exempted from accountability", "exempt") in quiz.outcome_w.options
+    assert quiz.submit.description == "submit"
+
+
+# -- 05 ex-ante self-check -----------------------------------------------------------------------
+
+def test_exante_check_lists_conditions_and_writes_the_form(tmp_path):
+    import yaml
+
+    from ftlib.ui.exante import ExanteCheck
+
+    c = ExanteCheck(out_dir=tmp_path)
+    c.form.widgets["jurisdiction"].value = "CN"
+    c.form.widgets["conduct_date"].value = dt.date(2023, 3, 1)
+    c.form.widgets["procedure.followed"].value = "partial"
+    # CN-2019 with partial procedure (tests/test_explain.py): the red-line facts must stay false;
+    # not severity major with a safety incident; exemption needs full remedy and severity <= serious.
+    v = c.result.value
+    assert "data-in-scope='true'" in v and "明知故犯：须为 否" in v
+    assert "不得同时出现：发生安全事故=是，且后果程度=重大" in v
+    assert "挽回损失、消除影响：须为 全部挽回" in v and "后果程度：须为 无 或 轻微 或 严重" in v
+    c.description.value = "试点：容缺受理"
+    c.unit.value = "示例乡人民政府"
+    c.make.click()
+    md, yml = tmp_path / "exante-CN-2023-03-01.md", tmp_path / "exante-CN-2023-03-01.yaml"
+    assert "ftlib-written" in c.status.value and md.exists() and yml.exists()
+    text = md.read_text(encoding="utf-8")
+    assert "# 容错报备表" in text and "# Ex-ante fault-tolerance registration form" in text
+    assert "knowingly violated: must be no" in text and "试点：容缺受理" in text
+    data = yaml.safe_load(yml.read_text(encoding="utf-8"))
+    assert data["policy"] == "CN-2019" and data["planned"]["procedure.followed"] == "partial"
+    assert data["planned"]["procedure.exante_registered"] is True
+    assert data["requirements"]["for_exemption"] == {"after.remedy": ["full"],
+                                                     "consequence.severity": ["none", "minor", "serious"]}
+    # routine work is no tolerable situation anywhere
+    c.form.widgets["scenario"].value = "routine"
+    assert "data-in-scope='false'" in c.result.value and "不属于本政策的容错情形" in c.result.value
+    c.lang_w.value = "en"
+    assert "not a tolerable situation" in c.result.value
