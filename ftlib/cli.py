@@ -100,6 +100,27 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from ftlib.reports.jobs import plan_jobs
+    from ftlib.reports.runner import DASHBOARDS, run_reports
+
+    jobs = plan_jobs(region=args.region, period=args.period, all_=args.all, lang=args.lang, min_cell=args.min_cell)
+    results = run_reports(jobs, Path(args.out) if args.out else DASHBOARDS, html=args.html,
+                          workers=args.workers, progress=not args.quiet)
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        print(f"ftlib: report {r.name} failed: {r.error}", file=sys.stderr)
+    print(f"{len(results) - len(failed)} reports written, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ftlib.reports.runner import DASHBOARDS
+    from ftlib.reports.serve import serve
+
+    return serve(Path(args.dir) if args.dir else DASHBOARDS, args.port, args.ip)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ftlib", description="容错纠错机制 — fault tolerance and error correction")
     parser.add_argument("--policy-dir", help="read policies from this folder instead of the bundled ones")
@@ -134,6 +155,24 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="the main job: sample register and the typical-case table")
     common(p, fmt=False)
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("report", help="run the report template into dashboards/ (papermill, in parallel)")
+    p.add_argument("--region", help="region code, e.g. CN-DM")
+    p.add_argument("--period", help="2025Q3, 2025, 2025-04 or 2025-01-01..2025-06-30")
+    p.add_argument("--all", action="store_true", help="every region × quarter in the register")
+    p.add_argument("--html", action="store_true", help="also write static HTML without code")
+    p.add_argument("--min-cell", type=int, default=5, help="smallest count published (default 5)")
+    p.add_argument("--workers", type=int, help="parallel reports (default: the number of cores)")
+    p.add_argument("--out", help="output folder (default dashboards/)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    common(p, fmt=False)
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("serve", help="serve the dashboards with Voilà (127.0.0.1 by default)")
+    p.add_argument("--port", type=int, default=8866)
+    p.add_argument("--ip", default="127.0.0.1")
+    p.add_argument("--dir", help="folder to serve (default dashboards/)")
+    p.set_defaults(func=cmd_serve)
 
     try:
         from ftlib.register.commands import add_commands

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -49,6 +50,19 @@ def _one_line(err: BaseException) -> str:
     return lines[-1] if lines else type(err).__name__
 
 
+def _ipc_kernel_manager():
+    """Kernels talk over local sockets, not TCP ports: parallel papermill runs picking free TCP
+    ports at the same moment can collide and hang (and no port is opened at all)."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IpcKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            kwargs.setdefault("transport", "ipc")
+            super().__init__(**kwargs)
+
+    return IpcKernelManager
+
+
 def run_one(job: Job, out_dir: str, html: bool) -> Result:
     import papermill as pm
 
@@ -58,7 +72,8 @@ def run_one(job: Job, out_dir: str, html: bool) -> Result:
               "lang": job.lang, "min_cell": job.min_cell}
     try:
         pm.execute_notebook(str(TEMPLATE), str(out), parameters=params, kernel_name="python3",
-                            progress_bar=False, log_output=False, cwd=str(out_dir))
+                            progress_bar=False, log_output=False, cwd=str(out_dir),
+                            kernel_manager_class=_ipc_kernel_manager(), execution_timeout=600)
     except Exception as err:  # noqa: BLE001 — any failure of one report must not stop the others
         return Result(job.name, job.region, job.period.label, False, _one_line(err))
     html_path = ""
@@ -74,9 +89,17 @@ def run_reports(jobs: list[Job], out_dir: Path = DASHBOARDS, html: bool = False,
     """Run every job; returns one Result per job (failures included) and writes the index."""
     from tqdm.auto import tqdm
 
+    from ftlib.reports.data import save_snapshot
+
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     workers = workers or os.cpu_count() or 1
+    # The kernels papermill starts inherit this environment: one snapshot of the register for
+    # all reports, and no chart drawing (Voilà draws them when the dashboard is opened).
+    os.environ["FTLIB_REPORT_FRAMES"] = str(save_snapshot(out_dir / ".frames.pickle"))
+    os.environ["FTLIB_REPORT_CHARTS"] = "0"
+    if not (out_dir / "voila.json").exists():  # a folder other than dashboards/ gets the same settings
+        shutil.copy(DASHBOARDS / "voila.json", out_dir / "voila.json")
     results: list[Result] = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(run_one, job, str(out_dir), html) for job in jobs]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -10,12 +11,22 @@ from pathlib import Path
 from ftlib.errors import FtlibError
 from ftlib.reports.runner import DASHBOARDS
 
+#: Where ftlib's Voilà template lives (a Jupyter data directory); see voila_env().
+TEMPLATES = DASHBOARDS / "share" / "jupyter"
 
-def voila_command(port: int, ip: str = "127.0.0.1") -> list[str]:
+
+def voila_env(base: dict | None = None) -> dict:
+    """The environment Voilà needs to find ftlib's template (no CDN stylesheet links)."""
+    env = dict(os.environ if base is None else base)
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(TEMPLATES), env.get("JUPYTER_PATH", "")) if p)
+    return env
+
+
+def voila_command(port: int, ip: str = "127.0.0.1", target: str = ".") -> list[str]:
     voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or shutil.which("voila")
     if voila is None:
         raise FtlibError("voila is not installed: run `make setup`")
-    return [voila, ".", "--no-browser", f"--port={port}", f"--Voila.ip={ip}"]
+    return [voila, target, "--no-browser", f"--port={port}", f"--Voila.ip={ip}", "--template=ftlib"]
 
 
 def serve(folder: Path = DASHBOARDS, port: int = 8866, ip: str = "127.0.0.1") -> int:
@@ -26,6 +37,6 @@ def serve(folder: Path = DASHBOARDS, port: int = 8866, ip: str = "127.0.0.1") ->
         raise FtlibError(f"{folder}: voila.json is missing")
     print(f"ftlib: dashboards at http://{ip}:{port}/voila/render/index.ipynb  (Ctrl-C stops)", flush=True)
     try:
-        return subprocess.call(voila_command(port, ip), cwd=folder)
+        return subprocess.call(voila_command(port, ip), cwd=folder, env=voila_env())
     except KeyboardInterrupt:
         return 0

@@ -35,13 +35,16 @@ def voila_server():
     logs = []
 
     def start(notebook: str) -> str:
+        from ftlib.reports.serve import voila_env
+
         voila = Path(sys.executable).with_name("voila")
         port = free_port()
         log = open(ARTIFACTS / f"voila-{port}.log", "w")  # noqa: SIM115 — closed with the process
         proc = subprocess.Popen(
-            [str(voila), str(ROOT / notebook), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"],
+            [str(voila), str(ROOT / notebook), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+             "--template=ftlib"],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            env={**os.environ, "PATH": f"{voila.parent}{os.pathsep}{os.environ.get('PATH', '')}"})
+            env=voila_env({**os.environ, "PATH": f"{voila.parent}{os.pathsep}{os.environ.get('PATH', '')}"}))
         procs.append(proc)
         logs.append(log)
         url = f"http://127.0.0.1:{port}/"

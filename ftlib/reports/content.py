@@ -1,0 +1,248 @@
+"""What an implementation report says, independent of how it is shown (Voilà or static HTML).
+
+Every number that leaves this module has passed the privacy rules: counts below k are shown as
+"<k", rates whose numerator or denominator is hidden are hidden too, and breakdown tables get
+complementary suppression (``ftlib.privacy``).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ftlib.errors import FtlibError
+from ftlib.i18n import label
+from ftlib.metrics import RegisterFrames, compute, metric_label
+from ftlib.privacy import suppress
+from ftlib.reports.period import Period, quarters
+
+#: The headline figures: (key, table, column, kind, denominator column for rates)
+HEADLINE: tuple[tuple[str, str, str, str, str | None], ...] = (
+    ("received", "intake", "received", "count", None),
+    ("per_1000_cadres", "intake", "per_1000_cadres", "ratio", "received"),
+    ("decided", "clearance", "decided", "count", None),
+    ("clearance_rate", "clearance", "clearance_rate", "rate", "received"),
+    ("pending_end", "clearance", "pending_end", "count", None),
+    ("tolerated", "outcomes", "tolerated", "count", None),
+    ("tolerance_rate", "outcomes", "tolerance_rate", "rate", "determinations"),
+    ("days_median", "outcomes", "days_median", "days", "determinations"),
+    ("appeal_rate", "appeals", "appeal_rate", "rate", "determinations"),
+    ("overturn_rate", "appeals", "overturn_rate", "rate", "appeals_decided"),
+    ("agreement_rate", "agreement", "agreement_rate", "rate", "compared"),
+    ("corrections_on_time", "corrections", "on_time_rate", "rate", "due"),
+    ("followups_on_time", "followups", "on_time_rate", "rate", "due"),
+    ("clarified", "clarifications", "cleared", "count", None),
+    ("registrations", "exante", "registrations", "count", None),
+)
+
+
+class ReportError(FtlibError):
+    """Report parameters that cannot be used (unknown region, inverted period, bad language)."""
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    chart_makers: list[Callable[[], Any]] = field(default_factory=list)  # built only when drawn
+    table_html: str = ""
+    note: str = ""
+
+    def charts(self) -> list[Any]:
+        out = [make() for make in self.chart_makers]
+        for chart in out:
+            charts_mod().assert_aggregated(chart)
+        return out
+
+
+def charts_mod():
+    """``ftlib.charts``, imported on first use: Altair takes over a second to import, and a
+    report that only validates its parameters and computes its figures does not need it."""
+    from ftlib import charts
+
+    return charts
+
+
+@dataclass
+class Report:
+    region: str
+    region_name: str
+    period: Period
+    lang: str
+    k: int
+    headline: pd.DataFrame        # key, label, value, previous (display strings)
+    summary: list[str]
+    sections: list[Section]
+
+
+def fmt_value(value: Any, kind: str, den: Any, k: int) -> str:
+    """One published figure: small counts as "<k", figures over small denominators hidden."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "—"
+    if kind == "count":
+        v = int(value)
+        return f"<{k}" if 0 < v < k else f"{v:,}"
+    if den is not None and not (isinstance(den, float) and np.isnan(den)) and 0 < int(den) < k:
+        return f"<{k}*"  # computed over fewer than k cases: not published
+    if kind == "rate":
+        return f"{100 * float(value):.1f}%"
+    if kind == "days":
+        return f"{float(value):.0f}"
+    return f"{float(value):.2f}"
+
+
+def validate(frames: RegisterFrames, region: str, period: Period, lang: str, k: int) -> None:
+    known = set(frames.regions["code"])
+    if region not in known:
+        raise ReportError(f"region {region!r}: unknown (known: {', '.join(sorted(known))})")
+    if period.end < period.start:
+        raise ReportError(f"period {period.start}..{period.end}: ends before it starts")
+    if lang not in ("zh", "en"):
+        raise ReportError(f"lang {lang!r}: use zh or en")
+    if int(k) < 1:
+        raise ReportError(f"min_cell {k!r}: must be at least 1")
+
+
+def _top(t: pd.DataFrame, period: str) -> pd.Series:
+    rows = t[(t["level"] == 0) & (t["period"] == period)]
+    return rows.iloc[0] if len(rows) else pd.Series(dtype=object)
+
+
+def _headline(cur: dict[str, pd.DataFrame], cur_label: str, prev_label: str, lang: str, k: int) -> pd.DataFrame:
+    rows = []
+    for key, table, col, kind, den in HEADLINE:
+        now, before = _top(cur[table], cur_label), _top(cur[table], prev_label)
+        rows.append({
+            "key": key,
+            "label": label(f"headline.{key}", lang),
+            "value": fmt_value(now.get(col), kind, now.get(den) if den else None, k),
+            "previous": fmt_value(before.get(col), kind, before.get(den) if den else None, k),
+            "raw": now.get(col),
+        })
+    return pd.DataFrame(rows)
+
+
+def _change(now: Any, before: Any) -> float | None:
+    try:
+        a, b = float(now), float(before)
+    except (TypeError, ValueError):
+        return None
+    return None if np.isnan(a) or np.isnan(b) else a - b
+
+
+def _summary(cur: dict[str, pd.DataFrame], cur_label: str, prev_label: str, lang: str, k: int) -> list[str]:
+    """A few sentences on what changed since the previous period, from published figures only."""
+    out: list[str] = []
+    i_now, i_before = _top(cur["intake"], cur_label), _top(cur["intake"], prev_label)
+    received, before = int(i_now.get("received", 0) or 0), int(i_before.get("received", 0) or 0)
+    if received == 0:
+        out.append(label("summary.no_cases", lang))
+    elif received >= k and before >= k:
+        d = received - before
+        key = "summary.received_up" if d > 0 else "summary.received_down" if d < 0 else "summary.received_same"
+        out.append(label(key, lang).format(now=received, before=before, diff=abs(d)))
+    else:
+        out.append(label("summary.received_small", lang).format(k=k))
+    o_now, o_before = _top(cur["outcomes"], cur_label), _top(cur["outcomes"], prev_label)
+    if (o_now.get("determinations") or 0) >= k and (o_before.get("determinations") or 0) >= k:
+        ch = _change(o_now.get("tolerance_rate"), o_before.get("tolerance_rate"))
+        if ch is not None:
+            out.append(label("summary.tolerance", lang).format(
+                now=100 * float(o_now["tolerance_rate"]), diff=100 * ch, sign="+" if ch >= 0 else "−"))
+        ch = _change(o_now.get("days_median"), o_before.get("days_median"))
+        if ch is not None:
+            out.append(label("summary.days", lang).format(now=float(o_now["days_median"]), diff=abs(ch),
+                                                            sign="+" if ch >= 0 else "−"))
+    st = cur["stages"]
+    st = st[(st["level"] == 0) & (st["period"] == cur_label) & (st["with_limit"] >= k)]
+    late = st[st["share_within_limit"] < 0.9]
+    if len(late):
+        names = "、".join(metric_label(f"value.{s}", lang) for s in late["stage"]) if lang == "zh" else \
+            ", ".join(metric_label(f"value.{s}", lang) for s in late["stage"])
+        out.append(label("summary.stages_late", lang).format(stages=names))
+    intake = cur["intake"]
+    empty = intake[(intake["period"] == cur_label) & (intake["level"] > 0) & intake["empty"].astype(bool)]
+    if len(empty):
+        out.append(label("summary.empty_regions", lang).format(n=len(empty)))
+    return out
+
+
+def _subregion_table(cur: dict[str, pd.DataFrame], period: str, names: dict[str, str], lang: str, k: int) -> str:
+    """Received, determinations and tolerated per direct sub-region, with small cells protected."""
+    intake, outcomes = cur["intake"], cur["outcomes"]
+    rows = intake[(intake["level"] == 1) & (intake["period"] == period)].set_index("region")
+    if rows.empty:
+        return ""
+    out = outcomes[(outcomes["level"] == 1) & (outcomes["period"] == period)].set_index("region")
+    counts = pd.DataFrame({
+        metric_label("column.received", lang): rows["received"].astype(int),
+        metric_label("column.not_tolerated", lang): (out["determinations"] - out["tolerated"]).reindex(rows.index).fillna(0).astype(int),
+        metric_label("column.tolerated", lang): out["tolerated"].reindex(rows.index).fillna(0).astype(int),
+    })
+    counts.index = [names.get(r, r) for r in counts.index]
+    shown = suppress(counts.iloc[:, 1:], k, total_label=label("report.total", lang)).display
+    shown.insert(0, counts.columns[0], [fmt_value(v, "count", None, k) for v in counts.iloc[:, 0]]
+                 + [fmt_value(counts.iloc[:, 0].sum(), "count", None, k)])
+    return shown.to_html(classes="ftlib-table", border=0, escape=True)
+
+
+def build_report(frames: RegisterFrames, region: str, period: Period, lang: str = "zh", k: int = 5) -> Report:
+    validate(frames, region, period, lang, k)
+    prev = period.previous()
+    cur = compute(frames, region, [prev, period])
+    # The four quarters up to the period end (more when the period itself is longer).
+    trend_periods = quarters(min(period.start, period.end - pd.Timedelta(days=270)), period.end)
+    trend = compute(frames, region, trend_periods)
+    reg = frames.regions.set_index("code")
+    names = {c: str(reg.at[c, f"name_{lang}"]) for c in reg.index}
+    def chart(name: str, table: dict, key: str, **kw: Any) -> Callable[[], Any]:
+        return lambda: getattr(charts_mod(), name)(table[key], lang, k=k, **kw)
+
+    cur_stages = {"stages": cur["stages"][cur["stages"]["period"] == period.label]}
+    s: list[Section] = [
+        Section("trends", label("report.section.trends", lang),
+                [chart("intake_chart", trend, "intake"), chart("clearance_chart", trend, "clearance")]),
+        Section("outcomes", label("report.section.outcomes", lang), [chart("outcomes_chart", trend, "outcomes")]),
+        Section("stages", label("report.section.stages", lang), [chart("stages_chart", cur_stages, "stages")]),
+        Section("appeals", label("report.section.appeals", lang), [chart("appeals_chart", trend, "appeals")]),
+        Section("agreement", label("report.section.agreement", lang), [chart("agreement_chart", trend, "agreement")]),
+        Section("aftercare", label("report.section.aftercare", lang),
+                [lambda: charts_mod().deadlines_chart(trend["corrections"], trend["followups"], lang, k=k)]),
+        Section("subregions", label("report.section.subregions", lang),
+                [chart("intake_chart", cur, "intake", by="region", period=period.label, names=names)],
+                table_html=_subregion_table(cur, period.label, names, lang, k)),
+    ]
+    return Report(region, names.get(region, region), period, lang, k,
+                  _headline(cur, period.label, prev.label, lang, k),
+                  _summary(cur, period.label, prev.label, lang, k), s)
+
+
+def headline_html(report: Report) -> str:
+    lang = report.lang
+    head = (f"<tr><th>{label('report.figure', lang)}</th><th>{html.escape(report.period.label)}</th>"
+            f"<th>{html.escape(report.period.previous().label)}</th></tr>")
+    body = "".join(
+        f"<tr><td>{html.escape(r.label)}</td><td class='ftlib-figure' data-metric='{r.key}'>{html.escape(r.value)}</td>"
+        f"<td>{html.escape(r.previous)}</td></tr>" for r in report.headline.itertuples())
+    return f"<table class='ftlib-headline'>{head}{body}</table>"
+
+
+def title_html(report: Report) -> str:
+    lang = report.lang
+    title = label("report.title", lang).format(region=report.region_name, period=report.period.label)
+    note = label("report.privacy_note", lang).format(k=report.k)
+    summary = "".join(f"<li>{html.escape(s)}</li>" for s in report.summary)
+    return (f"<h1 class='ftlib-title'>{html.escape(title)}</h1>"
+            f"<p><small>{html.escape(report.period.start.isoformat())} – {html.escape(report.period.end.isoformat())}"
+            f" · {html.escape(note)}</small></p><h3>{label('report.summary', lang)}</h3><ul class='ftlib-summary'>{summary}</ul>")
+
+
+
+
+STYLE_STATIC = ("<style>body{font-family:'Noto Sans CJK SC','Noto Sans',sans-serif;max-width:1100px;margin:auto}"
+                "td,th{padding:2px 10px;text-align:right} td:first-child{text-align:left}</style>")

@@ -1,0 +1,120 @@
+"""Dashboards in a real browser: ``ftlib report`` on a synthetic register, served by Voilà with
+the checked-in voila.json, opened in headless Chromium. The headline figures shown must equal
+``ftlib.metrics`` for that region and period; the language switch works; charts draw; no
+request leaves the machine. Screenshots go to tests/artifacts/."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+import pytest
+
+from tests.browser.conftest import ARTIFACTS, free_port
+from tests.conftest import run_cli
+
+REGION, PERIOD, PREVIOUS = "CN-DM", "2025Q2", "2025Q1"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    from ftlib.reports.serve import voila_command, voila_env
+
+    tmp = tmp_path_factory.mktemp("dash")
+    url = f"sqlite:///{tmp / 'register.sqlite'}"
+    env = {"FTLIB_DATABASE_URL": url}
+    r = run_cli("synth", "--regions", "8", "--years", "2", "--seed", "7", env=env)
+    assert r.returncode == 0, r.stderr
+    out = tmp / "dash"
+    r = run_cli("report", "--region", REGION, "--period", PERIOD, "--out", str(out), "--quiet", env=env)
+    assert r.returncode == 0, r.stderr
+    assert (out / "index.ipynb").exists() and (out / "voila.json").exists()
+    port = free_port()
+    log = open(ARTIFACTS / "voila-dashboards.log", "w")  # noqa: SIM115 — closed below
+    cmd = voila_command(port)
+    cmd[0] = str(Path(sys.executable).with_name("voila"))
+    proc = subprocess.Popen(cmd, cwd=out, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                            env=voila_env({**os.environ, **env, "FTLIB_REPORT_FRAMES": str(out / ".frames.pickle")}))
+    base = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "voila/static/", timeout=1)  # noqa: S310 — local server
+            break
+        except urllib.error.HTTPError:
+            break
+        except OSError:
+            time.sleep(0.3)
+    yield base, url
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=20)
+    log.close()
+
+
+def expected_headline(url: str) -> dict[str, str]:
+    """Received, decided, tolerated and the tolerance rate straight from ftlib.metrics."""
+    from ftlib.metrics import compute
+    from ftlib.register.metrics_frames import register_frames
+
+    t = compute(register_frames(url), REGION, [PREVIOUS, PERIOD])
+
+    def top(group: str, col: str):
+        rows = t[group]
+        return rows[(rows["level"] == 0) & (rows["period"] == PERIOD)][col].iloc[0]
+
+    def count(v) -> str:
+        v = int(v)
+        return "<5" if 0 < v < 5 else f"{v:,}"
+
+    out = {"received": count(top("intake", "received")), "decided": count(top("clearance", "decided")),
+           "tolerated": count(top("outcomes", "tolerated"))}
+    n, rate = top("outcomes", "determinations"), top("outcomes", "tolerance_rate")
+    if n >= 5 and not np.isnan(rate):
+        out["tolerance_rate"] = f"{100 * rate:.1f}%"
+    return out
+
+
+def test_index_and_report_dashboard(served, browser):
+    base, url = served
+    page = browser.new_page(viewport={"width": 1300, "height": 1600})
+    outside: list[str] = []
+    page.route(lambda u: urlparse(u).hostname not in ("127.0.0.1", None),
+               lambda route: (outside.append(route.request.url), route.abort()))
+
+    page.goto(base + "voila/render/index.ipynb", timeout=120_000)
+    link = page.locator("a.ftlib-report").first
+    link.wait_for(timeout=120_000)
+    assert page.locator("table.ftlib-index").inner_text().count(PERIOD) >= 1
+    page.screenshot(path=str(ARTIFACTS / "dashboard_index.png"))
+
+    page.goto(base + f"voila/render/report_{REGION}_{PERIOD}.ipynb", timeout=120_000)
+    page.locator(".ftlib-figure").first.wait_for(timeout=120_000)
+    # wait until every chart has drawn (Vega renders into a canvas or an SVG per chart)
+    page.wait_for_function("document.querySelectorAll('.vega-embed').length >= 8 && "
+                           "[...document.querySelectorAll('.vega-embed')].every(e => e.querySelector('canvas, svg'))",
+                           timeout=120_000)
+    shown = {k: page.locator(f".ftlib-figure[data-metric='{k}']").inner_text().strip() for k in expected_headline(url)}
+    assert shown == expected_headline(url)
+    assert "受理件数" in page.locator("table.ftlib-headline").inner_text()
+    assert "Traceback" not in page.content()
+    page.screenshot(path=str(ARTIFACTS / "dashboard_report_zh.png"), full_page=True)
+
+    page.locator(".ftlib-lang button", has_text="English").click()
+    page.wait_for_function("document.querySelector('table.ftlib-headline').innerText.includes('cases received')",
+                           timeout=60_000)
+    page.screenshot(path=str(ARTIFACTS / "dashboard_report_en.png"), full_page=True)
+    assert outside == [], sorted(set(outside))
+
+
+def test_bad_parameters_fail_clearly(served, tmp_path):
+    _, url = served
+    env = {"FTLIB_DATABASE_URL": url}
+    r = run_cli("report", "--region", "CN-NOPE", "--period", PERIOD, "--out", str(tmp_path), env=env)
+    assert r.returncode == 2 and "CN-NOPE" in r.stderr and "Traceback" not in r.stderr
+    r = run_cli("report", "--region", REGION, "--period", "2025-06-30..2025-01-01", "--out", str(tmp_path), env=env)
+    assert r.returncode == 2 and "ends" in r.stderr and "Traceback" not in r.stderr
