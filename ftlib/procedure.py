@@ -1,0 +1,468 @@
+"""The tolerance procedure (容错程序, DOMAIN.md §3) on the register.
+
+Each step appends one event to the append-only log, after checking that it is legal in the
+case's current state (``ftlib.register.events``) and that it obeys the case's policy: who may
+start a case (``procedure.starts``), appeals only within ``appeal_window_working_days`` of the
+written feedback or of the refusal. Time limits come from the policy's ``procedure`` section,
+counted in working days on the official calendar (``ftlib.workdays``); nothing here is a
+constant of a locality. An illegal step raises :class:`ProcedureError` naming the case, the
+step, the field and the value.
+
+The policy whose procedure governs a case is the one in force for its jurisdiction on the
+conduct date (the one ``determine()`` picks without a decision date), stored with the case as
+``policy_id`` when it is opened.
+
+Typical use::
+
+    with session_scope(url) as s:
+        open_case(s, case, channel="cadre_application", received_on=day, actor="unit-office")
+        accept(s, case.id, on=day2, actor="discipline commission")
+        ...
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ftlib.errors import FtlibError
+from ftlib.facts import Case, case_from_dict
+from ftlib.register import events as ev
+from ftlib.register.models import (
+    Appeal,
+    Cadre,
+    CaseRow,
+    Clarification,
+    ClueIn,
+    Correction,
+    Decision,
+    Event,
+    FollowUp,
+    Region,
+    Registration,
+    ResultShared,
+)
+from ftlib.workdays import add_working_days
+
+CHANNELS = ("cadre_application", "unit_application", "ex_officio")
+CLUE_SOURCES = ("audit", "petition", "inspection")
+CLARIFY_METHODS = ("meeting", "written_notice", "circular", "media")
+REFERRALS = ("police", "discipline_commission")
+TOLERATED = ("exempt", "mitigated")
+PSEUDONYM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+
+
+class ProcedureError(FtlibError):
+    """A procedure step refused: the message names case, step, field and value."""
+
+
+# -- policy of a case ------------------------------------------------------------------------------
+
+def policy_for(jurisdiction: str, conduct_date: dt.date, policies=None):
+    """The policy whose procedure governs a case (in force on the conduct date)."""
+    from ftlib.engine import NoPolicyError
+    from ftlib.policy.loader import bundled
+    from ftlib.policy.select import in_force
+
+    policy = in_force(policies or bundled(), jurisdiction, conduct_date)
+    if policy is None:
+        raise NoPolicyError(f"field conduct_date: value {conduct_date}: no policy for {jurisdiction} in force on that date")
+    return policy
+
+
+def policy_of(case: CaseRow, policies=None):
+    from ftlib.policy.loader import bundled
+
+    policies = policies or bundled()
+    if case.policy_id not in policies.policies:
+        raise ProcedureError(f"case {case.id}: field policy_id: value {case.policy_id!r}: not a known policy")
+    return policies.policies[case.policy_id]
+
+
+def case_facts(row: CaseRow, decision_date: dt.date | None = None) -> Case:
+    data = {"id": row.id, **row.facts}
+    if decision_date is not None:
+        data["decision_date"] = decision_date.isoformat()
+    return case_from_dict(data, f"case {row.id}")
+
+
+# -- progress of one case (the fold over its events) ---------------------------------------------
+
+@dataclass
+class Progress:
+    """What the checks need to know about a case's history (derived from its events)."""
+
+    state: str | None = None
+    seq: int = 0
+    last_at: dt.date | None = None
+    at: dict[str, dt.date] = field(default_factory=dict)  # last date of each event kind
+    outcome: str | None = None  # of the latest decision
+    open_corrections: set[str] = field(default_factory=set)
+
+    def advance(self, kind: str, at: dt.date, payload: dict[str, Any]) -> None:
+        self.state = ev.next_state(self.state, kind)
+        self.seq += 1
+        self.last_at = at
+        self.at[kind] = at
+        if kind in ("decided", "review_decided"):
+            self.outcome = payload["outcome"]
+            self.open_corrections |= {c["measure"] for c in payload.get("corrections", [])}
+        if kind == "correction_completed":
+            self.open_corrections.discard(payload["measure"])
+
+
+def progress_of(session: Session, case_id: str) -> Progress:
+    rows = session.execute(select(Event.kind, Event.at, Event.payload).where(Event.case_id == case_id)
+                           .order_by(Event.seq)).all()
+    p = Progress()
+    for kind, at, payload in rows:
+        p.advance(kind, at, payload or {})
+    return p
+
+
+def _date(value: Any, where: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ProcedureError(f"{where}: value {value!r}: not a date (YYYY-MM-DD)") from None
+
+
+def enrich(case: CaseRow, p: Progress, kind: str, payload: dict[str, Any], policies=None) -> None:
+    """Fill what an event's payload records but the caller need not give (an appeal's window end)."""
+    if kind in ("appealed", "refusal_appealed") and "window_ends" not in payload:
+        since = p.at.get("feedback_sent") if kind == "appealed" else p.at.get("refused")
+        if since is not None:
+            days = policy_of(case, policies).procedure.appeal_window_working_days
+            payload["window_ends"] = add_working_days(since, days).due.isoformat()
+
+
+def check_event(case: CaseRow, p: Progress, kind: str, at: dt.date, payload: dict[str, Any], policies=None) -> None:
+    """Refuse an event that is illegal now, or whose payload breaks the policy's procedure."""
+    where = f"case {case.id}: {kind}"
+    try:
+        ev.next_state(p.state, kind)
+    except ValueError as err:
+        raise ProcedureError(f"case {case.id}: {err}") from None
+    if p.last_at is not None and at < p.last_at:
+        raise ProcedureError(f"{where}: field at: value {at}: before the previous event ({p.last_at})")
+    if at < case.received_on:
+        raise ProcedureError(f"{where}: field at: value {at}: before the case was received ({case.received_on})")
+    policy = policy_of(case, policies)
+    proc = policy.procedure
+    if kind == "started":
+        channel = payload.get("channel")
+        if channel not in proc.starts:
+            raise ProcedureError(f"{where}: field channel: value {channel!r}: policy {policy.id} allows only "
+                                 f"{', '.join(proc.starts)}")
+        if channel != case.channel:
+            raise ProcedureError(f"{where}: field channel: value {channel!r}: the case row says {case.channel!r}")
+    elif kind == "refused":
+        if not str(payload.get("reason") or "").strip():
+            raise ProcedureError(f"{where}: field reason: value {payload.get('reason')!r}: a refusal must give its reason")
+    elif kind in ("appealed", "refusal_appealed"):
+        since = p.at.get("feedback_sent") if kind == "appealed" else p.at.get("refused")
+        ends = add_working_days(since, proc.appeal_window_working_days).due
+        if at > ends:
+            raise ProcedureError(f"{where}: field at: value {at}: the appeal window of {proc.appeal_window_working_days} "
+                                 f"working days from {since} ended on {ends} (policy {policy.id})")
+    elif kind in ("decided", "review_decided"):
+        from ftlib.register.decisions import check_decision
+
+        check_decision(case, policy, payload, where)
+    elif kind == "clue_received":
+        if payload.get("source") not in CLUE_SOURCES:
+            raise ProcedureError(f"{where}: field source: value {payload.get('source')!r}: not one of {', '.join(CLUE_SOURCES)}")
+    elif kind == "correction_completed":
+        if payload.get("measure") not in p.open_corrections:
+            raise ProcedureError(f"{where}: field measure: value {payload.get('measure')!r}: no open correction "
+                                 f"of that name (open: {', '.join(sorted(p.open_corrections)) or 'none'})")
+    elif kind == "result_shared":
+        if payload.get("outcome") != p.outcome:
+            raise ProcedureError(f"{where}: field outcome: value {payload.get('outcome')!r}: the decision was {p.outcome!r}")
+        if p.outcome in TOLERATED and payload.get("counts_against_cadre"):
+            raise ProcedureError(f"{where}: field counts_against_cadre: value True: a tolerated mistake "
+                                 f"({p.outcome}) must not count against the cadre")
+        if not payload.get("to_body"):
+            raise ProcedureError(f"{where}: field to_body: value {payload.get('to_body')!r}: say which department")
+    elif kind == "clarified":
+        _check_clarification(payload, where)
+
+
+def _check_clarification(payload: dict[str, Any], where: str) -> None:
+    if payload.get("method") not in CLARIFY_METHODS:
+        raise ProcedureError(f"{where}: field method: value {payload.get('method')!r}: not one of {', '.join(CLARIFY_METHODS)}")
+    ref = payload.get("referred_to")
+    if ref is not None and ref not in REFERRALS:
+        raise ProcedureError(f"{where}: field referred_to: value {ref!r}: not one of {', '.join(REFERRALS)}")
+    if ref is not None and not payload.get("accuser_referred"):
+        raise ProcedureError(f"{where}: field referred_to: value {ref!r}: given but accuser_referred is false")
+
+
+def projection(case: CaseRow, seq: int, kind: str, at: dt.date, payload: dict[str, Any], policies=None) -> list[Any]:
+    """The rows an event writes besides itself (decisions, appeals, corrections, …)."""
+    if kind in ("decided", "review_decided"):
+        rows: list[Any] = [Decision(
+            case_id=case.id, event_seq=seq, stage="first" if kind == "decided" else "review", decided_on=at,
+            body=payload["body"], consulted=list(payload.get("consulted", [])), approved_by=payload.get("approved_by"),
+            members_total=payload["members_total"], members_present=payload["members_present"],
+            votes_for=payload["votes_for"], votes_against=payload.get("votes_against", 0),
+            votes_abstain=payload.get("votes_abstain", 0), outcome=payload["outcome"],
+            engine_outcome=payload["engine_outcome"], engine_rule=payload["engine_rule"],
+            engine_policy_id=payload["engine_policy_id"], departure_reason=payload.get("departure_reason"))]
+        for c in payload.get("corrections", []):
+            rows.append(Correction(case_id=case.id, measure=c["measure"], text_zh=c.get("text_zh", ""), ordered_on=at,
+                                   working_days=c["working_days"], due_on=_date(c["due_on"], "due_on"),
+                                   calendar_warning=c.get("calendar_warning")))
+        return rows
+    if kind in ("appealed", "refusal_appealed"):
+        return [Appeal(case_id=case.id, event_seq=seq, against="decision" if kind == "appealed" else "refusal",
+                       lodged_on=at, window_ends=_date(payload["window_ends"], f"case {case.id}: {kind}: window_ends"),
+                       grounds=payload.get("grounds", ""))]
+    if kind == "clue_received":
+        return [ClueIn(case_id=case.id, source=payload["source"], received_on=at, reference=payload.get("reference", ""))]
+    if kind == "follow_up":
+        return [FollowUp(case_id=case.id, visited_on=at, by=payload.get("by", ""), note=payload.get("note", ""))]
+    if kind == "result_shared":
+        return [ResultShared(case_id=case.id, to_body=payload["to_body"], shared_on=at, outcome=payload["outcome"],
+                             counts_against_cadre=bool(payload.get("counts_against_cadre", False)))]
+    if kind == "clarified":
+        return [Clarification(region_code=case.region_code, cadre_id=case.cadre_id, case_id=case.id, clarified_on=at,
+                              method=payload["method"], accuser_referred=bool(payload.get("accuser_referred")),
+                              referred_to=payload.get("referred_to"))]
+    return []
+
+
+def apply_updates(session: Session, case_id: str, kind: str, at: dt.date, payload: dict[str, Any]) -> None:
+    """Projection rows that change (an appeal answered, a correction completed)."""
+    if kind in ("review_decided", "refusal_upheld", "refusal_overturned"):
+        appeal = session.scalars(select(Appeal).where(Appeal.case_id == case_id, Appeal.result.is_(None))
+                                 .order_by(Appeal.event_seq.desc())).first()
+        if appeal is not None:
+            appeal.result = {"refusal_upheld": "upheld", "refusal_overturned": "overturned"}.get(kind) \
+                or payload.get("result", "upheld")
+            appeal.decided_on = at
+    elif kind == "correction_completed":
+        corr = session.scalars(select(Correction).where(Correction.case_id == case_id,
+                                                        Correction.measure == payload["measure"],
+                                                        Correction.completed_on.is_(None))).first()
+        if corr is not None:
+            corr.completed_on = at
+
+
+def append(session: Session, case_id: str, kind: str, at: dt.date | str, actor: str,
+           payload: dict[str, Any] | None = None) -> Event:
+    """Check and append one event (the case row is locked until the transaction ends)."""
+    payload = dict(payload or {})
+    at = _date(at, f"case {case_id}: {kind}: field at")
+    if not str(actor or "").strip():
+        raise ProcedureError(f"case {case_id}: {kind}: field actor: value {actor!r}: say who acted")
+    case = session.get(CaseRow, case_id, with_for_update=True)
+    if case is None:
+        raise ProcedureError(f"case {case_id}: no such case in the register")
+    p = progress_of(session, case_id)
+    enrich(case, p, kind, payload)
+    check_event(case, p, kind, at, payload)
+    event = Event(case_id=case_id, seq=p.seq + 1, kind=kind, at=at, actor=actor, payload=payload,
+                  recorded_at=dt.datetime.now(dt.UTC).replace(tzinfo=None))
+    session.add(event)
+    session.add_all(projection(case, event.seq, kind, at, payload))
+    apply_updates(session, case_id, kind, at, payload)
+    session.flush()
+    return event
+
+
+# -- the steps ---------------------------------------------------------------------------------------
+
+def ensure_region(session: Session, code: str) -> None:
+    if session.get(Region, code) is None:
+        from ftlib.regions import regions
+
+        info = regions().get(code, {})
+        session.add(Region(code=code, name_zh=info.get("zh", code), name_en=info.get("en", code),
+                           parent=info.get("parent"), illustrative=bool(info.get("illustrative", True))))
+        session.flush()
+
+
+def check_pseudonym(cadre_id: str, where: str) -> None:
+    if not PSEUDONYM.match(cadre_id):
+        raise ProcedureError(f"{where}: field cadre_id: value {cadre_id!r}: only pseudonymous ids "
+                             "(letters, digits, - _ .; at most 40) are stored, never names")
+
+
+def ensure_cadre(session: Session, cadre_id: str, region: str, case: Case | None = None) -> None:
+    check_pseudonym(cadre_id, f"cadre {cadre_id}")
+    if session.get(Cadre, cadre_id) is None:
+        session.add(Cadre(id=cadre_id, region_code=region, rank=case.subject.rank if case else None,
+                          unit_type=case.subject.unit_type if case else None))
+        session.flush()
+
+
+def open_case(session: Session, case: Case, *, channel: str, received_on: dt.date, actor: str,
+              cadre_id: str | None = None, region: str | None = None, registration_id: str | None = None,
+              clue: dict[str, Any] | None = None) -> CaseRow:
+    """Register a case and its start: an application by the cadre or the unit, or ex officio."""
+    where = f"case {case.id}"
+    if session.get(CaseRow, case.id) is not None:
+        raise ProcedureError(f"{where}: field id: value {case.id!r}: already in the register")
+    if channel not in CHANNELS:
+        raise ProcedureError(f"{where}: field channel: value {channel!r}: not one of {', '.join(CHANNELS)}")
+    if received_on < case.conduct_date:
+        raise ProcedureError(f"{where}: field received_on: value {received_on}: before the conduct date {case.conduct_date}")
+    try:
+        policy = policy_for(case.jurisdiction, case.conduct_date)
+    except FtlibError as err:
+        raise ProcedureError(f"{where}: {err}") from None
+    region = region or case.jurisdiction
+    ensure_region(session, region)
+    if cadre_id:
+        ensure_cadre(session, cadre_id, region, case)
+    if registration_id:
+        reg = session.get(Registration, registration_id)
+        if reg is None:
+            raise ProcedureError(f"{where}: field registration_id: value {registration_id!r}: no such registration")
+        if reg.registered_on > case.conduct_date:
+            raise ProcedureError(f"{where}: field registration_id: value {registration_id!r}: registered on "
+                                 f"{reg.registered_on}, after the conduct ({case.conduct_date}); not ex ante")
+        if not case.procedure.exante_registered:
+            raise ProcedureError(f"{where}: field procedure.exante_registered: value False: the case cites "
+                                 f"registration {registration_id}")
+    facts = case.model_dump(mode="json", exclude={"id"})
+    from ftlib.facts import flatten
+
+    row = CaseRow(id=case.id, region_code=region, jurisdiction=case.jurisdiction, cadre_id=cadre_id,
+                  channel=channel, received_on=received_on, conduct_date=case.conduct_date, policy_id=policy.id,
+                  registration_id=registration_id, facts=_compact(flatten(facts)))
+    session.add(row)
+    session.flush()
+    append(session, case.id, "started", received_on, actor, {"channel": channel})
+    if clue:
+        append(session, case.id, "clue_received", clue.get("received_on", received_on), actor,
+               {k: v for k, v in clue.items() if k != "received_on"})
+    return row
+
+
+def _compact(flat: dict[str, Any]) -> dict[str, Any]:
+    """Drop empty optional values so the stored facts are the ones that were given."""
+    return {k: v for k, v in flat.items() if v is not None and not (k.startswith("title.") and v == "")}
+
+
+def accept(session: Session, case_id: str, on: dt.date, actor: str) -> Event:
+    return append(session, case_id, "accepted", on, actor)
+
+
+def refuse(session: Session, case_id: str, on: dt.date, actor: str, reason: str) -> Event:
+    """Refuse an improper application; the reason is required and the refusal can be appealed."""
+    return append(session, case_id, "refused", on, actor, {"reason": reason})
+
+
+def start_investigation(session: Session, case_id: str, on: dt.date, actor: str, team: str = "") -> Event:
+    return append(session, case_id, "investigation_started", on, actor, {"team": team} if team else {})
+
+
+def finish_investigation(session: Session, case_id: str, on: dt.date, actor: str, findings: str = "") -> Event:
+    return append(session, case_id, "investigated", on, actor, {"findings": findings} if findings else {})
+
+
+def send_feedback(session: Session, case_id: str, on: dt.date, actor: str) -> Event:
+    """Written feedback of the decision to the cadre (the appeal window runs from this day)."""
+    return append(session, case_id, "feedback_sent", on, actor, {"form": "written"})
+
+
+def file_with_higher(session: Session, case_id: str, on: dt.date, actor: str, to: str = "") -> Event:
+    return append(session, case_id, "filed", on, actor, {"to": to} if to else {})
+
+
+def appeal(session: Session, case_id: str, on: dt.date, actor: str, grounds: str = "") -> Event:
+    """Appeal (申诉) a decision, or a refusal of an application, within the policy's window."""
+    case = session.get(CaseRow, case_id)
+    state = progress_of(session, case_id).state if case else None
+    kind = "refusal_appealed" if state == "refused" else "appealed"
+    return append(session, case_id, kind, on, actor, {"grounds": grounds})
+
+
+def decide_refusal_appeal(session: Session, case_id: str, on: dt.date, actor: str, overturn: bool, reason: str) -> Event:
+    return append(session, case_id, "refusal_overturned" if overturn else "refusal_upheld", on, actor, {"reason": reason})
+
+
+def complete_correction(session: Session, case_id: str, measure: str, on: dt.date, actor: str) -> Event:
+    return append(session, case_id, "correction_completed", on, actor, {"measure": measure})
+
+
+def follow_up(session: Session, case_id: str, on: dt.date, by: str, note: str = "") -> Event:
+    return append(session, case_id, "follow_up", on, by, {"by": by, "note": note})
+
+
+def receive_clue(session: Session, case_id: str, source: str, on: dt.date, actor: str, reference: str = "") -> Event:
+    """A clue transferred in from audit, petitions or inspection (线索移送)."""
+    return append(session, case_id, "clue_received", on, actor, {"source": source, "reference": reference})
+
+
+def share_result(session: Session, case_id: str, on: dt.date, actor: str, to_body: str = "organisation_department",
+                 counts_against_cadre: bool | None = None) -> Event:
+    """Share the result (结果共享), by default with the organisation department. A tolerated
+    mistake (exempt or mitigated) never counts against the cadre; asking so is refused."""
+    p = progress_of(session, case_id)
+    if counts_against_cadre is None:
+        counts_against_cadre = p.outcome not in TOLERATED
+    return append(session, case_id, "result_shared", on, actor,
+                  {"to_body": to_body, "outcome": p.outcome, "counts_against_cadre": counts_against_cadre})
+
+
+def register_exante(session: Session, registration_id: str, region: str, on: dt.date, category: str,
+                    description: str = "", cadre_id: str | None = None) -> Registration:
+    """Ex-ante registration (容错报备) of risky work, before acting."""
+    if session.get(Registration, registration_id) is not None:
+        raise ProcedureError(f"registration {registration_id}: field id: value {registration_id!r}: already registered")
+    ensure_region(session, region)
+    if cadre_id:
+        ensure_cadre(session, cadre_id, region)
+    reg = Registration(id=registration_id, region_code=region, cadre_id=cadre_id, registered_on=on,
+                       category=category, description=description)
+    session.add(reg)
+    session.flush()
+    return reg
+
+
+def clarify(session: Session, *, region: str, on: dt.date, method: str, actor: str, cadre_id: str | None = None,
+            case_id: str | None = None, accuser_referred: bool = False, referred_to: str | None = None) -> Clarification | Event:
+    """Clear a falsely accused cadre (澄清正名) by meeting, written notice, circular or media, and
+    record whether the accuser was referred (e.g. to the police)."""
+    payload = {"method": method, "accuser_referred": accuser_referred, "referred_to": referred_to}
+    if case_id is not None:
+        return append(session, case_id, "clarified", on, actor, payload)
+    _check_clarification(payload, f"clarification of {cadre_id or 'a cadre'}")
+    ensure_region(session, region)
+    if cadre_id:
+        ensure_cadre(session, cadre_id, region)
+    row = Clarification(region_code=region, cadre_id=cadre_id, case_id=None, clarified_on=on, method=method,
+                        accuser_referred=accuser_referred, referred_to=referred_to)
+    session.add(row)
+    session.flush()
+    return row
+
+
+# -- deadlines ---------------------------------------------------------------------------------------
+
+def stage_limit(policy, stage: str) -> int | None:
+    """The time limit of a stage in working days, from the policy (None if it sets none)."""
+    proc = policy.procedure
+    if stage == "review":
+        return proc.review_time_limit_working_days
+    return proc.time_limits_working_days.get(stage)
+
+
+def due(url: str | None = None, today: dt.date | None = None, within: int = 5, region: str | None = None):
+    """Cases whose current stage is overdue or due within ``within`` working days, and open
+    corrections likewise, as a DataFrame sorted by deadline (see ``ftlib.register.frames.due``)."""
+    from ftlib.register.frames import due as _due
+
+    return _due(url, today=today, within=within, region=region)

@@ -1,0 +1,119 @@
+"""The register's subcommands of ``ftlib``: ``db upgrade``, ``import``, ``export``, ``synth``, ``due``."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+
+from ftlib.errors import FtlibError
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from ftlib.register import db
+
+    url = db.database_url(args.database)
+    rev = db.upgrade(url)
+    print(f"{db.shown(url)}: register schema at revision {rev}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from ftlib.register.io import ImportError_, import_files, write_issues
+
+    try:
+        summary = import_files(args.files, args.database, progress=args.progress)
+    except ImportError_ as err:
+        if args.errors:
+            write_issues(err.issues, args.errors)
+            raise FtlibError(f"{str(err).splitlines()[0]} (all listed in {args.errors})\n"
+                             + "\n".join(str(err).splitlines()[1:])) from None
+        raise
+    print(summary)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from ftlib.register.io import export_file
+
+    for path in export_file(args.to, args.database):
+        print(path)
+    return 0
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    from ftlib.register.synth import build_sample, synth
+
+    if args.sample:
+        print(build_sample(regions=args.regions, years=args.years, seed=args.seed))
+    else:
+        print(synth(args.database, regions=args.regions, years=args.years, seed=args.seed, end_year=args.end_year))
+    return 0
+
+
+def cmd_due(args: argparse.Namespace) -> int:
+    from ftlib.register.frames import due
+
+    today = _date(args.today, "--today") if args.today else dt.date.today()
+    df = due(args.database, today=today, within=args.within, region=args.region)
+    if args.format == "csv":
+        df.to_csv(sys.stdout, index=False)
+        return 0
+    if df.empty:
+        print(f"nothing overdue or due within {args.within} working days of {today}")
+        return 0
+    shown = df.assign(due_on=df["due_on"].dt.date, since=df["since"].astype("datetime64[ns]").dt.date)
+    print(shown.to_string(index=False))
+    print(f"{int(df['overdue'].sum())} overdue, {int((~df['overdue']).sum())} due within {args.within} "
+          f"working days of {today}")
+    return 0
+
+
+def _date(value: str, name: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise FtlibError(f"{name}: value {value!r}: not a date (YYYY-MM-DD)") from None
+
+
+def add_commands(sub) -> None:
+    """Add the register's subcommands to the ``ftlib`` parser (called by ``ftlib.cli``)."""
+
+    def database(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--database", metavar="URL",
+                       help="SQLAlchemy URL (default: FTLIB_DATABASE_URL or data/register.sqlite)")
+
+    p = sub.add_parser("db", help="the register database")
+    dbsub = p.add_subparsers(dest="db_command", required=True)
+    up = dbsub.add_parser("upgrade", help="create the register or migrate it to the newest schema")
+    database(up)
+    up.set_defaults(func=cmd_db)
+
+    p = sub.add_parser("import", help="import cases and events from CSV or Excel (all or nothing)")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--progress", action="store_true", help="report progress on stderr")
+    p.add_argument("--errors", metavar="CSV", help="write every problem found to this CSV file")
+    database(p)
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export", help="export cases and events to CSV or Excel")
+    p.add_argument("--to", required=True, metavar="FILE", help=".xlsx (two sheets) or .csv (plus FILE.events.csv)")
+    database(p)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("synth", help="write a synthetic (invented, seeded) register")
+    p.add_argument("--regions", type=int, default=8)
+    p.add_argument("--years", type=int, default=3)
+    p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--end-year", type=int, default=2025)
+    p.add_argument("--sample", action="store_true", help="(re)create data/sample/register.sqlite")
+    database(p)
+    p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("due", help="cases and corrections overdue or due soon (working days)")
+    p.add_argument("--today", help="reference day (default: today)")
+    p.add_argument("--within", type=int, default=5, help="working days ahead (default 5)")
+    p.add_argument("--region", help="a region and its sub-regions")
+    p.add_argument("--format", choices=["text", "csv"], default="text")
+    database(p)
+    p.set_defaults(func=cmd_due)

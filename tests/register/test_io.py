@@ -1,0 +1,127 @@
+"""Import and export: all-or-nothing, every error listed, idempotent, exact round trip."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from helpers import D, decided_case, make_case
+
+from ftlib import procedure as pr
+from ftlib.errors import FtlibError
+from ftlib.register import db, frames
+from ftlib.register.io import ImportError_, export_file, export_frames, import_files
+
+HEADER = "id,channel,received_on,jurisdiction,conduct_date,subject.rank,scenario,public_motive," \
+         "procedure.collective_decision,procedure.followed,consequence.severity,consequence.loss_cny"
+
+
+def _small_register(url):
+    with db.session_scope(url) as s:
+        pr.register_exante(s, "R-1", "CN-DM", D(2025, 3, 1), "改革试点", cadre_id="C-0001")
+        decided_case(s)
+        pr.send_feedback(s, "T-1", D(2025, 5, 8), "office")
+        pr.appeal(s, "T-1", D(2025, 5, 12), "C-0001", "理由")
+        pr.open_case(s, make_case("T-2", procedure={"exante_registered": True}, title={"zh": "试点，\"引号\""}),
+                     channel="unit_application", received_on=D(2025, 4, 1), actor="unit", registration_id="R-1")
+        pr.refuse(s, "T-2", D(2025, 4, 3), "office", "材料不全")
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_export_then_import_round_trips_exactly(url, another_url, tmp_path, suffix):
+    _small_register(url)
+    files = export_file(tmp_path / f"out{suffix}", url)
+    summary = import_files(files, another_url)
+    assert (summary.cases_added, summary.events_added) == (2, 9)
+    a, b = export_frames(url), export_frames(another_url)
+    for name in ("registrations", "cases", "events"):
+        pd.testing.assert_frame_equal(a[name], b[name])
+    for name in ("decisions", "appeals", "corrections"):
+        left = frames.table(name, url).drop(columns="id")
+        right = frames.table(name, another_url).drop(columns="id")
+        pd.testing.assert_frame_equal(left, right)
+    again = import_files(files, another_url)  # the same file twice: nothing new
+    assert (again.cases_added, again.cases_unchanged, again.events_added, again.events_unchanged) == (0, 2, 0, 9)
+    assert len(frames.events(another_url)) == 9
+
+
+def test_every_bad_row_is_reported_and_nothing_is_written(url, tmp_path):
+    f = tmp_path / "cases.csv"
+    f.write_text(HEADER + "\n"
+                 "A-1,cadre_application,2025-04-01,CN-DM,2025-03-10,township,reform_pilot,true,true,full,minor,0\n"
+                 "A-2,by_phone,2025-04-01,CN-DM,2025-03-10,township,reform_pilot,true,true,full,minor,0\n"
+                 "A-3,ex_officio,2025-04-31,CN-DM,2025-03-10,mayor,reform_pilot,maybe,true,full,minor,-5\n"
+                 "A-1,ex_officio,2025-04-01,CN-DM,2010-03-10,township,routine,true,true,full,minor,0\n",
+                 encoding="utf-8")
+    with pytest.raises(ImportError_) as info:
+        import_files([f], url)
+    got = [(i.row, i.column, i.value) for i in info.value.issues]
+    assert got == [
+        (3, "channel", "by_phone"),
+        (4, "received_on", "2025-04-31"),
+        (4, "subject.rank", "mayor"),
+        (4, "public_motive", "maybe"),
+        (4, "consequence.loss_cny", "-5"),
+        (5, "id", "A-1"),
+    ]
+    assert str(info.value).splitlines()[0] == "import refused, nothing was written: 6 problem(s)"
+    assert f"{f}: row 3: column channel: value 'by_phone': not one of" in str(info.value)
+    assert frames.table("cases", url).empty
+
+
+def test_cross_field_errors_and_unknown_columns(url, tmp_path):
+    f = tmp_path / "cases.csv"
+    f.write_text(HEADER + ",colour\n"
+                 "A-1,cadre_application,2025-04-01,CN-DM,2025-03-10,township,reform_pilot,true,true,full,minor,0,red\n",
+                 encoding="utf-8")
+    with pytest.raises(ImportError_, match="row 1: column colour: value 'colour': unknown column"):
+        import_files([f], url)
+    f.write_text(HEADER + "\n"
+                 "A-1,cadre_application,2025-03-01,CN-DM,2025-03-10,township,reform_pilot,true,true,full,minor,0\n"
+                 "A-2,cadre_application,2010-04-01,CN-DM,2010-03-10,township,reform_pilot,true,true,full,minor,0\n",
+                 encoding="utf-8")
+    with pytest.raises(ImportError_) as info:
+        import_files([f], url)
+    assert [(i.row, i.column, i.reason) for i in info.value.issues] == [
+        (2, "received_on", "before conduct_date"),
+        (3, "conduct_date", "no policy for CN-DM in force on that date"),
+    ]
+
+
+def test_events_are_checked_by_the_procedure_rules(url, tmp_path):
+    with db.session_scope(url) as s:
+        pr.open_case(s, make_case(), channel="cadre_application", received_on=D(2025, 4, 1), actor="cadre")
+    f = tmp_path / "events.csv"
+    f.write_text("case_id,seq,kind,at,actor,payload\n"
+                 "T-1,2,accepted,2025-04-02,office,{}\n"
+                 "T-1,3,decided,2025-04-03,committee,{}\n"
+                 "T-9,1,started,2025-04-03,x,\"{\"\"channel\"\": \"\"ex_officio\"\"}\"\n"
+                 "T-1,4,accepted,2025-04-0x,office,[1]\n", encoding="utf-8")
+    with pytest.raises(ImportError_) as info:
+        import_files([f], url)
+    issues = [(i.row, i.column) for i in info.value.issues]
+    assert issues == [(5, "at"), (5, "payload")]
+    f.write_text("case_id,seq,kind,at,actor,payload\n"
+                 "T-1,2,accepted,2025-04-02,office,{}\n"
+                 "T-1,3,decided,2025-04-03,committee,{}\n"
+                 "T-9,1,started,2025-04-03,x,{}\n", encoding="utf-8")
+    with pytest.raises(ImportError_) as info:
+        import_files([f], url)
+    assert [(i.row, i.column, i.value) for i in info.value.issues] == [(3, "kind", "decided"), (4, "case_id", "T-9")]
+    assert "decided is not allowed when the case is accepted" in info.value.issues[0].reason
+    assert list(frames.events(url)["kind"]) == ["started"]
+
+
+def test_corrupt_and_foreign_files_give_one_clear_error(url, tmp_path):
+    bad_xlsx = tmp_path / "cases.xlsx"
+    bad_xlsx.write_bytes(b"\x00\x01garbage" * 100)
+    with pytest.raises(FtlibError, match="cases.xlsx: not a readable Excel workbook"):
+        import_files([bad_xlsx], url)
+    gbk = tmp_path / "cases.csv"
+    gbk.write_bytes((HEADER + "\n示例,").encode("gb18030"))
+    with pytest.raises(FtlibError, match="cases.csv: not UTF-8 text"):
+        import_files([gbk], url)
+    other = tmp_path / "other.csv"
+    other.write_text("name,amount\nx,1\n", encoding="utf-8")
+    with pytest.raises(FtlibError, match="other.csv: row 1: the header .* is neither a cases file"):
+        import_files([other], url)
+    assert frames.table("cases", url).empty
