@@ -140,14 +140,16 @@ def _rate(rate: pd.Series, num: pd.Series | None, den: pd.Series, k: int | None)
 def _stacked(long: pd.DataFrame, tot: pd.DataFrame, x: str, lang: str, order: list[str], y_title: str):
     measure = L("column.measure", lang)
     xt = L(f"column.{x}", lang)
+    # Periods in time order; regions in the order given (the region tree's order).
+    sort = "ascending" if x == "period" else None
     bars = alt.Chart(long).mark_bar().encode(
-        x=alt.X(f"{x}:N", title=xt, sort=None),
+        x=alt.X(f"{x}:N", title=xt, sort=sort),
         y=alt.Y("count:Q", title=y_title, stack="zero"),
         color=alt.Color(f"{measure}:N", sort=order, title=measure),
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip(f"{x}:N", title=xt), alt.Tooltip(f"{measure}:N"), alt.Tooltip("count:Q", title=y_title)],
     ).transform_calculate(order=f"indexof({order!r}, datum['{measure}'])")
-    text = alt.Chart(tot).mark_text(dy=-6, fontSize=11).encode(x=alt.X(f"{x}:N", sort=None), y="total:Q",
+    text = alt.Chart(tot).mark_text(dy=-6, fontSize=11).encode(x=alt.X(f"{x}:N", sort=sort), y="total:Q",
                                                                  text=alt.Text("total:Q"))
     return (bars + text).properties(width=WIDTH, height=260)
 

@@ -87,17 +87,27 @@ def cmd_policies(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from ftlib.library import library_table
+    """The main job: the sample register, the typical-case table, the reports, the dashboards."""
+    import os
 
-    try:
-        from ftlib.register.synth import build_sample
-    except ImportError:  # the register is optional for the core job
-        build_sample = None
-    if build_sample is not None:
-        summary = build_sample()
-        print(summary)
+    from ftlib.library import library_table
+    from ftlib.register.synth import SAMPLE_PATH, build_sample
+    from ftlib.reports.jobs import plan_jobs
+    from ftlib.reports.runner import DASHBOARDS, run_reports
+    from ftlib.reports.serve import serve
+
     print(library_table(lang=args.lang).to_string(index=False))
-    return 0
+    os.environ.setdefault("FTLIB_DATABASE_URL", f"sqlite:///{Path(SAMPLE_PATH).resolve()}")
+    print(build_sample(os.environ["FTLIB_DATABASE_URL"]))
+    jobs = plan_jobs(all_=True, lang=args.lang, last_quarters=args.quarters)
+    results = run_reports(jobs, DASHBOARDS, html=True)
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        print(f"ftlib: report {r.name} failed: {r.error}", file=sys.stderr)
+    print(f"{len(results) - len(failed)} reports in {DASHBOARDS} (static HTML in {DASHBOARDS / 'html'})")
+    if args.no_serve:
+        return 1 if failed else 0
+    return serve(DASHBOARDS, args.port)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -152,7 +162,10 @@ def build_parser() -> argparse.ArgumentParser:
     common(p, fmt=False)
     p.set_defaults(func=cmd_policies)
 
-    p = sub.add_parser("run", help="the main job: sample register and the typical-case table")
+    p = sub.add_parser("run", help="the main job: sample register, reports, dashboards served")
+    p.add_argument("--quarters", type=int, default=4, help="report the last N quarters (default 4)")
+    p.add_argument("--port", type=int, default=8866)
+    p.add_argument("--no-serve", action="store_true", help="stop after writing the reports")
     common(p, fmt=False)
     p.set_defaults(func=cmd_run)
 

@@ -153,7 +153,7 @@ def _summary(cur: dict[str, pd.DataFrame], cur_label: str, prev_label: str, lang
         ch = _change(o_now.get("tolerance_rate"), o_before.get("tolerance_rate"))
         if ch is not None:
             out.append(label("summary.tolerance", lang).format(
-                now=100 * float(o_now["tolerance_rate"]), diff=100 * ch, sign="+" if ch >= 0 else "−"))
+                now=100 * float(o_now["tolerance_rate"]), diff=100 * abs(ch), sign="+" if ch >= 0 else "−"))
         ch = _change(o_now.get("days_median"), o_before.get("days_median"))
         if ch is not None:
             out.append(label("summary.days", lang).format(now=float(o_now["days_median"]), diff=abs(ch),

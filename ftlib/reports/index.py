@@ -11,7 +11,7 @@ import nbformat
 from ftlib.i18n import label
 from ftlib.regions import region_name
 
-INDEX_SOURCE = "from ftlib.reports.index import index_app\nindex_app()"
+INDEX_SOURCE = "from ftlib.reports.index import index_app\n\nindex_app();"
 
 
 def write_index(out_dir: Path) -> Path:

@@ -8,7 +8,7 @@ from ftlib.reports.runner import Job
 
 
 def plan_jobs(region: str | None = None, period: str | None = None, all_: bool = False, lang: str = "zh",
-              min_cell: int = 5, frames=None) -> list[Job]:
+              min_cell: int = 5, frames=None, last_quarters: int | None = None) -> list[Job]:
     from ftlib.reports.data import load_frames
 
     frames = frames if frames is not None else load_frames()
@@ -20,6 +20,8 @@ def plan_jobs(region: str | None = None, period: str | None = None, all_: bool =
         if received.empty:
             raise FtlibError("report --all: the register has no cases")
         periods: list[Period] = quarters(received.min().date(), received.max().date())
+        if last_quarters:
+            periods = periods[-last_quarters:]
         return [Job(r, p, lang, min_cell) for r in sorted(known) for p in periods]
     if not region or not period:
         raise FtlibError("report: give --region and --period, or --all")

@@ -37,6 +37,10 @@ def serve(folder: Path = DASHBOARDS, port: int = 8866, ip: str = "127.0.0.1") ->
         raise FtlibError(f"{folder}: voila.json is missing")
     print(f"ftlib: dashboards at http://{ip}:{port}/voila/render/index.ipynb  (Ctrl-C stops)", flush=True)
     try:
-        return subprocess.call(voila_command(port, ip), cwd=folder, env=voila_env())
+        env = voila_env()
+        snapshot = folder / ".frames.pickle"  # the register as the reports were run
+        if snapshot.exists():
+            env["FTLIB_REPORT_FRAMES"] = str(snapshot.resolve())
+        return subprocess.call(voila_command(port, ip), cwd=folder, env=env)
     except KeyboardInterrupt:
         return 0
