@@ -73,6 +73,15 @@ def region_list(n: int) -> list[tuple[str, str, str, str | None]]:
     if not known:
         known = dict(FALLBACK_REGIONS)
     order = [c for c in PREFERRED if c in known] + sorted(c for c in known if c not in PREFERRED)
+    # More regions than the jurisdictions file lists: invented counties under the fictional
+    # prefectures (they fall back to their parent's policy), so benchmarks can ask for 30 or 100.
+    parents = [c for c in order if c.startswith("CN-DM-") and c.count("-") == 2 and c != "CN-DM-FTZ"]
+    for i in range(max(0, n - len(order))):
+        par = parents[i % len(parents)] if parents else "CN"
+        code = f"{par}-X{i + 1:02d}"
+        zh, en, _ = known.get(par, (par, par, None))
+        known[code] = (f"{zh}示例县{i + 1}", f"{en} sample county {i + 1}", par)
+        order.append(code)
     if n < 1 or n > len(order):
         from ftlib.errors import FtlibError
 

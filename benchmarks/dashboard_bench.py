@@ -1,0 +1,138 @@
+"""Dashboard benchmarks (issue 6).
+
+1. ``ftlib report --all`` for a synthetic register of 30 regions, over 4 quarters.
+2. Time from navigation to every chart drawn for one report dashboard in headless Chromium:
+   cold (no preheated kernel: a new kernel runs the notebook) and preheated (Voilà's kernel
+   pool for that notebook, ``pool_size`` 1, already executed the notebook).
+
+Usage: .venv/bin/python benchmarks/dashboard_bench.py [--regions 30] [--quarters 4] [--visits 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+DRAWN = ("document.querySelectorAll('.vega-embed').length >= 8 && "
+         "[...document.querySelectorAll('.vega-embed')].every(e => e.querySelector('canvas, svg'))")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ftlib(*args: str, env: dict) -> None:
+    subprocess.run([sys.executable, "-m", "ftlib", *args], check=True, env=env, cwd=ROOT,
+                   stdout=subprocess.DEVNULL)
+
+
+def start_voila(folder: Path, env: dict, pool: dict | None) -> tuple[subprocess.Popen, str]:
+    from ftlib.reports.serve import voila_command, voila_env
+
+    cfg = json.loads((folder / "voila.json").read_text())
+    if pool is not None:
+        cfg["VoilaKernelManager"]["kernel_pools_config"] = pool
+        cfg["VoilaConfiguration"]["preheat_kernel"] = True
+    else:
+        cfg["VoilaConfiguration"]["preheat_kernel"] = False
+    (folder / "voila.json").write_text(json.dumps(cfg))
+    port = free_port()
+    cmd = voila_command(port)
+    cmd[0] = str(Path(sys.executable).with_name("voila"))
+    full = voila_env({**os.environ, **env, "FTLIB_REPORT_FRAMES": str(folder / ".frames.pickle")})
+    proc = subprocess.Popen(cmd, cwd=folder, env=full, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    base = f"http://127.0.0.1:{port}/"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(base + "voila/static/", timeout=1)  # noqa: S310 — local server
+            break
+        except urllib.error.HTTPError:
+            break
+        except OSError:
+            time.sleep(0.2)
+    return proc, base
+
+
+def visit_times(base: str, page_name: str, visits: int, wait_between: float) -> list[float]:
+    from playwright.sync_api import sync_playwright
+
+    out = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
+        for _ in range(visits):
+            time.sleep(wait_between)  # give a kernel pool time to refill
+            page = browser.new_page(viewport={"width": 1300, "height": 1600})
+            t0 = time.perf_counter()
+            page.goto(base + f"voila/render/{page_name}", timeout=180_000)
+            page.wait_for_function(DRAWN, timeout=180_000)
+            out.append(time.perf_counter() - t0)
+            page.close()
+        browser.close()
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--regions", type=int, default=30)
+    ap.add_argument("--quarters", type=int, default=4)
+    ap.add_argument("--visits", type=int, default=5)
+    a = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="ftlib-dash-bench-"))
+    env = {**os.environ, "FTLIB_DATABASE_URL": f"sqlite:///{tmp / 'register.sqlite'}"}
+    try:
+        ftlib("synth", "--regions", str(a.regions), "--years", "2", "--seed", "11", env=env)
+        out = tmp / "dash"
+        from ftlib.reports.jobs import plan_jobs
+        from ftlib.reports.runner import run_reports
+
+        os.environ.update(env)
+        jobs = plan_jobs(all_=True, last_quarters=a.quarters)
+        regions = len({j.region for j in jobs})
+        t0 = time.perf_counter()
+        results = run_reports(jobs, out, progress=False)
+        all_s = time.perf_counter() - t0
+        ok = sum(r.ok for r in results)
+        print(f"ftlib report --all: {len(jobs)} reports ({regions} regions × {a.quarters} quarters), "
+              f"{ok} ok, {all_s:.1f} s")
+        name = f"{results[0].name}.ipynb"
+
+        proc, base = start_voila(out, env, pool={"default": {"pool_size": 0}})
+        try:
+            cold = visit_times(base, name, a.visits, 0)
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait()
+        proc, base = start_voila(out, env, pool={"default": {"pool_size": 0}, name: {"pool_size": 1}})
+        try:
+            time.sleep(15)  # let the pool start its kernel and pre-render the notebook
+            warm = visit_times(base, name, a.visits, 12)
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait()
+        print(f"navigation → charts drawn, cold: median {statistics.median(cold):.2f} s "
+              f"(runs: {', '.join(f'{x:.2f}' for x in cold)})")
+        print(f"navigation → charts drawn, preheated: median {statistics.median(warm):.2f} s "
+              f"(runs: {', '.join(f'{x:.2f}' for x in warm)})")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
