@@ -1,0 +1,37 @@
+"""Every label exists in zh-CN and en: no half-translated entry, no entry that lost its language
+to YAML (an unquoted comma in a flow mapping splits it)."""
+
+import pytest
+import yaml
+
+from ftlib.i18n import label
+from tests.conftest import ROOT
+
+
+def pairs(node, path=""):
+    """Yield (path, entry) for every mapping that holds texts, failing on a broken one."""
+    if isinstance(node, dict):
+        keys = set(node)
+        if keys & {"zh", "en"}:
+            yield path, node
+            return
+        for k, v in node.items():
+            yield from pairs(v, f"{path}.{k}" if path else str(k))
+
+
+@pytest.mark.parametrize("name", ["ftlib/labels.yaml", "ftlib/metrics_labels.yaml", "ftlib/ui_labels.yaml"])
+def test_every_label_has_both_languages(name):
+    data = yaml.safe_load((ROOT / name).read_text(encoding="utf-8"))
+    found = list(pairs(data))
+    assert len(found) > 20
+    for path, entry in found:
+        assert set(entry) >= {"zh", "en"}, (name, path, entry)
+        assert isinstance(entry["zh"], str) and entry["zh"].strip(), (name, path)
+        assert isinstance(entry["en"], str) and entry["en"].strip(), (name, path)
+
+
+def test_lookup_and_unknown_language():
+    assert label("outcome.exempt", "zh") == "免予问责"
+    assert label("outcome.exempt", "en") == "exempted from accountability"
+    with pytest.raises(ValueError, match="fr"):
+        label("outcome.exempt", "fr")
