@@ -20,7 +20,7 @@ def _dates(s: pd.Series) -> pd.Series:
     return pd.to_datetime(s, errors="coerce").astype("datetime64[ns]")
 
 
-def _stages(events: pd.DataFrame, policy_of: pd.Series) -> pd.DataFrame:
+def stage_spans(events: pd.DataFrame, policy_of: pd.Series) -> pd.DataFrame:
     """One row per stage a case went through: started, finished (NaT while open), limit."""
     ev = events[events["kind"].isin(list(STATE_EVENTS))].sort_values(["case_id", "seq"])
     state = ev["kind"].map({k: v[1] for k, v in STATE_EVENTS.items()})
@@ -119,7 +119,7 @@ def register_frames(url: str | None = None) -> RegisterFrames:
                             "name_zh": regions["name_zh"], "name_en": regions["name_en"]})
     hc = rf.headcounts(url)
     headcount = pd.DataFrame({"region": hc["region_code"], "year": hc["year"].astype(int), "cadres": hc["cadres"]})
-    stages = _stages(events, policy_of)
+    stages = stage_spans(events, policy_of)
     for frame in (appeals, corrections, followups, stages):
         frame["region"] = frame["case_id"].map(region_of)
     return RegisterFrames(cases=out, regions=regions, stages=stages, appeals=appeals, corrections=corrections,

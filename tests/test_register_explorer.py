@@ -1,0 +1,86 @@
+"""03 register explorer: filters, a case's timeline with working-day deadlines worked out by
+hand from the official 2025 calendar, and the consistency audit; the notebook headless."""
+
+import datetime as dt
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from ftlib.register import db
+from ftlib.ui import register_explorer as rx
+from tests.conftest import ROOT
+from tests.register.helpers import decided_case
+
+
+@pytest.fixture
+def view(tmp_path):
+    url = f"sqlite:///{tmp_path / 'r.sqlite'}"
+    db.upgrade(url)
+    with db.session_scope(url) as s:
+        decided_case(s, "T-1")   # received 2025-04-01, accepted 04-02, investigated 04-21, decided 05-06
+    with db.session_scope(url) as s:
+        decided_case(s, "T-2", outcome="mitigated", departure_reason="损失未全部挽回")
+    yield rx.RegisterView.load(url), url
+    db.dispose(url)
+
+
+def test_timeline_deadlines_by_hand(view):
+    v, _ = view
+    events, stages = rx.timeline(v, "T-1", today=dt.date(2025, 5, 12))
+    assert list(events["kind"][:5]) == ["started", "accepted", "investigation_started", "investigated", "decided"]
+    st = stages.set_index("stage")
+    # CN-DM-2022 limits: acceptance 3, investigation 20, decision 10, feedback 3 working days.
+    # acceptance from Tue 04-01: 04-02, 04-03, (04-04..06 Qingming) 04-07 -> due 04-07; done 04-02.
+    assert (st.loc["acceptance", "due"], st.loc["acceptance", "status"]) == (dt.date(2025, 4, 7), "kept")
+    # investigation from 04-02: 04-03 (1), 04-07..11 (2-6), 04-14..18 (7-11), 04-21..25 (12-16),
+    # Sun 04-27 make-up working day (17), 04-28..30 (18-20) -> due 04-30; done 04-21.
+    assert (st.loc["investigation", "due"], st.loc["investigation", "status"]) == (dt.date(2025, 4, 30), "kept")
+    # decision from 04-21: 04-22..25 (1-4), 04-27 (5), 04-28..30 (6-8), (05-01..05 Labour Day)
+    # 05-06 (9), 05-07 (10) -> due 05-07; decided 05-06.
+    assert (st.loc["decision", "due"], st.loc["decision", "status"]) == (dt.date(2025, 5, 7), "kept")
+    # feedback from 05-06: 05-07, 05-08, 05-09 -> due 05-09; not sent by 05-12: open and overdue.
+    assert (st.loc["feedback", "due"], st.loc["feedback", "status"]) == (dt.date(2025, 5, 9), "open_overdue")
+    _, early = rx.timeline(v, "T-1", today=dt.date(2025, 5, 8))
+    assert early.set_index("stage").loc["feedback", "status"] == "open"
+
+
+def test_filters_and_audit(view):
+    v, _ = view
+    assert list(rx.filter_cases(v, region="CN-DM")["id"]) == ["T-1", "T-2"]
+    assert list(rx.filter_cases(v, outcome="mitigated")["id"]) == ["T-2"]
+    assert rx.filter_cases(v, region="CN-HB").empty
+    assert list(rx.filter_cases(v, text="t-2")["id"]) == ["T-2"]
+    a = rx.audit(v)
+    assert a.to_dict("records") == [{"body": "provincial_commission_standing_committee", "engine_outcome": "exempt",
+                                     "outcome": "mitigated", "departure_reason": "损失未全部挽回", "cases": 1}]
+    agree = rx.agreement_by_body(v).iloc[0]
+    assert (agree["decisions"], agree["agreed"], agree["agreement_rate"]) == (2, 1, 0.5)
+
+
+def test_widgets(view):
+    v, _ = view
+    box = rx.app(view=v, lang="en")
+    w = box.widgets
+    w["outcome"].value = "mitigated"
+    assert "T-2" in w["table"].value and "T-1" not in w["table"].value
+    w["case"].value = "T-2"
+    assert "data-status='kept'" in w["timeline"].value
+    assert "损失未全部挽回" in w["audit"].value
+
+
+def test_notebook_runs_headless(view):
+    _, url = view
+    nb = nbformat.read(ROOT / "notebooks/03_register_explorer.ipynb", as_version=4)
+    import os
+    old = os.environ.get("FTLIB_DATABASE_URL")
+    os.environ["FTLIB_DATABASE_URL"] = url
+    try:
+        NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
+    finally:
+        if old is None:
+            os.environ.pop("FTLIB_DATABASE_URL")
+        else:
+            os.environ["FTLIB_DATABASE_URL"] = old
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert errors == []
