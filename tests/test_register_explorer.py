@@ -84,3 +84,16 @@ def test_notebook_runs_headless(view):
             os.environ["FTLIB_DATABASE_URL"] = old
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert errors == []
+
+
+def test_register_cases_feed_the_policy_impact(view):
+    from ftlib.ui.case_source import default_cases
+    from ftlib.ui.policy_explorer import apply_edit, impact_html
+
+    _, url = view
+    df = default_cases(url)
+    assert sorted(df["case_id"]) == ["T-1", "T-2"] and set(df["policy_id"]) == {"CN-DM-2022"}
+    assert set(df["region"]) == {"CN-DM"} and df["scenario"].eq("reform_pilot").all()
+    # Neither case concealed anything, so dropping that exclusion changes nothing.
+    html = impact_html(df, "CN-DM-2022", apply_edit("CN-DM-2022", "drop", "exclusions:concealed", ""), "en")
+    assert "0 of 2 cases change outcome" in html

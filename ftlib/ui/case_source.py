@@ -16,13 +16,23 @@ def library_cases() -> pd.DataFrame:
     return df
 
 
-def default_cases() -> pd.DataFrame:
+def register_cases(url: str | None = None) -> pd.DataFrame:
+    """The register's cases as fact columns plus ``region`` (raises if there is no register)."""
+    from ftlib.register import frames as rf
+
+    df = rf.cases(url, facts=True)
+    facts = df[[c for c in df.columns if c.startswith("fact.")]].rename(columns=lambda c: c[len("fact."):])
+    facts["region"] = df["region_code"].to_numpy()
+    facts["case_id"] = df["id"].to_numpy()
+    facts["policy_id"] = df["policy_id"].to_numpy()
+    return facts
+
+
+def default_cases(url: str | None = None) -> pd.DataFrame:
+    from ftlib.errors import FtlibError
+
     try:
-        from ftlib.register.frames import case_facts_frame
-    except ImportError:
-        return library_cases()
-    try:
-        df = case_facts_frame()
-    except Exception:  # noqa: BLE001 — no register yet on this machine: fall back to the library
+        df = register_cases(url)
+    except FtlibError:  # no register on this machine yet: the typical-case library instead
         return library_cases()
     return df if len(df) else library_cases()

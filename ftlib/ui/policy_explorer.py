@@ -93,6 +93,9 @@ def apply_edit(pid: str, edit: str, target: str, value: str, ps: PolicySet | Non
 
 
 def impact_html(cases: pd.DataFrame, pid: str, edited: dict, lang: str = "zh") -> str:
+    """Impact on the cases governed by ``pid`` (all cases when none records its policy)."""
+    if "policy_id" in cases.columns and (cases["policy_id"] == pid).any():
+        cases = cases[cases["policy_id"] == pid]
     imp = policy_impact(cases, pid, edited)
     changed = len(imp.changed)
     pairs = imp.pairs.copy()
