@@ -75,6 +75,12 @@ def report_app(region: str, period_start: str, period_end: str, period_label: st
         display(HTML(f"<div class='ftlib-error' style='color:#b00'><b>{label('report.error', lang)}</b>: "
                      f"{html.escape(str(err))}</div>"))
         raise ReportError(str(err)) from None
+    if not charts_enabled():
+        # A papermill run: plain HTML, no widgets. (Widget traffic over comms was seen to leave
+        # a papermill run waiting for a reply that never came.)
+        display(HTML(STYLE + title_html(reports[lang]) + headline_html(reports[lang])
+                     + "".join(f"<h2>{html.escape(sec.title)}</h2>{sec.table_html}" for sec in reports[lang].sections)))
+        return None
     switch = w.ToggleButtons(options=[("中文", "zh"), ("English", "en")], value=lang)
     switch.add_class("ftlib-lang")
     out = w.Output()
