@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-DRAWN = ("document.querySelectorAll('.vega-embed').length >= 8 && "
-         "[...document.querySelectorAll('.vega-embed')].every(e => e.querySelector('canvas, svg'))")
+EMBEDS = "document.querySelectorAll('.vega-embed').length"
+DRAWN = "[...document.querySelectorAll('.vega-embed')].filter(e => e.querySelector('canvas, svg')).length"
 
 
 def free_port() -> int:
@@ -79,7 +79,7 @@ def visit_times(base: str, page_name: str, visits: int, wait_between: float) -> 
             page = browser.new_page(viewport={"width": 1300, "height": 1600})
             t0 = time.perf_counter()
             page.goto(base + f"voila/render/{page_name}", timeout=180_000, wait_until="commit")
-            while not page.evaluate(DRAWN):  # polled from here: Playwright's own waits stalled on this page
+            while not (page.evaluate(EMBEDS) >= 8 and page.evaluate(DRAWN) >= 8):  # polled from here
                 if time.perf_counter() - t0 > 180:
                     raise TimeoutError("charts not drawn within 180 s")
                 time.sleep(0.05)

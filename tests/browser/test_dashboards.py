@@ -105,8 +105,9 @@ def test_index_and_report_dashboard(served, browser):
     page.screenshot(path=str(ARTIFACTS / "dashboard_report_zh.png"), full_page=True)
 
     page.locator(".ftlib-lang button", has_text="English").click()
-    page.wait_for_function("document.querySelector('table.ftlib-headline').innerText.includes('cases received')",
-                           timeout=60_000)
+    # the report is re-rendered in place: the table is briefly absent while it is replaced
+    page.wait_for_function("(document.querySelector('table.ftlib-headline') || {innerText: ''})"
+                           ".innerText.includes('cases received')", timeout=60_000)
     page.screenshot(path=str(ARTIFACTS / "dashboard_report_en.png"), full_page=True)
     assert outside == [], sorted(set(outside))
 
