@@ -25,14 +25,15 @@ def test_knowingly_violated_turns_the_outcome(voila_server, browser):
 
     page.locator(".ftlib-fact-knowingly-violated input[type=checkbox]").check()
     page.wait_for_function(
-        "document.querySelector('.ftlib-outcome').getAttribute('data-outcome') === 'not_tolerated'",
+        "(document.querySelector('.ftlib-outcome') || {getAttribute: () => ''}).getAttribute('data-outcome')"
+        " === 'not_tolerated'",
         timeout=30_000)
     text = page.locator(".ftlib-outcome").inner_text()
     assert "不予容错" in text and "red_line" in text
     page.screenshot(path=str(ARTIFACTS / "case_builder_not_tolerated.png"), full_page=False)
 
     page.locator(".ftlib-lang button", has_text="English").click()
-    page.wait_for_function("document.querySelector('.ftlib-outcome').innerText.includes('not tolerated')",
+    page.wait_for_function("(document.querySelector('.ftlib-outcome') || {innerText: ''}).innerText.includes('not tolerated')",
                            timeout=30_000)
     assert page.locator(".ftlib-fact-knowingly-violated").inner_text().strip() == "knowingly violated"
     page.screenshot(path=str(ARTIFACTS / "case_builder_en.png"), full_page=False)
