@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +42,7 @@ def ftlib(*args: str, env: dict) -> None:
 
 
 def start_voila(folder: Path, env: dict, pool: dict) -> tuple[subprocess.Popen, str]:
-    from ftlib.reports.serve import voila_command, voila_env
+    from ftlib.reports.serve import voila_command, voila_env, wait_until_up
 
     # The shipped voila.json, with only the kernel pools changed: cold = no pool for the report
     # (as shipped), preheated = a pool of one kernel that has already run it.
@@ -57,14 +56,7 @@ def start_voila(folder: Path, env: dict, pool: dict) -> tuple[subprocess.Popen, 
     proc = subprocess.Popen(cmd, cwd=folder, env=full, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     base = f"http://127.0.0.1:{port}/"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(base + "voila/static/", timeout=1)  # noqa: S310 — local server
-            break
-        except urllib.error.HTTPError:
-            break
-        except OSError:
-            time.sleep(0.2)
+    wait_until_up(base, proc)
     return proc, base
 
 

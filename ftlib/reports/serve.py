@@ -44,3 +44,23 @@ def serve(folder: Path = DASHBOARDS, port: int = 8866, ip: str = "127.0.0.1") ->
         return subprocess.call(voila_command(port, ip), cwd=folder, env=env)
     except KeyboardInterrupt:
         return 0
+
+
+def wait_until_up(base: str, proc: subprocess.Popen | None = None, timeout: float = 90) -> None:
+    """Wait until a Voilà server at ``base`` answers (any HTTP answer counts)."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise FtlibError(f"voila exited with status {proc.returncode}")
+        try:
+            urllib.request.urlopen(base + "voila/static/", timeout=1)  # noqa: S310 — our local server
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise FtlibError(f"voila did not answer at {base} within {timeout:.0f} s")

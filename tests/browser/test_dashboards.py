@@ -7,8 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -23,7 +21,7 @@ REGION, PERIOD, PREVIOUS = "CN-DM", "2025Q2", "2025Q1"
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    from ftlib.reports.serve import voila_command, voila_env
+    from ftlib.reports.serve import voila_command, voila_env, wait_until_up
 
     tmp = tmp_path_factory.mktemp("dash")
     url = f"sqlite:///{tmp / 'register.sqlite'}"
@@ -41,15 +39,7 @@ def served(tmp_path_factory):
     proc = subprocess.Popen(cmd, cwd=out, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                             env=voila_env({**os.environ, **env, "FTLIB_REPORT_FRAMES": str(out / ".frames.pickle")}))
     base = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "voila/static/", timeout=1)  # noqa: S310 — local server
-            break
-        except urllib.error.HTTPError:
-            break
-        except OSError:
-            time.sleep(0.3)
+    wait_until_up(base, proc)
     yield base, url
     os.killpg(proc.pid, signal.SIGTERM)
     proc.wait(timeout=20)
