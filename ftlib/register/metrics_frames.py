@@ -12,6 +12,7 @@ import pandas as pd
 
 from ftlib.metrics import RegisterFrames
 from ftlib.policy.loader import bundled
+from ftlib.procedure import stage_limit
 from ftlib.register import frames as rf
 from ftlib.register.events import STAGE, STATE_EVENTS
 
@@ -41,11 +42,7 @@ def stage_spans(events: pd.DataFrame, policy_of: pd.Series) -> pd.DataFrame:
     pol = bundled().policies
     limits: dict[tuple[str, str], float] = {}
     for pid, st in set(zip(out["case_id"].map(policy_of), out["stage"])):
-        p = pol.get(pid)
-        lim = None
-        if p is not None:
-            lim = p.procedure.review_time_limit_working_days if st == "review" else \
-                p.procedure.time_limits_working_days.get(st)
+        lim = stage_limit(pol[pid], st) if pid in pol else None
         limits[(pid, st)] = np.nan if lim is None else float(lim)
     out["limit_working_days"] = [limits[(policy_of.get(c), s)] for c, s in zip(out["case_id"], out["stage"])]
     return out
