@@ -41,13 +41,22 @@ def enable_offline() -> None:
 
 @lru_cache(maxsize=1)
 def register_fonts() -> list[str]:
-    """Register the CJK font directories with vl-convert (once); returns those found."""
+    """Register the CJK fonts with vl-convert (once a process); returns the directories used.
+    The Noto directories when present (fast); the whole font tree only as a fallback."""
     import vl_convert as vlc
 
-    found = [d for d in FONT_DIRS if Path(d).is_dir()]
+    found = [d for d in FONT_DIRS[:-1] if Path(d).is_dir()] or [d for d in FONT_DIRS[-1:] if Path(d).is_dir()]
     for d in found:
         vlc.register_font_directory(d)
     return found
+
+
+def to_svg(chart: alt.TopLevelMixin | dict) -> str:
+    """The chart drawn as SVG by vl-convert, offline, with the CJK fonts."""
+    import vl_convert as vlc
+
+    register_fonts()
+    return vlc.vegalite_to_svg(chart if isinstance(chart, dict) else chart.to_dict())
 
 
 def export(chart: alt.TopLevelMixin, path: str | Path, scale: float = 2.0) -> Path:
@@ -57,11 +66,10 @@ def export(chart: alt.TopLevelMixin, path: str | Path, scale: float = 2.0) -> Pa
     register_fonts()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    spec = chart.to_dict()
     if path.suffix == ".png":
-        path.write_bytes(vlc.vegalite_to_png(spec, scale=scale))
+        path.write_bytes(vlc.vegalite_to_png(chart.to_dict(), scale=scale))
     elif path.suffix == ".svg":
-        path.write_text(vlc.vegalite_to_svg(spec), encoding="utf-8")
+        path.write_text(to_svg(chart), encoding="utf-8")
     else:
         raise ValueError(f"{path}: export writes .png or .svg")
     return path

@@ -8,6 +8,10 @@ from pathlib import Path
 import yaml
 
 LANGS = ("zh", "en")
+#: Each language named in itself, for language switches.
+LANG_NAMES = {"zh": "中文", "en": "English"}
+#: (name, code) pairs, as ipywidgets option lists take them.
+LANG_OPTIONS = [(LANG_NAMES[code], code) for code in LANGS]
 
 
 @lru_cache(maxsize=1)

@@ -84,14 +84,149 @@ def test_papermill_run_good_and_bad(tmp_path, frames):
     orig = data.save_snapshot
     data.save_snapshot = lambda path, url=None: snap   # the runner snapshots the register; use ours
     try:
-        jobs = [Job("CN-SY", parse_period("2025Q1")), Job("CN-NOPE", parse_period("2025Q1")),
-                Job("CN-SY", Period(dt.date(2025, 3, 1), dt.date(2025, 1, 1), "inverted"))]
-        results = {r.name: r for r in run_reports(jobs, tmp_path / "out", progress=False)}
+        # one worker, so the good reports run in the kernel the failed ones used before them
+        jobs = [Job("CN-NOPE", parse_period("2025Q1")), Job("CN-SY", parse_period("2025Q1")),
+                Job("CN-SY", Period(dt.date(2025, 3, 1), dt.date(2025, 1, 1), "inverted")),
+                Job("CN-SY", parse_period("2024Q4"))]
+        results = {r.name: r for r in run_reports(jobs, tmp_path / "out", progress=False, workers=1)}
     finally:
         data.save_snapshot = orig
-    assert results["report_CN-SY_2025Q1"].ok
+    assert results["report_CN-SY_2025Q1"].ok and results["report_CN-SY_2024Q4"].ok
+    # each notebook shows its own report, not the one run before it in the same kernel
+    for name, period in (("report_CN-SY_2025Q1", "2025Q1"), ("report_CN-SY_2024Q4", "2024Q4")):
+        nb = json.loads((tmp_path / "out" / f"{name}.ipynb").read_text())
+        shown = "".join(nb["cells"][-1]["outputs"][0]["data"]["text/html"])
+        assert f"· {period}</h1>" in shown and shown.count("</h1>") == 2   # zh and en titles
     assert not results["report_CN-NOPE_2025Q1"].ok and "CN-NOPE" in results["report_CN-NOPE_2025Q1"].error
     assert not results["report_CN-SY_inverted"].ok and "ends before it starts" in results["report_CN-SY_inverted"].error
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
-    assert sorted(m["ok"] for m in manifest) == [False, False, True]
+    assert sorted(m["ok"] for m in manifest) == [False, False, True, True]
     assert (tmp_path / "out" / "index.ipynb").exists()
+
+
+def test_page_holds_every_language_with_a_switch_and_chart_specs(frames):
+    import re
+
+    from ftlib.metrics import compute
+    from ftlib.reports.page import build_page
+
+    page = build_page(frames, "CN-SY", parse_period("2025Q1"), "zh", 5)
+    # one body per language, Chinese checked first, English reachable by its label
+    assert re.findall(r"class='ftlib-body' data-lang='(\w+)'", page) == ["zh", "en"]
+    assert re.search(r"value='zh' checked", page) and not re.search(r"value='en' checked", page)
+    assert ">English</label>" in page and ">中文</label>" in page
+    zh, en = page.split("<div class='ftlib-body' data-lang='en'")
+    # received, straight from the metrics, in both bodies
+    t = compute(frames, "CN-SY", ["2024Q4", "2025Q1"])["intake"]
+    received = f"{int(t[(t.level == 0) & (t.period == '2025Q1')]['received'].iloc[0]):,}"
+    for body in (zh, en):
+        assert re.search(rf"data-metric='received'>{re.escape(received)}<", body)
+    # 8 charts a language, each an SVG drawn by Vega (class "marks"), ids unique in the page
+    assert len(re.findall(r"<figure class='ftlib-chart'[^>]*><svg [^>]*class=\"marks\"", zh)) == 8
+    assert len(re.findall(r"<figure class='ftlib-chart'[^>]*><svg [^>]*class=\"marks\"", en)) == 8
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
+    assert "case_id" not in page and "cadre_id" not in page
+    assert "按季度趋势" in zh and "按季度趋势" not in en
+    assert "<script" not in page and "http://" not in page.replace("http://www.w3.org", "")
+
+
+def test_ids_inside_each_chart_svg_are_made_unique():
+    from ftlib.reports.page import scoped_svg
+
+    svg = '<svg><defs><clipPath id="clip1"><rect/></clipPath></defs><g clip-path="url(#clip1)"/><use href="#clip1"/></svg>'
+    assert scoped_svg(svg, "c7") == ('<svg><defs><clipPath id="c7-clip1"><rect/></clipPath></defs>'
+                                     '<g clip-path="url(#c7-clip1)"/><use href="#c7-clip1"/></svg>')
+
+
+def test_page_cache_is_keyed_on_parameters_and_snapshot(tmp_path, monkeypatch):
+    import os
+
+    from ftlib.reports import pagecache
+
+    snap = tmp_path / "frames.pickle"
+    monkeypatch.delenv("FTLIB_REPORT_FRAMES", raising=False)
+    assert pagecache.page_path("CN-SY", "2025-01-01", "2025-03-31", "2025Q1", "zh", 5) is None  # nothing to key on
+    monkeypatch.setenv("FTLIB_REPORT_FRAMES", str(snap))
+    assert pagecache.page_path("CN-SY", "2025-01-01", "2025-03-31", "2025Q1", "zh", 5) is None  # snapshot missing
+    snap.write_bytes(b"one")
+    key = ("CN-SY", "2025-01-01", "2025-03-31", "2025Q1", "zh", 5)
+    path = pagecache.page_path(*key)
+    assert path.parent == tmp_path / ".pages"
+    assert len({path, pagecache.page_path(*key[:5], 3), pagecache.page_path(*key[:4], "en", 5),
+                pagecache.page_path("CN-SZ", *key[1:])}) == 4
+    pagecache.write(path, "<p>page</p>")
+    assert pagecache.read(path) == "<p>page</p>" and oct(path.stat().st_mode & 0o777) == "0o644"
+    snap.write_bytes(b"a new snapshot")  # another report run: the old page is never read again
+    os.utime(snap, ns=(path.stat().st_mtime_ns + 10**9,) * 2)
+    assert pagecache.page_path(*key) != path and pagecache.read(pagecache.page_path(*key)) is None
+
+
+def test_dashboard_shows_the_stored_page_without_recomputing(tmp_path, monkeypatch, frames, capsys):
+    import pickle
+
+    import ftlib.reports.dashboard as dashboard
+
+    snap = tmp_path / "frames.pickle"
+    snap.write_bytes(pickle.dumps(frames))
+    monkeypatch.setenv("FTLIB_REPORT_FRAMES", str(snap))
+    dashboard.report_app("CN-SY", "2025-01-01", "2025-03-31", "2025Q1", "zh", 5)   # the report run
+    assert len(list((tmp_path / ".pages").glob("*.html"))) == 1
+
+    def no_recompute(*a, **kw):
+        raise AssertionError("the page was recomputed")
+
+    monkeypatch.setattr(dashboard, "build", no_recompute)
+    dashboard.report_app("CN-SY", "2025-01-01", "2025-03-31", "2025Q1", "zh", 5)   # a visit
+    with pytest.raises(AssertionError, match="recomputed"):                        # other parameters
+        dashboard.report_app("CN-SY", "2025-01-01", "2025-03-31", "2025Q1", "en", 5)
+
+
+def test_dashboard_rejects_bad_parameters_with_one_message(monkeypatch, frames):
+    import ftlib.reports.dashboard as dashboard
+
+    monkeypatch.delenv("FTLIB_REPORT_FRAMES", raising=False)
+    with pytest.raises(ReportError, match="ends before it starts"):
+        dashboard.report_app("CN-SY", "2025-03-31", "2025-01-01", "", "zh", 5, frames=frames)
+    with pytest.raises(ReportError, match="min_cell 'five'"):
+        dashboard.report_app("CN-SY", "2025-01-01", "2025-03-31", "", "zh", "five", frames=frames)
+    with pytest.raises(ReportError, match="YYYY-MM-DD"):
+        dashboard.report_app("CN-SY", "2025-01", "2025-03-31", "", "zh", 5, frames=frames)
+
+
+def _processes_in(folder) -> list[int]:
+    """Processes whose working directory is ``folder`` (report workers' kernels start there)."""
+    import os
+    from pathlib import Path
+
+    pids = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and os.readlink(proc / "cwd") == str(folder):
+                pids.append(int(proc.name))
+        except OSError:
+            continue
+    return pids
+
+
+def test_a_report_over_its_time_limit_is_stopped_and_reported(tmp_path, frames, monkeypatch):
+    import pickle
+    import time
+
+    import ftlib.reports.data as data
+    from ftlib.reports.runner import Job, run_reports
+
+    snap = tmp_path / "frames.pickle"
+    snap.write_bytes(pickle.dumps(frames))
+    monkeypatch.setattr(data, "save_snapshot", lambda path, url=None: snap)
+    out = tmp_path / "out"
+    # a worker needs seconds to start its kernel: with a 1-second limit every attempt times out
+    t0 = time.monotonic()
+    [result] = run_reports([Job("CN-SY", parse_period("2025Q1"))], out, progress=False, timeout=1)
+    assert not result.ok and result.error == "timed out after 1 s"
+    assert time.monotonic() - t0 < 60
+    deadline = time.monotonic() + 15           # the worker and its kernel are gone, not orphaned
+    while _processes_in(out.resolve()) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert _processes_in(out.resolve()) == []
+    assert json.loads((out / "manifest.json").read_text())[0]["error"] == "timed out after 1 s"

@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ftlib.errors import FtlibError
 from ftlib.i18n import label
 from ftlib.metrics import RegisterFrames, compute, metric_label
 from ftlib.privacy import suppress
+from ftlib.reports import ReportError
 from ftlib.reports.period import Period, quarters
 
 #: The headline figures: (key, table, column, kind, denominator column for rates)
@@ -39,10 +39,6 @@ HEADLINE: tuple[tuple[str, str, str, str, str | None], ...] = (
     ("clarified", "clarifications", "cleared", "count", None),
     ("registrations", "exante", "registrations", "count", None),
 )
-
-
-class ReportError(FtlibError):
-    """Report parameters that cannot be used (unknown region, inverted period, bad language)."""
 
 
 @dataclass
@@ -241,8 +237,3 @@ def title_html(report: Report) -> str:
             f"<p><small>{html.escape(report.period.start.isoformat())} – {html.escape(report.period.end.isoformat())}"
             f" · {html.escape(note)}</small></p><h3>{label('report.summary', lang)}</h3><ul class='ftlib-summary'>{summary}</ul>")
 
-
-
-
-STYLE_STATIC = ("<style>body{font-family:'Noto Sans CJK SC','Noto Sans',sans-serif;max-width:1100px;margin:auto}"
-                "td,th{padding:2px 10px;text-align:right} td:first-child{text-align:left}</style>")

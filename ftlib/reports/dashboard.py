@@ -1,26 +1,22 @@
-"""The report as a Voilà dashboard: a zh/en switch over the report content and its charts."""
+"""The report template's one call: show the report page for the parameters.
+
+Under ``ftlib report`` (papermill) the call checks the parameters, builds the page and stores it
+beside the register snapshot; when Voilà runs the dashboard for a visitor the stored page is shown
+as it is, so a visit neither recomputes the figures nor imports pandas or Altair.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
-import os
-from typing import Any
 
 from ftlib.errors import FtlibError
-from ftlib.i18n import label
-from ftlib.metrics import RegisterFrames
-from ftlib.reports.content import Report, ReportError, build_report, headline_html, title_html
-from ftlib.reports.period import Period
-
-STYLE = """<style>
-.ftlib-headline td, .ftlib-headline th, .ftlib-table td, .ftlib-table th {padding: 2px 10px; text-align: right}
-.ftlib-headline td:first-child {text-align: left}
-.ftlib-title {font-size: 1.6em}
-</style>"""
+from ftlib.reports import ReportError, pagecache
 
 
-def make_period(period_start: str, period_end: str, period_label: str = "") -> Period:
+def make_period(period_start: str, period_end: str, period_label: str = ""):
+    from ftlib.reports.period import Period
+
     try:
         start, end = dt.date.fromisoformat(str(period_start)), dt.date.fromisoformat(str(period_end))
     except ValueError:
@@ -30,69 +26,41 @@ def make_period(period_start: str, period_end: str, period_label: str = "") -> P
     return Period(start, end, period_label or f"{start}..{end}")
 
 
-def charts_enabled() -> bool:
-    """Whether to draw charts. ``ftlib report`` runs the template with FTLIB_REPORT_CHARTS=0:
-    papermill then checks the parameters and computes the figures, and Voilà, which executes
-    the dashboard again for each visitor, draws the charts."""
-    return os.environ.get("FTLIB_REPORT_CHARTS", "1") != "0"
+def _min_cell(value: object) -> int:
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise ReportError(f"min_cell {value!r}: must be a whole number") from None
 
 
-def _render(report: Report, out: Any) -> None:
-    import ipywidgets as w
-    from IPython.display import HTML, display
+def build(region: str, period_start: str, period_end: str, period_label: str, lang: str, min_cell: object,
+          frames=None) -> str:
+    """The page for these parameters (ReportError for parameters that cannot be used)."""
+    from ftlib.reports.data import load_frames
+    from ftlib.reports.page import build_page
 
-    out.clear_output(wait=True)
-    with out:
-        display(HTML(STYLE + title_html(report)))
-        display(HTML(headline_html(report)))
-        for sec in report.sections:
-            display(HTML(f"<h2 class='ftlib-section' data-section='{sec.key}'>{html.escape(sec.title)}</h2>"))
-            if charts_enabled():
-                for chart in sec.charts():
-                    display(chart)
-            if sec.table_html:
-                display(w.HTML(sec.table_html))
+    period = make_period(period_start, period_end, period_label)
+    k = _min_cell(min_cell)
+    return build_page(frames if frames is not None else load_frames(), region, period, lang, k)
 
 
 def report_app(region: str, period_start: str, period_end: str, period_label: str = "", lang: str = "zh",
-               min_cell: int = 5, frames: RegisterFrames | None = None):
-    """Validate the parameters, then show the report with a language switch. Bad parameters show
-    a clear message and raise ReportError, which stops a papermill run."""
-    import ipywidgets as w
+               min_cell: int = 5, frames=None) -> None:
+    """Show the report. Bad parameters show a clear message and raise ReportError, which stops a
+    papermill run with that message."""
     from IPython.display import HTML, display
 
-    from ftlib.reports.data import load_frames
+    path = None if frames is not None else pagecache.page_path(
+        region, period_start, period_end, period_label, lang, min_cell)
+    page = pagecache.read(path)
+    if page is None:
+        try:
+            page = build(region, period_start, period_end, period_label, lang, min_cell, frames)
+        except FtlibError as err:
+            from ftlib.i18n import LANGS, label
 
-    if charts_enabled():
-        from ftlib.charts import enable_offline
-
-        enable_offline()
-    try:
-        period = make_period(period_start, period_end, period_label)
-        frames = frames if frames is not None else load_frames()
-        reports = {lang: build_report(frames, region, period, lang, int(min_cell))}
-    except FtlibError as err:
-        display(HTML(f"<div class='ftlib-error' style='color:#b00'><b>{label('report.error', lang)}</b>: "
-                     f"{html.escape(str(err))}</div>"))
-        raise ReportError(str(err)) from None
-    if not charts_enabled():
-        # A papermill run: plain HTML, no widgets. (Widget traffic over comms was seen to leave
-        # a papermill run waiting for a reply that never came.)
-        display(HTML(STYLE + title_html(reports[lang]) + headline_html(reports[lang])
-                     + "".join(f"<h2>{html.escape(sec.title)}</h2>{sec.table_html}" for sec in reports[lang].sections)))
-        return None
-    switch = w.ToggleButtons(options=[("中文", "zh"), ("English", "en")], value=lang)
-    switch.add_class("ftlib-lang")
-    out = w.Output()
-
-    def on_lang(change: dict) -> None:
-        new = change["new"]
-        if new not in reports:
-            reports[new] = build_report(frames, region, period, new, int(min_cell))
-        _render(reports[new], out)
-
-    switch.observe(on_lang, names="value")
-    _render(reports[lang], out)
-    box = w.VBox([switch, out])
-    display(box)
-    return box
+            title = label("report.error", lang if lang in LANGS else "en")
+            display(HTML(f"<div class='ftlib-error' style='color:#b00'><b>{title}</b>: {html.escape(str(err))}</div>"))
+            raise ReportError(str(err)) from None
+        pagecache.write(path, page)
+    display(HTML(page))

@@ -6,15 +6,16 @@ import html
 import json
 from pathlib import Path
 
-import nbformat
-
-from ftlib.i18n import label
+from ftlib.i18n import LANGS, label
 from ftlib.regions import region_name
+from ftlib.reports.langswitch import switch_html
 
 INDEX_SOURCE = "from ftlib.reports.index import index_app\n\nindex_app();"
 
 
 def write_index(out_dir: Path) -> Path:
+    import nbformat  # not at module level: the index dashboard's kernel does not need it
+
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [nbformat.v4.new_code_cell(INDEX_SOURCE)]
@@ -50,16 +51,10 @@ def index_html(manifest: list[dict], lang: str) -> str:
             f"{fail_html}")
 
 
-def index_app(manifest_path: str = "manifest.json", lang: str = "zh"):
-    """The index as a widget with a zh/en switch (what Voilà shows)."""
-    import ipywidgets as w
-    from IPython.display import display
+def index_app(manifest_path: str = "manifest.json", lang: str = "zh") -> None:
+    """The index with a language switch (what Voilà shows); plain HTML, no widgets."""
+    from IPython.display import HTML, display
 
     manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
-    body = w.HTML(index_html(manifest, lang))
-    switch = w.ToggleButtons(options=[("中文", "zh"), ("English", "en")], value=lang)
-    switch.add_class("ftlib-lang")
-    switch.observe(lambda ch: setattr(body, "value", index_html(manifest, ch["new"])), names="value")
-    box = w.VBox([switch, body])
-    display(box)
-    return box
+    bodies = {code: index_html(manifest, code) for code in LANGS}
+    display(HTML(f"<div class='ftlib-page'>{switch_html(bodies, lang, 'ftlib-index')}</div>"))

@@ -17,13 +17,12 @@ from ftlib.engine import compare, determine
 from ftlib.errors import FtlibError
 from ftlib.explain import counterfactuals
 from ftlib.facts import Case, case_from_dict, flatten
+from ftlib.i18n import LANG_OPTIONS
 from ftlib.library import library
 from ftlib.policy.loader import PolicySet, bundled
 from ftlib.ui import views
 from ftlib.ui.forms import FactForm
 from ftlib.ui.labels import text
-
-LANGS = [("中文", "zh"), ("English", "en")]
 
 
 def case_yaml(case: Case) -> str:
@@ -62,7 +61,7 @@ class CaseBuilder:
         self.last_update_ms = 0.0
         self._busy = False
         self.form = FactForm(lang)
-        self.lang_w = w.ToggleButtons(options=LANGS, value=lang)
+        self.lang_w = w.ToggleButtons(options=LANG_OPTIONS, value=lang)
         self.library_w = w.Dropdown(options=_library_options(lang), value="", layout=w.Layout(width="95%"),
                                     style={"description_width": "initial"})
         self.cf_mode = w.ToggleButtons(options=[(text("cf_all", lang), "all"),

@@ -16,6 +16,7 @@ import yaml
 
 from ftlib.errors import FtlibError
 from ftlib.explain import Requirement, Requirements, tolerance_requirements
+from ftlib.i18n import LANG_OPTIONS
 from ftlib.policy.loader import PolicySet, bundled
 from ftlib.regions import region_name
 from ftlib.ui import views
@@ -28,7 +29,6 @@ PLANNED_FACTS = ["jurisdiction", "conduct_date", "subject.rank", "subject.top_le
                  "procedure.emergency_onsite", "procedure.reported_after"]
 #: Set by the act of registering: the work is registered, and the cadre is the one deciding.
 REGISTERING = {"procedure.exante_registered": True, "objected_to_decision": False}
-LANGS = [("中文", "zh"), ("English", "en")]
 
 
 def planned_facts(form_values: dict[str, Any]) -> dict[str, Any]:
@@ -138,7 +138,7 @@ class ExanteCheck:
         self.requirements: Requirements | None = None
         self.form = FactForm(lang, facts=PLANNED_FACTS)
         self.form.set_values({"conduct_date": dt.date.today(), "procedure.followed": "full"})
-        self.lang_w = w.ToggleButtons(options=LANGS, value=lang)
+        self.lang_w = w.ToggleButtons(options=LANG_OPTIONS, value=lang)
         self.description = w.Textarea(layout=w.Layout(width="95%", height="80px"))
         self.unit = w.Text()
         self.applicant = w.Text()

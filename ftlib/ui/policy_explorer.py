@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from ftlib.i18n import label
+from ftlib.i18n import LANG_OPTIONS, label
 from ftlib.impact import EditError, drop_rule, policy_data, policy_impact, set_condition, set_time_limit
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.diff import outcome_diff, text_diff
@@ -126,7 +126,7 @@ def app(cases: pd.DataFrame | None = None, lang: str = "zh"):
     ids = sorted(ps.policies)
     state = {"lang": lang}
     cases = cases if cases is not None else default_cases()
-    lang_w = w.ToggleButtons(options=[("中文", "zh"), ("English", "en")], value=lang)
+    lang_w = w.ToggleButtons(options=LANG_OPTIONS, value=lang)
     pol = w.Dropdown(options=ids, value=ids[-1])
     other = w.Dropdown(options=ids, value=ids[0])
     clauses, diff, lints, impact = (w.HTML() for _ in range(4))

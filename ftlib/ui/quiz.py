@@ -16,7 +16,7 @@ import ipywidgets as w
 
 from ftlib.engine import Determination, determine
 from ftlib.facts import Case
-from ftlib.i18n import label
+from ftlib.i18n import LANG_OPTIONS, label
 from ftlib.library import LibraryCase, library
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.conditions import BoolOp, Node, Not, Ref
@@ -28,7 +28,6 @@ from ftlib.ui.labels import fact_label, factor_groups, outcome_label, text, valu
 DEFAULT_RESULTS = Path(__file__).resolve().parents[2] / "data" / "sample" / "quiz" / "results.jsonl"
 CSV_COLUMNS = ["session", "trainee", "answered_at", "case_id", "policy_id", "chosen_outcome", "correct_outcome",
                "outcome_correct", "chosen_rules", "correct_rules", "rules_correct", "points"]
-LANGS = [("中文", "zh"), ("English", "en")]
 
 
 def quiz_cases() -> list[LibraryCase]:
@@ -118,7 +117,7 @@ class QuizSession:
         self.index = 0
         self.records: list[dict[str, Any]] = []
         self.answered = False
-        self.lang_w = w.ToggleButtons(options=LANGS, value=lang)
+        self.lang_w = w.ToggleButtons(options=LANG_OPTIONS, value=lang)
         self.trainee = w.Text(style={"description_width": "initial"})
         self.case_html = w.HTML()
         self.outcome_w = w.RadioButtons(options=[(o, o) for o in OUTCOMES], value=None)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from ftlib.i18n import label
+from ftlib.i18n import LANG_OPTIONS, label
 from ftlib.register import frames as rf
 from ftlib.register.metrics_frames import stage_spans
 from ftlib.workdays import add_working_days
@@ -140,7 +140,7 @@ def app(url: str | None = None, lang: str = "zh", view: RegisterView | None = No
     view = view or RegisterView.load(url)
     state = {"lang": lang}
     regions = sorted(view.cases["region_code"].unique())
-    lang_w = w.ToggleButtons(options=[("中文", "zh"), ("English", "en")], value=lang)
+    lang_w = w.ToggleButtons(options=LANG_OPTIONS, value=lang)
     region = w.Dropdown(options=[("—", "")] + [(r, r) for r in regions])
     st = w.Dropdown(options=[("—", "")] + [(s, s) for s in sorted(view.cases["state"].dropna().astype(str).unique())])
     oc = w.Dropdown(options=[("—", "")] + [(o, o) for o in sorted(view.cases["outcome"].dropna().astype(str).unique())])

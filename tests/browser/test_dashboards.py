@@ -17,6 +17,8 @@ from tests.browser.conftest import ARTIFACTS, free_port
 from tests.conftest import run_cli
 
 REGION, PERIOD, PREVIOUS = "CN-DM", "2025Q2", "2025Q1"
+#: All 8 charts of one language are on the page as SVG drawn by Vega (at report time).
+DRAWN = ("document.querySelectorAll(\".ftlib-body[data-lang='%s'] .ftlib-chart > svg.marks\").length === 8")
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +31,8 @@ def served(tmp_path_factory):
     r = run_cli("synth", "--regions", "8", "--years", "2", "--seed", "7", env=env)
     assert r.returncode == 0, r.stderr
     out = tmp / "dash"
-    r = run_cli("report", "--region", REGION, "--period", PERIOD, "--out", str(out), "--quiet", env=env)
+    r = run_cli("report", "--region", REGION, "--period", PERIOD, "--out", str(out), "--html", "--quiet",
+                env=env)
     assert r.returncode == 0, r.stderr
     assert (out / "index.ipynb").exists() and (out / "voila.json").exists()
     port = free_port()
@@ -40,7 +43,7 @@ def served(tmp_path_factory):
                             env=voila_env({**os.environ, **env, "FTLIB_REPORT_FRAMES": str(out / ".frames.pickle")}))
     base = f"http://127.0.0.1:{port}/"
     wait_until_up(base, proc)
-    yield base, url
+    yield base, url, out
     os.killpg(proc.pid, signal.SIGTERM)
     proc.wait(timeout=20)
     log.close()
@@ -70,7 +73,7 @@ def expected_headline(url: str) -> dict[str, str]:
 
 
 def test_index_and_report_dashboard(served, browser):
-    base, url = served
+    base, url, _ = served
     page = browser.new_page(viewport={"width": 1300, "height": 1600})
     outside: list[str] = []
     page.route(lambda u: urlparse(u).hostname not in ("127.0.0.1", None),
@@ -79,33 +82,52 @@ def test_index_and_report_dashboard(served, browser):
     page.goto(base + "voila/render/index.ipynb", timeout=120_000)
     link = page.locator("a.ftlib-report").first
     link.wait_for(timeout=120_000)
-    assert page.locator("table.ftlib-index").inner_text().count(PERIOD) >= 1
+    assert page.locator(".ftlib-body[data-lang='zh'] table.ftlib-index").inner_text().count(PERIOD) >= 1
+    assert not page.locator(".ftlib-body[data-lang='en']").is_visible()
     page.screenshot(path=str(ARTIFACTS / "dashboard_index.png"))
 
     page.goto(base + f"voila/render/report_{REGION}_{PERIOD}.ipynb", timeout=120_000)
-    page.locator(".ftlib-figure").first.wait_for(timeout=120_000)
-    # wait until every chart has drawn (Vega renders into a canvas or an SVG per chart)
-    page.wait_for_function("document.querySelectorAll('.vega-embed').length >= 8 && "
-                           "[...document.querySelectorAll('.vega-embed')].every(e => e.querySelector('canvas, svg'))",
-                           timeout=120_000)
-    shown = {k: page.locator(f".ftlib-figure[data-metric='{k}']").inner_text().strip() for k in expected_headline(url)}
+    # wait until the report with its charts is on the page
+    page.wait_for_function(DRAWN % "zh", timeout=120_000)
+    zh = page.locator(".ftlib-body[data-lang='zh']")
+    shown = {k: zh.locator(f".ftlib-figure[data-metric='{k}']").inner_text().strip() for k in expected_headline(url)}
     assert shown == expected_headline(url)
-    assert "受理件数" in page.locator("table.ftlib-headline").inner_text()
+    assert "受理件数" in zh.locator("table.ftlib-headline").inner_text()
     assert "Traceback" not in page.content()
     page.screenshot(path=str(ARTIFACTS / "dashboard_report_zh.png"), full_page=True)
 
-    page.locator(".ftlib-lang button", has_text="English").click()
-    # the report is re-rendered in place: the table is briefly absent while it is replaced
-    page.wait_for_function("(document.querySelector('table.ftlib-headline') || {innerText: ''})"
-                           ".innerText.includes('cases received')", timeout=60_000)
+    page.locator(".ftlib-lang label", has_text="English").click()
+    page.wait_for_function(DRAWN % "en", timeout=60_000)
+    en = page.locator(".ftlib-body[data-lang='en']")
+    assert en.is_visible() and not zh.is_visible()
+    assert "cases received" in en.locator("table.ftlib-headline").inner_text()
+    assert {k: en.locator(f".ftlib-figure[data-metric='{k}']").inner_text().strip()
+            for k in expected_headline(url)} == expected_headline(url)
     page.screenshot(path=str(ARTIFACTS / "dashboard_report_en.png"), full_page=True)
     assert outside == [], sorted(set(outside))
 
 
 def test_bad_parameters_fail_clearly(served, tmp_path):
-    _, url = served
+    _, url, _ = served
     env = {"FTLIB_DATABASE_URL": url}
     r = run_cli("report", "--region", "CN-NOPE", "--period", PERIOD, "--out", str(tmp_path), env=env)
     assert r.returncode == 2 and "CN-NOPE" in r.stderr and "Traceback" not in r.stderr
     r = run_cli("report", "--region", REGION, "--period", "2025-06-30..2025-01-01", "--out", str(tmp_path), env=env)
     assert r.returncode == 2 and "ends" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_static_html_opens_offline_with_charts(served, browser):
+    _, url, out = served
+    page = browser.new_page(viewport={"width": 1300, "height": 1600})
+    requests: list[str] = []
+    page.route("**/*", lambda route: (requests.append(route.request.url),
+                                      route.continue_() if route.request.url.startswith("file://") else route.abort()))
+    page.goto((out / "html" / f"report_{REGION}_{PERIOD}.html").as_uri())
+    page.wait_for_function(DRAWN % "zh", timeout=60_000)
+    zh = page.locator(".ftlib-body[data-lang='zh']")
+    assert {k: zh.locator(f".ftlib-figure[data-metric='{k}']").inner_text().strip()
+            for k in expected_headline(url)} == expected_headline(url)
+    page.locator(".ftlib-lang label", has_text="English").click()
+    page.wait_for_function(DRAWN % "en", timeout=60_000)
+    page.screenshot(path=str(ARTIFACTS / "static_report_en.png"), full_page=True)
+    assert [u for u in requests if not u.startswith("file://")] == []

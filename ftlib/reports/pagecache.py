@@ -1,0 +1,51 @@
+"""Report pages kept beside the register snapshot they were computed from.
+
+``ftlib report`` runs the template once per report; that run builds the page and stores it here.
+When Voilà runs the same dashboard for a visitor, the page is read back instead of recomputed,
+so a visit costs a kernel start and a file read. The key holds the report's parameters and the
+snapshot's size and modification time: a new snapshot (a new ``ftlib report``) never meets an
+old page. Standard library only, so that a visit imports neither pandas nor Altair.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+
+def page_path(region: str, start: str, end: str, label: str, lang: str, k: object) -> Path | None:
+    """Where the page for these report parameters lives (dates as YYYY-MM-DD), or None when
+    there is no snapshot to key it on."""
+    snap = os.environ.get("FTLIB_REPORT_FRAMES")
+    if not snap:
+        return None
+    try:
+        st = Path(snap).stat()
+    except OSError:
+        return None
+    key = json.dumps([str(x) for x in (region, start, end, label, lang, k)] + [st.st_size, st.st_mtime_ns])
+    return Path(snap).parent / ".pages" / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.html"
+
+
+def read(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
+def write(path: Path | None, page: str) -> None:
+    """Store atomically (reports run in parallel; a reader never sees half a page)."""
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(page)
+    os.chmod(tmp, 0o644)  # like the notebooks beside it (mkstemp makes it private to the writer)
+    os.replace(tmp, path)
