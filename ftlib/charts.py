@@ -174,12 +174,14 @@ def _rates(rows: pd.DataFrame, x: str, xs: pd.Series, measures: dict[str, pd.Ser
 def _bars(data: pd.DataFrame, x: str, lang: str, y_title: str, domain: tuple[float, float], percent: bool = True):
     measure, xt = L("column.measure", lang), L(f"column.{x}", lang)
     fmt = ".1%" if percent else ".1f"
+    # measures keep the order they were given in, so colours do not swap with the language
+    order = list(dict.fromkeys(data[measure]))
     return alt.Chart(data).mark_bar().encode(
         x=alt.X(f"{x}:N", title=xt, sort=None),
-        xOffset=alt.XOffset(f"{measure}:N"),
+        xOffset=alt.XOffset(f"{measure}:N", sort=order),
         y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format="%" if percent else "d"),
                 scale=alt.Scale(domain=list(domain))),
-        color=alt.Color(f"{measure}:N", title=measure),
+        color=alt.Color(f"{measure}:N", title=measure, sort=order),
         tooltip=[alt.Tooltip(f"{x}:N", title=xt), alt.Tooltip(f"{measure}:N"),
                  alt.Tooltip("value:Q", format=fmt, title=y_title)],
     ).properties(width=WIDTH, height=260)

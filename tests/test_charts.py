@@ -56,6 +56,18 @@ def test_labels_switch_language(tables):
     assert "非一把手" in fz and "职级" in fz and "乡科级" in fz
 
 
+def test_colours_follow_the_measures_not_the_language(tables):
+    """The pending-age bars: median first, 90th percentile second, in both languages (sorted by
+    label, the colours would swap between zh and en)."""
+    def colour_order(lang: str) -> list[str]:
+        spec = charts.clearance_chart(tables["clearance"], lang).to_dict()
+        return spec["hconcat"][1]["encoding"]["color"]["sort"]
+
+    assert colour_order("zh") == ["未办结案件已用工作日（中位数）", "未办结案件已用工作日（第90百分位）"]
+    assert colour_order("en")[0].startswith("age of pending cases (median")
+    assert colour_order("en")[1].startswith("age of pending cases (90th")
+
+
 def test_small_counts_are_not_drawn(tables):
     t = tables["intake"]
     chart = charts.intake_chart(t, "en", by="region", k=5)
