@@ -149,7 +149,9 @@ def current_state(events: pd.DataFrame) -> pd.DataFrame:
         "valid": valid.astype(bool),
         "events": counts[cases_seen],
     }, index=pd.Index(np.asarray(case_ids)[cases_seen], name="case_id"))
-    missing = np.setdiff1d(np.arange(len(case_ids)), cases_seen)  # only events that change no state
+    seen = np.zeros(len(case_ids), dtype=bool)
+    seen[cases_seen] = True
+    missing = np.flatnonzero(~seen)  # cases with only events that change no state
     if len(missing):
         extra = pd.DataFrame({"state": pd.Categorical([None] * len(missing), categories=list(STATES)),
                               "since": np.full(len(missing), np.datetime64("NaT"), dtype="datetime64[D]"),

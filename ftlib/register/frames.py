@@ -3,14 +3,17 @@
 Every function takes the database URL (``None``: ``FTLIB_DATABASE_URL`` or the default file)
 and returns a fresh DataFrame; dates are ``datetime64[ns]`` columns. ``cases()`` adds the
 current state (derived from the events) and the latest decision's outcome; ``current_state()``
-derives states from events vectorised (about a second per million cases); ``due()`` lists
+derives states from events vectorised (about 2 s for a million cases with 5.7 million events); ``due()`` lists
 the cases and corrections whose time limits are overdue or close.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -95,28 +98,46 @@ def regions(url: str | None = None) -> pd.DataFrame:
     return table("regions", url)
 
 
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: a large read creates millions of short-lived row
+    tuples, and each few hundred allocations would otherwise start a collection."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def state_events(url: str | None = None) -> pd.DataFrame:
-    """Only the events that change a case's state (what ``current_state`` needs), read
-    column-wise through the DB-API cursor (the fast path for millions of events)."""
-    kinds = ", ".join(f"'{k}'" for k in STATE_EVENTS)
+    """Only the events that change a case's state (what ``current_state`` needs): ``case_id``,
+    ``seq``, ``kind`` (categorical) and ``at`` (dates).
+
+    Built for millions of events: the database turns each kind into its code and each date into
+    a day number, the driver's rows are collected column by column into numpy arrays, and the
+    garbage collector pauses meanwhile."""
+    kinds = list(STATE_EVENTS)
+    code = "CASE kind " + " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(kinds)) + " END"
     engine = db.require_current(url)
     cols: list[list[np.ndarray]] = [[], [], [], []]
-    with engine.connect() as conn:
-        # a full scan is faster than the kind index when most events change state
-        plus = "+" if conn.dialect.name == "sqlite" else ""  # SQLite: "+kind" skips the index
-        result = conn.exec_driver_sql(f"SELECT case_id, seq, kind, at FROM events WHERE {plus}kind IN ({kinds})")
-        while True:
-            rows = result.fetchmany(200_000)  # column arrays chunk by chunk: no giant list of tuples
-            if not rows:
-                break
-            for i, (col, dtype) in enumerate(zip(zip(*rows), (object, np.int64, object, "datetime64[D]"))):
-                cols[i].append(np.array(col, dtype=dtype))
-            del rows
-    if not cols[0]:
-        return pd.DataFrame({"case_id": pd.Series(dtype=object), "seq": pd.Series(dtype="int64"),
-                             "kind": pd.Series(dtype=object), "at": pd.Series(dtype="datetime64[ns]")})
-    case_id, seq, kind, at = (np.concatenate(c) for c in cols)
-    return pd.DataFrame({"case_id": case_id, "seq": seq, "kind": kind, "at": at})
+    dtypes = (object, np.int64, np.int8, np.int64)
+    with engine.connect() as conn, _no_gc():
+        sqlite = conn.dialect.name == "sqlite"
+        day = "CAST(julianday(at) - 2440587.5 AS INTEGER)" if sqlite else "(at - DATE '1970-01-01')"
+        # a full scan is faster than the kind index when most events change state ("+kind" skips it)
+        where = f"{'+' if sqlite else ''}kind IN ({', '.join(repr(k) for k in kinds)})"
+        cursor = conn.connection.dbapi_connection.cursor()  # the driver's own rows: no Row wrappers
+        cursor.execute(f"SELECT case_id, seq, {code}, {day} FROM events WHERE {where}")
+        while rows := cursor.fetchmany(200_000):
+            for col, values, dtype in zip(cols, zip(*rows), dtypes):
+                col.append(np.array(values, dtype=object) if dtype is object else np.fromiter(values, dtype, len(rows)))
+        cursor.close()
+    case_id, seq, kind, at = (np.concatenate(c) if c else np.zeros(0, dtype=t) for c, t in zip(cols, dtypes))
+    return pd.DataFrame({"case_id": case_id, "seq": seq,
+                         "kind": pd.Categorical.from_codes(kind, categories=kinds),
+                         "at": at.astype("datetime64[D]").astype("datetime64[ns]")})
 
 
 def current_state(url: str | None = None, events: pd.DataFrame | None = None) -> pd.DataFrame:
