@@ -3,8 +3,8 @@
 Every function takes the database URL (``None``: ``FTLIB_DATABASE_URL`` or the default file)
 and returns a fresh DataFrame; dates are ``datetime64[ns]`` columns. ``cases()`` adds the
 current state (derived from the events) and the latest decision's outcome; ``current_state()``
-derives states from events vectorised (about 2 s for a million cases with 5.7 million events); ``due()`` lists
-the cases and corrections whose time limits are overdue or close.
+derives states from events vectorised (about 2 s for a million cases with 5.7 million events);
+``due()`` lists the cases and corrections whose time limits are overdue or close.
 """
 
 from __future__ import annotations
