@@ -137,22 +137,29 @@ def determine(case: Case, policy: str | Policy | None = None, policies: PolicySe
         result = _evaluate(case, policies.compiled[chosen.id])
         return _build(case, chosen, result, _msg("forced", id=chosen.id), warnings)
 
+    at_conduct, at_decision = candidates(case, policies)
+    result = _evaluate(case, policies.compiled[at_conduct.id])
+    selection = _msg("at_conduct", id=at_conduct.id, date=case.conduct_date)
+    if at_decision is not None:
+        later = _evaluate(case, policies.compiled[at_decision.id])
+        if LENIENCY[later[0]] > LENIENCY[result[0]]:
+            selection = _msg("lenient_later", id=at_decision.id, old=at_conduct.id, date=case.decision_date,
+                             new_outcome=later[0], old_outcome=result[0])
+            return _build(case, at_decision, later, selection, warnings)
+        selection = _msg("kept_conduct", id=at_conduct.id, date=case.conduct_date, later=at_decision.id)
+    return _build(case, at_conduct, result, selection, warnings)
+
+
+def candidates(case: Case, policies: PolicySet) -> tuple[Policy, Policy | None]:
+    """The policies 从旧兼从轻 weighs for a case: the one in force on the conduct date, and the
+    one in force on the decision date when that is another (else None). The later one applies
+    only where it is more lenient (``LENIENCY``)."""
     at_conduct = in_force(policies, case.jurisdiction, case.conduct_date)
     if at_conduct is None:
         raise NoPolicyError(f"case {case.id}: field conduct_date: value {case.conduct_date}: "
                             f"no policy for {case.jurisdiction} in force on that date")
-    result = _evaluate(case, policies.compiled[at_conduct.id])
-    selection = _msg("at_conduct", id=at_conduct.id, date=case.conduct_date)
-    if case.decision_date:
-        at_decision = in_force(policies, case.jurisdiction, case.decision_date)
-        if at_decision is not None and at_decision.id != at_conduct.id:
-            later = _evaluate(case, policies.compiled[at_decision.id])
-            if LENIENCY[later[0]] > LENIENCY[result[0]]:
-                selection = _msg("lenient_later", id=at_decision.id, old=at_conduct.id, date=case.decision_date,
-                                 new_outcome=later[0], old_outcome=result[0])
-                return _build(case, at_decision, later, selection, warnings)
-            selection = _msg("kept_conduct", id=at_conduct.id, date=case.conduct_date, later=at_decision.id)
-    return _build(case, at_conduct, result, selection, warnings)
+    at_decision = in_force(policies, case.jurisdiction, case.decision_date) if case.decision_date else None
+    return at_conduct, at_decision if at_decision is not None and at_decision.id != at_conduct.id else None
 
 
 def _build(case: Case, policy: Policy, result: tuple, selection: Message, warnings: list[Message]) -> Determination:

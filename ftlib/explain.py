@@ -32,7 +32,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ftlib.engine import determine, frame_columns
+from ftlib.engine import candidates, determine, frame_columns
 from ftlib.facts import CONDITION_FACTS, Case
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.loader import PolicySet, bundled
@@ -117,16 +117,12 @@ class _Evaluator:
 
 def _evaluator(case: Case, policy: str | Policy | None, policies: PolicySet) -> tuple[_Evaluator, str]:
     det = determine(case, policy, policies)
-    primary = policies.compiled[det.policy.id]
-    if policy is None and det.selection.code == "lenient_later":
-        # the later policy decided; evaluate candidates under both, as determine() does
-        conduct = in_force(policies, case.jurisdiction, case.conduct_date)
-        return _Evaluator(policies.compiled[conduct.id], primary), det.policy.id
-    if policy is None and case.decision_date:
-        later = in_force(policies, case.jurisdiction, case.decision_date)
-        if later is not None and later.id != det.policy.id:
-            return _Evaluator(primary, policies.compiled[later.id]), det.policy.id
-    return _Evaluator(primary), det.policy.id
+    if policy is not None:
+        return _Evaluator(policies.compiled[det.policy.id]), det.policy.id
+    # candidates are weighed under the same policies as the case itself (从旧兼从轻)
+    at_conduct, at_decision = candidates(case, policies)
+    later = policies.compiled[at_decision.id] if at_decision is not None else None
+    return _Evaluator(policies.compiled[at_conduct.id], later), det.policy.id
 
 
 def _coded_domain(name: str, values: list[Any]) -> list[Any]:
