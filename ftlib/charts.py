@@ -328,14 +328,16 @@ def fairness_chart(t: pd.DataFrame, lang: str = "zh", *, region: str | None = No
              for d, g in zip(rows["dimension"], rows["group"])]
     dim = [L(f"value.{d}", lang) for d in rows["dimension"]]
     data = pd.DataFrame({"dimension": dim, "group": group, "value": rate.to_numpy(float),
-                         "p": rows["p_value"].round(4).to_numpy()}).dropna(subset=["value"])
+                         "p": rows["p_value"].round(4).to_numpy(),
+                         "p_adj": rows["p_adjusted"].round(4).to_numpy()}).dropna(subset=["value"])
     gt, dt_ = L("column.group", lang), L("column.dimension", lang)
     chart = alt.Chart(data).mark_bar().encode(
         y=alt.Y("group:N", title=gt, sort=None), x=alt.X("value:Q", title=L("column.exemption_rate", lang),
                                                          axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("dimension:N", title=dt_),
         tooltip=[alt.Tooltip("group:N", title=gt), alt.Tooltip("value:Q", format=".1%"),
-                 alt.Tooltip("p:Q", title=L("column.p_value", lang))],
+                 alt.Tooltip("p:Q", title=L("column.p_value", lang)),
+                 alt.Tooltip("p_adj:Q", title=L("column.p_adjusted", lang))],
     ).properties(width=WIDTH, height=200)
     return _config(chart, f"{L('group.fairness', lang)} · {period}")
 

@@ -423,3 +423,33 @@ def test_overdue_spans_match_a_direct_count():
         el = workdays.elapsed(s_start, np.full(len(s_start), np.datetime64(p.end, "D")))
         open_late = (s_start <= end) & ~(fin <= end) & (el > lim)
         assert st.loc[(st["region"] == "CN-SY") & (st["period"] == p.label), "open_overdue"].sum() == open_late.sum()
+
+
+def test_fairness_adjusts_p_values_over_the_ranks():
+    """County cadres: 4 recommended, 4 exempted; township: 4 recommended, none exempted; no other
+    rank. County vs rest and township vs rest are both [[4,0],[0,4]]: p = 2/70 each. Holm over
+    the two ranks with a test (the three empty ranks have none): the smaller p × 2, the next × 1,
+    then the running maximum → 4/70 for both. Top leader: one 2×2 test, left unadjusted."""
+    n = 8
+    cases = pd.DataFrame({
+        "case_id": range(n), "region": "CN-X", "cadre_id": [f"P{i}" for i in range(n)],
+        "channel": "cadre_application", "received": D("2025-01-06"), "decided": D("2025-02-10"),
+        "outcome": ["exempt"] * 4 + ["mitigated"] * 4, "recommended": "exempt", "decision_body": "sc",
+        "departure_reason": [None] * 4 + ["x"] * 4, "rank": ["county"] * 4 + ["township"] * 4,
+        "top_leader": [True, False] * 4, "exante_registered": False})
+    regions = pd.DataFrame({"code": ["CN-X"], "parent": [None], "name_zh": ["甲"], "name_en": ["X"]})
+    t = compute(RegisterFrames(cases=cases, regions=regions), "CN-X", "2025Q1", groups=["fairness"])["fairness"]
+    for rank in ("county", "township"):
+        check(row(t, "CN-X", "2025Q1", dimension="rank", group=rank), p_value=2 / 70, p_adjusted=4 / 70)
+    for rank in ("village", "prefecture", "province"):
+        check(row(t, "CN-X", "2025Q1", dimension="rank", group=rank), p_value=float("nan"), p_adjusted=float("nan"))
+    # top leaders 2 of 4 exempted, others 2 of 4: [[2,2],[2,2]] → p = 1, and no adjustment
+    check(row(t, "CN-X", "2025Q1", dimension="top_leader", group=True), p_value=1.0, p_adjusted=1.0)
+
+
+def test_holm_by_hand():
+    from ftlib.metrics.stats import holm
+
+    # sorted 0.01, 0.03, 0.04 × 3, 2, 1 = 0.03, 0.06, 0.04 → running max 0.03, 0.06, 0.06
+    np.testing.assert_allclose(holm(np.array([0.01, 0.04, 0.03, np.nan])), [0.03, 0.06, 0.06, np.nan])
+    np.testing.assert_allclose(holm(np.array([[0.6, 0.5], [0.2, np.nan]])), [[1.0, 1.0], [0.2, np.nan]])

@@ -27,7 +27,7 @@ from ftlib.metrics.frames import (
     FramesError,
     RegisterFrames,
 )
-from ftlib.metrics.stats import fisher_two_sided, hist_quantile
+from ftlib.metrics.stats import fisher_two_sided, hist_quantile, holm
 from ftlib.reports.period import Period, parse_period
 
 GROUPS: tuple[str, ...] = ("intake", "clearance", "outcomes", "stages", "appeals", "agreement", "departures",
@@ -382,7 +382,8 @@ class Metrics:
     # -- 9 fairness (the "small stove" question) ---------------------------------------------
     def fairness(self) -> pd.DataFrame:
         """Among determinations the engine recommended as exempt: the exemption rate by rank and by top-leader
-        status. ``p_value``: Fisher's exact test (two-sided) of the group against all other groups."""
+        status. ``p_value``: Fisher's exact test (two-sided) of the group against all other groups;
+        ``p_adjusted``: the same, Holm-adjusted for comparing every group of the dimension."""
         c = self.frames.cases
         base = self.is_det & (self.rec == EXEMPT)
         exempted = self.out == EXEMPT
@@ -395,8 +396,11 @@ class Metrics:
             k = self._cube(self.case_code, self.p_dec, mask=base & exempted, extra=code, size=len(groups))
             n_all, k_all = n.sum(axis=-1, keepdims=True), k.sum(axis=-1, keepdims=True)
             p = fisher_two_sided(k, n - k, k_all - k, (n_all - k_all) - (n - k)).reshape(n.shape)
+            # Holm over the groups of one dimension in one region and period; with two groups
+            # both rows are the same 2×2 test, a family of one
+            adjusted = holm(p) if len(groups) > 2 else p
             t = self._table({"recommended_exempt": n, "exempted": k, "exemption_rate": _rate(k, n),
-                             "p_value": p}, extra=("group", groups))
+                             "p_value": p, "p_adjusted": adjusted}, extra=("group", groups))
             t.insert(3, "dimension", dim)
             tables.append(t)
         return pd.concat(tables, ignore_index=True)

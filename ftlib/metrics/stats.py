@@ -61,3 +61,20 @@ def fisher_two_sided(a, b, c, d) -> np.ndarray:
     p = np.bincount(owner, weights=np.where(keep, np.exp(logp), 0.0), minlength=len(uniq))
     out[ok] = np.minimum(p, 1.0)[inverse.ravel()]
     return out
+
+
+def holm(p: np.ndarray) -> np.ndarray:
+    """Holm–Bonferroni adjusted p-values along the last axis (one family of tests a row); NaN
+    (no test) is left out of the family and stays NaN. Valid whatever the dependence between
+    the tests, as with each group against the rest."""
+    p = np.asarray(p, dtype=float)
+    flat = p.reshape(-1, p.shape[-1]) if p.ndim else p.reshape(1, 1)
+    m = (~np.isnan(flat)).sum(axis=1, keepdims=True)
+    order = np.argsort(np.where(np.isnan(flat), np.inf, flat), axis=1, kind="stable")
+    ranked = np.take_along_axis(flat, order, axis=1)
+    factor = m - np.arange(flat.shape[1])                   # m, m-1, …, for the i-th smallest
+    adjusted = np.fmax.accumulate(np.where(np.isnan(ranked), np.nan, ranked * factor), axis=1)
+    adjusted = np.where(np.isnan(ranked), np.nan, np.minimum(adjusted, 1.0))
+    out = np.empty_like(flat)
+    np.put_along_axis(out, order, adjusted, axis=1)
+    return out.reshape(p.shape)
