@@ -139,6 +139,7 @@ class ExanteCheck:
         self.form = FactForm(lang, facts=PLANNED_FACTS)
         self.form.set_values({"conduct_date": dt.date.today(), "procedure.followed": "full"})
         self.lang_w = w.ToggleButtons(options=LANG_OPTIONS, value=lang)
+        self.lang_w.add_class("ftlib-lang")
         self.description = w.Textarea(layout=w.Layout(width="95%", height="80px"))
         self.unit = w.Text()
         self.applicant = w.Text()

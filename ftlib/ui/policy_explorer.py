@@ -127,6 +127,7 @@ def app(cases: pd.DataFrame | None = None, lang: str = "zh"):
     state = {"lang": lang}
     cases = cases if cases is not None else default_cases()
     lang_w = w.ToggleButtons(options=LANG_OPTIONS, value=lang)
+    lang_w.add_class("ftlib-lang")
     pol = w.Dropdown(options=ids, value=ids[-1])
     other = w.Dropdown(options=ids, value=ids[0])
     clauses, diff, lints, impact = (w.HTML() for _ in range(4))

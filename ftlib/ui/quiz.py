@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 import uuid
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ from ftlib.ui import views
 from ftlib.ui.labels import fact_label, factor_groups, outcome_label, text, value_label
 
 DEFAULT_RESULTS = Path(__file__).resolve().parents[2] / "data" / "sample" / "quiz" / "results.jsonl"
+#: A class's shared results file (say on the training centre's share) can be named here instead.
+RESULTS_ENV = "FTLIB_QUIZ_RESULTS"
 CSV_COLUMNS = ["session", "trainee", "answered_at", "case_id", "policy_id", "chosen_outcome", "correct_outcome",
                "outcome_correct", "chosen_rules", "correct_rules", "rules_correct", "points"]
 
@@ -106,11 +109,11 @@ class QuizSession:
     """One trainee's session over the library cases, in library order."""
 
     def __init__(self, lang: str = "zh", policies: PolicySet | None = None,
-                 results_path: str | Path = DEFAULT_RESULTS, export_dir: str | Path = ".",
+                 results_path: str | Path | None = None, export_dir: str | Path = ".",
                  cases: list[LibraryCase] | None = None) -> None:
         self.policies = policies or bundled()
         self.lang = lang
-        self.results_path = Path(results_path)
+        self.results_path = Path(results_path or os.environ.get(RESULTS_ENV) or DEFAULT_RESULTS)
         self.export_dir = Path(export_dir)
         self.cases = cases if cases is not None else quiz_cases()
         self.session = uuid.uuid4().hex[:8]
@@ -118,6 +121,7 @@ class QuizSession:
         self.records: list[dict[str, Any]] = []
         self.answered = False
         self.lang_w = w.ToggleButtons(options=LANG_OPTIONS, value=lang)
+        self.lang_w.add_class("ftlib-lang")
         self.trainee = w.Text(style={"description_width": "initial"})
         self.case_html = w.HTML()
         self.outcome_w = w.RadioButtons(options=[(o, o) for o in OUTCOMES], value=None)

@@ -141,6 +141,7 @@ def app(url: str | None = None, lang: str = "zh", view: RegisterView | None = No
     state = {"lang": lang}
     regions = sorted(view.cases["region_code"].unique())
     lang_w = w.ToggleButtons(options=LANG_OPTIONS, value=lang)
+    lang_w.add_class("ftlib-lang")
     region = w.Dropdown(options=[("—", "")] + [(r, r) for r in regions])
     st = w.Dropdown(options=[("—", "")] + [(s, s) for s in sorted(view.cases["state"].dropna().astype(str).unique())])
     oc = w.Dropdown(options=[("—", "")] + [(o, o) for o in sorted(view.cases["outcome"].dropna().astype(str).unique())])

@@ -34,7 +34,7 @@ def voila_server():
     procs: list[subprocess.Popen] = []
     logs = []
 
-    def start(notebook: str) -> str:
+    def start(notebook: str, env: dict | None = None) -> str:
         from ftlib.reports.serve import voila_env
 
         voila = Path(sys.executable).with_name("voila")
@@ -44,7 +44,8 @@ def voila_server():
             [str(voila), str(ROOT / notebook), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
              "--template=ftlib"],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            env=voila_env({**os.environ, "PATH": f"{voila.parent}{os.pathsep}{os.environ.get('PATH', '')}"}))
+            env=voila_env({**os.environ, "PATH": f"{voila.parent}{os.pathsep}{os.environ.get('PATH', '')}",
+                           **(env or {})}))
         procs.append(proc)
         logs.append(log)
         url = f"http://127.0.0.1:{port}/"
