@@ -258,3 +258,20 @@ def test_exante_check_lists_conditions_and_writes_the_form(tmp_path):
     assert "data-in-scope='false'" in c.result.value and "不属于本政策的容错情形" in c.result.value
     c.lang_w.value = "en"
     assert "not a tolerable situation" in c.result.value
+
+
+def test_every_rule_a_trainee_picks_from_has_words_not_code():
+    """The quiz lists rules by their labels; the scope rule reads as the listed situations, and
+    no policy leaves a rule of the four single-rule groups unlabelled (CN-2018 once did)."""
+    from ftlib.policy.loader import bundled
+    from ftlib.ui.quiz import rule_options
+
+    ps = bundled()
+    for pid, compiled in ps.compiled.items():
+        for lang in ("zh", "en"):
+            names = [name.split("] ", 1)[1].rsplit(" 〔", 1)[0] for name, key in rule_options(compiled, lang)
+                     if not key.startswith("grading:")]
+            # a condition's text would show fact names (with _ or .), quotes or operators
+            assert not [n for n in names if any(tok in n for tok in ("_", '"', "==", ">", "<"))], (pid, lang, names)
+    zh = dict((k, n) for n, k in rule_options(ps.compiled["CN-2016"], "zh"))
+    assert zh["scope:scope"].startswith("[容错情形] 属于所列容错情形：") and "先行先试" in zh["scope:scope"]

@@ -64,9 +64,13 @@ def rule_options(compiled: CompiledPolicy, lang: str = "zh") -> list[tuple[str, 
     labels = {rule_key(g, r.id): r.label for g in ("distinctions", "exclusions", "conditions", "mitigations")
               for r in getattr(p, g)}
     out = []
+    scenarios = ("、" if lang == "zh" else ", ").join(value_label("scenario", v, lang) for v in p.scope.scenarios)
     for s in compiled.steps:
         lab = labels.get(rule_key(s.group, s.rule_id))
-        name = getattr(lab, lang) if lab else s.condition.text
+        if s.group == "scope":
+            name = text("quiz_scope", lang, scenarios=scenarios)
+        else:
+            name = getattr(lab, lang) if lab else s.condition.text
         out.append((f"[{label('group.' + s.group, lang)}] {name} 〔{s.clause}〕", rule_key(s.group, s.rule_id)))
     for s in compiled.grading:
         out.append((f"[{label('group.grading', lang)}] {s.rule_id} ⇒ {outcome_label(s.outcome, lang)} 〔{s.clause}〕",
