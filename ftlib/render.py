@@ -19,7 +19,8 @@ def determination_text(d: Determination, lang: str = "zh") -> str:
     lines = [
         f"{label('text.case', lang)}: {d.case_id}",
         f"{label('text.policy_used', lang)}: {d.policy.id} ({name}) — {getattr(d.selection, lang)}",
-        f"{label('text.outcome', lang)}: {d.outcome_label(lang)} [{d.outcome}] ← {d.deciding_rule}",
+        f"{label('text.outcome', lang)}: {d.outcome_label(lang)} [{d.outcome}] ← "
+        f"{label('grading_row.' + d.deciding_rule, lang)} ({d.deciding_rule})",
     ]
     if d.handling:
         lines.append(f"{label('text.handling', lang)}: {getattr(d.handling, lang)}")

@@ -35,3 +35,18 @@ def test_lookup_and_unknown_language():
     assert label("outcome.exempt", "en") == "exempted from accountability"
     with pytest.raises(ValueError, match="fr"):
         label("outcome.exempt", "fr")
+
+
+def test_every_grading_row_of_the_bundled_policies_has_words_in_both_languages():
+    from ftlib.i18n import label
+    from ftlib.policy.loader import bundled
+
+    rows = {s.rule_id for c in bundled().compiled.values() for s in c.grading}
+    missing = [(r, lang) for r in sorted(rows) for lang in ("zh", "en") if label(f"grading_row.{r}", lang) == f"grading_row.{r}"]
+    assert missing == []
+
+
+def test_the_deciding_row_is_named_in_words(cli):
+    r = cli("determine", "data/cases/c01-routine-filing-error.yaml")
+    assert r.returncode == 0, r.stderr
+    assert "← 不属于所列容错情形 (not_in_scope)" in r.stdout

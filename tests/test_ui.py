@@ -162,7 +162,7 @@ def test_quiz_scores_outcome_and_deciding_rules(quiz, tmp_path):
 
     w = quiz
     assert "出于公心：是" in w.case_html.value and "容错情形：改革试点、先行先试" in w.case_html.value
-    assert ("[认定结果] exempt ⇒ 免予问责 〔art17_reading〕", "grading:exempt") in w.rules_w.options
+    assert ("[认定结果] 符合免责条件 ⇒ 免予问责 〔art17_reading〕", "grading:exempt") in w.rules_w.options
     w.submit.click()  # no name yet
     assert "请先填写学员姓名" in w.feedback.value and w.records == []
     w.trainee.value = "张三"

@@ -73,7 +73,8 @@ def rule_options(compiled: CompiledPolicy, lang: str = "zh") -> list[tuple[str, 
             name = getattr(lab, lang) if lab else s.condition.text
         out.append((f"[{label('group.' + s.group, lang)}] {name} 〔{s.clause}〕", rule_key(s.group, s.rule_id)))
     for s in compiled.grading:
-        out.append((f"[{label('group.grading', lang)}] {s.rule_id} ⇒ {outcome_label(s.outcome, lang)} 〔{s.clause}〕",
+        out.append((f"[{label('group.grading', lang)}] {label('grading_row.' + s.rule_id, lang)} ⇒ "
+                    f"{outcome_label(s.outcome, lang)} 〔{s.clause}〕",
                      rule_key("grading", s.rule_id)))
     return out
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from ftlib.engine import Determination, comparison_table
 from ftlib.explain import Counterfactuals
+from ftlib.i18n import label
 from ftlib.policy.schema import OUTCOMES
 from ftlib.ui.labels import fact_label, outcome_label, text, value_label
 
@@ -23,6 +24,7 @@ def outcome_html(d: Determination, lang: str = "zh") -> str:
     out = (f"<div class='ftlib-outcome' data-outcome='{d.outcome}'>"
            f"<span>{e(text('outcome', lang))}：</span>"
            f"<b style='font-size:1.4em;color:{COLOURS[d.outcome]}'>{e(outcome_label(d.outcome, lang))}</b>"
+           f" <span class='ftlib-rule'>{e(label('grading_row.' + d.deciding_rule, lang))}</span>"
            f" <code>{e(d.deciding_rule)}</code></div>"
            f"<div>{e(text('policy_used', lang))}：{e(d.policy.id)}（{e(name)}）— {e(getattr(d.selection, lang))}</div>")
     if d.handling:
@@ -38,7 +40,6 @@ def _facts(reads: dict[str, Any], lang: str) -> str:
 
 def reasons_html(d: Determination, lang: str = "zh") -> str:
     """Every rule checked, with the text of its clause (each clause's text where first cited)."""
-    from ftlib.i18n import label
 
     head = "".join(f"<th>{e(text(k, lang))}</th>" for k in ("step", "group", "rule", "condition", "facts_read",
                                                              "result", "clause"))
