@@ -275,3 +275,12 @@ def test_every_rule_a_trainee_picks_from_has_words_not_code():
             assert not [n for n in names if any(tok in n for tok in ("_", '"', "==", ">", "<"))], (pid, lang, names)
     zh = dict((k, n) for n, k in rule_options(ps.compiled["CN-2016"], "zh"))
     assert zh["scope:scope"].startswith("[容错情形] 属于所列容错情形：") and "先行先试" in zh["scope:scope"]
+
+
+def test_regions_are_shown_by_name_with_their_code():
+    from ftlib.ui.labels import value_label
+
+    # data/jurisdictions.yaml: CN-HB is 湖北省 / Hubei Province
+    assert value_label("jurisdiction", "CN-HB", "zh") == "湖北省（CN-HB）"
+    assert value_label("jurisdiction", "CN-HB", "en") == "Hubei Province (CN-HB)"
+    assert value_label("jurisdiction", "CN-NOWHERE", "zh") == "CN-NOWHERE"

@@ -39,6 +39,11 @@ def value_label(name: str, value: Any, lang: str = "zh") -> str:
     """A fact's value in words: enum values by their label, yes/no, numbers as given."""
     if isinstance(value, bool):
         return text("yes" if value else "no", lang)
+    if name == "jurisdiction" and isinstance(value, str):
+        from ftlib.regions import region_name
+
+        named = region_name(value, lang)
+        return value if named == value else f"{named}（{value}）" if lang == "zh" else f"{named} ({value})"
     entry = ui_data()["values"].get(name, {}).get(value)
     if entry:
         return _pick(entry, lang, str(value))
