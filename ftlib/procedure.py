@@ -36,6 +36,7 @@ from ftlib.register import events as ev
 from ftlib.register.models import (
     Appeal,
     Cadre,
+    CareerReview,
     CaseRow,
     Clarification,
     ClueIn,
@@ -195,6 +196,15 @@ def check_event(case: CaseRow, p: Progress, kind: str, at: dt.date, payload: dic
             raise ProcedureError(f"{where}: field to_body: value {payload.get('to_body')!r}: say which department")
     elif kind == "clarified":
         _check_clarification(payload, where)
+    elif kind == "career_reviewed":
+        if p.outcome not in TOLERATED:
+            raise ProcedureError(f"{where}: field outcome: value {p.outcome!r}: careers are reviewed for tolerated "
+                                 f"cadres ({', '.join(sorted(TOLERATED))})")
+        for name in ("evaluated_normally", "promoted"):
+            if payload.get(name) not in (True, False, None):
+                raise ProcedureError(f"{where}: field {name}: value {payload.get(name)!r}: true, false or blank (not known)")
+        if payload.get("evaluated_normally") is None and payload.get("promoted") is None:
+            raise ProcedureError(f"{where}: fields evaluated_normally, promoted: both blank: a review records at least one")
 
 
 def _check_clarification(payload: dict[str, Any], where: str) -> None:
@@ -231,6 +241,9 @@ def projection(case: CaseRow, seq: int, kind: str, at: dt.date, payload: dict[st
         return [ClueIn(case_id=case.id, source=payload["source"], received_on=at, reference=payload.get("reference", ""))]
     if kind == "follow_up":
         return [FollowUp(case_id=case.id, visited_on=at, by=payload.get("by", ""), note=payload.get("note", ""))]
+    if kind == "career_reviewed":
+        return [CareerReview(case_id=case.id, reviewed_on=at, evaluated_normally=payload.get("evaluated_normally"),
+                             promoted=payload.get("promoted"), note=payload.get("note", ""))]
     if kind == "result_shared":
         return [ResultShared(case_id=case.id, to_body=payload["to_body"], shared_on=at, outcome=payload["outcome"],
                              counts_against_cadre=bool(payload.get("counts_against_cadre", False)))]
@@ -399,6 +412,13 @@ def complete_correction(session: Session, case_id: str, measure: str, on: dt.dat
 
 def follow_up(session: Session, case_id: str, on: dt.date, by: str, note: str = "") -> Event:
     return append(session, case_id, "follow_up", on, by, {"by": by, "note": note})
+
+
+def review_career(session: Session, case_id: str, on: dt.date, actor: str, *, evaluated_normally: bool | None = None,
+                  promoted: bool | None = None, note: str = "") -> Event:
+    """After the impact period: was the tolerated cadre evaluated and promoted or used normally?"""
+    return append(session, case_id, "career_reviewed", on, actor,
+                  {"evaluated_normally": evaluated_normally, "promoted": promoted, "note": note})
 
 
 def receive_clue(session: Session, case_id: str, source: str, on: dt.date, actor: str, reference: str = "") -> Event:

@@ -10,7 +10,8 @@ States and the events that move between them (DOMAIN.md §3)::
     investigating ─investigated→ investigated ─decided→ decided ─feedback_sent→ notified
     notified ─filed→ filed;  notified|filed ─appealed→ under_review ─review_decided→ reviewed
 
-Other events (clue_received, correction_completed, follow_up, result_shared, clarified) record
+Other events (clue_received, correction_completed, follow_up, result_shared, clarified,
+career_reviewed) record
 what happened without changing the state; each is allowed only in the states listed in
 ``INFO_EVENTS``. Each state belongs to a stage whose time limit the policy gives
 (``procedure.time_limits_working_days``): acceptance, investigation, decision, feedback, filing,
@@ -48,6 +49,7 @@ INFO_EVENTS: dict[str, tuple[str, ...]] = {
     "correction_completed": _AFTER_DECISION,
     "follow_up": _AFTER_DECISION,
     "result_shared": _AFTER_DECISION,
+    "career_reviewed": _AFTER_DECISION,
 }
 KINDS: tuple[str, ...] = (*STATE_EVENTS, *INFO_EVENTS)
 

@@ -23,9 +23,9 @@ from ftlib.register.events import STATE_EVENTS
 from ftlib.register.events import current_state as _derive
 
 TABLES = ("regions", "region_headcounts", "cadres", "cases", "events", "decisions", "appeals", "corrections",
-          "follow_ups", "registrations", "clarifications", "clues_in", "results_shared")
+          "follow_ups", "registrations", "clarifications", "clues_in", "results_shared", "career_reviews")
 _DATE_COLUMNS = {"received_on", "conduct_date", "at", "decided_on", "lodged_on", "window_ends", "ordered_on",
-                 "due_on", "completed_on", "visited_on", "registered_on", "clarified_on", "shared_on"}
+                 "due_on", "completed_on", "visited_on", "registered_on", "clarified_on", "shared_on", "reviewed_on"}
 _JSON_COLUMNS = {"facts", "payload", "consulted"}
 
 
@@ -72,6 +72,10 @@ def corrections(url: str | None = None) -> pd.DataFrame:
 
 def follow_ups(url: str | None = None) -> pd.DataFrame:
     return table("follow_ups", url)
+
+
+def career_reviews(url: str | None = None) -> pd.DataFrame:
+    return table("career_reviews", url)
 
 
 def registrations(url: str | None = None) -> pd.DataFrame:

@@ -17,6 +17,12 @@ from ftlib.register import frames as rf
 from ftlib.register.events import STAGE, STATE_EVENTS
 
 
+def _by(keys, values: pd.Series) -> np.ndarray:
+    """``values`` looked up for each key (NaN/None where absent). Not ``Series.map``: mapping
+    through an empty datetime Series fails in pandas (a register without refusals or visits)."""
+    return values.reindex(pd.Index(keys)).to_numpy()
+
+
 def _dates(s: pd.Series) -> pd.Series:
     return pd.to_datetime(s, errors="coerce").astype("datetime64[ns]")
 
@@ -48,6 +54,27 @@ def stage_spans(events: pd.DataFrame, policy_of: pd.Series) -> pd.DataFrame:
     return out
 
 
+def _careers(cases: pd.DataFrame, policy_of: pd.Series, reviews: pd.DataFrame) -> pd.DataFrame:
+    """Every tolerated cadre with the end of the impact period (decision date + the policy's
+    ``aftercare.<outcome>.impact_period_months``) and the latest career review, NA if none."""
+    tol = cases[cases["outcome"].isin(["exempt", "mitigated"]) & cases["decided"].notna()]
+    pol = bundled().policies
+    months = np.array([
+        (care.impact_period_months if (care := pol[pid].aftercare.get(oc)) is not None else 0) if pid in pol else 0
+        for pid, oc in zip(tol["case_id"].map(policy_of), tol["outcome"])], dtype=int)
+    impact_end = tol["decided"].copy()
+    for m in np.unique(months[months > 0]):  # a few distinct lengths: shift each group at once
+        sel = months == m
+        impact_end[sel] = tol["decided"][sel] + pd.DateOffset(months=int(m))
+    latest = reviews.sort_values(["reviewed_on", "id"]).groupby("case_id").tail(1).set_index("case_id")
+    return pd.DataFrame({
+        "cadre_id": tol["cadre_id"].to_numpy(), "case_id": tol["case_id"].to_numpy(),
+        "region": tol["region"].to_numpy(), "impact_end": impact_end.to_numpy(),
+        "evaluated_normally": pd.array(_by(tol["case_id"], latest["evaluated_normally"]), dtype="boolean"),
+        "promoted": pd.array(_by(tol["case_id"], latest["promoted"]), dtype="boolean"),
+    })
+
+
 def register_frames(url: str | None = None) -> RegisterFrames:
     cases = rf.cases(url, facts=True)
     events = rf.events(url)
@@ -57,7 +84,7 @@ def register_frames(url: str | None = None) -> RegisterFrames:
     refused = state.isin(["refused", "refusal_upheld"])
     refused_on = events[events["kind"] == "refused"].groupby("case_id")["at"].max()
     decided = _dates(cases["decided_on"])
-    decided = decided.where(~refused, _dates(cases["id"].map(refused_on)))
+    decided = decided.where(~refused, _dates(pd.Series(_by(cases["id"], refused_on), index=cases.index)))
     outcome = cases["outcome"].astype(object).where(~refused, "not_accepted")
     first = dec[dec["stage"] == "first"].sort_values("event_seq").groupby("case_id").head(1).set_index("case_id")
     out = pd.DataFrame({
@@ -102,7 +129,7 @@ def register_frames(url: str | None = None) -> RegisterFrames:
     visits = rf.follow_ups(url).groupby("case_id")["visited_on"].min()
     ids = cases["id"].to_numpy()[has]
     followups = pd.DataFrame({"case_id": ids, "due": pd.to_datetime(due),
-                              "visited": _dates(pd.Series(ids).map(visits))})
+                              "visited": _dates(pd.Series(_by(ids, visits)))})
 
     cl = rf.clarifications(url)
     accused = _dates(cl["case_id"].map(cases.set_index("id")["received_on"])) if len(cl) else pd.Series(dtype="datetime64[ns]")
@@ -116,9 +143,10 @@ def register_frames(url: str | None = None) -> RegisterFrames:
                             "name_zh": regions["name_zh"], "name_en": regions["name_en"]})
     hc = rf.headcounts(url)
     headcount = pd.DataFrame({"region": hc["region_code"], "year": hc["year"].astype(int), "cadres": hc["cadres"]})
+    careers = _careers(out, policy_of, rf.career_reviews(url))
     stages = stage_spans(events, policy_of)
     for frame in (appeals, corrections, followups, stages):
         frame["region"] = frame["case_id"].map(region_of)
     return RegisterFrames(cases=out, regions=regions, stages=stages, appeals=appeals, corrections=corrections,
                           followups=followups, clarifications=clarifications, registrations=registrations,
-                          headcount=headcount)
+                          headcount=headcount, careers=careers)

@@ -208,6 +208,19 @@ class ClueIn(Base):
     reference: Mapped[str] = mapped_column(String(120), default="")
 
 
+class CareerReview(Base):
+    """How a tolerated cadre fared once the impact period (影响期) was over: evaluated normally
+    (考核), promoted or used normally. ``None``: not known at the review."""
+
+    __tablename__ = "career_reviews"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    reviewed_on: Mapped[dt.date] = mapped_column(Date)
+    evaluated_normally: Mapped[bool | None] = mapped_column(Boolean)
+    promoted: Mapped[bool | None] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
 class ResultShared(Base):
     """A result shared out, e.g. with the organisation department for appraisal and promotion."""
 

@@ -348,6 +348,7 @@ def _walk(s, rng, cid, case, policy, received, as_of, claim, late_or_not, wd, su
         if go(a) and a <= add_working_days(fb, proc.appeal_window_working_days).due:
             pr.appeal(s, cid, a, "当事人", "对处理决定不服")
             summary.appeals += 1
+            last = a
             r = late_or_not(a, proc.review_time_limit_working_days)
             if go(r):
                 present2 = max(int(-(-proc.quorum * total // 1)), present)
@@ -356,6 +357,30 @@ def _walk(s, rng, cid, case, policy, received, as_of, claim, late_or_not, wd, su
                                 votes_for=present2, consulted=[b.id for b in proc.consult],
                                 approved_by=proc.higher_approval.id if proc.higher_approval else None,
                                 departure_reason=reason, review=True)
+                last = r
+    if outcome in ("exempt", "mitigated"):
+        _review_career(s, cid, policy, outcome, decided_on, last, as_of)
+
+
+def _review_career(s, cid: str, policy, outcome: str, decided_on: dt.date, last: dt.date, as_of: dt.date) -> None:
+    """Most tolerated cadres get a career review some weeks after the impact period. Its own
+    random stream (seeded by the case id), so adding it left every other synthetic figure as it was."""
+    import zlib
+
+    from ftlib import procedure as pr
+
+    rng = random.Random(zlib.crc32(cid.encode()))
+    if rng.random() >= 0.7:
+        return
+    care = policy.aftercare.get(outcome)
+    months = care.impact_period_months if care else 0
+    y, m = divmod(decided_on.month - 1 + months, 12)
+    end = decided_on.replace(year=decided_on.year + y, month=m + 1, day=min(decided_on.day, 28))
+    on = max(last, end + dt.timedelta(days=rng.randint(15, 120)))
+    if on > as_of:
+        return
+    promoted = None if rng.random() < 0.15 else rng.random() < 0.35
+    pr.review_career(s, cid, on, "组织部门", evaluated_normally=rng.random() < 0.9, promoted=promoted)
 
 
 def build_sample(url: str | None = None, regions: int = 8, years: int = 3, seed: int = 2026) -> Summary:

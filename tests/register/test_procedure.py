@@ -161,3 +161,37 @@ def test_current_state_vectorised_agrees_with_the_fold(url):
     assert {c: st.loc[c, "state"] for c in states} == states == {"T-1": "decided", "T-2": "investigated",
                                                                  "T-3": "refused"}
     assert st.loc["T-2", "stage"] == "decision" and st.loc["T-2", "stage_start"].date() == dt.date(2025, 4, 21)
+
+
+def test_career_reviews_after_the_impact_period_feed_the_careers_metric(url):
+    """CN-DM-2022 (aftercare inherited from CN-DM-2017 and its own): exempt → no impact period,
+    mitigated → 3 months. T-1 exempt on 2025-05-06: the period ends that day (2025Q2);
+    T-2 mitigated on 2025-05-06: it ends 2025-08-06 (2025Q3)."""
+    from ftlib.metrics import compute
+    from ftlib.register.metrics_frames import register_frames
+
+    with db.session_scope(url) as s:
+        decided_case(s, "T-1")
+        decided_case(s, "T-2", outcome="mitigated", departure_reason="损失较大，从轻处理")
+        decided_case(s, "T-3", outcome="not_tolerated", departure_reason="集体研究认为不符合容错条件")
+        with pytest.raises(pr.ProcedureError, match="careers are reviewed for tolerated cadres"):
+            pr.review_career(s, "T-3", D(2025, 9, 1), "组织部", evaluated_normally=True)
+        with pytest.raises(pr.ProcedureError, match="both blank"):
+            pr.review_career(s, "T-1", D(2025, 6, 1), "组织部")
+        with pytest.raises(pr.ProcedureError, match="field promoted: value 'yes'"):
+            pr.review_career(s, "T-1", D(2025, 6, 1), "组织部", promoted="yes")
+        pr.review_career(s, "T-1", D(2025, 6, 1), "组织部", evaluated_normally=True, promoted=True)
+        pr.review_career(s, "T-2", D(2025, 9, 1), "组织部", evaluated_normally=False)
+    reviews = frames.career_reviews(url).sort_values("case_id")
+    assert reviews["case_id"].tolist() == ["T-1", "T-2"]
+    careers = register_frames(url).careers.set_index("case_id").sort_index()
+    assert careers.index.tolist() == ["T-1", "T-2"]                     # T-3 was not tolerated
+    assert [d.date() for d in careers["impact_end"]] == [D(2025, 5, 6), D(2025, 8, 6)]
+    assert careers["evaluated_normally"].tolist() == [True, False]
+    assert careers["promoted"].isna().tolist() == [False, True] and bool(careers.loc["T-1", "promoted"])
+    t = compute(register_frames(url), "CN-DM", ["2025Q2", "2025Q3"], groups=["careers"])["careers"]
+    top = t[t["level"] == 0].set_index("period")
+    assert top.loc["2025Q2", ["impact_ended", "evaluated_known", "evaluated_normally", "promoted_known", "promoted"]
+                   ].tolist() == [1, 1, 1, 1, 1]
+    assert top.loc["2025Q3", ["impact_ended", "evaluated_known", "evaluated_normally", "promoted_known"]
+                   ].tolist() == [1, 1, 0, 0]

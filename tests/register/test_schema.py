@@ -18,14 +18,14 @@ from ftlib.register.models import Base
 def test_upgrade_creates_every_table_of_the_models(empty_url):
     assert db.status(empty_url)[0] in ("missing", "empty")
     rev = db.upgrade(empty_url)
-    assert rev == db.head_revision() == "0001"
+    assert rev == db.head_revision() == "0002"
     with db.get_engine(empty_url).connect() as conn:
         tables = set(inspect(conn).get_table_names())
         app = conn.execute(text("SELECT value FROM ftlib_meta WHERE key='application'")).scalar()
     assert set(Base.metadata.tables) <= tables
     assert app == "ftlib-register"
-    assert db.status(empty_url) == ("ftlib", "0001")
-    assert db.upgrade(empty_url) == "0001"  # a second upgrade is a no-op
+    assert db.status(empty_url) == ("ftlib", "0002")
+    assert db.upgrade(empty_url) == "0002"  # a second upgrade is a no-op
 
 
 def test_migrations_match_the_models(url):
@@ -99,3 +99,21 @@ def test_bad_url_is_one_line(monkeypatch):
     monkeypatch.setenv("FTLIB_DATABASE_URL", "not a url")
     with pytest.raises(db.RegisterError, match="FTLIB_DATABASE_URL: value 'not a url': not a database URL"):
         db.get_engine(None)
+
+
+def test_a_register_at_0001_upgrades_to_0002_and_keeps_its_rows(empty_url):
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config(str(db.ALEMBIC_INI))
+    cfg.set_main_option("script_location", str(db.MIGRATIONS))
+    with db.get_engine(empty_url).begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.execute(text("INSERT INTO regions (code, name_zh, name_en, parent, illustrative) "
+                          "VALUES ('CN-DM', '示例省', 'Demo Province', NULL, true)"))
+    assert db.status(empty_url) == ("ftlib", "0001")
+    assert db.upgrade(empty_url) == "0002"
+    with db.get_engine(empty_url).connect() as conn:
+        assert conn.execute(text("SELECT name_zh FROM regions WHERE code='CN-DM'")).scalar() == "示例省"
+        assert "career_reviews" in inspect(conn).get_table_names()
