@@ -121,9 +121,9 @@ def test_page_holds_every_language_with_a_switch_and_chart_specs(frames):
     received = f"{int(t[(t.level == 0) & (t.period == '2025Q1')]['received'].iloc[0]):,}"
     for body in (zh, en):
         assert re.search(rf"data-metric='received'>{re.escape(received)}<", body)
-    # 8 charts a language, each an SVG drawn by Vega (class "marks"), ids unique in the page
-    assert len(re.findall(r"<figure class='ftlib-chart'[^>]*><svg [^>]*class=\"marks\"", zh)) == 8
-    assert len(re.findall(r"<figure class='ftlib-chart'[^>]*><svg [^>]*class=\"marks\"", en)) == 8
+    # 9 charts a language, each an SVG drawn by Vega (class "marks"), ids unique in the page
+    assert len(re.findall(r"<figure class='ftlib-chart'[^>]*><svg [^>]*class=\"marks\"", zh)) == 9
+    assert len(re.findall(r"<figure class='ftlib-chart'[^>]*><svg [^>]*class=\"marks\"", en)) == 9
     ids = re.findall(r'\bid="([^"]+)"', page)
     assert len(ids) == len(set(ids))
     assert "case_id" not in page and "cadre_id" not in page

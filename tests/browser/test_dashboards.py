@@ -17,8 +17,8 @@ from tests.browser.conftest import ARTIFACTS, free_port
 from tests.conftest import run_cli
 
 REGION, PERIOD, PREVIOUS = "CN-DM", "2025Q2", "2025Q1"
-#: All 8 charts of one language are on the page as SVG drawn by Vega (at report time).
-DRAWN = ("document.querySelectorAll(\".ftlib-body[data-lang='%s'] .ftlib-chart > svg.marks\").length === 8")
+#: All 9 charts of one language are on the page as SVG drawn by Vega (at report time).
+DRAWN = ("document.querySelectorAll(\".ftlib-body[data-lang='%s'] .ftlib-chart > svg.marks\").length === 9")
 
 
 @pytest.fixture(scope="module")
