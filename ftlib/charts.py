@@ -172,6 +172,8 @@ def _rates(rows: pd.DataFrame, x: str, xs: pd.Series, measures: dict[str, pd.Ser
 
 
 def _bars(data: pd.DataFrame, x: str, lang: str, y_title: str, domain: tuple[float, float], percent: bool = True):
+    if data.empty:  # every value hidden or missing: say so rather than draw empty axes
+        return _nothing_published(lang)
     measure, xt = L("column.measure", lang), L(f"column.{x}", lang)
     fmt = ".1%" if percent else ".1f"
     # measures keep the order they were given in, so colours do not swap with the language
@@ -185,6 +187,12 @@ def _bars(data: pd.DataFrame, x: str, lang: str, y_title: str, domain: tuple[flo
         tooltip=[alt.Tooltip(f"{x}:N", title=xt), alt.Tooltip(f"{measure}:N"),
                  alt.Tooltip("value:Q", format=fmt, title=y_title)],
     ).properties(width=WIDTH, height=260)
+
+
+def _nothing_published(lang: str):
+    return (alt.Chart(pd.DataFrame({"note": [L("text.nothing_published", lang)]}))
+            .mark_text(align="left", fontSize=13, color="#555", x=0, y=20).encode(text="note:N")
+            .properties(width=WIDTH, height=40))
 
 
 def _days(rows, x, xs, measures, lang):

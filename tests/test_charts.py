@@ -97,3 +97,15 @@ def test_export_png_and_svg_with_cjk_fonts(tables):
     charts.export(charts.all_charts(tables, "en")["fairness"], ARTIFACTS / "fairness_en.png")
     with pytest.raises(ValueError):
         charts.export(out["intake"], ARTIFACTS / "x.pdf")
+
+
+def test_a_chart_with_every_value_hidden_says_so(tables):
+    """Career shares over fewer than k=5 known cadres are not published; with all of them below
+    k the chart is a sentence, not empty axes."""
+    t = tables["careers"].copy()
+    for col in ("evaluated_known", "promoted_known"):
+        t[col] = 3
+    for lang, words in (("zh", "没有可公布的数字"), ("en", "Nothing publishable")):
+        spec = charts.careers_chart(t, lang).to_dict()
+        assert words in json.dumps(spec, ensure_ascii=False)
+        assert spec["mark"]["type"] == "text"
