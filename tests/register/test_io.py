@@ -21,6 +21,7 @@ def _small_register(url):
         decided_case(s)
         pr.send_feedback(s, "T-1", D(2025, 5, 8), "office")
         pr.appeal(s, "T-1", D(2025, 5, 12), "C-0001", "理由")
+        pr.review_career(s, "T-1", D(2025, 6, 1), "组织部", evaluated_normally=True)
         pr.open_case(s, make_case("T-2", procedure={"exante_registered": True}, title={"zh": "试点，\"引号\""}),
                      channel="unit_application", received_on=D(2025, 4, 1), actor="unit", registration_id="R-1")
         pr.refuse(s, "T-2", D(2025, 4, 3), "office", "材料不全")
@@ -31,17 +32,18 @@ def test_export_then_import_round_trips_exactly(url, another_url, tmp_path, suff
     _small_register(url)
     files = export_file(tmp_path / f"out{suffix}", url)
     summary = import_files(files, another_url)
-    assert (summary.cases_added, summary.events_added) == (2, 9)
+    assert (summary.cases_added, summary.events_added) == (2, 10)
     a, b = export_frames(url), export_frames(another_url)
     for name in ("registrations", "cases", "events"):
         pd.testing.assert_frame_equal(a[name], b[name])
-    for name in ("decisions", "appeals", "corrections"):
+    for name in ("decisions", "appeals", "corrections", "career_reviews"):
         left = frames.table(name, url).drop(columns="id")
         right = frames.table(name, another_url).drop(columns="id")
         pd.testing.assert_frame_equal(left, right)
     again = import_files(files, another_url)  # the same file twice: nothing new
-    assert (again.cases_added, again.cases_unchanged, again.events_added, again.events_unchanged) == (0, 2, 0, 9)
-    assert len(frames.events(another_url)) == 9
+    assert (again.cases_added, again.cases_unchanged, again.events_added, again.events_unchanged) == (0, 2, 0, 10)
+    assert len(frames.events(another_url)) == 10
+    assert frames.career_reviews(another_url)[["case_id", "evaluated_normally"]].values.tolist() == [["T-1", True]]
 
 
 def test_every_bad_row_is_reported_and_nothing_is_written(url, tmp_path):
@@ -109,6 +111,23 @@ def test_events_are_checked_by_the_procedure_rules(url, tmp_path):
     assert [(i.row, i.column, i.value) for i in info.value.issues] == [(3, "kind", "decided"), (4, "case_id", "T-9")]
     assert "decided is not allowed when the case is accepted" in info.value.issues[0].reason
     assert list(frames.events(url)["kind"]) == ["started"]
+
+
+def test_an_imported_career_review_is_checked_like_a_recorded_one(url, tmp_path):
+    with db.session_scope(url) as s:
+        decided_case(s)
+    f = tmp_path / "events.csv"
+    f.write_text("case_id,seq,kind,at,actor,payload\n"
+                 "T-1,6,career_reviewed,2025-06-01,组织部,\"{\"\"promoted\"\": \"\"yes\"\"}\"\n", encoding="utf-8")
+    with pytest.raises(ImportError_) as info:
+        import_files([f], url)
+    [issue] = info.value.issues
+    assert issue.row == 2 and "promoted" in str(issue) and "'yes'" in str(issue)
+    assert frames.career_reviews(url).empty
+    f.write_text("case_id,seq,kind,at,actor,payload\n"
+                 "T-1,6,career_reviewed,2025-06-01,组织部,\"{\"\"promoted\"\": false}\"\n", encoding="utf-8")
+    assert import_files([f], url).events_added == 1
+    assert frames.career_reviews(url)[["promoted", "evaluated_normally"]].values.tolist() == [[False, None]]
 
 
 def test_corrupt_and_foreign_files_give_one_clear_error(url, tmp_path):
