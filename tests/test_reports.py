@@ -160,6 +160,12 @@ def test_page_cache_is_keyed_on_parameters_and_snapshot(tmp_path, monkeypatch):
     snap.write_bytes(b"a new snapshot")  # another report run: the old page is never read again
     os.utime(snap, ns=(path.stat().st_mtime_ns + 10**9,) * 2)
     assert pagecache.page_path(*key) != path and pagecache.read(pagecache.page_path(*key)) is None
+    # Voilà started by hand in the dashboards folder: the snapshot there is found without the variable
+    monkeypatch.delenv("FTLIB_REPORT_FRAMES")
+    (tmp_path / "dash").mkdir()
+    (tmp_path / "dash" / ".frames.pickle").write_bytes(b"snapshot")
+    monkeypatch.chdir(tmp_path / "dash")
+    assert pagecache.page_path(*key).parent == tmp_path / "dash" / ".pages"
 
 
 def test_dashboard_shows_the_stored_page_without_recomputing(tmp_path, monkeypatch, frames, capsys):

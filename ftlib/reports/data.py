@@ -19,11 +19,13 @@ def _load(url: str | None) -> RegisterFrames:
 
 def load_frames(url: str | None = None) -> RegisterFrames:
     """Frames of the register at ``url`` (default: ``FTLIB_DATABASE_URL`` or the default
-    register). When FTLIB_REPORT_FRAMES names a snapshot written by ``save_snapshot`` (the
-    report runner does this once for all its reports), that snapshot is read instead."""
-    snap = os.environ.get("FTLIB_REPORT_FRAMES")
-    if url is None and snap and Path(snap).exists():
-        return _snapshot(snap)
+    register). Without ``url``, the snapshot the report runner wrote (``save_snapshot``, once
+    for all its reports; see ``pagecache.snapshot_path``) is read instead when there is one."""
+    from ftlib.reports.pagecache import snapshot_path
+
+    snap = snapshot_path()
+    if url is None and snap is not None:
+        return _snapshot(str(snap))
     return _load(url or os.environ.get("FTLIB_DATABASE_URL"))
 
 

@@ -15,19 +15,31 @@ import os
 import tempfile
 from pathlib import Path
 
+#: The snapshot ``ftlib report`` leaves beside the dashboards it wrote.
+SNAPSHOT_NAME = ".frames.pickle"
+
+
+def snapshot_path() -> Path | None:
+    """The register snapshot the dashboards were computed from: FTLIB_REPORT_FRAMES (set by
+    ``ftlib report`` and ``ftlib serve``), else the one in the working directory, which is the
+    dashboards folder when Voilà is started there by hand (README: serving beyond localhost)."""
+    snap = os.environ.get("FTLIB_REPORT_FRAMES")
+    path = Path(snap) if snap else Path.cwd() / SNAPSHOT_NAME
+    return path if path.is_file() else None
+
 
 def page_path(region: str, start: str, end: str, label: str, lang: str, k: object) -> Path | None:
     """Where the page for these report parameters lives (dates as YYYY-MM-DD), or None when
     there is no snapshot to key it on."""
-    snap = os.environ.get("FTLIB_REPORT_FRAMES")
-    if not snap:
+    snap = snapshot_path()
+    if snap is None:
         return None
     try:
-        st = Path(snap).stat()
+        st = snap.stat()
     except OSError:
         return None
     key = json.dumps([str(x) for x in (region, start, end, label, lang, k)] + [st.st_size, st.st_mtime_ns])
-    return Path(snap).parent / ".pages" / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.html"
+    return snap.parent / ".pages" / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.html"
 
 
 def read(path: Path | None) -> str | None:

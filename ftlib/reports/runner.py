@@ -118,6 +118,7 @@ def run_reports(jobs: list[Job], out_dir: Path = DASHBOARDS, html: bool = False,
 
     from ftlib.reports.data import save_snapshot
     from ftlib.reports.index import write_index
+    from ftlib.reports.pagecache import SNAPSHOT_NAME
 
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -125,7 +126,7 @@ def run_reports(jobs: list[Job], out_dir: Path = DASHBOARDS, html: bool = False,
     # The kernels inherit this environment: one snapshot of the register for all reports. Pages
     # stored for an earlier snapshot can never be read again: drop them.
     shutil.rmtree(out_dir / ".pages", ignore_errors=True)
-    env = {**os.environ, "FTLIB_REPORT_FRAMES": str(save_snapshot(out_dir / ".frames.pickle"))}
+    env = {**os.environ, "FTLIB_REPORT_FRAMES": str(save_snapshot(out_dir / SNAPSHOT_NAME))}
     if not (out_dir / "voila.json").exists():  # a folder other than dashboards/ gets the same settings
         shutil.copy(DASHBOARDS / "voila.json", out_dir / "voila.json")
     todo: queue.Queue = queue.Queue()

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from ftlib.errors import FtlibError
+from ftlib.reports.pagecache import SNAPSHOT_NAME
 from ftlib.reports.runner import DASHBOARDS
 
 #: Where ftlib's Voilà template lives (a Jupyter data directory); see voila_env().
@@ -38,7 +39,7 @@ def serve(folder: Path = DASHBOARDS, port: int = 8866, ip: str = "127.0.0.1") ->
     print(f"ftlib: dashboards at http://{ip}:{port}/voila/render/index.ipynb  (Ctrl-C stops)", flush=True)
     try:
         env = voila_env()
-        snapshot = folder / ".frames.pickle"  # the register as the reports were run
+        snapshot = folder / SNAPSHOT_NAME  # the register as the reports were run
         if snapshot.exists():
             env["FTLIB_REPORT_FRAMES"] = str(snapshot.resolve())
         return subprocess.call(voila_command(port, ip), cwd=folder, env=env)
