@@ -87,9 +87,9 @@ def _config(chart, title: str):
             .configure_title(font=FONT, fontSize=15, anchor="start"))
 
 
-def assert_aggregated(chart: alt.TopLevelMixin) -> None:
-    """Raise if the chart's data holds a column that identifies a case or a cadre."""
-    spec = chart.to_dict()
+def assert_aggregated(chart: alt.TopLevelMixin | dict) -> None:
+    """Raise if the chart's data (a chart or its spec) holds a column that identifies a case or a cadre."""
+    spec = chart if isinstance(chart, dict) else chart.to_dict()
     for rows in spec.get("datasets", {}).values():
         for r in rows[:1]:
             bad = [c for c in r if c in IDENTIFYING]

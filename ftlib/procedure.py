@@ -480,6 +480,12 @@ def stage_limit(policy, stage: str) -> int | None:
     return proc.time_limits_working_days.get(stage)
 
 
+def impact_months(policy, outcome: str) -> int:
+    """The impact period (影响期) after ``outcome`` in months, from the policy's after-care (0 if none)."""
+    care = policy.aftercare.get(outcome)
+    return care.impact_period_months if care is not None else 0
+
+
 def due(url: str | None = None, today: dt.date | None = None, within: int = 5, region: str | None = None):
     """Cases whose current stage is overdue or due within ``within`` working days, and open
     corrections likewise, as a DataFrame sorted by deadline (see ``ftlib.register.frames.due``)."""

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ftlib.metrics import RegisterFrames
 from ftlib.policy.loader import bundled
-from ftlib.procedure import stage_limit
+from ftlib.procedure import impact_months, stage_limit
 from ftlib.register import frames as rf
 from ftlib.register.events import STAGE, STATE_EVENTS
 
@@ -59,9 +59,8 @@ def _careers(cases: pd.DataFrame, policy_of: pd.Series, reviews: pd.DataFrame) -
     ``aftercare.<outcome>.impact_period_months``) and the latest career review, NA if none."""
     tol = cases[cases["outcome"].isin(["exempt", "mitigated"]) & cases["decided"].notna()]
     pol = bundled().policies
-    months = np.array([
-        (care.impact_period_months if (care := pol[pid].aftercare.get(oc)) is not None else 0) if pid in pol else 0
-        for pid, oc in zip(tol["case_id"].map(policy_of), tol["outcome"])], dtype=int)
+    months = np.array([impact_months(pol[pid], oc) if pid in pol else 0
+                       for pid, oc in zip(tol["case_id"].map(policy_of), tol["outcome"])], dtype=int)
     impact_end = tol["decided"].copy()
     for m in np.unique(months[months > 0]):  # a few distinct lengths: shift each group at once
         sel = months == m

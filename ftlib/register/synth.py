@@ -367,15 +367,14 @@ def _review_career(s, cid: str, policy, outcome: str, decided_on: dt.date, last:
     random stream (seeded by the case id), so adding it left every other synthetic figure as it was."""
     import zlib
 
+    import pandas as pd
+
     from ftlib import procedure as pr
 
     rng = random.Random(zlib.crc32(cid.encode()))
     if rng.random() >= 0.7:
         return
-    care = policy.aftercare.get(outcome)
-    months = care.impact_period_months if care else 0
-    y, m = divmod(decided_on.month - 1 + months, 12)
-    end = decided_on.replace(year=decided_on.year + y, month=m + 1, day=min(decided_on.day, 28))
+    end = (pd.Timestamp(decided_on) + pd.DateOffset(months=pr.impact_months(policy, outcome))).date()
     on = max(last, end + dt.timedelta(days=rng.randint(15, 120)))
     if on > as_of:
         return

@@ -49,10 +49,11 @@ class Section:
     table_html: str = ""
     note: str = ""
 
-    def charts(self) -> list[Any]:
-        out = [make() for make in self.chart_makers]
-        for chart in out:
-            charts_mod().assert_aggregated(chart)
+    def specs(self) -> list[dict]:
+        """The section's charts as Vega-Lite specs, each checked to hold aggregated data only."""
+        out = [make().to_dict() for make in self.chart_makers]
+        for spec in out:
+            charts_mod().assert_aggregated(spec)
         return out
 
 

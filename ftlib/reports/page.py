@@ -31,10 +31,9 @@ def scoped_svg(svg: str, prefix: str) -> str:
     return svg
 
 
-def _chart_html(chart, prefix: str) -> str:
+def _chart_html(spec: dict, prefix: str) -> str:
     from ftlib.charts import to_svg
 
-    spec = chart.to_dict()
     title = spec.get("title", "")
     title = title.get("text", "") if isinstance(title, dict) else title
     title = " ".join(title) if isinstance(title, list) else str(title)
@@ -47,9 +46,9 @@ def _body(report: Report, uid: str) -> str:
     n = 0
     for sec in report.sections:
         parts.append(f"<h2 class='ftlib-section' data-section='{sec.key}'>{html.escape(sec.title)}</h2>")
-        for chart in sec.charts():
+        for spec in sec.specs():
             n += 1
-            parts.append(_chart_html(chart, f"{uid}-{report.lang}-{n}"))
+            parts.append(_chart_html(spec, f"{uid}-{report.lang}-{n}"))
         parts.append(sec.table_html)
     return "".join(parts)
 
@@ -64,7 +63,7 @@ def page_html(reports: dict[str, Report], shown: str) -> str:
 
 def build_page(frames, region: str, period: Period, lang: str = "zh", k: int = 5) -> str:
     """Validate the parameters (ReportError), build the report in every language, return the page."""
-    reports = {lang: build_report(frames, region, period, lang, k)}
+    reports = {lang: build_report(frames, region, period, lang, k)}  # first: this checks ``lang`` too
     reports.update({other: build_report(frames, region, period, other, k) for other in LANGS if other != lang})
     return page_html({code: reports[code] for code in LANGS}, lang)
 

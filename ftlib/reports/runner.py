@@ -61,7 +61,7 @@ class _Worker:
         return Result(**json.loads(line))
 
     def _lost(self, job: Job) -> Result:
-        self.proc.wait()
+        self.proc.wait()  # stdout closed: the worker ended; read why before stop() closes the log
         self.log.seek(0)
         lines = [ln.strip() for ln in self.log.read().splitlines() if ln.strip()]
         self.stop()
@@ -73,20 +73,20 @@ class _Worker:
         return self.proc.poll() is None
 
     def stop(self) -> None:
+        """End the worker (asked first, then killed) and any kernel it left; safe to call again."""
+        if self.log.closed:
+            return  # already stopped: its process group id may belong to someone else by now
         if self.proc.poll() is None:
             try:
                 self.proc.stdin.close()  # a worker that is listening ends by itself
                 self.proc.wait(timeout=15)
             except (OSError, subprocess.TimeoutExpired):
                 pass
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
-        else:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)  # a kernel left behind by a dead worker
-            except ProcessLookupError:
-                pass
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)  # a hung worker, or a kernel a dead one left
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
         self.log.close()
 
 
