@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 import yaml
+
+from ftlib.resources import data_path
 
 LANGS = ("zh", "en")
 #: Each language named in itself, for language switches.
@@ -16,7 +17,7 @@ LANG_OPTIONS = [(LANG_NAMES[code], code) for code in LANGS]
 
 @lru_cache(maxsize=1)
 def labels() -> dict[str, dict[str, str]]:
-    data = yaml.safe_load((Path(__file__).with_name("labels.yaml")).read_text(encoding="utf-8"))
+    data = yaml.safe_load(data_path("labels", "labels.yaml").read_text(encoding="utf-8"))
     flat: dict[str, dict[str, str]] = {}
 
     def walk(node: dict, prefix: str) -> None:

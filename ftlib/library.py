@@ -1,4 +1,4 @@
-"""The typical-case library (``data/cases/``): published cases with their outcomes and
+"""The typical-case library (``ftlib/data/cases/``): published cases with their outcomes and
 constructed teaching cases, each a YAML file with the facts under ``case:``."""
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ import yaml
 from ftlib.engine import compare
 from ftlib.facts import Case, load_case
 from ftlib.i18n import label
+from ftlib.resources import data_path
 
-CASES_DIR = Path(__file__).resolve().parents[1] / "data" / "cases"
+CASES_DIR = data_path("cases")
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,15 @@
-"""Regions (jurisdictions) with their names and parents, from ``data/jurisdictions.yaml``."""
+"""Regions (jurisdictions) with their names and parents, from ``ftlib/data/jurisdictions.yaml``."""
 
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 import yaml
 
 from ftlib.errors import FtlibError
+from ftlib.resources import data_path
 
-JURISDICTIONS = Path(__file__).resolve().parents[1] / "data" / "jurisdictions.yaml"
+JURISDICTIONS = data_path("jurisdictions.yaml")
 
 
 @lru_cache(maxsize=1)

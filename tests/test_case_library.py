@@ -1,4 +1,4 @@
-"""The typical-case library (data/cases/): published outcomes, hand-worked expectations, and
+"""The typical-case library (ftlib/data/cases/): published outcomes, hand-worked expectations, and
 coverage of every grading row of every bundled policy.
 
 The expected outcomes and deciding rows are written in the case files, worked out by hand from

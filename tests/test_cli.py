@@ -103,7 +103,7 @@ def test_unknown_policy_id(tmp_path, cli):
 def test_syntax_error_in_policy_condition(tmp_path, cli):
     pol = tmp_path / "pol"
     pol.mkdir()
-    text = (ROOT / "data/policies/cn-2016.yaml").read_text(encoding="utf-8")
+    text = (ROOT / "ftlib/data/policies/cn-2016.yaml").read_text(encoding="utf-8")
     text = text.replace("when: conditions_met\n", "when: conditions_met and (\n")
     (pol / "cn-2016.yaml").write_text(text, encoding="utf-8")
     r = cli("--policy-dir", str(pol), "determine", str(write(tmp_path, "c.yaml", {**CASE, "conduct_date": "2017-01-01"})))

@@ -1,4 +1,4 @@
-"""Determinations worked out by hand from the texts of data/policies/cn-2016.yaml, cn-2018.yaml
+"""Determinations worked out by hand from the texts of ftlib/data/policies/cn-2016.yaml, cn-2018.yaml
 and cn-2019.yaml (CN-2018 extends CN-2016, CN-2019 extends CN-2018).
 
 Summary of the three grading tables as read from the files (first matching row wins):

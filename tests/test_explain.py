@@ -1,5 +1,5 @@
 """Counterfactuals and ex-ante requirements, with expected sets worked out by hand from the
-policy files (data/policies/cn-2019.yaml, which extends cn-2018.yaml and cn-2016.yaml, and
+policy files (ftlib/data/policies/cn-2019.yaml, which extends cn-2018.yaml and cn-2016.yaml, and
 cn-dm-ftz.yaml, cn-dm-br.yaml). The reasoning is in the comments above each expectation."""
 
 import datetime as dt

@@ -19,7 +19,7 @@ def pairs(node, path=""):
             yield from pairs(v, f"{path}.{k}" if path else str(k))
 
 
-@pytest.mark.parametrize("name", ["ftlib/labels.yaml", "ftlib/metrics_labels.yaml", "ftlib/ui_labels.yaml"])
+@pytest.mark.parametrize("name", ["ftlib/data/labels/labels.yaml", "ftlib/data/labels/metrics_labels.yaml", "ftlib/data/labels/ui_labels.yaml"])
 def test_every_label_has_both_languages(name):
     data = yaml.safe_load((ROOT / name).read_text(encoding="utf-8"))
     found = list(pairs(data))
@@ -47,6 +47,6 @@ def test_every_grading_row_of_the_bundled_policies_has_words_in_both_languages()
 
 
 def test_the_deciding_row_is_named_in_words(cli):
-    r = cli("determine", "data/cases/c01-routine-filing-error.yaml")
+    r = cli("determine", "ftlib/data/cases/c01-routine-filing-error.yaml")
     assert r.returncode == 0, r.stderr
     assert "← 不属于所列容错情形 (not_in_scope)" in r.stdout

@@ -9,7 +9,7 @@ from ftlib.policy.lint import lint
 from ftlib.policy.loader import PolicyError
 from tests.conftest import ROOT
 
-BASE = ROOT / "data/policies/cn-2016.yaml"
+BASE = ROOT / "ftlib/data/policies/cn-2016.yaml"
 
 
 def variant(tmp: Path, edit) -> Path:

@@ -1,5 +1,5 @@
-"""The illustrative local policies (data/policies/cn-dm-*.yaml), the region list
-(data/jurisdictions.yaml), version selection by conduct and decision date within the CN-DM
+"""The illustrative local policies (ftlib/data/policies/cn-dm-*.yaml), the region list
+(ftlib/data/jurisdictions.yaml), version selection by conduct and decision date within the CN-DM
 family, and fallback along the jurisdiction code.
 
 Every expected value below was read off the policy files by hand; the comments give the steps.
@@ -20,7 +20,7 @@ from tests.conftest import ROOT
 
 LOCAL = ["CN-DM-2017", "CN-DM-2022", "CN-DM-FTZ-2020", "CN-DM-BR-2019", "CN-DM-SS-2018"]
 STAGES = {"acceptance", "investigation", "decision", "feedback", "filing"}
-REGIONS = yaml.safe_load((ROOT / "data/jurisdictions.yaml").read_text(encoding="utf-8"))
+REGIONS = yaml.safe_load((ROOT / "ftlib/data/jurisdictions.yaml").read_text(encoding="utf-8"))
 
 
 def case(name: str):
@@ -55,7 +55,7 @@ def test_local_policy_is_illustrative_and_complete(pid):
 
 def test_local_policy_files_say_they_are_illustrative_in_a_header_comment():
     for f in ("cn-dm-2017", "cn-dm-2022", "cn-dm-ftz", "cn-dm-br", "cn-dm-ss"):
-        head = (ROOT / f"data/policies/{f}.yaml").read_text(encoding="utf-8").split("\nid:")[0]
+        head = (ROOT / f"ftlib/data/policies/{f}.yaml").read_text(encoding="utf-8").split("\nid:")[0]
         assert "ILLUSTRATIVE" in head and "§7" in head and "fictional" in head, f
 
 

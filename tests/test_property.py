@@ -3,7 +3,7 @@ deciding grading row — on every case, under every bundled policy (DESIGN.md, "
 
 Cases are generated from the fact vocabulary itself (``CONDITION_FACTS``), so new facts are
 covered without editing this file; policies are read from ``ftlib.bundled()`` at test time, so
-policy files added under data/policies/ are covered too.
+policy files added under ftlib/data/policies/ are covered too.
 """
 
 from __future__ import annotations

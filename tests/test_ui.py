@@ -280,7 +280,7 @@ def test_every_rule_a_trainee_picks_from_has_words_not_code():
 def test_regions_are_shown_by_name_with_their_code():
     from ftlib.ui.labels import value_label
 
-    # data/jurisdictions.yaml: CN-HB is 湖北省 / Hubei Province
+    # ftlib/data/jurisdictions.yaml: CN-HB is 湖北省 / Hubei Province
     assert value_label("jurisdiction", "CN-HB", "zh") == "湖北省（CN-HB）"
     assert value_label("jurisdiction", "CN-HB", "en") == "Hubei Province (CN-HB)"
     assert value_label("jurisdiction", "CN-NOWHERE", "zh") == "CN-NOWHERE"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 import yaml
 
+from ftlib.resources import data_path
+
 LANGS = ("zh", "en")
-LABELS = Path(__file__).resolve().parents[1] / "metrics_labels.yaml"
+LABELS = data_path("labels", "metrics_labels.yaml")
 
 
 @lru_cache(maxsize=1)

@@ -20,8 +20,9 @@ from ftlib.errors import FtlibError
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.conditions import ConditionError
 from ftlib.policy.schema import Policy
+from ftlib.resources import data_path
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "policies"
+DATA_DIR = data_path("policies")
 _RULE_LISTS = ("distinctions", "exclusions", "conditions", "mitigations", "corrections")
 _REPLACED = ("grading", "scope")
 _OWN = ("id", "version", "effective_from", "effective_to", "status", "source", "extends", "name", "summary")
@@ -156,5 +157,5 @@ def _check_references(policy: Policy, where: str) -> None:
 
 @lru_cache(maxsize=1)
 def bundled() -> PolicySet:
-    """The policies shipped in ``data/policies`` (loaded once per process)."""
+    """The policies shipped in ``ftlib/data/policies`` (loaded once per process)."""
     return PolicySet.from_dir(DATA_DIR)

@@ -1,4 +1,4 @@
-"""The shape of a policy file (``data/policies/*.yaml``), as pydantic models.
+"""The shape of a policy file (``ftlib/data/policies/*.yaml``), as pydantic models.
 
 One file is one version of a policy family. See ``docs/policies.md`` for a worked example.
 Rule groups are evaluated in this order, each rule's ``when`` being a condition over the facts:

@@ -26,7 +26,7 @@ judgement, documented here):
   is shared with the organisation department; ex-ante registrations (容错报备) precede some
   cases in regions whose policy provides them.
 
-Regions come from ``data/jurisdictions.yaml`` (fictional 示例省 regions under their own
+Regions come from ``ftlib/data/jurisdictions.yaml`` (fictional 示例省 regions under their own
 illustrative policies, sub-regions that fall back to their parent's policy, and CN-HB under the
 national one); each case's policy is picked by ``jurisdiction`` and ``conduct_date``.
 """

@@ -20,9 +20,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ftlib.reports.period import Period
+from ftlib.resources import data_path
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE = ROOT / "notebooks" / "reports" / "implementation_report.ipynb"
+TEMPLATE = data_path("reports", "implementation_report.ipynb")
 
 #: Seconds one cell of the template may take (a report cell takes about a second once the
 #: kernel is warm; the first one in a worker also imports everything).

@@ -4,14 +4,14 @@ widget texts in zh and en, and the list of facts that can still change after the
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ftlib.i18n import LANGS, label
+from ftlib.resources import data_path
 
-UI_LABELS = Path(__file__).resolve().parents[1] / "ui_labels.yaml"
+UI_LABELS = data_path("labels", "ui_labels.yaml")
 
 
 @lru_cache(maxsize=1)

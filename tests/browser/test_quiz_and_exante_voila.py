@@ -1,7 +1,7 @@
 """04 training quiz and 05 ex-ante self-check served by Voilà, driven in headless Chromium.
 
 Quiz: the first library case is c01 (routine filing error), whose expected outcome under every
-policy is 不属于容错情形 (worked out by hand in data/cases/c01-routine-filing-error.yaml). A trainee
+policy is 不属于容错情形 (worked out by hand in ftlib/data/cases/c01-routine-filing-error.yaml). A trainee
 who picks that outcome and no rules gets 1 of 2 points, and the answer lands in the class
 results file. Ex-ante: routine work is a tolerable situation under no policy. Nothing may leave
 127.0.0.1."""
