@@ -294,8 +294,7 @@ def test_decisive_row_takes_jupyterlab_theme_colours():
     from ftlib.library import library
     from ftlib.ui.views import reasons_html
 
-    page = reasons_html(determine(next(iter(library().values())).case if isinstance(library(), dict)
-                                  else library()[0].case), "zh")
+    page = reasons_html(determine(library()[0].case), "zh")
     row = re.search(r"<tr class='ftlib-decisive' style='([^']*)'", page).group(1)
     assert "background:var(--jp-layout-color2" in row and "color:var(--jp-content-font-color0" in row
     assert not re.search(r"background:#", row)
