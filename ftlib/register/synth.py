@@ -38,10 +38,10 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ftlib import home
 from ftlib.facts import case_from_dict
 from ftlib.register import db
 
-SAMPLE_PATH = db.ROOT / "data" / "sample" / "register.sqlite"
 FALLBACK_REGIONS = {
     "CN-DM": ("示例省", "Demo Province", "CN"),
     "CN-DM-FTZ": ("示例省自贸试验片区", "Demo Province free-trade pilot area", "CN-DM"),
@@ -383,9 +383,9 @@ def _review_career(s, cid: str, policy, outcome: str, decided_on: dt.date, last:
 
 
 def build_sample(url: str | None = None, regions: int = 8, years: int = 3, seed: int = 2026) -> Summary:
-    """(Re)create the sample register (default ``data/sample/register.sqlite``) from ``synth``."""
+    """(Re)create the sample register (default ``$FTLIB_HOME/sample/register.sqlite``) from ``synth``."""
     if url is None:
-        path = Path(SAMPLE_PATH)
+        path = home.sample_register_path()
         path.parent.mkdir(parents=True, exist_ok=True)
         for suffix in ("", "-journal", "-wal", "-shm"):
             p = Path(str(path) + suffix)
