@@ -114,7 +114,8 @@ def correction_orders(det, on: dt.date) -> list[dict[str, Any]]:
 def record_decision(session: Session, case_id: str, *, on: dt.date, actor: str, body: str, outcome: str,
                     members_total: int, members_present: int, votes_for: int, votes_against: int = 0,
                     votes_abstain: int = 0, consulted: Iterable[str] = (), approved_by: str | None = None,
-                    departure_reason: str | None = None, review: bool = False) -> Event:
+                    departure_reason: str | None = None, review: bool = False,
+                    recorded_by: str | None = None) -> Event:
     """Record the (collective) decision on a case — or, with ``review=True``, the decision on
     an appeal — together with the engine's recommendation at this moment."""
     from ftlib.register.procedure import ProcedureError, append, progress_of
@@ -134,4 +135,5 @@ def record_decision(session: Session, case_id: str, *, on: dt.date, actor: str, 
         previous = progress_of(session, case_id).outcome
         payload["result"] = "upheld" if outcome == previous else "changed"
         payload["corrections"] = []  # corrections were ordered with the first decision
-    return append(session, case_id, "review_decided" if review else "decided", on, actor, payload)
+    return append(session, case_id, "review_decided" if review else "decided", on, actor, payload,
+                  recorded_by=recorded_by)
