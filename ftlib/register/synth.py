@@ -3,7 +3,7 @@ tests. No row describes a real person or a real case; cadre ids are pseudonyms `
 
 Seeded and reproducible: the same ``--regions``, ``--years``, ``--seed`` (and the same policies
 and calendar) give the same register. Everything is written through the procedure
-(``ftlib.procedure``) and the decision rules (``ftlib.register.decisions``), so the synthetic
+(``ftlib.register.procedure``) and the decision rules (``ftlib.register.decisions``), so the synthetic
 register obeys the same checks as a real one.
 
 Proportions, calibrated on DOMAIN.md §5 (no province-wide counts exist, so these are
@@ -187,8 +187,8 @@ def synth(url: str | None = None, regions: int = 8, years: int = 3, seed: int = 
     """Write a synthetic register into ``url`` (created or upgraded first; must be empty of cases)."""
     from sqlalchemy import func, select
 
-    from ftlib import procedure as pr
     from ftlib.errors import FtlibError
+    from ftlib.register import procedure as pr
     from ftlib.register.decisions import recommendation, record_decision
     from ftlib.register.models import CaseRow, Headcount
     from ftlib.workdays import add_working_days
@@ -278,7 +278,7 @@ def synth(url: str | None = None, regions: int = 8, years: int = 3, seed: int = 
 def _walk(s, rng, cid, case, policy, received, as_of, claim, late_or_not, wd, summary, record_decision,
           recommendation) -> None:
     """Take one case as far through the procedure as ``as_of`` allows."""
-    from ftlib import procedure as pr
+    from ftlib.register import procedure as pr
     from ftlib.register.models import CaseRow
 
     proc = policy.procedure
@@ -395,7 +395,7 @@ def _review_career(s, cid: str, policy, outcome: str, decided_on: dt.date, last:
 
     import pandas as pd
 
-    from ftlib import procedure as pr
+    from ftlib.register import procedure as pr
 
     rng = random.Random(zlib.crc32(cid.encode()))
     if rng.random() >= 0.7:
