@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from ftlib.metrics import workdays
+from ftlib import workdays
 from ftlib.metrics.frames import (
     CHANNELS,
     DETERMINATIONS,
