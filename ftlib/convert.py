@@ -27,7 +27,7 @@ import ctypes
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -64,7 +64,7 @@ def _labels() -> dict[str, dict[str, dict[str, str]]]:
     return data.get("values", {})
 
 
-@lru_cache(maxsize=None)
+@cache
 def _enum_words(name: str) -> dict[str, int]:
     """Every accepted text of one enum fact → its code (value, zh label, en label)."""
     spec = CONDITION_FACTS[name]
@@ -82,6 +82,27 @@ _UNKNOWN_WORDS = set(UNKNOWN_SPELLINGS)
 
 def _blank(v: Any) -> bool:
     return v is None or (isinstance(v, float) and v != v) or v is pd.NA or v is pd.NaT
+
+
+def _number_cls(v: Any) -> tuple[int, Any]:
+    if _blank(v):
+        return _MISSING, None
+    if isinstance(v, str):
+        w = v.strip()
+        if w == "":
+            return _MISSING, None
+        if w.lower() in _UNKNOWN_WORDS:
+            return _UNKNOWN, None
+        try:
+            x = float(w)
+        except ValueError:
+            return _BAD, None
+    else:
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            return _BAD, None
+    return (0, x) if x == x and x >= 0 else (_BAD, None)
 
 
 def _classifier(spec: FactSpec) -> Callable[[Any], tuple[int, Any]]:
@@ -113,25 +134,7 @@ def _classifier(spec: FactSpec) -> Callable[[Any], tuple[int, Any]]:
                 return _UNKNOWN, None
             return words.get(w, _BAD), None
     else:
-        def cls(v: Any) -> tuple[int, Any]:
-            if _blank(v):
-                return _MISSING, None
-            if isinstance(v, str):
-                w = v.strip()
-                if w == "":
-                    return _MISSING, None
-                if w.lower() in _UNKNOWN_WORDS:
-                    return _UNKNOWN, None
-                try:
-                    x = float(w)
-                except ValueError:
-                    return _BAD, None
-            else:
-                try:
-                    x = float(v)
-                except (TypeError, ValueError):
-                    return _BAD, None
-            return (0, x) if x == x and x >= 0 else (_BAD, None)
+        cls = _number_cls
     return cls
 
 
@@ -144,7 +147,7 @@ def _codes_of_objects(arr: np.ndarray, cls: Callable[[Any], tuple[int, Any]]) ->
     """Classify every cell of an object array: int16 codes (≥ 0 values, < 0 sentinels). For
     amounts the code is an index into the returned table of values."""
     n = len(arr)
-    codes = np.empty(n, dtype=np.int16)
+    codes = np.empty(n, dtype=np.int32)
     if n == 0:
         return codes, {}
     numbers: dict[float, int] = {}
@@ -164,7 +167,7 @@ def _codes_of_objects(arr: np.ndarray, cls: Callable[[Any], tuple[int, Any]]) ->
     # Arithmetic rather than masked assignment: a masked copy branches per cell and is ~30× slower.
     # Block by block, because a reader shares objects within a stretch of rows (pandas' CSV
     # parser: per chunk of the file), so each block meets only a few objects.
-    acc = np.zeros(n, dtype=np.int16)
+    acc = np.zeros(n, dtype=np.int32)
     known: dict[int, int] = {}  # reference → code (valid while ``arr`` holds the objects)
     mask = np.empty(min(n, BLOCK), dtype=bool)
     budget = MAX_DISTINCT_OBJECTS + 24 * (n // BLOCK + 1)
@@ -180,7 +183,7 @@ def _codes_of_objects(arr: np.ndarray, cls: Callable[[Any], tuple[int, Any]]) ->
                     known[ref] = code_of(arr[start + int(np.argmax(r == ref))]) + _SHIFT
                 budget -= 1
                 np.equal(r, ref, out=m)
-                a += m.view(np.int8) * np.int16(known[ref])
+                a += m.view(np.int8) * np.int32(known[ref])
             left = np.flatnonzero(a == 0)
             if not len(left):
                 break
@@ -192,7 +195,15 @@ def _codes_of_objects(arr: np.ndarray, cls: Callable[[Any], tuple[int, Any]]) ->
     if filled < n:  # objects not shared: factorise the rest by value
         idx = np.flatnonzero(acc == 0)
         labels, uniques = pd.factorize(arr[idx], use_na_sentinel=False)
-        mapped = np.array([code_of(u) for u in uniques], dtype=np.int16)
+        mapped = np.empty(len(uniques), dtype=np.int32)
+        parsed = pd.to_numeric(pd.Series(uniques, dtype=object), errors="coerce").to_numpy(dtype=float) \
+            if cls is _number_cls and len(uniques) > MAX_DISTINCT_OBJECTS else None
+        for k, u in enumerate(uniques):
+            if parsed is not None and parsed[k] == parsed[k] and parsed[k] >= 0:
+                mapped[k] = numbers.setdefault(float(parsed[k]), len(numbers))
+                table[mapped[k]] = float(parsed[k])
+            else:
+                mapped[k] = code_of(u)
         codes[idx] = mapped[labels]
     return codes, table
 
@@ -227,7 +238,7 @@ def fact_column(df: pd.DataFrame, name: str, source: str = "<frame>") -> FactCol
     s = df[name]
     dtype = s.dtype
     # typed columns first: nothing to look up
-    if spec.kind == "bool" and dtype == bool:
+    if spec.kind == "bool" and dtype == np.dtype(bool):
         return FactColumn(s.to_numpy())
     if spec.kind == "enum" and isinstance(dtype, pd.CategoricalDtype):
         cats = tuple(dtype.categories)
@@ -360,3 +371,28 @@ def _date_codes(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         except (ValueError, TypeError):
             code[k] = _BAD
     return (code[labels] if len(uniques) else np.empty(0, dtype=np.int32)), days
+
+
+def _text_cls(v: Any) -> tuple[int, Any]:
+    if _blank(v):
+        return _MISSING, None
+    w = str(v).strip()
+    return (_MISSING, None) if w == "" else (0, w)
+
+
+def text_column(df: pd.DataFrame, name: str, source: str = "<frame>") -> tuple[np.ndarray, list[str]]:
+    """A required text column (e.g. ``jurisdiction``) as int codes and the distinct texts."""
+    if name not in df.columns:
+        raise FactError(f"{source}: column {name}: required fact is missing")
+    s = df[name]
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes = s.cat.codes.to_numpy().astype(np.int32)
+        uniques = [str(c).strip() for c in s.cat.categories]
+    else:
+        arr = s.to_numpy(dtype=object)
+        raw, table = _codes_of_objects(arr, _text_cls)
+        codes = raw.astype(np.int32)
+        uniques = [table[i] for i in range(len(table))]
+    if len(codes) and codes.min() < 0:
+        _raise_bad(s, codes < 0, name, source, "required value is blank")
+    return codes, uniques
