@@ -14,8 +14,9 @@ from ftlib.facts import CONDITION_FACTS, Case, FactError, fact_array
 from ftlib.i18n import label
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.loader import PolicyError, PolicySet, bundled
-from ftlib.policy.schema import LENIENCY, OUTCOMES, Aftercare, Bilingual, Policy
+from ftlib.policy.schema import Aftercare, Bilingual, Policy
 from ftlib.policy.select import in_force, jurisdiction_chain, version_in_force
+from ftlib.vocabulary import LENIENCY, OUTCOMES
 
 
 class NoPolicyError(PolicyError):

@@ -26,8 +26,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ftlib.errors import FtlibError
+from ftlib.vocabulary import RANKS, parse_yes_no
 
-Rank = Literal["village", "township", "county", "prefecture", "province"]
+Rank = Literal[RANKS]
 UnitType = Literal["party_gov", "soe", "institution", "village"]
 Scenario = Literal[
     "reform_pilot", "exploration", "historical_legacy", "emergency", "key_project",
@@ -222,7 +223,39 @@ def case_from_dict(data: Any, source: str = "<dict>") -> Case:
     try:
         return Case.model_validate(data)
     except ValidationError as err:
+        respelled = _respell_yes_no(data, err)
+        if respelled is None:
+            raise FactError(_describe(err, source)) from None
+    try:
+        return Case.model_validate(respelled)
+    except ValidationError as err:
         raise FactError(_describe(err, source)) from None
+
+
+def _respell_yes_no(data: dict[str, Any], err: ValidationError) -> dict[str, Any] | None:
+    """``data`` with the yes/no facts pydantic refused read by ``ftlib.vocabulary`` (是/否, ✓/✗, …,
+    the spellings CSV, xlsx and frames accept), or None when none of them is such a spelling.
+    Done only after a failed validation, so that a valid case pays nothing for it."""
+    fixes = []
+    for e in err.errors():
+        if e["type"] in ("bool_parsing", "bool_type"):
+            value = parse_yes_no(e.get("input"))
+            if value is None:
+                return None
+            fixes.append((e["loc"], value))
+    if not fixes:
+        return None
+    out = _copy(data)
+    for loc, value in fixes:
+        node = out
+        for part in loc[:-1]:
+            node = node[part]
+        node[loc[-1]] = value
+    return out
+
+
+def _copy(d: Any) -> Any:
+    return {k: _copy(v) for k, v in d.items()} if isinstance(d, dict) else d
 
 
 def load_case(path: str | Path) -> Case:
@@ -269,9 +302,6 @@ def cases_to_frame(cases: list[Case]) -> Any:
     return typed_frame(df)
 
 
-# True == 1 and False == 0 as dict keys, so the numbers 1/0 are covered by the booleans.
-_TRUE = {True: True, False: False, "true": True, "false": False, "True": True,
-         "False": False, "yes": True, "no": False, "1": True, "0": False}
 
 
 def fact_array(df: Any, name: str, source: str = "<frame>") -> Any:
@@ -305,7 +335,7 @@ def fact_array(df: Any, name: str, source: str = "<frame>") -> Any:
         why = f"not one of {', '.join(spec.values)}"
         out = codes
     elif spec.kind == "bool":
-        mapped = s.astype(object).map(lambda v: _TRUE.get(v) if isinstance(v, (bool, int, str)) else None)
+        mapped = s.astype(object).map(parse_yes_no)
         bad = mapped.isna().to_numpy()
         why = "not true/false"
         out = mapped.where(~bad, False).astype(bool).to_numpy()

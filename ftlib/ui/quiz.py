@@ -22,9 +22,9 @@ from ftlib.library import LibraryCase, library
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.conditions import BoolOp, Node, Not, Ref
 from ftlib.policy.loader import PolicySet, bundled
-from ftlib.policy.schema import OUTCOMES
 from ftlib.ui import views
 from ftlib.ui.labels import fact_label, factor_groups, outcome_label, text, value_label
+from ftlib.vocabulary import OUTCOMES
 
 DEFAULT_RESULTS = Path(__file__).resolve().parents[2] / "data" / "sample" / "quiz" / "results.jsonl"
 #: A class's shared results file (say on the training centre's share) can be named here instead.

@@ -9,8 +9,8 @@ from typing import Any
 from ftlib.engine import Determination, comparison_table
 from ftlib.explain import Counterfactuals
 from ftlib.i18n import label
-from ftlib.policy.schema import OUTCOMES
 from ftlib.ui.labels import fact_label, outcome_label, text, value_label
+from ftlib.vocabulary import OUTCOMES
 
 COLOURS = {"exempt": "#1b7a3a", "mitigated": "#8a6d00", "not_tolerated": "#b3261e", "out_of_scope": "#555"}
 
