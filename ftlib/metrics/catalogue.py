@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from ftlib.metrics import workdays
+from ftlib import workdays
 from ftlib.metrics.frames import DETERMINATIONS, DISPOSITIONS, FramesError, RegisterFrames
 from ftlib.metrics.stats import fisher_two_sided, hist_quantile, holm
 from ftlib.reports.period import Period, parse_period

@@ -104,7 +104,7 @@ class Body(BaseModel):
 
 
 class ProcedureRules(BaseModel):
-    """Who decides and how fast; the register (procedure.py) reads these, never constants."""
+    """Who decides and how fast; the register (register/procedure.py) reads these, never constants."""
 
     model_config = _STRICT
     starts: list[Literal["cadre_application", "unit_application", "ex_officio"]]
