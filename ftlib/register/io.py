@@ -43,6 +43,7 @@ from ftlib.errors import FtlibError
 from ftlib.facts import VOCABULARY
 from ftlib.register import db
 from ftlib.register.models import CaseRow, Event, Registration
+from ftlib.vocabulary import YES_NO
 
 META = ["id", "region", "cadre_id", "channel", "received_on", "registration_id"]
 FACT_COLUMNS = [n for n in VOCABULARY if n != "id"]
@@ -51,8 +52,8 @@ REGISTRATION_COLUMNS = ["registration_id", "region", "cadre_id", "registered_on"
 SHEETS = ("registrations", "cases", "events")
 EVENT_COLUMNS = ["case_id", "seq", "kind", "at", "actor", "payload", "recorded_at", "recorded_by"]
 _REQUIRED_META = ["id", "channel", "received_on"]
-_TRUE = {"true", "1", "yes", "y", "是", "t"}
-_FALSE = {"false", "0", "no", "n", "否", "f"}
+_TRUE = {s for s, v in YES_NO.items() if v}  # the one yes/no table (ftlib.vocabulary), lower case
+_FALSE = {s for s, v in YES_NO.items() if not v}
 MAX_SHOWN = 200
 BATCH = 20_000
 
@@ -259,12 +260,12 @@ def validate_cases(t: Table, existing_registrations: set[str]) -> tuple[list[Iss
             continue
         spec = VOCABULARY.get(c)
         if c == "channel":
-            from ftlib.procedure import CHANNELS
+            from ftlib.register.procedure import CHANNELS
 
             bad = ~blank & ~s.isin(CHANNELS).to_numpy()
             issues += _issues_where(bad, df, c, src, f"not one of {', '.join(CHANNELS)}")
         elif c == "cadre_id":
-            from ftlib.procedure import PSEUDONYM
+            from ftlib.register.procedure import PSEUDONYM
 
             bad = ~blank & ~s.str.match(PSEUDONYM.pattern).fillna(False).to_numpy(dtype=bool)
             issues += _issues_where(bad, df, c, src, "only pseudonymous ids (letters, digits, - _ .) are stored, never names")
@@ -458,7 +459,7 @@ def parse_registrations(t: Table) -> tuple[list[Issue], list[dict[str, Any]]]:
                if c not in df.columns]
     if issues:
         return issues, []
-    from ftlib.procedure import PSEUDONYM
+    from ftlib.register.procedure import PSEUDONYM
 
     out = []
     for row, rec in zip(df.index, df.to_dict(orient="records")):
@@ -481,7 +482,7 @@ def parse_registrations(t: Table) -> tuple[list[Issue], list[dict[str, Any]]]:
 
 
 def _write_registrations(session: Session, rows: list[dict[str, Any]]) -> list[Issue]:
-    from ftlib.procedure import register_exante
+    from ftlib.register.procedure import register_exante
 
     issues = []
     for r in rows:
@@ -608,7 +609,7 @@ def _compare_existing_cases(session: Session, cases: pd.DataFrame) -> tuple[pd.D
 
 
 def _insert_cases(session: Session, cases: pd.DataFrame, progress: bool) -> None:
-    from ftlib.procedure import ensure_region
+    from ftlib.register.procedure import ensure_region
 
     conn = session.connection()
     for code in sorted(set(cases["region_code"])):
@@ -642,7 +643,7 @@ def _insert_cases(session: Session, cases: pd.DataFrame, progress: bool) -> None
 
 
 def _import_events(session: Session, rows: list[dict[str, Any]], progress: bool) -> tuple[int, int, list[Issue]]:
-    from ftlib.procedure import apply_updates, check_event, enrich, progress_of, projection
+    from ftlib.register.procedure import apply_updates, check_event, enrich, progress_of, projection
 
     issues: list[Issue] = []
     by_case: dict[str, list[dict[str, Any]]] = {}

@@ -8,8 +8,8 @@ from helpers import D, make_case
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from ftlib import procedure as pr
 from ftlib.register import db
+from ftlib.register import procedure as pr
 from ftlib.register.io import export_file, import_files
 from ftlib.register.models import Event
 

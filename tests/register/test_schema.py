@@ -40,7 +40,7 @@ def test_migrations_match_the_models(url):
 def test_events_are_append_only(url):
     from helpers import D, make_case
 
-    from ftlib import procedure as pr
+    from ftlib.register import procedure as pr
 
     with db.session_scope(url) as s:
         pr.open_case(s, make_case(), channel="ex_officio", received_on=D(2025, 4, 1), actor="commission")

@@ -48,13 +48,9 @@ from ftlib.register.models import (
     Registration,
     ResultShared,
 )
+from ftlib.vocabulary import CHANNELS, CLARIFY_METHODS, CLUE_SOURCES, REFERRALS, TOLERATED
 from ftlib.workdays import add_working_days
 
-CHANNELS = ("cadre_application", "unit_application", "ex_officio")
-CLUE_SOURCES = ("audit", "petition", "inspection")
-CLARIFY_METHODS = ("meeting", "written_notice", "circular", "media")
-REFERRALS = ("police", "discipline_commission")
-TOLERATED = ("exempt", "mitigated")
 PSEUDONYM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 
 
