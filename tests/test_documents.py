@@ -29,11 +29,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "register"))
 
-from helpers import D, DM_DECISION, make_case  # noqa: E402
+from helpers import DM_DECISION, D, make_case  # noqa: E402
 
-from ftlib import procedure as pr  # noqa: E402
 from ftlib.documents import document_bytes, write_document  # noqa: E402
 from ftlib.register import db  # noqa: E402
+from ftlib.register import procedure as pr  # noqa: E402
 from ftlib.register.decisions import record_decision  # noqa: E402
 
 ART8 = ("（示例）第八条　符合第七条条件、后果不超过轻微，且程序完备或者损失已全部挽回的，免予问责；"

@@ -39,9 +39,9 @@ def load_case_file(case_id: str, url: str | None = None, policies=None) -> CaseF
     """Read one case from the register (one line naming the case if it is not there)."""
     from ftlib.engine import determine
     from ftlib.policy.loader import bundled
-    from ftlib.procedure import case_facts, policy_of
     from ftlib.register.db import session_scope
     from ftlib.register.models import CaseRow, Correction, Decision, Event
+    from ftlib.register.procedure import case_facts, policy_of
 
     policies = policies or bundled()
     with session_scope(url) as s:
