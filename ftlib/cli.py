@@ -221,6 +221,9 @@ def build_parser() -> argparse.ArgumentParser:
         add_commands = None
     if add_commands is not None:
         add_commands(sub)
+    from ftlib.documents.commands import add_commands as add_document_commands
+
+    add_document_commands(sub)
     return parser
 
 

@@ -23,9 +23,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ftlib.policy.schema import OUTCOMES
 from ftlib.register.errors import ProcedureError
 from ftlib.register.models import CaseRow, Event
+from ftlib.vocabulary import OUTCOMES
 
 
 def _err(msg: str) -> ProcedureError:

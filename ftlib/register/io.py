@@ -43,6 +43,7 @@ from ftlib.errors import FtlibError
 from ftlib.facts import VOCABULARY
 from ftlib.register import db
 from ftlib.register.models import CaseRow, Event, Registration
+from ftlib.vocabulary import YES_NO
 
 META = ["id", "region", "cadre_id", "channel", "received_on", "registration_id"]
 FACT_COLUMNS = [n for n in VOCABULARY if n != "id"]
@@ -51,8 +52,8 @@ REGISTRATION_COLUMNS = ["registration_id", "region", "cadre_id", "registered_on"
 SHEETS = ("registrations", "cases", "events")
 EVENT_COLUMNS = ["case_id", "seq", "kind", "at", "actor", "payload", "recorded_at", "recorded_by"]
 _REQUIRED_META = ["id", "channel", "received_on"]
-_TRUE = {"true", "1", "yes", "y", "是", "t"}
-_FALSE = {"false", "0", "no", "n", "否", "f"}
+_TRUE = {s for s, v in YES_NO.items() if v}  # the one yes/no table (ftlib.vocabulary), lower case
+_FALSE = {s for s, v in YES_NO.items() if not v}
 MAX_SHOWN = 200
 BATCH = 20_000
 

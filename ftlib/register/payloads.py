@@ -24,12 +24,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, mo
 from ftlib.register import events as ev
 from ftlib.register.errors import ProcedureError
 from ftlib.register.models import CaseRow
+from ftlib.vocabulary import CLARIFY_METHODS, CLUE_SOURCES, REFERRALS, TOLERATED
 from ftlib.workdays import add_working_days
-
-CLUE_SOURCES = ("audit", "petition", "inspection")
-CLARIFY_METHODS = ("meeting", "written_notice", "circular", "media")
-REFERRALS = ("police", "discipline_commission")
-TOLERATED = ("exempt", "mitigated")
 
 
 class Refusal(Exception):

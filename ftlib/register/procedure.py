@@ -49,15 +49,14 @@ from ftlib.register.models import (
     ResultShared,
 )
 from ftlib.register.payloads import (
-    TOLERATED,
     Context,
     Payload,
     Progress,
     check_payload,
     validate_payload,
 )
+from ftlib.vocabulary import CHANNELS, TOLERATED
 
-CHANNELS = ("cadre_application", "unit_application", "ex_officio")
 PSEUDONYM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 
 

@@ -1,0 +1,89 @@
+"""The words every layer of ftlib shares: outcomes, dispositions, tracks, channels, ranks,
+clarification methods, what "tolerated" means, and the yes/no spellings accepted on input.
+
+This is the lowest layer (see ``docs/architecture.md``): it imports nothing from ftlib, and every
+other module takes these names from here instead of declaring its own tuple. Their zh/en labels
+live in the one label catalogue (``ftlib/data/labels/labels.yaml``, read by ``ftlib.i18n``):
+``outcome.<id>``, ``disposition.<id>``, ``track.<id>``, ``value.<id>``.
+
+The yes/no spellings are one table, used for YAML and JSON case files, CSV and xlsx imports and
+DataFrame columns alike: ``parse_yes_no`` reads one value; column-wise converters build on
+``YES_NO`` so that they accept exactly the same spellings.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+# -- outcomes and dispositions ------------------------------------------------------------------
+
+#: The coarse outcome a policy's grading row gives, in this (index) order everywhere.
+OUTCOMES: tuple[str, ...] = ("exempt", "mitigated", "not_tolerated", "out_of_scope")
+#: The outcome of a case whose unknown facts decide the result (issue 11): never a grading row's.
+UNDETERMINED = "undetermined"
+#: Every outcome a determination can report: the graded ones, then ``undetermined``.
+ALL_OUTCOMES: tuple[str, ...] = (*OUTCOMES, UNDETERMINED)
+#: The outcomes in which the cadre is tolerated (容错): exempted from or lighter in accountability.
+TOLERATED: tuple[str, ...] = ("exempt", "mitigated")
+#: How favourable an outcome is to the cadre (从旧兼从轻 compares these).
+LENIENCY: dict[str, int] = {"exempt": 2, "mitigated": 1, "not_tolerated": 0, "out_of_scope": 0}
+
+#: The fine-grained disposition of a determination, most favourable first (issue 11):
+#: 不予问责, 免予问责, 从轻, 减轻, then the outcomes that have no finer grade.
+DISPOSITIONS: tuple[str, ...] = (
+    "not_accountable", "exempted", "lighter", "reduced", "not_tolerated", "out_of_scope", UNDETERMINED,
+)
+#: Disposition → the coarse outcome it belongs to.
+DISPOSITION_OUTCOME: dict[str, str] = {
+    "not_accountable": "exempt", "exempted": "exempt", "lighter": "mitigated", "reduced": "mitigated",
+    "not_tolerated": "not_tolerated", "out_of_scope": "out_of_scope", UNDETERMINED: UNDETERMINED,
+}
+
+#: How a case leaves a register's pending caseload: a determination, or closed without one.
+CASE_ENDINGS: tuple[str, ...] = (*OUTCOMES, "not_accepted", "withdrawn")
+
+#: The procedure whose accountability the tolerance bears on (issue 11): 问责, 党纪处分, 政务处分, 组织处理.
+TRACKS: tuple[str, ...] = ("accountability", "party_discipline", "government_sanction", "organisational")
+
+# -- the register's words ------------------------------------------------------------------------
+
+#: How a case reaches the commission: the cadre applies, the unit applies, or ex officio.
+CHANNELS: tuple[str, ...] = ("cadre_application", "unit_application", "ex_officio")
+#: Where a clue about a cadre comes from.
+CLUE_SOURCES: tuple[str, ...] = ("audit", "petition", "inspection")
+#: How a wrongly accused cadre's name is cleared (澄清正名).
+CLARIFY_METHODS: tuple[str, ...] = ("meeting", "written_notice", "circular", "media")
+#: The methods metrics report on: the register's, and ``other`` for imported data that names another.
+REPORTED_METHODS: tuple[str, ...] = (*CLARIFY_METHODS, "other")
+#: Where a false accuser is referred.
+REFERRALS: tuple[str, ...] = ("police", "discipline_commission")
+#: A cadre's rank, lowest first (the order facts, metrics and charts use).
+RANKS: tuple[str, ...] = ("village", "township", "county", "prefecture", "province")
+
+# -- yes / no ------------------------------------------------------------------------------------
+
+#: Spellings of yes and of no, compared after ``strip().lower()`` (so ``YES``, ``True``, ``TRUE`` too).
+YES: tuple[str, ...] = ("是", "yes", "y", "true", "t", "1", "✓", "✔")
+NO: tuple[str, ...] = ("否", "no", "n", "false", "f", "0", "✗", "✘")
+#: Lower-cased spelling → value; the table every yes/no converter uses.
+YES_NO: dict[str, bool] = {**dict.fromkeys(YES, True), **dict.fromkeys(NO, False)}
+#: How error messages name the accepted spellings.
+YES_NO_HINT = "是/否, yes/no, true/false, 1/0, ✓/✗"
+
+
+def parse_yes_no(value: Any) -> bool | None:
+    """``value`` as a bool when it is a yes/no spelling (a bool, the number 1 or 0, or one of
+    ``YES``/``NO`` in any case, surrounding blanks ignored); ``None`` when it is not one, so the
+    caller names the file, row and field in its own error."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, numbers.Number) and not isinstance(value, complex):
+        try:
+            return {1: True, 0: False}.get(value)  # 1.0 == 1 hashes alike; numpy numbers too
+        except TypeError:  # unhashable number-like
+            return None
+    if isinstance(value, str):
+        return YES_NO.get(value.strip().lower())
+    text = str(value)  # e.g. numpy.bool_, which is no bool subclass: "True" / "False"
+    return YES_NO.get(text.strip().lower()) if text in ("True", "False") else None
