@@ -3,8 +3,8 @@ to the engine's arrays in one column-wise pass (issue 14.1).
 
 Shared by ``determine_frame``, the import and the notebooks. A fact column becomes:
 
-- yes/no facts: ``bool``; accepted spellings are :data:`TRUE_SPELLINGS` / :data:`FALSE_SPELLINGS`
-  (case and surrounding blanks ignored), real booleans, and the numbers 1/0;
+- yes/no facts: ``bool``; the spellings of ``ftlib.vocabulary.YES_NO`` (case and surrounding
+  blanks ignored), real booleans, and the numbers 1/0;
 - enums: ``int8`` codes in declared order; the value itself, or its zh or en label;
 - amounts: ``float64`` ≥ 0;
 - dates (``conduct_date``, ``decision_date``): ``datetime64[D]`` (ISO ``YYYY-MM-DD``);
@@ -36,10 +36,9 @@ import yaml
 
 from ftlib.facts import CONDITION_FACTS, UNKNOWN, FactError, FactSpec
 from ftlib.resources import data_path
+from ftlib.vocabulary import YES_NO, YES_NO_HINT
 
-# The spellings accepted for yes/no and unknown (case-insensitive, blanks stripped).
-TRUE_SPELLINGS = ("true", "t", "yes", "y", "1", "是", "有")
-FALSE_SPELLINGS = ("false", "f", "no", "n", "0", "否", "无")
+# Unknown, as a cell may say it (case-insensitive, blanks stripped); yes/no: ftlib.vocabulary.
 UNKNOWN_SPELLINGS = (UNKNOWN, "未知", "待核实")
 #: Reference comparisons tried before falling back to factorising by value.
 MAX_DISTINCT_OBJECTS = 48
@@ -76,7 +75,7 @@ def _enum_words(name: str) -> dict[str, int]:
     return words
 
 
-_BOOL_WORDS = {**{w: 1 for w in TRUE_SPELLINGS}, **{w: 0 for w in FALSE_SPELLINGS}}
+_BOOL_WORDS = {w: int(v) for w, v in YES_NO.items()}
 _UNKNOWN_WORDS = set(UNKNOWN_SPELLINGS)
 
 
@@ -222,7 +221,7 @@ def _raise_bad(values: Any, bad: np.ndarray, name: str, source: str, why: str, r
 
 def _why(spec: FactSpec) -> str:
     if spec.kind == "bool":
-        return f"not yes/no (true/false, 是/否 …) nor {UNKNOWN}"
+        return f"not yes/no ({YES_NO_HINT}) nor {UNKNOWN}"
     if spec.kind == "enum":
         return f"not one of {', '.join(spec.values)} (or their zh/en labels) nor {UNKNOWN}"
     return f"not a number ≥ 0 nor {UNKNOWN}"

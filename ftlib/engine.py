@@ -17,18 +17,18 @@ from ftlib.i18n import label
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.completions import MAX_COMPLETIONS, Resolved, resolve, thresholds
 from ftlib.policy.loader import PolicyError, PolicySet, bundled
-from ftlib.policy.schema import LENIENCY, OUTCOMES, Aftercare, Bilingual, Policy
+from ftlib.policy.schema import Aftercare, Bilingual, Policy
 from ftlib.policy.select import in_force, jurisdiction_chain, version_in_force
+from ftlib.vocabulary import ALL_OUTCOMES, LENIENCY, OUTCOMES, UNDETERMINED
 
 
 class NoPolicyError(PolicyError):
     """No policy of the case's jurisdiction chain was in force on the conduct date."""
 
 
-#: The result when the unknown facts of a case leave it open (some completion differs).
-UNDETERMINED = "undetermined"
-#: Every result a determination can have: a policy's outcomes, then ``undetermined``.
-RESULTS: tuple[str, ...] = (*OUTCOMES, UNDETERMINED)
+#: Every result a determination can have: a policy's outcomes, then ``undetermined`` (the
+#: unknown facts of a case leave it open: some completion differs).
+RESULTS: tuple[str, ...] = ALL_OUTCOMES
 _JURISDICTION = re.compile(r"CN(-[A-Z0-9]+)*")
 _LENIENCY = np.array([LENIENCY[o] for o in OUTCOMES], dtype=np.int8)
 

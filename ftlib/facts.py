@@ -33,12 +33,13 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ftlib.errors import FtlibError
+from ftlib.vocabulary import RANKS, parse_yes_no
 
 #: The value of a fact nobody has established yet (any fact a policy condition may read).
 UNKNOWN = "unknown"
 Unknown = Literal["unknown"]
 
-Rank = Literal["village", "township", "county", "prefecture", "province"]
+Rank = Literal[RANKS]
 UnitType = Literal["party_gov", "soe", "institution", "village"]
 Scenario = Literal[
     "reform_pilot", "exploration", "historical_legacy", "emergency", "key_project",
@@ -262,7 +263,44 @@ def case_from_dict(data: Any, source: str = "<dict>") -> Case:
     try:
         return Case.model_validate(data)
     except ValidationError as err:
+        respelled = _respell_yes_no(data, err)
+        if respelled is None:
+            raise FactError(_describe(err, source)) from None
+    try:
+        return Case.model_validate(respelled)
+    except ValidationError as err:
         raise FactError(_describe(err, source)) from None
+
+
+def _respell_yes_no(data: dict[str, Any], err: ValidationError) -> dict[str, Any] | None:
+    """``data`` with the yes/no facts pydantic refused read by ``ftlib.vocabulary`` (是/否, ✓/✗, …,
+    the spellings CSV, xlsx and frames accept), or None when none of them is such a spelling.
+    Done only after a failed validation, so that a valid case pays nothing for it."""
+    fixes = []
+    for e in err.errors():
+        if e["type"] in ("bool_parsing", "bool_type"):
+            value = parse_yes_no(e.get("input"))
+            if value is None:
+                return None
+            fixes.append((e["loc"], value))
+    if not fixes:
+        return None
+    out = _copy(data)
+    for loc, value in fixes:
+        node, key = None, None
+        here: Any = out
+        for part in loc:  # the field's path; a union's member tag (``bool``) ends it
+            if not (isinstance(here, dict) and part in here):
+                break
+            node, key, here = here, part, here[part]
+        if node is None:
+            return None
+        node[key] = value
+    return out
+
+
+def _copy(d: Any) -> Any:
+    return {k: _copy(v) for k, v in d.items()} if isinstance(d, dict) else d
 
 
 def load_case(path: str | Path) -> Case:

@@ -14,7 +14,8 @@ import numpy as np
 
 from ftlib.facts import CONDITION_FACTS, FactSpec
 from ftlib.policy.conditions import Condition, ConditionError, compile_condition
-from ftlib.policy.schema import OUTCOMES, Policy
+from ftlib.policy.schema import Policy
+from ftlib.vocabulary import OUTCOMES
 
 #: group name in the policy file → (prefix of its single rules, aggregate name, aggregate kind)
 GROUPS: tuple[tuple[str, str, str, str], ...] = (
