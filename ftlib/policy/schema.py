@@ -22,9 +22,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ftlib.vocabulary import LENIENCY, OUTCOMES
+from ftlib.vocabulary import LENIENCY, OUTCOMES, Outcome
 
-Outcome = Literal[OUTCOMES]  # the graded outcomes of ftlib.vocabulary
 __all__ = ["LENIENCY", "OUTCOMES", "Outcome"]  # re-exported for callers of the schema
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
