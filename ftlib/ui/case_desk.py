@@ -159,8 +159,10 @@ class DecisionForm:
         self._for = (case_id, on)
         self.recommended.value = (f"<div class='ftlib-recommended' data-outcome='{_e(det.outcome)}'>"
                                   f"<h4>{_e(_t('desk.recommendation', lang))}</h4>"
-                                  f"{views.outcome_html(det, lang)}{views.reasons_html(det, lang)}"
-                                  f"{views.corrections_html(det, lang)}</div>")
+                                  f"{views.outcome_html(det, lang)}{views.corrections_html(det, lang)}"
+                                  f"<details class='ftlib-reasons-box'><summary>{_e(_t('desk.reasons', lang))}</summary>"
+                                  f"<div style='max-height:600px;overflow:auto'>{views.reasons_html(det, lang)}</div>"
+                                  f"</details></div>")
 
     def decision(self) -> dict[str, Any]:
         return {"body": self.body.value, "outcome": self.outcome.value,
@@ -427,7 +429,7 @@ class CaseDesk:
             f"<tr class='ftlib-deadline' data-what='{_e(d.what)}' data-due='{d.due.isoformat()}' "
             f"data-status='{d.status}'><td>{_e(_t('stage.' + d.what, lang))}{('：' + _e(d.detail)) if d.detail else ''}"
             f"</td><td>{_e(d.since)}</td><td>{d.working_days}</td><td><b>{_e(d.due)}</b></td>"
-            f"<td>{_e(d.done or '')}</td><td>{'' if d.left is None else d.left}</td>"
+            f"<td>{_e(d.done or '')}</td><td>{'' if d.left is None or d.status == 'lapsed' else d.left}</td>"
             f"<td style='color:{colour[d.status]}'>{_e(_t('status.' + d.status, lang))}</td>"
             f"<td><small>{_e(d.warning)}</small></td></tr>" for d in rows)
         head = "".join(f"<th>{_e(_t('desk.col_' + c, lang))}</th>"
