@@ -258,9 +258,28 @@ def _decider(pair: tuple[CompiledPolicy, CompiledPolicy | None]):
     return decide
 
 
+def _cuts(pair: tuple[CompiledPolicy, CompiledPolicy | None]) -> dict[str, np.ndarray]:
+    key = "_cuts" if pair[1] is None else f"_cuts:{pair[1].policy.id}"
+    found = pair[0].__dict__.get(key)
+    if found is None:
+        found = pair[0].__dict__[key] = thresholds(c for c in pair if c is not None)
+    return found
+
+
+def _categories(names: tuple[str, ...]) -> pd.CategoricalDtype:
+    """The output's categorical dtypes, built once (pandas validates categories each time)."""
+    found = _DTYPES.get(names)
+    if found is None:
+        found = _DTYPES[names] = pd.CategoricalDtype(list(names))
+    return found
+
+
+_DTYPES: dict[tuple[str, ...], pd.CategoricalDtype] = {}
+
+
 def _resolve_pairs(pair: tuple[CompiledPolicy, CompiledPolicy | None], cols: dict[str, np.ndarray],
                    unknown: dict[str, np.ndarray], n: int, limit: int | None = None) -> Resolved:
-    cuts = thresholds(c for c in pair if c is not None)
+    cuts = _cuts(pair) if unknown else {}
     return resolve(_decider(pair), cols, unknown, n, open_code=RESULTS.index(UNDETERMINED),
                    n_rules=len(_rule_names(pair)), cuts=cuts, limit=limit)
 
@@ -375,18 +394,18 @@ def determine_frame(df: pd.DataFrame, policy: str | Policy | None = None, polici
         result, rule, applied, rule_names, policy_ids, possible, decisive, decisive_texts = \
             _by_groups(pairs, pair_of_row, cols, unknown, n)
     out = {
-        "outcome": pd.Categorical.from_codes(result, categories=list(RESULTS)),
-        "rule": pd.Categorical.from_codes(rule, categories=rule_names),
+        "outcome": pd.Categorical.from_codes(result, dtype=_categories(RESULTS)),
+        "rule": pd.Categorical.from_codes(rule, dtype=_categories(tuple(rule_names))),
     }
     if policy is None:
-        out["policy"] = pd.Categorical.from_codes(applied, categories=policy_ids)
+        out["policy"] = pd.Categorical.from_codes(applied, dtype=_categories(tuple(policy_ids)))
     if any_unknown:
         masks = np.unique(possible)
         labels = [",".join(o for b, o in enumerate(RESULTS) if (int(m) >> b) & 1) for m in masks]
         out["possible_outcomes"] = pd.Categorical.from_codes(np.searchsorted(masks, possible),
                                                              categories=labels)
         out["decisive_unknowns"] = pd.Categorical.from_codes(decisive, categories=list(decisive_texts))
-    return pd.DataFrame(out, index=df.index)
+    return pd.DataFrame(out, index=df.index, copy=False)
 
 
 def _put_decisive(res: Resolved, open_: np.ndarray, rows: np.ndarray | None, decisive: np.ndarray,

@@ -25,7 +25,9 @@ from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.conditions import BoolOp, Compare, ConditionError, Const, In, Node, Not, Ref
 from ftlib.vocabulary import OUTCOMES
 
-Bits = Any  # a packed uint64 array, or a Python bool for a constant
+Bits = Any  # a packed uint64 array (a bool array for small tables), or a Python bool for a constant
+#: Below this many cases, bits stay one per byte (boolean arrays).
+PLAIN_BELOW = 2048
 
 
 class Inputs:
@@ -37,12 +39,20 @@ class Inputs:
         self.nbytes = (n + 7) // 8
         self.words = (self.nbytes + 7) // 8
         self.memo: dict[Any, np.ndarray] = {}
+        # Small tables: the same algebra on boolean arrays (``~`` is logical not there), which
+        # saves packing and unpacking where the per-call cost, not the bytes, dominates.
+        self.plain = n < PLAIN_BELOW
+        if self.plain:
+            self.valid = np.ones(n, dtype=bool)
+            return
         tail = n % 64
         self.valid = np.full(self.words, np.uint64(0xFFFFFFFFFFFFFFFF), dtype=np.uint64)
         if tail and self.words:
             self.valid[-1] = np.uint64((1 << tail) - 1)
 
     def pack(self, mask: np.ndarray) -> np.ndarray:
+        if self.plain:
+            return mask
         p = np.packbits(mask, bitorder="little")
         if len(p) != self.words * 8:  # pad to whole words (the padding bits are 0)
             p = np.concatenate([p, np.zeros(self.words * 8 - len(p), dtype=np.uint8)])
@@ -62,6 +72,8 @@ class Inputs:
     def unpack(self, bits: Bits) -> np.ndarray:
         if isinstance(bits, bool):
             return np.full(self.n, bits)
+        if self.plain:
+            return bits.copy()
         return np.unpackbits(bits.view(np.uint8), count=self.n, bitorder="little").view(bool)
 
 
