@@ -383,6 +383,10 @@ def determine_frame(df: pd.DataFrame, policy: str | Policy | None = None, polici
         result, rule_names = res.result, _rule_names(pair)
         policy_ids = [c.policy.id for c in pair if c is not None]
         rule, applied = res.rule, res.choice
+        if len(set(rule_names)) < len(rule_names):  # both policies name a row alike: one category
+            distinct = list(dict.fromkeys(rule_names))
+            rule = np.array([distinct.index(r) for r in rule_names], dtype=np.int16)[rule]
+            rule_names = distinct
         if any_unknown:
             open_ = result == _OPEN
             rule = np.where(open_, np.int16(-1), rule)
