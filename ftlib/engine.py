@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from ftlib.facts import CONDITION_FACTS, UNKNOWN, Case, FactError, fact_array
+from ftlib.facts import CONDITION_FACTS, UNKNOWN, Case, FactError, frame_columns
 from ftlib.i18n import label
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.completions import MAX_COMPLETIONS, Resolved, resolve, thresholds
@@ -294,12 +294,6 @@ def comparison_table(dets: list[Determination], lang: str = "zh") -> pd.DataFram
 
 
 # -- vectorised --------------------------------------------------------------------------------
-
-def frame_columns(df: pd.DataFrame, names: Iterable[str], source: str = "<frame>") -> dict[str, np.ndarray]:
-    """The fact columns a policy reads, as numpy arrays (enums as codes in declared order).
-    Values outside the vocabulary raise FactError naming the row, field and value."""
-    return {name: fact_array(df, name, source) for name in names if name in CONDITION_FACTS}
-
 
 def determine_frame(df: pd.DataFrame, policy: str | Policy, policies: PolicySet | None = None) -> pd.DataFrame:
     """Every row of ``df`` (dotted fact columns) under one policy: ``outcome`` and ``rule``

@@ -62,6 +62,3 @@ def factor_groups() -> dict[str, dict[str, Any]]:
     return {"header": d["header"], **d["factors"]}
 
 
-def after_the_act() -> tuple[str, ...]:
-    """Facts that can still change after the act (data in ui_labels.yaml)."""
-    return tuple(ui_data()["after_the_act"])
