@@ -112,16 +112,18 @@ def publish(value, kind: str = "count", *, num=None, den=None, k: int | None = D
     return value if may_publish(kind, value, num=num, den=den, k=k) else None
 
 
-def published_text(value, kind: str = "count", *, num=None, den=None, k: int = DEFAULT_K) -> str:
+def published_text(value, kind: str = "count", *, num=None, den=None, k: int = DEFAULT_K,
+                   percent: bool | None = None) -> str:
     """One figure as published text: ``<k`` for a hidden count, ``<k*`` for a figure hidden because
-    it rests on a small group, a dash when there is no figure."""
+    it rests on a small group, a dash when there is no figure. Shares (and ratios with
+    ``percent=True``) as percentages with one decimal."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "—"
     if not may_publish(kind, value, num=num, den=den, k=k):
         return f"<{k}" if kind == "count" else f"<{k}*"
     if kind == "count":
         return f"{int(value):,}"
-    if kind == "rate":
+    if percent or (percent is None and kind == "rate"):
         return f"{100 * float(value):.1f}%"
     if kind == "stat":
         return f"{float(value):.0f}"

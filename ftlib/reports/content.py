@@ -17,7 +17,7 @@ import pandas as pd
 
 from ftlib.i18n import label
 from ftlib.metrics import RegisterFrames, compute, metric_label
-from ftlib.privacy import published_text, suppress
+from ftlib.privacy import may_publish, published_text, suppress
 from ftlib.reports import ReportError
 from ftlib.reports.period import Period, quarters
 
@@ -27,7 +27,7 @@ HEADLINE: tuple[tuple[str, str, str, str, str | None, str | None], ...] = (
     ("received", "intake", "received", "count", None, None),
     ("per_1000_cadres", "intake", "per_1000_cadres", "ratio", "received", None),
     ("decided", "clearance", "decided", "count", None, None),
-    ("clearance_rate", "clearance", "clearance_rate", "ratio", "decided", "received"),
+    ("clearance_rate", "clearance", "clearance_rate", "ratio%", "decided", "received"),
     ("pending_end", "clearance", "pending_end", "count", None, None),
     ("tolerated", "outcomes", "tolerated", "count", None, None),
     ("tolerance_rate", "outcomes", "tolerance_rate", "rate", "tolerated", "determinations"),
@@ -79,8 +79,10 @@ class Report:
 
 
 def fmt_value(value: Any, kind: str, den: Any, k: int, num: Any = None) -> str:
-    """One published figure, as ``ftlib.privacy.published_text`` writes it ("days" is a statistic)."""
-    return published_text(value, "stat" if kind == "days" else kind, num=num, den=den, k=k)
+    """One published figure, as ``ftlib.privacy.published_text`` writes it ("days" is a statistic,
+    "ratio%" a ratio shown as a percentage)."""
+    return published_text(value, {"days": "stat", "ratio%": "ratio"}.get(kind, kind), num=num, den=den, k=k,
+                          percent=kind in ("rate", "ratio%"))
 
 
 def validate(frames: RegisterFrames, region: str, period: Period, lang: str, k: int) -> None:
@@ -140,7 +142,11 @@ def _summary(cur: dict[str, pd.DataFrame], cur_label: str, prev_label: str, lang
     else:
         out.append(label("summary.received_small", lang).format(k=k))
     o_now, o_before = _top(cur["outcomes"], cur_label), _top(cur["outcomes"], prev_label)
-    if (o_now.get("determinations") or 0) >= k and (o_before.get("determinations") or 0) >= k:
+    def shown(row: pd.Series) -> bool:   # the tolerance rate of the period is itself publishable
+        return may_publish("rate", row.get("tolerance_rate"), num=row.get("tolerated"),
+                           den=row.get("determinations"), k=k)
+
+    if shown(o_now) and shown(o_before):
         ch = _change(o_now.get("tolerance_rate"), o_before.get("tolerance_rate"))
         if ch is not None:
             out.append(label("summary.tolerance", lang).format(
@@ -163,22 +169,43 @@ def _summary(cur: dict[str, pd.DataFrame], cur_label: str, prev_label: str, lang
     return out
 
 
-def _subregion_table(cur: dict[str, pd.DataFrame], period: str, names: dict[str, str], lang: str, k: int) -> str:
-    """Received, determinations and tolerated per direct sub-region, with small cells protected."""
+def _subregion_table(cur: dict[str, pd.DataFrame], period: str, region: str, names: dict[str, str], lang: str,
+                     k: int) -> str:
+    """Received, not tolerated and tolerated per direct sub-region, with small cells protected. The
+    region's own cases (in no sub-region) take part in the totals as a hidden row, so that a total
+    minus the shown sub-regions never gives a hidden one back."""
     intake, outcomes = cur["intake"], cur["outcomes"]
-    rows = intake[(intake["level"] == 1) & (intake["period"] == period)].set_index("region")
+    lv = intake.loc[intake["region"] == region, "level"]
+    if lv.empty:
+        return ""
+    here = (intake["period"] == period) & (intake["level"] == int(lv.iloc[0]) + 1) & \
+        intake["region"].str.startswith(region + "-")
+    rows = intake[here].set_index("region")
     if rows.empty:
         return ""
-    out = outcomes[(outcomes["level"] == 1) & (outcomes["period"] == period)].set_index("region")
+    o = outcomes[outcomes["period"] == period].set_index("region")
+    kids = list(rows.index)
+
+    def col(frame: pd.DataFrame, expr) -> pd.Series:
+        part = expr(frame.reindex(kids)).fillna(0).astype(np.int64)
+        total = expr(frame.reindex([region])).fillna(0).astype(np.int64)
+        return pd.concat([part, pd.Series({"(own)": int(total.iloc[0]) - int(part.sum())})])
+
+    received = metric_label("column.received", lang)
     counts = pd.DataFrame({
-        metric_label("column.received", lang): rows["received"].astype(int),
-        metric_label("column.not_tolerated", lang): (out["determinations"] - out["tolerated"]).reindex(rows.index).fillna(0).astype(int),
-        metric_label("column.tolerated", lang): out["tolerated"].reindex(rows.index).fillna(0).astype(int),
+        received: col(intake[intake["period"] == period].set_index("region"), lambda f: f["received"]),
+        metric_label("column.not_tolerated", lang): col(o, lambda f: f["determinations"] - f["tolerated"]),
+        metric_label("column.tolerated", lang): col(o, lambda f: f["tolerated"]),
     })
-    counts.index = [names.get(r, r) for r in counts.index]
-    shown = suppress(counts.iloc[:, 1:], k, total_label=label("report.total", lang)).display
-    shown.insert(0, counts.columns[0], [fmt_value(v, "count", None, k) for v in counts.iloc[:, 0]]
-                 + [fmt_value(counts.iloc[:, 0].sum(), "count", None, k)])
+    counts.index = [names.get(r, r) for r in kids] + ["(own)"]
+    own = ["(own)"] if (counts.loc["(own)"] != 0).any() else []
+    if not own:
+        counts = counts.drop(index="(own)")
+    total = label("report.total", lang)
+    kw = dict(total_label=total, total_row_label=total, hidden_rows=own)
+    shown = suppress(counts.iloc[:, 1:], k, **kw).display
+    first = suppress(counts[[received]], k, **kw).display[received]
+    shown.insert(0, received, first)
     return shown.to_html(classes="ftlib-table", border=0, escape=True)
 
 
@@ -207,7 +234,7 @@ def build_report(frames: RegisterFrames, region: str, period: Period, lang: str 
                  chart("careers_chart", trend, "careers")]),
         Section("subregions", label("report.section.subregions", lang),
                 [chart("intake_chart", cur, "intake", by="region", period=period.label, names=names)],
-                table_html=_subregion_table(cur, period.label, names, lang, k)),
+                table_html=_subregion_table(cur, period.label, region, names, lang, k)),
     ]
     return Report(region, names.get(region, region), period, lang, k,
                   _headline(cur, period.label, prev.label, lang, k),
