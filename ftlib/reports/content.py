@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from ftlib.i18n import label
-from ftlib.metrics import RegisterFrames, compute, metric_label
-from ftlib.privacy import may_publish, published_text, suppress
+from ftlib.metrics import CHANNELS, RegisterFrames, compute, metric_label
+from ftlib.privacy import may_publish, outcome_figures, published_text, suppress
 from ftlib.reports import ReportError
 from ftlib.reports.period import Period, quarters
 
@@ -97,6 +97,13 @@ def validate(frames: RegisterFrames, region: str, period: Period, lang: str, k: 
         raise ReportError(f"min_cell {k!r}: must be at least 1")
 
 
+def _given(row: pd.Series, what: str, k: int) -> bool:
+    """May the page give this outcomes row's ``what`` (``privacy.outcome_figures``)?"""
+    if row.empty:
+        return False
+    return bool(outcome_figures(row.to_frame().T.infer_objects(), k)[what].iloc[0])
+
+
 def _top(t: pd.DataFrame, period: str) -> pd.Series:
     rows = t[(t["level"] == 0) & (t["period"] == period)]
     return rows.iloc[0] if len(rows) else pd.Series(dtype=object)
@@ -107,7 +114,10 @@ def _headline(cur: dict[str, pd.DataFrame], cur_label: str, prev_label: str, lan
     for key, table, col, kind, num, den in HEADLINE:
         now, before = _top(cur[table], cur_label), _top(cur[table], prev_label)
 
-        def fig(row: pd.Series, col=col, kind=kind, num=num, den=den) -> str:
+        def fig(row: pd.Series, col=col, kind=kind, num=num, den=den, key=key) -> str:
+            if key in ("tolerance_rate", "tolerated") and not _given(row, "determinations" if key ==
+                                                                   "tolerance_rate" else "tolerated", k):
+                return "—" if row.empty else f"<{k}*"   # it would give a small group away
             return fmt_value(row.get(col), kind, row.get(den) if den else None, k, row.get(num) if num else None)
 
         rows.append({
@@ -144,7 +154,7 @@ def _summary(cur: dict[str, pd.DataFrame], cur_label: str, prev_label: str, lang
     o_now, o_before = _top(cur["outcomes"], cur_label), _top(cur["outcomes"], prev_label)
     def shown(row: pd.Series) -> bool:   # the tolerance rate of the period is itself publishable
         return may_publish("rate", row.get("tolerance_rate"), num=row.get("tolerated"),
-                           den=row.get("determinations"), k=k)
+                           den=row.get("determinations"), k=k) and _given(row, "determinations", k)
 
     if shown(o_now) and shown(o_before):
         ch = _change(o_now.get("tolerance_rate"), o_before.get("tolerance_rate"))
@@ -203,8 +213,18 @@ def _subregion_table(cur: dict[str, pd.DataFrame], period: str, region: str, nam
         counts = counts.drop(index="(own)")
     total = label("report.total", lang)
     kw = dict(total_label=total, total_row_label=total, hidden_rows=own)
-    shown = suppress(counts.iloc[:, 1:], k, **kw).display
-    first = suppress(counts[[received]], k, **kw).display[received]
+    parent = o.reindex([region])
+    given = None if parent.empty else outcome_figures(parent, k).iloc[0]
+    force = [] if given is None else [(total, c) for c, what in
+                                      ((total, "determinations"), (counts.columns[2], "tolerated")) if not given[what]]
+    shown = suppress(counts.iloc[:, 1:], k, force=force, **kw).display
+    # received as the sub-region intake chart shows its totals: the same protected breakdown
+    wide = rows[list(CHANNELS)].astype(np.int64)
+    chan = charts_mod().protected_breakdown(wide, k, intake[(intake["period"] == period) &
+                                                            (intake["region"] == region)].iloc[0])
+    tot = chan.values["__total__"].where(~chan.hidden["__total__"]).drop(index=["__own__"], errors="ignore")
+    small = chan.primary["__total__"]
+    first = [f"<{k}" if small[r] else ("*" if pd.isna(v) else int(v)) for r, v in tot.items()]
     shown.insert(0, received, first)
     return shown.to_html(classes="ftlib-table", border=0, escape=True)
 
