@@ -10,16 +10,25 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from ftlib.facts import CONDITION_FACTS, Case, FactError, fact_array
+from ftlib.facts import CONDITION_FACTS, UNKNOWN, Case, FactError, fact_array
 from ftlib.i18n import label
 from ftlib.policy.compiled import CompiledPolicy
+from ftlib.policy.completions import MAX_COMPLETIONS, Resolved, resolve, thresholds
 from ftlib.policy.loader import PolicyError, PolicySet, bundled
-from ftlib.policy.schema import LENIENCY, OUTCOMES, Aftercare, Bilingual, Policy
+from ftlib.policy.schema import Aftercare, Bilingual, Policy
 from ftlib.policy.select import in_force, jurisdiction_chain, version_in_force
+from ftlib.vocabulary import LENIENCY, OUTCOMES
 
 
 class NoPolicyError(PolicyError):
     """No policy of the case's jurisdiction chain was in force on the conduct date."""
+
+
+#: The result when the unknown facts of a case leave it open (some completion differs).
+UNDETERMINED = "undetermined"
+#: Every result a determination can have: a policy's outcomes, then ``undetermined``.
+RESULTS: tuple[str, ...] = (*OUTCOMES, UNDETERMINED)
+_LENIENCY = np.array([LENIENCY[o] for o in OUTCOMES], dtype=np.int8)
 
 
 class TraceEntry(BaseModel):
@@ -33,7 +42,7 @@ class TraceEntry(BaseModel):
     source: str | None
     condition: str
     facts: dict[str, Any]
-    result: bool
+    result: bool | None  # None: left open by unknown facts
     decisive: bool = False
 
 
@@ -73,6 +82,13 @@ class Determination(BaseModel):
     corrections: list[CorrectionDue]
     aftercare: Aftercare
     warnings: list[Message]
+    #: The case's facts given (or left) as unknown.
+    unknown_facts: list[str] = []
+    #: When the outcome is ``undetermined``: each outcome some completion of the unknown facts reaches.
+    possible_outcomes: list[str] = []
+    #: The unknown facts whose value changes the result, the one splitting most completions first
+    #: (what to verify first). Empty when the case is decided.
+    decisive_unknowns: list[str] = []
 
     def outcome_label(self, lang: str = "zh") -> str:
         return label(f"outcome.{self.outcome}", lang)
@@ -83,24 +99,33 @@ def _policy_ref(p: Policy) -> PolicyRef:
                      status=p.status, effective_from=p.effective_from, effective_to=p.effective_to)
 
 
-def _evaluate(case: Case, compiled: CompiledPolicy) -> tuple[str, list[TraceEntry], list[CorrectionDue], str, Any]:
+def _evaluate(case: Case, compiled: CompiledPolicy, decided: tuple[str, str] | None = None
+              ) -> tuple[str, list[TraceEntry], list[CorrectionDue], str, Any]:
+    """Run one case with its trace. ``decided``: (outcome, rule) found by enumerating the
+    unknown facts — the trace is then three-valued and the decision is the enumeration's
+    (``("undetermined", "")`` when completions differ)."""
     policy = compiled.policy
     outcome, row, steps, env = compiled.run(case.flat())
+    rule = row.rule_id
+    if decided is not None:
+        outcome, rule = decided
+        for o in OUTCOMES:
+            env[f"outcome.{o}"] = o == outcome if outcome != UNDETERMINED else None
     trace = []
     for i, (step, ok, reads) in enumerate(steps, start=1):
         cl = policy.clauses[step.clause]
         trace.append(TraceEntry(
             step=i, group=step.group, rule=step.rule_id, clause=step.clause, clause_zh=cl.zh, clause_en=cl.en,
             clause_status=cl.status, source=_source_text(cl.source), condition=step.condition.text,
-            facts=reads, result=ok, decisive=step is row))
+            facts=reads, result=ok, decisive=step.group == "grading" and step.rule_id == rule))
     corrections = []
     for c, cond in compiled.corrections:
         ok, _ = cond.evaluate(env)
         if ok:
             corrections.append(CorrectionDue(id=c.id, clause=c.clause, zh=c.text.zh, en=c.text.en,
                                              time_limit_working_days=c.time_limit_working_days))
-    handling = next(g.handling for g in policy.grading if g.id == row.rule_id)
-    return outcome, trace, corrections, row.rule_id, handling
+    handling = next((g.handling for g in policy.grading if g.id == rule), None)
+    return outcome, trace, corrections, rule, handling
 
 
 def _source_text(src: Any) -> str | None:
@@ -134,10 +159,14 @@ def determine(case: Case, policy: str | Policy | None = None, policies: PolicySe
             warnings.append(_msg("not_in_force", id=chosen.id, date=case.conduct_date))
         if chosen.jurisdiction not in jurisdiction_chain(case.jurisdiction):
             warnings.append(_msg("other_jurisdiction", id=chosen.id, jur=case.jurisdiction))
+        if case.unknown_facts():
+            return _determine_unknown(case, policies, chosen, None, warnings, _msg("forced", id=chosen.id))
         result = _evaluate(case, policies.compiled[chosen.id])
         return _build(case, chosen, result, _msg("forced", id=chosen.id), warnings)
 
     at_conduct, at_decision = candidates(case, policies)
+    if case.unknown_facts():
+        return _determine_unknown(case, policies, at_conduct, at_decision, warnings)
     result = _evaluate(case, policies.compiled[at_conduct.id])
     selection = _msg("at_conduct", id=at_conduct.id, date=case.conduct_date)
     if at_decision is not None:
@@ -148,6 +177,72 @@ def determine(case: Case, policy: str | Policy | None = None, policies: PolicySe
             return _build(case, at_decision, later, selection, warnings)
         selection = _msg("kept_conduct", id=at_conduct.id, date=case.conduct_date, later=at_decision.id)
     return _build(case, at_conduct, result, selection, warnings)
+
+
+def _determine_unknown(case: Case, policies: PolicySet, at_conduct: Policy, at_decision: Policy | None,
+                       warnings: list[Message], forced: Message | None = None) -> Determination:
+    """A case with unknown facts: every completion is evaluated (``resolve``, the same code as
+    ``determine_frame``); the trace is the three-valued run of the policy that applies."""
+    pair = (policies.compiled[at_conduct.id], policies.compiled[at_decision.id] if at_decision else None)
+    flat = case.flat()
+    cols, unknown = {}, {}
+    for name in sorted(pair[0].facts_read | (pair[1].facts_read if pair[1] else set())):
+        v = flat[name]
+        spec = CONDITION_FACTS[name]
+        unknown[name] = np.array([v == UNKNOWN]) if isinstance(v, str) else np.zeros(1, dtype=bool)
+        if unknown[name][0]:
+            v = spec.values[0] if spec.kind == "enum" else (False if spec.kind == "bool" else 0.0)
+        cols[name] = np.array([spec.values.index(v) if spec.kind == "enum" else v],
+                              dtype=np.int8 if spec.kind == "enum" else (bool if spec.kind == "bool" else float))
+    res = _resolve_pairs(pair, cols, unknown, 1, limit=MAX_COMPLETIONS)
+    outcome = RESULTS[int(res.result[0])]
+    later = bool(res.choice[0]) and pair[1] is not None
+    applied = at_decision if later else at_conduct
+    compiled = policies.compiled[applied.id]
+    rule = "" if outcome == UNDETERMINED else _rule_names(pair)[int(res.rule[0])]
+    result = _evaluate(case, compiled, (outcome, rule))
+    unknown_facts = case.unknown_facts()
+    base = dict(unknown_facts=unknown_facts, possible_outcomes=[], decisive_unknowns=[])
+    if outcome == UNDETERMINED:
+        base["possible_outcomes"] = [o for k, o in enumerate(RESULTS) if (int(res.possible[0]) >> k) & 1]
+        base["decisive_unknowns"] = [res.names[i] for i in res.decisive[0]]
+    if forced is not None:
+        selection = forced
+    elif later:
+        selection = _msg("lenient_later_open", id=applied.id, old=at_conduct.id, date=case.decision_date)
+    elif at_decision is not None:
+        selection = _msg("kept_conduct", id=at_conduct.id, date=case.conduct_date, later=at_decision.id)
+    else:
+        selection = _msg("at_conduct", id=at_conduct.id, date=case.conduct_date)
+    return _build(case, applied, result, selection, warnings).model_copy(update=base)
+
+
+def _rule_names(pair: tuple[CompiledPolicy, CompiledPolicy | None]) -> list[str]:
+    return [s.rule_id for c in pair if c is not None for s in c.grading]
+
+
+def _decider(pair: tuple[CompiledPolicy, CompiledPolicy | None]):
+    """Rows fully known → (outcome code, rule code over both policies' rows, 1 where the later
+    policy applies): 从旧兼从轻 per row, as ``determine`` does it."""
+    first, later = pair
+    offset = np.int16(len(first.grading))
+
+    def decide(cols: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        outcome, row, _ = first.run_frame(cols, n)
+        if later is None:
+            return outcome, row, np.zeros(n, dtype=np.int8)
+        out2, row2, _ = later.run_frame(cols, n)
+        better = _LENIENCY[out2] > _LENIENCY[outcome]
+        return (np.where(better, out2, outcome), np.where(better, row2 + offset, row),
+                better.astype(np.int8))
+    return decide
+
+
+def _resolve_pairs(pair: tuple[CompiledPolicy, CompiledPolicy | None], cols: dict[str, np.ndarray],
+                   unknown: dict[str, np.ndarray], n: int, limit: int | None = None) -> Resolved:
+    cuts = thresholds(c for c in pair if c is not None)
+    return resolve(_decider(pair), cols, unknown, n, open_code=RESULTS.index(UNDETERMINED),
+                   n_rules=len(_rule_names(pair)), cuts=cuts, limit=limit)
 
 
 def candidates(case: Case, policies: PolicySet) -> tuple[Policy, Policy | None]:

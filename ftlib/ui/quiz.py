@@ -23,9 +23,9 @@ from ftlib.library import LibraryCase, library
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.conditions import BoolOp, Node, Not, Ref
 from ftlib.policy.loader import PolicySet, bundled
-from ftlib.policy.schema import OUTCOMES
 from ftlib.ui import views
 from ftlib.ui.labels import fact_label, factor_groups, outcome_label, text, value_label
+from ftlib.vocabulary import OUTCOMES
 
 #: A class's shared results file (say on the training centre's share) can be named here instead.
 RESULTS_ENV = "FTLIB_QUIZ_RESULTS"
