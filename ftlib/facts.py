@@ -22,14 +22,12 @@ gives the same result, else the outcome is ``undetermined`` (``ftlib.engine``).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import types
 import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ftlib.errors import FtlibError
@@ -305,19 +303,15 @@ def _copy(d: Any) -> Any:
 
 def load_case(path: str | Path) -> Case:
     """Read one case from a YAML or JSON file."""
+    from ftlib.safeinput import load_file
+
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise FactError(f"{path}: cannot read: {err.strerror}") from None
-    if not text.strip():
-        raise FactError(f"{path}: the file is empty")
-    try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as err:
-        line = getattr(getattr(err, "problem_mark", None), "line", None)
-        line = (line + 1) if line is not None else getattr(err, "lineno", "?")
-        raise FactError(f"{path}: line {line}: malformed {path.suffix.lstrip('.').upper()}") from None
+        data = load_file(path)   # size, encoding, duplicate keys, inf/NaN, impossible dates, depth
+    except FactError:
+        raise
+    except FtlibError as err:
+        raise FactError(str(err)) from None
     if isinstance(data, dict) and "case" in data and isinstance(data["case"], dict):
         data = data["case"]  # typical-case files wrap the facts beside their source
     return case_from_dict(data, str(path))
