@@ -239,9 +239,7 @@ def opinion(cf: CaseFile) -> dict[str, Any]:
         rules.append(_fmt(spec["rule_line"], group=label(f"group.{t.group}", "zh"), rule=rule,
                           result="是" if t.result else "否", clause=t.clause))
     sections.append({"heading": spec["assessment_heading"], "paras": rules})
-    outcome = label(f"outcome.{dec.outcome}", "zh")
-    disp = [_fmt(spec["disposition"], policy=_policy_name(cf.decision_policy), outcome=outcome,
-                 rule=label(f"grading_row.{det.deciding_rule}", "zh"))]
+    disp = [_fmt(spec["disposition"], policy=_policy_name(cf.decision_policy), conclusion=_conclusion(dec, det))]
     if det.handling and dec.outcome == det.outcome:
         disp.append(_fmt(spec["handling"], handling=det.handling.zh))
     disp.append(_fmt(spec["selection"], selection=det.selection.zh))
@@ -266,11 +264,7 @@ def opinion(cf: CaseFile) -> dict[str, Any]:
     corr = _corrections(cf)
     corr_paras = [_fmt(spec["correction_line"], n=i, text=c["text"], ordered=cn_date(c["ordered"]), days=c["days"],
                        due=cn_date(c["due"])) for i, c in enumerate(corr, 1)] or [spec["no_corrections"]]
-    care = det.aftercare
-    if care.impact_period_months:
-        corr_paras.append(_fmt(spec["aftercare"], months=care.impact_period_months))
-    if care.follow_up_visit_within_working_days:
-        corr_paras.append(_fmt(spec["follow_up"], days=care.follow_up_visit_within_working_days))
+    corr_paras += _aftercare(cf, dec.outcome)
     sections.append({"heading": spec["corrections_heading"], "paras": corr_paras})
     sections.append({"heading": spec["remedy_heading"],
                      "paras": [_fmt(spec["remedy"], appeal_days=proc.appeal_window_working_days)]})
@@ -278,6 +272,27 @@ def opinion(cf: CaseFile) -> dict[str, Any]:
     ctx["clauses"] = clauses
     ctx["deadlines"] = {c["measure"]: c["due"] for c in corr}
     return ctx
+
+
+def _conclusion(dec, det) -> str:
+    """The decided outcome; with the grading row's name when the decision follows the engine
+    (a departure rests on the committee's reason, stated beside it, not on that row)."""
+    outcome = label(f"outcome.{dec.outcome}", "zh")
+    if dec.outcome == det.outcome:
+        return f"{outcome}（{label(f'grading_row.{det.deciding_rule}', 'zh')}）"
+    return outcome
+
+
+def _aftercare(cf: CaseFile, outcome: str) -> list[str]:
+    """The after-care of the outcome decided (the policy's, not the engine's when they differ)."""
+    spec = wording()["kinds"]["opinion"]
+    care = cf.decision_policy.aftercare.get(outcome)
+    out = []
+    if care is not None and care.impact_period_months:
+        out.append(_fmt(spec["aftercare"], months=care.impact_period_months))
+    if care is not None and care.follow_up_visit_within_working_days:
+        out.append(_fmt(spec["follow_up"], days=care.follow_up_visit_within_working_days))
+    return out
 
 
 def _rule_label(cf: CaseFile, group: str, rule_id: str) -> str:
@@ -314,18 +329,13 @@ def feedback(cf: CaseFile) -> dict[str, Any]:
     corrections = "；".join(_fmt(opinion_spec["correction_line"], n=i, text=c["text"], ordered=cn_date(c["ordered"]),
                                  days=c["days"], due=cn_date(c["due"])).rstrip("。")
                            for i, c in enumerate(corr, 1)) + "。" if corr else opinion_spec["no_corrections"]
-    care = []
-    if det.aftercare.impact_period_months:
-        care.append(_fmt(opinion_spec["aftercare"], months=det.aftercare.impact_period_months))
-    if det.aftercare.follow_up_visit_within_working_days:
-        care.append(_fmt(opinion_spec["follow_up"], days=det.aftercare.follow_up_visit_within_working_days))
+    care = _aftercare(cf, dec.outcome)
     decisive = [t for t in det.trace if t.decisive]
     reasons = "；".join(f"〔{t.clause}〕{_clause_text(cf, t.clause)}" for t in decisive) or "—"
     handling = _fmt(opinion_spec["handling"], handling=det.handling.zh) if det.handling and dec.outcome == det.outcome \
         else ""
     kw = dict(cadre=_cadre(cf), body=proc.decision_body.zh, decided=cn_date(decided),
-              outcome=label(f"outcome.{dec.outcome}", "zh"), rule=label(f"grading_row.{det.deciding_rule}", "zh"),
-              handling_text=handling, reasons=reasons, corrections=corrections, aftercare="".join(care),
+              conclusion=_conclusion(dec, det), handling_text=handling, reasons=reasons, corrections=corrections, aftercare="".join(care),
               appeal_days=proc.appeal_window_working_days, appeal_due=cn_date(appeal.due))
     ctx["addressee"] = _fmt(spec["addressee"], **kw)
     ctx["sections"] = [{"heading": "", "paras": [p for p in (_fmt(t, **kw) for t in spec["body"]) if p.strip()]}]
