@@ -22,14 +22,13 @@ gives the same result, else the outcome is ``undetermined`` (``ftlib.engine``).
 from __future__ import annotations
 
 import datetime as dt
-import json
+import re
 import types
 import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ftlib.errors import FtlibError
 from ftlib.vocabulary import RANKS, parse_yes_no
@@ -48,7 +47,9 @@ Followed = Literal["none", "partial", "full"]
 Severity = Literal["none", "minor", "serious", "major"]
 Remedy = Literal["none", "partial", "full"]
 
-_STRICT = ConfigDict(extra="forbid", strict=False, frozen=True)
+_STRICT = ConfigDict(extra="forbid", strict=False, frozen=True, allow_inf_nan=False)
+#: What an id may not hold: terminal control and bidi-override characters.
+_ID_BAD = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _required() -> Any:
@@ -113,7 +114,7 @@ class Case(BaseModel):
     """One case: the facts of a cadre's mistake, in the DESIGN.md vocabulary."""
 
     model_config = _STRICT
-    id: str
+    id: str = Field(max_length=200)
     title: Text = Text()
     jurisdiction: str = Field(pattern=r"^CN(-[A-Z0-9]+)*$")
     conduct_date: dt.date
@@ -131,6 +132,24 @@ class Case(BaseModel):
     history: History = History()
     political_discipline: Flag = False
     benefit_transfer: Flag = False
+
+    @field_validator("id")
+    @classmethod
+    def _visible_id(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("the id is empty")
+        bad = _ID_BAD.search(v)
+        if bad:
+            raise ValueError(f"the id holds a control character (U+{ord(bad.group()):04X})")
+        return v
+
+    @field_validator("conduct_date", "decision_date")
+    @classmethod
+    def _not_in_future(cls, v: dt.date | None) -> dt.date | None:
+        # a date still to come is a typing slip (2052 for 2025) that would choose another policy
+        if v is not None and v > dt.date.today():
+            raise ValueError(f"date {v.isoformat()} is in the future")
+        return v
 
     def flat(self) -> dict[str, Any]:
         """The facts as one dict keyed by dotted names (the form conditions read)."""
@@ -311,19 +330,15 @@ def _copy(d: Any) -> Any:
 
 def load_case(path: str | Path) -> Case:
     """Read one case from a YAML or JSON file."""
+    from ftlib.safeinput import load_file
+
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise FactError(f"{path}: cannot read: {err.strerror}") from None
-    if not text.strip():
-        raise FactError(f"{path}: the file is empty")
-    try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as err:
-        line = getattr(getattr(err, "problem_mark", None), "line", None)
-        line = (line + 1) if line is not None else getattr(err, "lineno", "?")
-        raise FactError(f"{path}: line {line}: malformed {path.suffix.lstrip('.').upper()}") from None
+        data = load_file(path)   # size, encoding, duplicate keys, inf/NaN, impossible dates, depth
+    except FactError:
+        raise
+    except FtlibError as err:
+        raise FactError(str(err)) from None
     if isinstance(data, dict) and "case" in data and isinstance(data["case"], dict):
         data = data["case"]  # typical-case files wrap the facts beside their source
     return case_from_dict(data, str(path))
