@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ftlib.facts import CONDITION_FACTS, UNKNOWN, FactError, FactSpec
+from ftlib.facts import CONDITION_FACTS, UNKNOWN, VOCABULARY, Case, FactError, FactSpec
 from ftlib.resources import data_path
 from ftlib.vocabulary import YES_NO, YES_NO_HINT
 
@@ -412,3 +412,50 @@ def text_column(df: pd.DataFrame, name: str, source: str = "<frame>") -> tuple[n
     if len(codes) and codes.min() < 0:
         _raise_bad(s, codes < 0, name, source, "required value is blank")
     return codes, uniques
+
+
+# -- frames of cases (moved here from ftlib.facts, which the conversion builds on) ----------------
+
+def cases_to_frame(cases: list[Case]) -> Any:
+    """Flatten cases to a DataFrame: one column per fact, enums as ordered categoricals."""
+    df = pd.DataFrame([c.flat() for c in cases], columns=None if cases else list(VOCABULARY))
+    return typed_frame(df)
+
+
+def fact_array(df: Any, name: str, source: str = "<frame>") -> Any:
+    """One fact column as a numpy array: enums as codes in declared order, yes/no as bool,
+    numbers as float (strings in any accepted spelling or label). A missing
+    column or blank cell takes the documented default. Unknown cells (or a required fact left
+    out) raise FactError here: use ``fact_column`` to get them as a mask."""
+    col = fact_column(df, name, source)
+    if col.unknown is not None:
+        i = int(np.argmax(col.unknown))
+        what = "required fact is missing" if name not in df.columns else f"value is {UNKNOWN}"
+        raise FactError(f"{source}: row {i + 1}: field {name}: {what}")
+    return col.values
+
+
+def frame_columns(df: Any, names: Iterable[str], source: str = "<frame>") -> dict[str, Any]:
+    """The fact columns a policy reads, as numpy arrays (enums as codes in declared order).
+    Values outside the vocabulary, and unknown cells, raise FactError naming the row, field
+    and value (``determine_frame`` decides unknown cells; this is for callers that cannot)."""
+    return {name: fact_array(df, name, source) for name in names if name in CONDITION_FACTS}
+
+
+def typed_frame(df: Any, source: str = "<frame>") -> Any:
+    """Give every vocabulary column its dtype and fill documented defaults. A column holding
+    unknown cells stays a column of values with ``"unknown"`` in those cells."""
+    df = df.copy()
+    for name, spec in CONDITION_FACTS.items():
+        col = fact_column(df, name, source)
+        if spec.kind == "enum":
+            typed = pd.Categorical.from_codes(col.values, categories=list(spec.values), ordered=True)
+        else:
+            typed = col.values
+        if col.unknown is not None:
+            obj = np.asarray(typed, dtype=object)
+            obj[col.unknown] = UNKNOWN
+            df[name] = obj
+        else:
+            df[name] = typed
+    return df
