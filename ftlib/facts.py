@@ -31,6 +31,7 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ftlib.errors import FtlibError
+from ftlib.safeinput import load_file
 from ftlib.vocabulary import RANKS, parse_yes_no
 
 #: The value of a fact nobody has established yet (any fact a policy condition may read).
@@ -330,7 +331,6 @@ def _copy(d: Any) -> Any:
 
 def load_case(path: str | Path) -> Case:
     """Read one case from a YAML or JSON file."""
-    from ftlib.safeinput import load_file
 
     path = Path(path)
     try:
