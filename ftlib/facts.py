@@ -1,4 +1,4 @@
-"""The fact vocabulary every policy speaks (DESIGN.md), as validated pydantic models.
+"""The fact vocabulary every policy speaks (docs/facts.md), as validated pydantic models.
 
 A case comes from a YAML/JSON file, a dict, or a DataFrame row whose column names are the
 dotted fact names (``procedure.followed``). Unknown facts, wrong types and out-of-range values
@@ -112,7 +112,7 @@ class History(BaseModel):
 
 
 class Case(BaseModel):
-    """One case: the facts of a cadre's mistake, in the DESIGN.md vocabulary."""
+    """One case: the facts of a cadre's mistake, in the vocabulary of docs/facts.md."""
 
     model_config = _STRICT
     id: str = Field(max_length=200)
