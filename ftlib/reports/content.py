@@ -75,17 +75,23 @@ class Report:
     headline: pd.DataFrame        # key, label, value, previous (display strings)
     summary: list[str]
     sections: list[Section]
+    meta: dict = field(default_factory=dict)  # the register's snapshot time and synthetic mark
 
 
-def fmt_value(value: Any, kind: str, den: Any, k: int) -> str:
-    """One published figure: small counts as "<k", figures over small denominators hidden."""
+#: What a held-back figure shows (the page's legend says why: ``page.hidden``).
+HELD_BACK = "—"
+
+
+def fmt_value(value: Any, kind: str, den: Any, k: int, lang: str = "zh") -> str:
+    """One published figure: small counts and figures over small denominators held back ("—");
+    nothing to compute (no value) is "无" / "n/a"."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "—"
+        return label("page.not_applicable", lang)
     if kind == "count":
         v = int(value)
-        return f"<{k}" if 0 < v < k else f"{v:,}"
+        return HELD_BACK if 0 < v < k else f"{v:,}"
     if den is not None and not (isinstance(den, float) and np.isnan(den)) and 0 < int(den) < k:
-        return f"<{k}*"  # computed over fewer than k cases: not published
+        return HELD_BACK  # computed over fewer than k cases: not published
     if kind == "rate":
         return f"{100 * float(value):.1f}%"
     if kind == "days":
@@ -117,8 +123,8 @@ def _headline(cur: dict[str, pd.DataFrame], cur_label: str, prev_label: str, lan
         rows.append({
             "key": key,
             "label": label(f"headline.{key}", lang),
-            "value": fmt_value(now.get(col), kind, now.get(den) if den else None, k),
-            "previous": fmt_value(before.get(col), kind, before.get(den) if den else None, k),
+            "value": fmt_value(now.get(col), kind, now.get(den) if den else None, k, lang),
+            "previous": fmt_value(before.get(col), kind, before.get(den) if den else None, k, lang),
             "raw": now.get(col),
         })
     return pd.DataFrame(rows)
@@ -182,9 +188,10 @@ def _subregion_table(cur: dict[str, pd.DataFrame], period: str, names: dict[str,
         metric_label("column.tolerated", lang): out["tolerated"].reindex(rows.index).fillna(0).astype(int),
     })
     counts.index = [names.get(r, r) for r in counts.index]
-    shown = suppress(counts.iloc[:, 1:], k, total_label=label("report.total", lang)).display
-    shown.insert(0, counts.columns[0], [fmt_value(v, "count", None, k) for v in counts.iloc[:, 0]]
-                 + [fmt_value(counts.iloc[:, 0].sum(), "count", None, k)])
+    shown = suppress(counts.iloc[:, 1:], k, total_label=label("report.total", lang), mark=HELD_BACK).display
+    shown = shown.replace(f"<{k}", HELD_BACK)
+    shown.insert(0, counts.columns[0], [fmt_value(v, "count", None, k, lang) for v in counts.iloc[:, 0]]
+                 + [fmt_value(counts.iloc[:, 0].sum(), "count", None, k, lang)])
     return shown.to_html(classes="ftlib-table", border=0, escape=True)
 
 
@@ -217,7 +224,7 @@ def build_report(frames: RegisterFrames, region: str, period: Period, lang: str 
     ]
     return Report(region, names.get(region, region), period, lang, k,
                   _headline(cur, period.label, prev.label, lang, k),
-                  _summary(cur, period.label, prev.label, lang, k), s)
+                  _summary(cur, period.label, prev.label, lang, k), s, dict(frames.meta))
 
 
 def headline_html(report: Report) -> str:
@@ -231,11 +238,14 @@ def headline_html(report: Report) -> str:
 
 
 def title_html(report: Report) -> str:
+    from ftlib.reports.index import legend_html, stamp_html
+
     lang = report.lang
     title = label("report.title", lang).format(region=report.region_name, period=report.period.label)
-    note = label("report.privacy_note", lang).format(k=report.k)
     summary = "".join(f"<li>{html.escape(s)}</li>" for s in report.summary)
-    return (f"<h1 class='ftlib-title'>{html.escape(title)}</h1>"
+    back = f"<a class='ftlib-back' href='index.ipynb?lang={lang}'>{html.escape(label('page.back', lang))}</a>"
+    return (f"{back}{stamp_html(report.meta, lang)}<h1 class='ftlib-title'>{html.escape(title)}</h1>"
             f"<p><small>{html.escape(report.period.start.isoformat())} – {html.escape(report.period.end.isoformat())}"
-            f" · {html.escape(note)}</small></p><h3>{label('report.summary', lang)}</h3><ul class='ftlib-summary'>{summary}</ul>")
+            f"</small></p>{legend_html(report.k, lang)}"
+            f"<h3>{label('report.summary', lang)}</h3><ul class='ftlib-summary'>{summary}</ul>")
 

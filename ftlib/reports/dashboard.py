@@ -63,4 +63,6 @@ def report_app(region: str, period_start: str, period_end: str, period_label: st
             display(HTML(f"<div class='ftlib-error' style='color:#b00'><b>{title}</b>: {html.escape(str(err))}</div>"))
             raise ReportError(str(err)) from None
         pagecache.write(path, page)
-    display(HTML(page))
+    from ftlib.reports.langswitch import requested_lang, with_shown
+
+    display(HTML(with_shown(page, requested_lang(lang))))

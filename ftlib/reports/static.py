@@ -21,5 +21,6 @@ def write_html(region: str, period: Period, lang: str, k: int, out_dir: Path, fr
         region, period.start.isoformat(), period.end.isoformat(), period.label, lang, k))
     if page is None:
         page = build_page(frames if frames is not None else load_frames(), region, period, lang, k)
+    page = page.replace("href='index.ipynb?lang=", "href='index.html?lang=")  # the static index beside it
     path.write_text(document(page, f"{region} {period.label}", lang), encoding="utf-8")
     return path
