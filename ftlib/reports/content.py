@@ -224,7 +224,7 @@ def build_report(frames: RegisterFrames, region: str, period: Period, lang: str 
     ]
     return Report(region, names.get(region, region), period, lang, k,
                   _headline(cur, period.label, prev.label, lang, k),
-                  _summary(cur, period.label, prev.label, lang, k), s, dict(frames.meta))
+                  _summary(cur, period.label, prev.label, lang, k), s, dict(getattr(frames, "meta", {})))  # older snapshots have no meta
 
 
 def headline_html(report: Report) -> str:

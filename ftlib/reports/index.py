@@ -83,6 +83,8 @@ def glossary_html(lang: str) -> str:
 def _figure(value, kind: str, lang: str) -> str:
     if value is None:
         return "—"
+    if isinstance(value, float) and value != value:  # NaN: nothing to compute
+        return label("page.not_applicable", lang)
     if kind == "rate":
         return f"{100 * float(value):.1f}%"
     return f"{int(value):,}"
@@ -114,7 +116,7 @@ def overview_html(ov, lang: str) -> str:
         f"{e(_figure(root['figures'][m], kinds.get(m, 'count'), lang))}</div>"
         f"<div class='ftlib-card-label'>{e(label(f'overview.{m}', lang))}</div></div>" for m in SHOWN)
     names = {r["code"]: r[lang] for r in ov.rows}
-    sep = "、" if lang == "zh" else ", "
+    sep = "、" if lang == "zh" else "; "  # English names hold commas themselves
     if ov.flagged:
         flag_text = label("overview.flagged", lang).format(n=len(ov.flagged),
                                                            regions=sep.join(names[c] for c in ov.flagged))
@@ -169,7 +171,7 @@ def index_html(manifest: list[dict], lang: str, static: bool = False) -> str:
         items = "".join(f"<li>{html.escape(r['name'])}: {html.escape(r['error'])}</li>" for r in failed)
         fail_html = f"<h3>{label('report.failed', lang)}</h3><ul>{items}</ul>"
     return (f"<h2>{label('overview.reports', lang)}</h2>"
-            f"<table class='ftlib-index'><tr><th>{label('column.jurisdiction', lang)}</th>{head}</tr>{''.join(rows)}</table>"
+            f"<table class='ftlib-index'><tr><th>{label('overview.region', lang)}</th>{head}</tr>{''.join(rows)}</table>"
             f"{fail_html}")
 
 

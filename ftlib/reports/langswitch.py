@@ -32,6 +32,13 @@ def requested_lang(default: str = "zh") -> str:
 
     from ftlib.i18n import LANGS
 
+    if os.environ.get("VOILA_PREHEAT", "False") != "False":
+        try:  # a preheated kernel learns the address only when a visitor takes it
+            from voila.utils import wait_for_request
+
+            wait_for_request()
+        except Exception:  # noqa: BLE001 — no Voilà, or no request: the default language
+            return default
     asked = parse_qs(os.environ.get("QUERY_STRING", "")).get("lang", [""])[0]
     return asked if asked in LANGS else default
 

@@ -142,11 +142,14 @@ def build_overview(frames: RegisterFrames, k: int = 5, root: str | None = None) 
                                                for c in COUNTS}
         for rate, (num, den) in RATES.items():
             n, d = figs[num], figs[den]
-            figs[rate] = HIDDEN if n is HIDDEN or d is HIDDEN or d < k else n / d
+            if d is not HIDDEN and d == 0:
+                figs[rate] = float("nan")   # nothing to compute: "n/a", not held back
+            else:
+                figs[rate] = HIDDEN if n is HIDDEN or d is HIDDEN or d < k else n / d
         rows.append({"code": code, "level": int(counts.at[code, "level"]),
                      "zh": str(names.at[code, "name_zh"]), "en": str(names.at[code, "name_en"]),
                      "figures": {c: figs[c] for c in SHOWN},
                      "trends": {t: trends[t].get(code) for t in TRENDS}})
     # "no tolerance decision": a zero is published (it identifies nobody), so the flag reveals nothing more
     flagged = [code for code in codes if counts.at[code, "tolerated"] == 0]
-    return Overview(root, window, [q.label for q in qs], rows, flagged, k, dict(frames.meta))
+    return Overview(root, window, [q.label for q in qs], rows, flagged, k, dict(getattr(frames, "meta", {})))
