@@ -116,6 +116,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     for r in failed:
         print(f"ftlib: report {r.name} failed: {r.error}", file=sys.stderr)
     print(f"{len(results) - len(failed)} reports in {out} (static HTML in {out / 'html'})")
+    print("case desk 容错纠错案件办理台 on this register, in another terminal: "
+          f"FTLIB_DATABASE_URL={db.shown(os.environ['FTLIB_DATABASE_URL'])} .venv/bin/ftlib notebook 06 --port {args.port + 1}")
     if args.no_serve:
         return 1 if failed else 0
     return serve(out, args.port)
@@ -139,6 +141,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from ftlib.reports.serve import serve
 
     return serve(Path(args.dir) if args.dir else None, args.port, args.ip)
+
+
+def cmd_lab(args: argparse.Namespace) -> int:
+    from ftlib.ui.lab import lab
+
+    return lab(args.port, args.ip)
+
+
+def cmd_notebook(args: argparse.Namespace) -> int:
+    from ftlib.ui.lab import notebook
+
+    return notebook(args.name, args.port, args.ip)
 
 
 def cmd_paths(args: argparse.Namespace) -> int:
@@ -212,6 +226,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dir", help="folder to serve (default $FTLIB_HOME/dashboards)")
     p.set_defaults(func=cmd_serve)
 
+    p = sub.add_parser("lab", help="JupyterLab on your own copy of the notebooks ($FTLIB_HOME/notebooks)")
+    p.add_argument("--port", type=int, default=8888)
+    p.add_argument("--ip", default="127.0.0.1")
+    p.set_defaults(func=cmd_lab)
+
+    p = sub.add_parser("notebook", help="serve one notebook with Voilà (e.g. 01 or 01_case_builder)")
+    p.add_argument("name")
+    p.add_argument("--port", type=int, default=8866)
+    p.add_argument("--ip", default="127.0.0.1")
+    p.set_defaults(func=cmd_notebook)
+
     p = sub.add_parser("paths", help="where ftlib reads its data and writes its working files")
     p.set_defaults(func=cmd_paths)
 
@@ -221,6 +246,9 @@ def build_parser() -> argparse.ArgumentParser:
         add_commands = None
     if add_commands is not None:
         add_commands(sub)
+    from ftlib.documents.commands import add_commands as add_document_commands
+
+    add_document_commands(sub)
     return parser
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -10,16 +11,26 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from ftlib.facts import CONDITION_FACTS, Case, FactError, fact_array
+from ftlib.convert import fact_columns
+from ftlib.facts import CONDITION_FACTS, UNKNOWN, Case, FactError
 from ftlib.i18n import label
 from ftlib.policy.compiled import CompiledPolicy
+from ftlib.policy.completions import MAX_COMPLETIONS, Resolved, resolve, thresholds
 from ftlib.policy.loader import PolicyError, PolicySet, bundled
-from ftlib.policy.schema import LENIENCY, OUTCOMES, Aftercare, Bilingual, Policy
+from ftlib.policy.schema import Aftercare, Bilingual, Policy
 from ftlib.policy.select import in_force, jurisdiction_chain, version_in_force
+from ftlib.vocabulary import ALL_OUTCOMES, LENIENCY, OUTCOMES, UNDETERMINED
 
 
 class NoPolicyError(PolicyError):
     """No policy of the case's jurisdiction chain was in force on the conduct date."""
+
+
+#: Every result a determination can have: a policy's outcomes, then ``undetermined`` (the
+#: unknown facts of a case leave it open: some completion differs).
+RESULTS: tuple[str, ...] = ALL_OUTCOMES
+_JURISDICTION = re.compile(r"CN(-[A-Z0-9]+)*")
+_LENIENCY = np.array([LENIENCY[o] for o in OUTCOMES], dtype=np.int8)
 
 
 class TraceEntry(BaseModel):
@@ -33,7 +44,7 @@ class TraceEntry(BaseModel):
     source: str | None
     condition: str
     facts: dict[str, Any]
-    result: bool
+    result: bool | None  # None: left open by unknown facts
     decisive: bool = False
 
 
@@ -73,6 +84,13 @@ class Determination(BaseModel):
     corrections: list[CorrectionDue]
     aftercare: Aftercare
     warnings: list[Message]
+    #: The case's facts given (or left) as unknown.
+    unknown_facts: list[str] = []
+    #: When the outcome is ``undetermined``: each outcome some completion of the unknown facts reaches.
+    possible_outcomes: list[str] = []
+    #: The unknown facts whose value changes the result, the one splitting most completions first
+    #: (what to verify first). Empty when the case is decided.
+    decisive_unknowns: list[str] = []
 
     def outcome_label(self, lang: str = "zh") -> str:
         return label(f"outcome.{self.outcome}", lang)
@@ -83,24 +101,33 @@ def _policy_ref(p: Policy) -> PolicyRef:
                      status=p.status, effective_from=p.effective_from, effective_to=p.effective_to)
 
 
-def _evaluate(case: Case, compiled: CompiledPolicy) -> tuple[str, list[TraceEntry], list[CorrectionDue], str, Any]:
+def _evaluate(case: Case, compiled: CompiledPolicy, decided: tuple[str, str] | None = None
+              ) -> tuple[str, list[TraceEntry], list[CorrectionDue], str, Any]:
+    """Run one case with its trace. ``decided``: (outcome, rule) found by enumerating the
+    unknown facts — the trace is then three-valued and the decision is the enumeration's
+    (``("undetermined", "")`` when completions differ)."""
     policy = compiled.policy
     outcome, row, steps, env = compiled.run(case.flat())
+    rule = row.rule_id
+    if decided is not None:
+        outcome, rule = decided
+        for o in OUTCOMES:
+            env[f"outcome.{o}"] = o == outcome if outcome != UNDETERMINED else None
     trace = []
     for i, (step, ok, reads) in enumerate(steps, start=1):
         cl = policy.clauses[step.clause]
         trace.append(TraceEntry(
             step=i, group=step.group, rule=step.rule_id, clause=step.clause, clause_zh=cl.zh, clause_en=cl.en,
             clause_status=cl.status, source=_source_text(cl.source), condition=step.condition.text,
-            facts=reads, result=ok, decisive=step is row))
+            facts=reads, result=ok, decisive=step.group == "grading" and step.rule_id == rule))
     corrections = []
     for c, cond in compiled.corrections:
         ok, _ = cond.evaluate(env)
         if ok:
             corrections.append(CorrectionDue(id=c.id, clause=c.clause, zh=c.text.zh, en=c.text.en,
                                              time_limit_working_days=c.time_limit_working_days))
-    handling = next(g.handling for g in policy.grading if g.id == row.rule_id)
-    return outcome, trace, corrections, row.rule_id, handling
+    handling = next((g.handling for g in policy.grading if g.id == rule), None)
+    return outcome, trace, corrections, rule, handling
 
 
 def _source_text(src: Any) -> str | None:
@@ -134,10 +161,14 @@ def determine(case: Case, policy: str | Policy | None = None, policies: PolicySe
             warnings.append(_msg("not_in_force", id=chosen.id, date=case.conduct_date))
         if chosen.jurisdiction not in jurisdiction_chain(case.jurisdiction):
             warnings.append(_msg("other_jurisdiction", id=chosen.id, jur=case.jurisdiction))
+        if case.unknown_facts():
+            return _determine_unknown(case, policies, chosen, None, warnings, _msg("forced", id=chosen.id))
         result = _evaluate(case, policies.compiled[chosen.id])
         return _build(case, chosen, result, _msg("forced", id=chosen.id), warnings)
 
     at_conduct, at_decision = candidates(case, policies)
+    if case.unknown_facts():
+        return _determine_unknown(case, policies, at_conduct, at_decision, warnings)
     result = _evaluate(case, policies.compiled[at_conduct.id])
     selection = _msg("at_conduct", id=at_conduct.id, date=case.conduct_date)
     if at_decision is not None:
@@ -148,6 +179,72 @@ def determine(case: Case, policy: str | Policy | None = None, policies: PolicySe
             return _build(case, at_decision, later, selection, warnings)
         selection = _msg("kept_conduct", id=at_conduct.id, date=case.conduct_date, later=at_decision.id)
     return _build(case, at_conduct, result, selection, warnings)
+
+
+def _determine_unknown(case: Case, policies: PolicySet, at_conduct: Policy, at_decision: Policy | None,
+                       warnings: list[Message], forced: Message | None = None) -> Determination:
+    """A case with unknown facts: every completion is evaluated (``resolve``, the same code as
+    ``determine_frame``); the trace is the three-valued run of the policy that applies."""
+    pair = (policies.compiled[at_conduct.id], policies.compiled[at_decision.id] if at_decision else None)
+    flat = case.flat()
+    cols, unknown = {}, {}
+    for name in sorted(pair[0].facts_read | (pair[1].facts_read if pair[1] else set())):
+        v = flat[name]
+        spec = CONDITION_FACTS[name]
+        unknown[name] = np.array([v == UNKNOWN]) if isinstance(v, str) else np.zeros(1, dtype=bool)
+        if unknown[name][0]:
+            v = spec.values[0] if spec.kind == "enum" else (False if spec.kind == "bool" else 0.0)
+        cols[name] = np.array([spec.values.index(v) if spec.kind == "enum" else v],
+                              dtype=np.int8 if spec.kind == "enum" else (bool if spec.kind == "bool" else float))
+    res = _resolve_pairs(pair, cols, unknown, 1, limit=MAX_COMPLETIONS)
+    outcome = RESULTS[int(res.result[0])]
+    later = bool(res.choice[0]) and pair[1] is not None
+    applied = at_decision if later else at_conduct
+    compiled = policies.compiled[applied.id]
+    rule = "" if outcome == UNDETERMINED else _rule_names(pair)[int(res.rule[0])]
+    result = _evaluate(case, compiled, (outcome, rule))
+    unknown_facts = case.unknown_facts()
+    base = dict(unknown_facts=unknown_facts, possible_outcomes=[], decisive_unknowns=[])
+    if outcome == UNDETERMINED:
+        base["possible_outcomes"] = [o for k, o in enumerate(RESULTS) if (int(res.possible[0]) >> k) & 1]
+        base["decisive_unknowns"] = [res.names[i] for i in res.decisive[0]]
+    if forced is not None:
+        selection = forced
+    elif later:
+        selection = _msg("lenient_later_open", id=applied.id, old=at_conduct.id, date=case.decision_date)
+    elif at_decision is not None:
+        selection = _msg("kept_conduct", id=at_conduct.id, date=case.conduct_date, later=at_decision.id)
+    else:
+        selection = _msg("at_conduct", id=at_conduct.id, date=case.conduct_date)
+    return _build(case, applied, result, selection, warnings).model_copy(update=base)
+
+
+def _rule_names(pair: tuple[CompiledPolicy, CompiledPolicy | None]) -> list[str]:
+    return [s.rule_id for c in pair if c is not None for s in c.grading]
+
+
+def _decider(pair: tuple[CompiledPolicy, CompiledPolicy | None]):
+    """Rows fully known → (outcome code, rule code over both policies' rows, 1 where the later
+    policy applies): 从旧兼从轻 per row, as ``determine`` does it."""
+    first, later = pair
+    offset = np.int16(len(first.grading))
+
+    def decide(cols: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        outcome, row, _ = first.run_frame(cols, n)
+        if later is None:
+            return outcome, row, np.zeros(n, dtype=np.int8)
+        out2, row2, _ = later.run_frame(cols, n)
+        better = _LENIENCY[out2] > _LENIENCY[outcome]
+        return (np.where(better, out2, outcome), np.where(better, row2 + offset, row),
+                better.astype(np.int8))
+    return decide
+
+
+def _resolve_pairs(pair: tuple[CompiledPolicy, CompiledPolicy | None], cols: dict[str, np.ndarray],
+                   unknown: dict[str, np.ndarray], n: int, limit: int | None = None) -> Resolved:
+    cuts = thresholds(c for c in pair if c is not None)
+    return resolve(_decider(pair), cols, unknown, n, open_code=RESULTS.index(UNDETERMINED),
+                   n_rules=len(_rule_names(pair)), cuts=cuts, limit=limit)
 
 
 def candidates(case: Case, policies: PolicySet) -> tuple[Policy, Policy | None]:
@@ -200,27 +297,137 @@ def comparison_table(dets: list[Determination], lang: str = "zh") -> pd.DataFram
 
 # -- vectorised --------------------------------------------------------------------------------
 
-def frame_columns(df: pd.DataFrame, names: Iterable[str], source: str = "<frame>") -> dict[str, np.ndarray]:
-    """The fact columns a policy reads, as numpy arrays (enums as codes in declared order).
-    Values outside the vocabulary raise FactError naming the row, field and value."""
-    return {name: fact_array(df, name, source) for name in names if name in CONDITION_FACTS}
+def determine_frame(df: pd.DataFrame, policy: str | Policy | None = None, policies: PolicySet | None = None,
+                    source: str = "<frame>") -> pd.DataFrame:
+    """Every row of ``df`` (dotted fact columns, typed or strings as read from CSV/Excel):
+    ``outcome`` and ``rule`` (the id of the deciding grading row), index aligned with ``df``.
 
-
-def determine_frame(df: pd.DataFrame, policy: str | Policy, policies: PolicySet | None = None) -> pd.DataFrame:
-    """Every row of ``df`` (dotted fact columns) under one policy: ``outcome`` and ``rule``
-    (the id of the deciding grading row), index aligned with ``df``."""
+    Without ``policy``, each row gets the policy ``determine`` would choose — the one of its
+    jurisdiction chain in force on ``conduct_date``, or a more lenient one in force on
+    ``decision_date`` (从旧兼从轻) — and the output has a ``policy`` column. Cells may be
+    ``unknown`` (and a required fact left blank or out is): such rows are decided when every
+    completion agrees, else their outcome is ``undetermined``; when any row has unknown cells
+    the output also has ``possible_outcomes`` and ``decisive_unknowns`` (comma-separated,
+    most completions split first; empty for decided rows)."""
     policies = policies or bundled()
-    pid = policy.id if isinstance(policy, Policy) else policy
-    if pid not in policies.compiled:
-        raise PolicyError(f"unknown policy {pid!r} (known: {', '.join(sorted(policies.policies))})")
-    compiled = policies.compiled[pid]
-    # Check every fact column present, not only those this policy reads, so that a table
+    n = len(df)
+    if policy is not None:
+        pid = policy.id if isinstance(policy, Policy) else policy
+        if pid not in policies.compiled:
+            raise PolicyError(f"unknown policy {pid!r} (known: {', '.join(sorted(policies.policies))})")
+        pairs = [(policies.compiled[pid], None)]
+        pair_of_row = None
+    else:
+        pairs, pair_of_row = _select_frame(df, policies, source)
+    read: set[str] = set()
+    for pair in pairs:
+        for c in pair:
+            if c is not None:
+                read |= c.facts_read
+    # Every fact column present is checked, not only those the policies read, so that a table
     # accepted here is one that ``determine`` would accept row by row.
     present = [c for c in df.columns if c in CONDITION_FACTS]
-    cols = frame_columns(df, set(present) | compiled.facts_read)
-    outcome, row, _ = compiled.run_frame(cols, len(df))
-    rules = [s.rule_id for s in compiled.grading]
-    return pd.DataFrame({
-        "outcome": pd.Categorical.from_codes(outcome, categories=list(OUTCOMES)),
-        "rule": pd.Categorical.from_codes(row, categories=rules),
-    }, index=df.index)
+    converted = fact_columns(df, [*present, *sorted(read - set(present))], source)
+    cols = {k: converted[k].values for k in read}
+    unknown = {k: converted[k].unknown for k in read if converted[k].unknown is not None}
+    any_unknown = bool(unknown)
+
+    rule_names: list[str] = []
+    rule_index: dict[str, int] = {}
+    result = np.empty(n, dtype=np.int8)
+    rule = np.empty(n, dtype=np.int16)
+    applied = np.zeros(n, dtype=np.int16)
+    possible = np.zeros(n, dtype=np.int64) if any_unknown else None
+    decisive = np.zeros(n, dtype=np.int32) if any_unknown else None
+    decisive_texts: dict[str, int] = {"": 0}
+    policy_ids: list[str] = []
+    for g, pair in enumerate(pairs):
+        names = _rule_names(pair)
+        lut = np.array([rule_index.setdefault(r, len(rule_index)) for r in names], dtype=np.int16)
+        rule_names = list(rule_index)
+        rows = None if pair_of_row is None else np.flatnonzero(pair_of_row == g)
+        if rows is not None and len(pairs) == 1:
+            rows = None
+        sub_cols = cols if rows is None else {k: v[rows] for k, v in cols.items()}
+        reads = pair[0].facts_read | (pair[1].facts_read if pair[1] is not None else set())
+        sub_unknown = {k: (m if rows is None else m[rows]) for k, m in unknown.items() if k in reads}
+        k = n if rows is None else len(rows)
+        res = _resolve_pairs(pair, sub_cols, sub_unknown, k, limit=MAX_COMPLETIONS)
+        where = slice(None) if rows is None else rows
+        result[where] = res.result
+        open_ = res.result == RESULTS.index(UNDETERMINED)
+        rule[where] = np.where(open_, -1, lut[res.rule])
+        ids = [c.policy.id for c in pair if c is not None]
+        pol_codes = np.array([_index(policy_ids, i) for i in ids], dtype=np.int16)
+        applied[where] = pol_codes[res.choice]
+        if any_unknown:
+            possible[where] = np.where(open_, res.possible, 0)
+            if len(res.decisive_rows):
+                texts = [",".join(res.names[i] for i in t) for t in res.decisive]
+                codes = np.array([decisive_texts.setdefault(t, len(decisive_texts)) if t else 0 for t in texts],
+                                 dtype=np.int32)
+                target = res.decisive_rows if rows is None else rows[res.decisive_rows]
+                decisive[target] = np.where(open_[res.decisive_rows], codes, 0)
+    out = {
+        "outcome": pd.Categorical.from_codes(result, categories=list(RESULTS)),
+        "rule": pd.Categorical.from_codes(rule, categories=rule_names),
+    }
+    if policy is None:
+        out["policy"] = pd.Categorical.from_codes(applied, categories=policy_ids)
+    if any_unknown:
+        masks = np.unique(possible)
+        labels = [",".join(o for b, o in enumerate(RESULTS) if (int(m) >> b) & 1) for m in masks]
+        out["possible_outcomes"] = pd.Categorical.from_codes(np.searchsorted(masks, possible),
+                                                             categories=labels)
+        out["decisive_unknowns"] = pd.Categorical.from_codes(decisive, categories=list(decisive_texts))
+    return pd.DataFrame(out, index=df.index)
+
+
+def _index(items: list[str], item: str) -> int:
+    if item not in items:
+        items.append(item)
+    return items.index(item)
+
+
+def _select_frame(df: pd.DataFrame, policies: PolicySet, source: str
+                  ) -> tuple[list[tuple[CompiledPolicy, CompiledPolicy | None]], np.ndarray]:
+    """Per row, the pair of policies ``determine`` weighs (``candidates``), vectorised: the
+    policy in force per jurisdiction and day is looked up in a table, not searched per row."""
+    from ftlib.convert import date_column, text_column
+    from ftlib.policy.select import day_table
+
+    jur, codes = text_column(df, "jurisdiction", source)
+    for j, code in enumerate(codes):
+        if not _JURISDICTION.fullmatch(code):
+            bad = jur == j
+            raise FactError(f"{source}: row {int(np.argmax(bad)) + 1}: field jurisdiction: value {code!r}: "
+                            "not a region code like CN-HB")
+    conduct, _ = date_column(df, "conduct_date", source)
+    decision, no_decision = date_column(df, "decision_date", source, required=False)
+    n = len(df)
+    if n == 0:
+        return [], np.empty(0, dtype=np.int32)
+    early = ~no_decision & (decision < conduct)
+    if early.any():
+        i = int(np.argmax(early))
+        raise FactError(f"{source}: row {i + 1}: field decision_date: value {decision[i]}: before conduct_date")
+    first = conduct.min()
+    last = np.where(no_decision, conduct, decision).max()
+    table, found = day_table(policies, codes, first.astype(dt.date), last.astype(dt.date))
+    d0 = first.astype(np.int64)
+    at_conduct = table[jur, conduct.astype(np.int64) - d0]
+    if (at_conduct < 0).any():
+        i = int(np.argmax(at_conduct < 0))
+        raise NoPolicyError(f"{source}: row {i + 1}: field conduct_date: value {conduct[i]}: "
+                            f"no policy for {codes[jur[i]]} in force on that date")
+    p = len(found)
+    later = np.where(no_decision, -1, table[jur, np.where(no_decision, d0, decision.astype(np.int64)) - d0])
+    later = np.where((later < 0) | (later == at_conduct), p, later)
+    key = at_conduct.astype(np.int32) * (p + 1) + later
+    present = np.flatnonzero(np.bincount(key, minlength=p * (p + 1)))
+    pairs = []
+    for k in present:
+        a, b = divmod(int(k), p + 1)
+        pairs.append((policies.compiled[found[a].id], policies.compiled[found[b].id] if b < p else None))
+    pair_of_row = np.searchsorted(present, key).astype(np.int32)
+    return pairs, pair_of_row

@@ -4,14 +4,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from ftlib.engine import Determination
-from ftlib.i18n import label
+from ftlib.engine import UNDETERMINED, Determination
+from ftlib.facts import UNKNOWN
+from ftlib.i18n import fact_label, label
 
 
 def _yes(v: Any, lang: str) -> str:
     if isinstance(v, bool):
         return label("text.yes" if v else "text.no", lang)
+    if v is None:
+        return label("text.open", lang)
+    if v == UNKNOWN:
+        return label("text.unknown", lang)
     return str(v)
+
+
+def _facts(names: list[str], lang: str) -> str:
+    sep = "、" if lang == "zh" else ", "
+    return sep.join(f"{fact_label(n, lang)}（{n}）" if lang == "zh" else f"{fact_label(n, lang)} ({n})" for n in names)
+
+
+def unknown_lines(d: Determination, lang: str = "zh") -> list[str]:
+    """What an undetermined case can still become and what to verify first; for a decided case
+    with unknown facts, that they could not change the result."""
+    colon = "：" if lang == "zh" else ": "
+    if d.outcome == UNDETERMINED:
+        sep = "、" if lang == "zh" else ", "
+        return [f"{label('text.possible_outcomes', lang)}{colon}"
+                f"{sep.join(label('outcome.' + o, lang) for o in d.possible_outcomes)}",
+                f"{label('text.to_verify', lang)}{colon}{_facts(d.decisive_unknowns, lang)}"]
+    if d.unknown_facts:
+        return [f"{label('text.decided_despite_unknown', lang)}{colon}{_facts(d.unknown_facts, lang)}"]
+    return []
 
 
 def determination_text(d: Determination, lang: str = "zh") -> str:
@@ -19,8 +43,9 @@ def determination_text(d: Determination, lang: str = "zh") -> str:
     lines = [
         f"{label('text.case', lang)}: {d.case_id}",
         f"{label('text.policy_used', lang)}: {d.policy.id} ({name}) — {getattr(d.selection, lang)}",
-        f"{label('text.outcome', lang)}: {d.outcome_label(lang)} [{d.outcome}] ← "
-        f"{label('grading_row.' + d.deciding_rule, lang)} ({d.deciding_rule})",
+        f"{label('text.outcome', lang)}: {d.outcome_label(lang)} [{d.outcome}]"
+        + (f" ← {label('grading_row.' + d.deciding_rule, lang)} ({d.deciding_rule})" if d.deciding_rule else ""),
+        *unknown_lines(d, lang),
     ]
     if d.handling:
         lines.append(f"{label('text.handling', lang)}: {getattr(d.handling, lang)}")

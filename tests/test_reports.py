@@ -7,9 +7,9 @@ import json
 import pytest
 
 from ftlib.metrics.synthetic import synthetic
+from ftlib.period import PeriodError, parse_period, quarters
 from ftlib.reports.content import ReportError, build_report, fmt_value, headline_html
 from ftlib.reports.index import index_html
-from ftlib.reports.period import PeriodError, parse_period, quarters
 
 
 def test_periods():
@@ -29,13 +29,17 @@ def test_periods():
 
 
 def test_published_figures_hide_small_counts_and_rates_over_them():
-    assert fmt_value(3, "count", None, 5) == "—"           # held back; the legend says why
-    assert fmt_value(0, "count", None, 5) == "0"          # zero identifies nobody
-    assert fmt_value(1234, "count", None, 5) == "1,234"
-    assert fmt_value(0.5, "rate", 4, 5) == "—"             # 2 of 4: not published
-    assert fmt_value(0.25, "rate", 8, 5) == "25.0%"
-    assert fmt_value(float("nan"), "rate", 0, 5, "zh") == "无"   # nothing to compute: not a held-back value
-    assert fmt_value(float("nan"), "rate", 0, 5, "en") == "n/a"
+    from ftlib.reports.content import shown_text
+
+    # what the reader sees: held back as "—" (the legend says why), nothing to compute apart
+    show = lambda *a: shown_text(fmt_value(*a), "zh")  # noqa: E731
+    assert show(3, "count", None, 5) == "—"
+    assert show(0, "count", None, 5) == "0"              # zero identifies nobody
+    assert show(1234, "count", None, 5) == "1,234"
+    assert show(0.5, "rate", 4, 5) == "—"                # 2 of 4: not published
+    assert show(0.25, "rate", 8, 5, 2) == "25.0%"        # 2 of 8
+    assert show(float("nan"), "rate", 0, 5) == "无"
+    assert shown_text(fmt_value(float("nan"), "rate", 0, 5), "en") == "n/a"
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +79,7 @@ def test_index_links_reports_and_lists_failures():
 def test_papermill_run_good_and_bad(tmp_path, frames):
     import pickle
 
-    from ftlib.reports.period import Period
+    from ftlib.period import Period
     from ftlib.reports.runner import Job, run_reports
 
     snap = tmp_path / "frames.pickle"

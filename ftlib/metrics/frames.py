@@ -12,14 +12,12 @@ from dataclasses import dataclass, field, fields
 import pandas as pd
 
 from ftlib.errors import FtlibError
+from ftlib.vocabulary import CASE_ENDINGS, CHANNELS, OUTCOMES
 
-CHANNELS: tuple[str, ...] = ("cadre_application", "unit_application", "ex_officio")
 #: Determinations on the merits (the policy's outcomes).
-DETERMINATIONS: tuple[str, ...] = ("exempt", "mitigated", "not_tolerated", "out_of_scope")
+DETERMINATIONS: tuple[str, ...] = OUTCOMES
 #: Every way a case leaves the pending caseload: a determination, or closed without one.
-DISPOSITIONS: tuple[str, ...] = (*DETERMINATIONS, "not_accepted", "withdrawn")
-TOLERATED: tuple[str, ...] = ("exempt", "mitigated")
-RANKS: tuple[str, ...] = ("village", "township", "county", "prefecture", "province")
+DISPOSITIONS: tuple[str, ...] = CASE_ENDINGS
 
 #: frame name -> {column: meaning}. ``docs/metrics.md`` repeats this table.
 CONTRACT: dict[str, dict[str, str]] = {

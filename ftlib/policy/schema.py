@@ -22,10 +22,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Outcome = Literal["exempt", "mitigated", "not_tolerated", "out_of_scope"]
-OUTCOMES: tuple[str, ...] = ("exempt", "mitigated", "not_tolerated", "out_of_scope")
-#: How favourable an outcome is to the cadre (从旧兼从轻 compares these).
-LENIENCY: dict[str, int] = {"exempt": 2, "mitigated": 1, "not_tolerated": 0, "out_of_scope": 0}
+from ftlib.vocabulary import LENIENCY, OUTCOMES, Outcome
+
+__all__ = ["LENIENCY", "OUTCOMES", "Outcome"]  # re-exported for callers of the schema
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 

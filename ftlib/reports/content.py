@@ -16,28 +16,29 @@ import numpy as np
 import pandas as pd
 
 from ftlib.i18n import label
-from ftlib.metrics import RegisterFrames, compute, metric_label
-from ftlib.privacy import suppress
+from ftlib.metrics import CHANNELS, RegisterFrames, compute, metric_label
+from ftlib.period import Period, quarters
+from ftlib.privacy import MARK, may_publish, outcome_figures, published_text, suppress
 from ftlib.reports import ReportError
-from ftlib.reports.period import Period, quarters
 
-#: The headline figures: (key, table, column, kind, denominator column for rates)
-HEADLINE: tuple[tuple[str, str, str, str, str | None], ...] = (
-    ("received", "intake", "received", "count", None),
-    ("per_1000_cadres", "intake", "per_1000_cadres", "ratio", "received"),
-    ("decided", "clearance", "decided", "count", None),
-    ("clearance_rate", "clearance", "clearance_rate", "rate", "received"),
-    ("pending_end", "clearance", "pending_end", "count", None),
-    ("tolerated", "outcomes", "tolerated", "count", None),
-    ("tolerance_rate", "outcomes", "tolerance_rate", "rate", "determinations"),
-    ("days_median", "outcomes", "days_median", "days", "determinations"),
-    ("appeal_rate", "appeals", "appeal_rate", "rate", "determinations"),
-    ("overturn_rate", "appeals", "overturn_rate", "rate", "appeals_decided"),
-    ("agreement_rate", "agreement", "agreement_rate", "rate", "compared"),
-    ("corrections_on_time", "corrections", "on_time_rate", "rate", "due"),
-    ("followups_on_time", "followups", "on_time_rate", "rate", "due"),
-    ("clarified", "clarifications", "cleared", "count", None),
-    ("registrations", "exante", "registrations", "count", None),
+#: The headline figures: (key, table, column, kind, numerator column, denominator column). The kind
+#: and the two columns are what ``ftlib.privacy.may_publish`` judges a figure by.
+HEADLINE: tuple[tuple[str, str, str, str, str | None, str | None], ...] = (
+    ("received", "intake", "received", "count", None, None),
+    ("per_1000_cadres", "intake", "per_1000_cadres", "ratio", "received", None),
+    ("decided", "clearance", "decided", "count", None, None),
+    ("clearance_rate", "clearance", "clearance_rate", "ratio%", "decided", "received"),
+    ("pending_end", "clearance", "pending_end", "count", None, None),
+    ("tolerated", "outcomes", "tolerated", "count", None, None),
+    ("tolerance_rate", "outcomes", "tolerance_rate", "rate", "tolerated", "determinations"),
+    ("days_median", "outcomes", "days_median", "stat", None, "determinations"),
+    ("appeal_rate", "appeals", "appeal_rate", "rate", "appealed", "determinations"),
+    ("overturn_rate", "appeals", "overturn_rate", "rate", "overturned", "appeals_decided"),
+    ("agreement_rate", "agreement", "agreement_rate", "rate", "agreed", "compared"),
+    ("corrections_on_time", "corrections", "on_time_rate", "rate", "on_time", "due"),
+    ("followups_on_time", "followups", "on_time_rate", "rate", "on_time", "due"),
+    ("clarified", "clarifications", "cleared", "count", None, None),
+    ("registrations", "exante", "registrations", "count", None, None),
 )
 
 
@@ -78,25 +79,24 @@ class Report:
     meta: dict = field(default_factory=dict)  # the register's snapshot time and synthetic mark
 
 
-#: What a held-back figure shows (the page's legend says why: ``page.hidden``).
+def fmt_value(value: Any, kind: str, den: Any, k: int, num: Any = None) -> str:
+    """One published figure, as ``ftlib.privacy.published_text`` writes it ("days" is a statistic,
+    "ratio%" a ratio shown as a percentage)."""
+    return published_text(value, {"days": "stat", "ratio%": "ratio"}.get(kind, kind), num=num, den=den, k=k,
+                          percent=kind in ("rate", "ratio%"))
+
+
+#: What a held-back figure shows on a page (the legend, ``page.hidden``, says why).
 HELD_BACK = "—"
 
 
-def fmt_value(value: Any, kind: str, den: Any, k: int, lang: str = "zh") -> str:
-    """One published figure: small counts and figures over small denominators held back ("—");
-    nothing to compute (no value) is "无" / "n/a"."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+def shown_text(text: str, lang: str) -> str:
+    """A published figure as the reader sees it: whatever ``published_text`` held back ("<k",
+    "<k*", "*") as "—", explained by the legend; no figure at all as "无" / "n/a"."""
+    text = str(text)
+    if text == "—":
         return label("page.not_applicable", lang)
-    if kind == "count":
-        v = int(value)
-        return HELD_BACK if 0 < v < k else f"{v:,}"
-    if den is not None and not (isinstance(den, float) and np.isnan(den)) and 0 < int(den) < k:
-        return HELD_BACK  # computed over fewer than k cases: not published
-    if kind == "rate":
-        return f"{100 * float(value):.1f}%"
-    if kind == "days":
-        return f"{float(value):.0f}"
-    return f"{float(value):.2f}"
+    return HELD_BACK if text.startswith("<") or text == MARK else text
 
 
 def validate(frames: RegisterFrames, region: str, period: Period, lang: str, k: int) -> None:
@@ -111,6 +111,13 @@ def validate(frames: RegisterFrames, region: str, period: Period, lang: str, k: 
         raise ReportError(f"min_cell {k!r}: must be at least 1")
 
 
+def _given(row: pd.Series, what: str, k: int) -> bool:
+    """May the page give this outcomes row's ``what`` (``privacy.outcome_figures``)?"""
+    if row.empty:
+        return False
+    return bool(outcome_figures(row.to_frame().T.infer_objects(), k)[what].iloc[0])
+
+
 def _top(t: pd.DataFrame, period: str) -> pd.Series:
     rows = t[(t["level"] == 0) & (t["period"] == period)]
     return rows.iloc[0] if len(rows) else pd.Series(dtype=object)
@@ -118,13 +125,20 @@ def _top(t: pd.DataFrame, period: str) -> pd.Series:
 
 def _headline(cur: dict[str, pd.DataFrame], cur_label: str, prev_label: str, lang: str, k: int) -> pd.DataFrame:
     rows = []
-    for key, table, col, kind, den in HEADLINE:
+    for key, table, col, kind, num, den in HEADLINE:
         now, before = _top(cur[table], cur_label), _top(cur[table], prev_label)
+
+        def fig(row: pd.Series, col=col, kind=kind, num=num, den=den, key=key) -> str:
+            if key in ("tolerance_rate", "tolerated") and not _given(row, "determinations" if key ==
+                                                                   "tolerance_rate" else "tolerated", k):
+                return "—" if row.empty else f"<{k}*"   # it would give a small group away
+            return fmt_value(row.get(col), kind, row.get(den) if den else None, k, row.get(num) if num else None)
+
         rows.append({
             "key": key,
             "label": label(f"headline.{key}", lang),
-            "value": fmt_value(now.get(col), kind, now.get(den) if den else None, k, lang),
-            "previous": fmt_value(before.get(col), kind, before.get(den) if den else None, k, lang),
+            "value": shown_text(fig(now), lang),
+            "previous": shown_text(fig(before), lang),
             "raw": now.get(col),
         })
     return pd.DataFrame(rows)
@@ -152,7 +166,11 @@ def _summary(cur: dict[str, pd.DataFrame], cur_label: str, prev_label: str, lang
     else:
         out.append(label("summary.received_small", lang).format(k=k))
     o_now, o_before = _top(cur["outcomes"], cur_label), _top(cur["outcomes"], prev_label)
-    if (o_now.get("determinations") or 0) >= k and (o_before.get("determinations") or 0) >= k:
+    def shown(row: pd.Series) -> bool:   # the tolerance rate of the period is itself publishable
+        return may_publish("rate", row.get("tolerance_rate"), num=row.get("tolerated"),
+                           den=row.get("determinations"), k=k) and _given(row, "determinations", k)
+
+    if shown(o_now) and shown(o_before):
         ch = _change(o_now.get("tolerance_rate"), o_before.get("tolerance_rate"))
         if ch is not None:
             out.append(label("summary.tolerance", lang).format(
@@ -175,23 +193,54 @@ def _summary(cur: dict[str, pd.DataFrame], cur_label: str, prev_label: str, lang
     return out
 
 
-def _subregion_table(cur: dict[str, pd.DataFrame], period: str, names: dict[str, str], lang: str, k: int) -> str:
-    """Received, determinations and tolerated per direct sub-region, with small cells protected."""
+def _subregion_table(cur: dict[str, pd.DataFrame], period: str, region: str, names: dict[str, str], lang: str,
+                     k: int) -> str:
+    """Received, not tolerated and tolerated per direct sub-region, with small cells protected. The
+    region's own cases (in no sub-region) take part in the totals as a hidden row, so that a total
+    minus the shown sub-regions never gives a hidden one back."""
     intake, outcomes = cur["intake"], cur["outcomes"]
-    rows = intake[(intake["level"] == 1) & (intake["period"] == period)].set_index("region")
+    lv = intake.loc[intake["region"] == region, "level"]
+    if lv.empty:
+        return ""
+    here = (intake["period"] == period) & (intake["level"] == int(lv.iloc[0]) + 1) & \
+        intake["region"].str.startswith(region + "-")
+    rows = intake[here].set_index("region")
     if rows.empty:
         return ""
-    out = outcomes[(outcomes["level"] == 1) & (outcomes["period"] == period)].set_index("region")
+    o = outcomes[outcomes["period"] == period].set_index("region")
+    kids = list(rows.index)
+
+    def col(frame: pd.DataFrame, expr) -> pd.Series:
+        part = expr(frame.reindex(kids)).fillna(0).astype(np.int64)
+        total = expr(frame.reindex([region])).fillna(0).astype(np.int64)
+        return pd.concat([part, pd.Series({"(own)": int(total.iloc[0]) - int(part.sum())})])
+
+    received = metric_label("column.received", lang)
     counts = pd.DataFrame({
-        metric_label("column.received", lang): rows["received"].astype(int),
-        metric_label("column.not_tolerated", lang): (out["determinations"] - out["tolerated"]).reindex(rows.index).fillna(0).astype(int),
-        metric_label("column.tolerated", lang): out["tolerated"].reindex(rows.index).fillna(0).astype(int),
+        received: col(intake[intake["period"] == period].set_index("region"), lambda f: f["received"]),
+        metric_label("column.not_tolerated", lang): col(o, lambda f: f["determinations"] - f["tolerated"]),
+        metric_label("column.tolerated", lang): col(o, lambda f: f["tolerated"]),
     })
-    counts.index = [names.get(r, r) for r in counts.index]
-    shown = suppress(counts.iloc[:, 1:], k, total_label=label("report.total", lang), mark=HELD_BACK).display
-    shown = shown.replace(f"<{k}", HELD_BACK)
-    shown.insert(0, counts.columns[0], [fmt_value(v, "count", None, k, lang) for v in counts.iloc[:, 0]]
-                 + [fmt_value(counts.iloc[:, 0].sum(), "count", None, k, lang)])
+    counts.index = [names.get(r, r) for r in kids] + ["(own)"]
+    own = ["(own)"] if (counts.loc["(own)"] != 0).any() else []
+    if not own:
+        counts = counts.drop(index="(own)")
+    total = label("report.total", lang)
+    kw = dict(total_label=total, total_row_label=total, hidden_rows=own)
+    parent = o.reindex([region])
+    given = None if parent.empty else outcome_figures(parent, k).iloc[0]
+    force = [] if given is None else [(total, c) for c, what in
+                                      ((total, "determinations"), (counts.columns[2], "tolerated")) if not given[what]]
+    shown = suppress(counts.iloc[:, 1:], k, force=force, **kw).display
+    # received as the sub-region intake chart shows its totals: the same protected breakdown
+    wide = rows[list(CHANNELS)].astype(np.int64)
+    chan = charts_mod().protected_breakdown(wide, k, intake[(intake["period"] == period) &
+                                                            (intake["region"] == region)].iloc[0])
+    tot = chan.values["__total__"].where(~chan.hidden["__total__"]).drop(index=["__own__"], errors="ignore")
+    small = chan.primary["__total__"]
+    first = [f"<{k}" if small[r] else ("*" if pd.isna(v) else int(v)) for r, v in tot.items()]
+    shown.insert(0, received, first)
+    shown = shown.map(lambda v: shown_text(v, lang) if isinstance(v, str) else v)
     return shown.to_html(classes="ftlib-table", border=0, escape=True)
 
 
@@ -220,7 +269,7 @@ def build_report(frames: RegisterFrames, region: str, period: Period, lang: str 
                  chart("careers_chart", trend, "careers")]),
         Section("subregions", label("report.section.subregions", lang),
                 [chart("intake_chart", cur, "intake", by="region", period=period.label, names=names)],
-                table_html=_subregion_table(cur, period.label, names, lang, k)),
+                table_html=_subregion_table(cur, period.label, region, names, lang, k)),
     ]
     return Report(region, names.get(region, region), period, lang, k,
                   _headline(cur, period.label, prev.label, lang, k),

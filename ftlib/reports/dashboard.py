@@ -15,7 +15,7 @@ from ftlib.reports import ReportError, pagecache
 
 
 def make_period(period_start: str, period_end: str, period_label: str = ""):
-    from ftlib.reports.period import Period
+    from ftlib.period import Period
 
     try:
         start, end = dt.date.fromisoformat(str(period_start)), dt.date.fromisoformat(str(period_end))
@@ -63,6 +63,9 @@ def report_app(region: str, period_start: str, period_end: str, period_label: st
             display(HTML(f"<div class='ftlib-error' style='color:#b00'><b>{title}</b>: {html.escape(str(err))}</div>"))
             raise ReportError(str(err)) from None
         pagecache.write(path, page)
+    from ftlib.reports.links import dashboard_links
+
+    name = pagecache.report_name(region, period_label or f"{period_start}..{period_end}")
     from ftlib.reports.langswitch import requested_lang, with_shown
 
-    display(HTML(with_shown(page, requested_lang(lang))))
+    display(HTML(dashboard_links(name) + with_shown(page, requested_lang(lang))))

@@ -15,6 +15,7 @@ from pathlib import Path
 from ftlib.i18n import LANGS, label
 from ftlib.regions import region_name
 from ftlib.reports.langswitch import requested_lang, switch_html, with_shown
+from ftlib.reports.pagecache import STATIC_DIR
 
 INDEX_SOURCE = "from ftlib.reports.index import index_app\n\nindex_app();"
 #: The stored index page, beside the notebooks (rewritten by every ``ftlib report``).
@@ -39,13 +40,15 @@ def write_index(out_dir: Path, frames=None, k: int = 5, html_dir: Path | None = 
 
         manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
         ov = build_overview(frames, k)
-        (out_dir / PAGE_NAME).write_text(page_html(ov, manifest), encoding="utf-8")
+        folder = out_dir / STATIC_DIR
+        static = {r["name"] for r in manifest if r.get("ok") and (folder / f"{r['name']}.html").is_file()}
+        (out_dir / PAGE_NAME).write_text(page_html(ov, manifest, static=static), encoding="utf-8")
         if html_dir is not None:
-            static = page_html(ov, manifest, static=True)
             Path(html_dir).mkdir(parents=True, exist_ok=True)
-            (Path(html_dir) / "index.html").write_text(
-                document(static, label("overview.title", "zh").format(region=ov.rows[0]["zh"]), "zh"),
-                encoding="utf-8")
+            for lang in LANGS:  # one file a language: a static page has no address to read it from
+                page = page_html(ov, manifest, lang, offline=True)
+                title = label("overview.title", lang).format(region=ov.rows[0][lang])
+                (Path(html_dir) / static_name("index", lang)).write_text(document(page, title, lang), encoding="utf-8")
     return path
 
 
@@ -146,8 +149,24 @@ def overview_html(ov, lang: str) -> str:
             f"{''.join(rows)}</table><p><small>{e(note)}</small></p>{legend_html(ov.k, lang)}")
 
 
-def index_html(manifest: list[dict], lang: str, static: bool = False) -> str:
-    """The list of reports by region × period; links keep the language (``?lang=``)."""
+def static_name(name: str, lang: str) -> str:
+    """The static page of ``name`` in ``lang``: ``name.html`` (Chinese first) or ``name.en.html``."""
+    return f"{name}.html" if lang == "zh" else f"{name}.{lang}.html"
+
+
+def _href(name: str, lang: str, static: set[str], offline: bool) -> str:
+    """A report's static page when ``ftlib report --html`` wrote one (no kernel for the visitor),
+    else its dashboard notebook; either in the reader's language."""
+    if offline:
+        return static_name(name, lang)
+    if name in static:
+        return f"../files/{STATIC_DIR}/{static_name(name, lang)}"
+    return f"{name}.ipynb?lang={lang}"
+
+
+def index_html(manifest: list[dict], lang: str, static: set[str] = frozenset(), offline: bool = False) -> str:
+    """The list of reports by region × period; links keep the language. ``offline``: the links of
+    the static index, to the static pages beside it."""
     periods = sorted({r["period"] for r in manifest})
     regions = sorted({r["region"] for r in manifest})
     cell = {(r["region"], r["period"]): r for r in manifest}
@@ -160,7 +179,7 @@ def index_html(manifest: list[dict], lang: str, static: bool = False) -> str:
             if r is None:
                 tds.append("<td></td>")
             elif r["ok"]:
-                target = f"{r['name']}.html" if static else f"{r['name']}.ipynb?lang={lang}"
+                target = _href(r["name"], lang, static, offline)
                 tds.append(f'<td><a class="ftlib-report" href="{html.escape(target)}">{html.escape(p)}</a></td>')
             else:
                 tds.append(f'<td title="{html.escape(r["error"])}">✗</td>')
@@ -175,8 +194,9 @@ def index_html(manifest: list[dict], lang: str, static: bool = False) -> str:
             f"{fail_html}")
 
 
-def page_html(ov, manifest: list[dict], shown: str = "zh", static: bool = False) -> str:
-    bodies = {lang: stamp_html(ov.meta, lang) + overview_html(ov, lang) + index_html(manifest, lang, static)
+def page_html(ov, manifest: list[dict], shown: str = "zh", static: set[str] = frozenset(),
+              offline: bool = False) -> str:
+    bodies = {lang: stamp_html(ov.meta, lang) + overview_html(ov, lang) + index_html(manifest, lang, static, offline)
               + glossary_html(lang) for lang in LANGS}
     return f"<div class='ftlib-page'>{switch_html(bodies, shown, 'ftlib-index')}</div>"
 
@@ -191,5 +211,8 @@ def index_app(manifest_path: str = "manifest.json", lang: str = "zh") -> None:
         display(HTML(with_shown(stored.read_text(encoding="utf-8"), lang)))
         return
     manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
-    bodies = {code: f"<p>{e(label('overview.no_overview', code))}</p>" + index_html(manifest, code) for code in LANGS}
+    folder = Path(manifest_path).parent / STATIC_DIR
+    static = {r["name"] for r in manifest if r.get("ok") and (folder / f"{r['name']}.html").is_file()}
+    bodies = {code: f"<p>{e(label('overview.no_overview', code))}</p>" + index_html(manifest, code, static)
+              for code in LANGS}
     display(HTML(f"<div class='ftlib-page'>{switch_html(bodies, lang, 'ftlib-index')}</div>"))

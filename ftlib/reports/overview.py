@@ -6,7 +6,7 @@ time limits kept, appeals), the regions that made no tolerance decision at all i
 Publication rules (``ftlib.privacy``): every count goes through ``suppress`` with the parent
 region as the total and the parent's own-level cases as a hidden row, so a small count can
 neither be read nor worked out from its siblings; a rate is published only when its numerator
-and denominator are; a trend line is drawn only when every quarter of it (and, for a region with
+and denominator are, and then only where ``may_publish`` allows it; a trend line is drawn only when every quarter of it (and, for a region with
 sub-regions) is zero or at least ``k`` and its four-quarter figure is published; where the lines of
 a region and of all its sub-regions would give away small own-level counts of the region, the
 smallest sub-region's line is held back. Whatever is held back is shown as "—" and the page's legend says why.
@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from ftlib.metrics import RegisterFrames, compute
-from ftlib.privacy import suppress
-from ftlib.reports.period import Period, quarters
+from ftlib.privacy import may_publish, suppress
+from ftlib.period import Period, quarters
 
 #: The counts of the overview (published through ``suppress``), then the rates built on them.
 COUNTS = ("applications", "tolerated", "determinations", "with_limit", "within_limit", "appeals")
@@ -142,10 +142,12 @@ def build_overview(frames: RegisterFrames, k: int = 5, root: str | None = None) 
                                                for c in COUNTS}
         for rate, (num, den) in RATES.items():
             n, d = figs[num], figs[den]
-            if d is not HIDDEN and d == 0:
+            if n is HIDDEN or d is HIDDEN:
+                figs[rate] = HIDDEN
+            elif d == 0:
                 figs[rate] = float("nan")   # nothing to compute: "n/a", not held back
-            else:
-                figs[rate] = HIDDEN if n is HIDDEN or d is HIDDEN or d < k else n / d
+            else:                           # THE publication rule for rates (small parts held back)
+                figs[rate] = n / d if may_publish("rate", n / d, num=n, den=d, k=k) else HIDDEN
         rows.append({"code": code, "level": int(counts.at[code, "level"]),
                      "zh": str(names.at[code, "name_zh"]), "en": str(names.at[code, "name_en"]),
                      "figures": {c: figs[c] for c in SHOWN},
