@@ -1,14 +1,14 @@
 """The index overview on a register small enough to work out by hand.
 
 Region R with sub-regions A, B, C; every case received in January 2025 and decided in February:
-A: 6 cadre applications, all exempted; B: 2 cadre applications, both exempted; C: 7 ex officio
-cases, not tolerated; R itself: none. So over the last four quarters (2024Q2–2025Q1):
-applications R 8, A 6, B 2 (below 5: held back; not recoverable, since R's own cases are an
-unknown of the sum), C 0; tolerance decisions R 8, A 6, B held back, C 0; determinations R 15, so
-the tolerated share of R is 8/15 = 53.3 %, of A 6/6 = 100.0 %, of C 0/7 = 0.0 %, of B held back.
-No stage carries a time limit: time limits kept is "n/a" everywhere. C made no tolerance
-decision: it alone is flagged. Trends: 8 quarters, zero but for 2025Q1; B's line is held back
-(2 < 5), the others are drawn.
+R itself: 5 cadre applications, exempted; A: 6 cadre applications, exempted; B: 2 cadre
+applications, exempted; C: 7 ex officio cases, not tolerated. So over the last four quarters
+(2024Q2–2025Q1): applications R 13, A 6, B 2 (below 5: held back; R's own 5 are an unknown of
+the sum, so B can only be narrowed to 1..4 — wide enough), C 0; tolerance decisions likewise
+R 13, A 6, B held back, C 0; determinations R 20, so the tolerated share of R is 13/20 = 65.0 %
+(the rest, 7, is not small), of A 6/6 = 100.0 %, of C 0/7 = 0.0 %, of B held back. No stage
+carries a time limit: time limits kept is "n/a" everywhere. C made no tolerance decision: it
+alone is flagged. Trends: 8 quarters, zero but for 2025Q1; B's line is held back (2 < 5).
 """
 
 import pandas as pd
@@ -19,7 +19,8 @@ from ftlib.metrics import RegisterFrames
 
 def frames(meta=None) -> RegisterFrames:
     rows = []
-    for region, n, channel, outcome in (("A", 6, "cadre_application", "exempt"), ("B", 2, "cadre_application", "exempt"),
+    for region, n, channel, outcome in (("R", 5, "cadre_application", "exempt"),
+                                        ("A", 6, "cadre_application", "exempt"), ("B", 2, "cadre_application", "exempt"),
                                         ("C", 7, "ex_officio", "not_tolerated")):
         for i in range(n):
             rows.append({"case_id": f"{region}{i}", "region": region, "cadre_id": f"P-{region}{i}", "channel": channel,
@@ -45,9 +46,9 @@ def by_code(ov):
 def test_figures_are_worked_out_and_small_ones_held_back(ov):
     r = by_code(ov)
     assert ov.root == "R" and ov.window.label == "2024Q2–2025Q1"
-    assert [r[c]["figures"]["applications"] for c in "RABC"] == [8, 6, None, 0]
-    assert [r[c]["figures"]["tolerated"] for c in "RABC"] == [8, 6, None, 0]
-    assert r["R"]["figures"]["tolerated_share"] == pytest.approx(8 / 15)
+    assert [r[c]["figures"]["applications"] for c in "RABC"] == [13, 6, None, 0]
+    assert [r[c]["figures"]["tolerated"] for c in "RABC"] == [13, 6, None, 0]
+    assert r["R"]["figures"]["tolerated_share"] == pytest.approx(13 / 20)
     assert r["A"]["figures"]["tolerated_share"] == 1.0 and r["C"]["figures"]["tolerated_share"] == 0.0
     assert r["B"]["figures"]["tolerated_share"] is None
     assert all(pd.isna(r[c]["figures"]["time_limits_kept"]) for c in "RABC")
@@ -57,7 +58,7 @@ def test_figures_are_worked_out_and_small_ones_held_back(ov):
 def test_trend_lines_hold_back_small_quarters(ov):
     r = by_code(ov)
     assert len(ov.quarters) == 8 and ov.quarters[-1] == "2025Q1"
-    assert r["R"]["trends"]["received"] == [0] * 7 + [15]
+    assert r["R"]["trends"]["received"] == [0] * 7 + [20]
     assert r["A"]["trends"]["received"] == [0] * 7 + [6]
     assert r["C"]["trends"]["received"] == [0] * 7 + [7]
     assert r["B"]["trends"]["received"] is None
@@ -73,8 +74,8 @@ def test_page_reads_like_a_dashboard(ov):
     assert "Synthetic data / 合成数据" in en and "Data as of 2026-01-05 09:30" in en
     assert "近四个季度未作出任何容错决定的地区（1 个）：丁市。" in zh
     assert "<tr data-region='C' class=ftlib-flagged>" in zh
-    assert "53.3%" in zh and "<td data-metric='applications'>—</td>" in zh and "— 表示不予公布" in zh
-    assert "<svg class='ftlib-spark'" in zh and "2025Q1: 15" in zh
+    assert "65.0%" in zh and "<td data-metric='applications'>—</td>" in zh and "— 表示不予公布" in zh
+    assert "<svg class='ftlib-spark'" in zh and "2025Q1: 20" in zh
     assert "report_R_2025Q1.ipynb?lang=zh" in zh and "report_R_2025Q1.ipynb?lang=en" in en
     assert "容错" in zh and "免责" in zh and "减责" in zh and "纠错" in zh and "报备" in zh  # the glossary
 

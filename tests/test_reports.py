@@ -37,7 +37,7 @@ def test_published_figures_hide_small_counts_and_rates_over_them():
     assert show(0, "count", None, 5) == "0"              # zero identifies nobody
     assert show(1234, "count", None, 5) == "1,234"
     assert show(0.5, "rate", 4, 5) == "—"                # 2 of 4: not published
-    assert show(0.25, "rate", 8, 5, 2) == "25.0%"        # 2 of 8
+    assert show(0.5, "rate", 10, 5, 5) == "50.0%"        # 5 of 10
     assert show(float("nan"), "rate", 0, 5) == "无"
     assert shown_text(fmt_value(float("nan"), "rate", 0, 5), "en") == "n/a"
 

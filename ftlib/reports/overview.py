@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from ftlib.metrics import RegisterFrames, compute
-from ftlib.privacy import may_publish, suppress
 from ftlib.period import Period, quarters
+from ftlib.privacy import may_publish, suppress
 
 #: The counts of the overview (published through ``suppress``), then the rates built on them.
 COUNTS = ("applications", "tolerated", "determinations", "with_limit", "within_limit", "appeals")
