@@ -64,9 +64,15 @@ def expected_headline(url: str) -> dict[str, str]:
 
     out = {"received": count(top("intake", "received")), "decided": count(top("clearance", "decided")),
            "tolerated": count(top("outcomes", "tolerated"))}
-    n, rate = top("outcomes", "determinations"), top("outcomes", "tolerance_rate")
-    if n >= 5 and not np.isnan(rate):
-        out["tolerance_rate"] = f"{100 * rate:.1f}%"
+    # the rate only where ftlib.privacy lets the page give the determinations beside the tolerated
+    from ftlib.privacy import may_publish, outcome_figures
+
+    o = t["outcomes"]
+    row = o[(o["level"] == 0) & (o["period"] == PERIOD)]
+    n, tol, rate = top("outcomes", "determinations"), top("outcomes", "tolerated"), top("outcomes", "tolerance_rate")
+    given = bool(outcome_figures(row, 5)["determinations"].iloc[0])
+    if not np.isnan(rate):
+        out["tolerance_rate"] = f"{100 * rate:.1f}%" if given and may_publish("rate", rate, num=tol, den=n) else "—"
     return out
 
 
