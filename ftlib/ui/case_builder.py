@@ -35,7 +35,7 @@ def case_yaml(case: Case) -> str:
 
 def read_cases(path: Path) -> list[Case]:
     """The cases in a case file (.yaml/.yml/.json: one case) or an Excel sheet (.xlsx: one case a
-    row, fact names as column headers, as ``ftlib.facts.cases_to_frame`` writes them); errors are
+    row, fact names as column headers, as ``ftlib.convert.cases_to_frame`` writes them); errors are
     the CLI's one line naming the file, row and field."""
     from ftlib.facts import FactError, cases_from_frame, load_case
 
@@ -90,9 +90,11 @@ class CaseBuilder:
                                                 (text("still_possible", lang), "what_can_still_be_done")],
                                        value="all", style={"description_width": "initial"})
         self.save_button = w.Button()
+        self.save_button.add_class("ftlib-save")
         self.save_status = w.HTML()
         self.upload_label = w.HTML()
         self.upload = files.upload_widget(".yaml,.yml,.json,.xlsx")
+        self.upload.add_class("ftlib-upload")
         self.upload_status = w.HTML()
         self.uploaded_w = w.Dropdown(options=[], layout=w.Layout(width="95%", display="none"),
                                      style={"description_width": "initial"})
