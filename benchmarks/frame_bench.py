@@ -99,7 +99,7 @@ def as_strings(df: pd.DataFrame) -> pd.DataFrame:
 
 def register_frame(n: int, rng: np.random.Generator) -> pd.DataFrame:
     """n cases over 30 jurisdictions (the bundled ones and children falling back on their
-    chains), conduct dates 2016-02-01 … 2026-06-30, half with a decision date up to 3 years on."""
+    chains), conduct dates 2016-02-01 … 2026-06-30, half with a decision date up to 3 years on (not after today)."""
     df = generate_frame(n, rng)
     bundled = sorted({p.jurisdiction for p in ftlib.bundled().policies.values()})
     codes = list(bundled)
@@ -111,7 +111,7 @@ def register_frame(n: int, rng: np.random.Generator) -> pd.DataFrame:
     start = np.datetime64("2016-02-01")
     conduct = start + rng.integers(0, (np.datetime64("2026-06-30") - start).astype(int), n)
     df.insert(1, "conduct_date", conduct.astype("datetime64[s]"))
-    later = conduct + rng.integers(0, 1100, n)
+    later = np.minimum(conduct + rng.integers(0, 1100, n), np.datetime64(dt.date.today(), "D"))
     df.insert(2, "decision_date", np.where(rng.random(n) < 0.5, later, np.datetime64("NaT")).astype("datetime64[s]"))
     return df
 

@@ -539,6 +539,12 @@ def _select_frame(df: pd.DataFrame, policies: PolicySet, source: str
     n = len(df)
     if n == 0:
         return [], np.empty(0, dtype=np.int32)
+    today = np.datetime64(dt.date.today(), "D")
+    for name, days, blank in (("conduct_date", conduct, None), ("decision_date", decision, no_decision)):
+        future = days > today if blank is None else ~blank & (days > today)
+        if future.any():  # as ``Case`` refuses it: a typing slip that would choose another policy
+            i = int(np.argmax(future))
+            raise FactError(f"{source}: row {i + 1}: field {name}: value {days[i]}: date is in the future")
     early = ~no_decision & (decision < conduct)
     if early.any():
         i = int(np.argmax(early))
