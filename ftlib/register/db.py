@@ -82,7 +82,11 @@ def get_engine(url: str | None = None) -> Engine:
 
 
 def sqlite_path(url: str) -> Path | None:
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise RegisterError(f"database URL {url[:80]!r}: not a database URL "
+                            "(e.g. sqlite:///data/register.sqlite or postgresql+psycopg://user@host/db)") from None
     if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
         return None
     return Path(parsed.database)
