@@ -90,9 +90,11 @@ class CaseBuilder:
                                                 (text("still_possible", lang), "what_can_still_be_done")],
                                        value="all", style={"description_width": "initial"})
         self.save_button = w.Button()
+        self.save_button.add_class("ftlib-save")
         self.save_status = w.HTML()
         self.upload_label = w.HTML()
         self.upload = files.upload_widget(".yaml,.yml,.json,.xlsx")
+        self.upload.add_class("ftlib-upload")
         self.upload_status = w.HTML()
         self.uploaded_w = w.Dropdown(options=[], layout=w.Layout(width="95%", display="none"),
                                      style={"description_width": "initial"})
