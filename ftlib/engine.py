@@ -13,8 +13,9 @@ from pydantic import BaseModel
 from ftlib.facts import CONDITION_FACTS, Case, FactError, fact_array
 from ftlib.i18n import label
 from ftlib.policy.compiled import CompiledPolicy
+from ftlib.policy.handling import impact_period
 from ftlib.policy.loader import PolicyError, PolicySet, bundled
-from ftlib.policy.schema import LENIENCY, OUTCOMES, Aftercare, Bilingual, Policy
+from ftlib.policy.schema import DISPOSITION_LENIENCY, DISPOSITIONS, OUTCOMES, Aftercare, Bilingual, GradingRow, Policy
 from ftlib.policy.select import in_force, jurisdiction_chain, version_in_force
 
 
@@ -35,6 +36,8 @@ class TraceEntry(BaseModel):
     facts: dict[str, Any]
     result: bool
     decisive: bool = False
+    # a grading row's own status: an official text's rule, or our illustrative reading
+    row_status: str | None = None
 
 
 class CorrectionDue(BaseModel):
@@ -65,8 +68,17 @@ class PolicyRef(BaseModel):
 class Determination(BaseModel):
     case_id: str
     outcome: str
+    #: the finer result the deciding grading row gives (不予问责, 免予问责, 从轻, 减轻 …)
+    disposition: str
+    #: the case's track (问责, 党纪处分, 政务处分, 组织处理), a fact of the case
+    track: str
+    subject_kind: str
     deciding_rule: str
+    #: whether the deciding row is an official text's rule or an illustrative reading
+    deciding_status: str
     handling: Bilingual | None
+    #: codes of the residual handling the deciding row leaves (ftlib/data/handling.yaml)
+    residual: list[str] = []
     policy: PolicyRef
     selection: Message
     trace: list[TraceEntry]
@@ -77,6 +89,16 @@ class Determination(BaseModel):
     def outcome_label(self, lang: str = "zh") -> str:
         return label(f"outcome.{self.outcome}", lang)
 
+    def disposition_label(self, lang: str = "zh") -> str:
+        return disposition_label(self.disposition, self.track, lang)
+
+
+def disposition_label(disposition: str, track: str = "accountability", lang: str = "zh") -> str:
+    """The disposition in words on its track (免予问责 on 问责, 免予党纪处分 on 党纪处分)."""
+    key = f"disposition_on_track.{track}.{disposition}"
+    text = label(key, lang)
+    return text if text != key else label(f"disposition.{disposition}", lang)
+
 
 def _policy_ref(p: Policy) -> PolicyRef:
     return PolicyRef(id=p.id, family=p.family, version=p.version, name_zh=p.name.zh, name_en=p.name.en,
@@ -86,21 +108,48 @@ def _policy_ref(p: Policy) -> PolicyRef:
 def _evaluate(case: Case, compiled: CompiledPolicy) -> tuple[str, list[TraceEntry], list[CorrectionDue], str, Any]:
     policy = compiled.policy
     outcome, row, steps, env = compiled.run(case.flat())
+    rows = {g.id: g for g in policy.grading}
     trace = []
     for i, (step, ok, reads) in enumerate(steps, start=1):
         cl = policy.clauses[step.clause]
         trace.append(TraceEntry(
             step=i, group=step.group, rule=step.rule_id, clause=step.clause, clause_zh=cl.zh, clause_en=cl.en,
             clause_status=cl.status, source=_source_text(cl.source), condition=step.condition.text,
-            facts=reads, result=ok, decisive=step is row))
+            facts=reads, result=ok, decisive=step is row,
+            row_status=rows[step.rule_id].status if step.group == "grading" else None))
     corrections = []
     for c, cond in compiled.corrections:
         ok, _ = cond.evaluate(env)
         if ok:
             corrections.append(CorrectionDue(id=c.id, clause=c.clause, zh=c.text.zh, en=c.text.en,
                                              time_limit_working_days=c.time_limit_working_days))
-    handling = next(g.handling for g in policy.grading if g.id == row.rule_id)
-    return outcome, trace, corrections, row.rule_id, handling
+    return outcome, trace, corrections, row.rule_id, rows[row.rule_id]
+
+
+def _handling_text(row: GradingRow) -> Bilingual | None:
+    if row.handling is not None:
+        return row.handling
+    if not row.residual:
+        return None
+    return Bilingual(zh="、".join(label(f"handling.{c}", "zh") for c in row.residual),
+                     en=", ".join(label(f"handling.{c}", "en") for c in row.residual))
+
+
+def _aftercare(policy: Policy, row: GradingRow, kind: str) -> Aftercare:
+    """After-care of the deciding row: the policy's entry for the outcome (the organisation's
+    where the subject is one), with the impact period of the residual handling actually left
+    (ftlib/data/handling.yaml), and "no effect on appraisal and promotion" for the tolerated."""
+    table = policy.aftercare_organisation if kind == "organisation" and policy.aftercare_organisation \
+        else policy.aftercare
+    care = table.get(row.outcome, Aftercare())
+    update: dict[str, Any] = {}
+    if row.residual:
+        update["impact_period_months"] = impact_period(row.residual)
+    elif row.outcome == "exempt":
+        update["impact_period_months"] = 0
+    if row.outcome in ("exempt", "mitigated") and care.note is None:
+        update["note"] = Bilingual(zh=label("text.tolerated_care", "zh"), en=label("text.tolerated_care", "en"))
+    return care.model_copy(update=update)
 
 
 def _source_text(src: Any) -> str | None:
@@ -142,9 +191,10 @@ def determine(case: Case, policy: str | Policy | None = None, policies: PolicySe
     selection = _msg("at_conduct", id=at_conduct.id, date=case.conduct_date)
     if at_decision is not None:
         later = _evaluate(case, policies.compiled[at_decision.id])
-        if LENIENCY[later[0]] > LENIENCY[result[0]]:
+        if DISPOSITION_LENIENCY[later[4].disposition] > DISPOSITION_LENIENCY[result[4].disposition]:
             selection = _msg("lenient_later", id=at_decision.id, old=at_conduct.id, date=case.decision_date,
-                             new_outcome=later[0], old_outcome=result[0])
+                             new_outcome=_both(f"disposition.{later[4].disposition}"),
+                             old_outcome=_both(f"disposition.{result[4].disposition}"))
             return _build(case, at_decision, later, selection, warnings)
         selection = _msg("kept_conduct", id=at_conduct.id, date=case.conduct_date, later=at_decision.id)
     return _build(case, at_conduct, result, selection, warnings)
@@ -153,7 +203,7 @@ def determine(case: Case, policy: str | Policy | None = None, policies: PolicySe
 def candidates(case: Case, policies: PolicySet) -> tuple[Policy, Policy | None]:
     """The policies 从旧兼从轻 weighs for a case: the one in force on the conduct date, and the
     one in force on the decision date when that is another (else None). The later one applies
-    only where it is more lenient (``LENIENCY``)."""
+    only where its disposition is more lenient (``DISPOSITION_LENIENCY``)."""
     at_conduct = in_force(policies, case.jurisdiction, case.conduct_date)
     if at_conduct is None:
         raise NoPolicyError(f"case {case.id}: field conduct_date: value {case.conduct_date}: "
@@ -163,15 +213,25 @@ def candidates(case: Case, policies: PolicySet) -> tuple[Policy, Policy | None]:
 
 
 def _build(case: Case, policy: Policy, result: tuple, selection: Message, warnings: list[Message]) -> Determination:
-    outcome, trace, corrections, rule, handling = result
-    return Determination(case_id=case.id, outcome=outcome, deciding_rule=rule, handling=handling,
+    outcome, trace, corrections, rule, row = result
+    kind = case.subject.kind
+    return Determination(case_id=case.id, outcome=outcome, disposition=row.disposition, track=case.track,
+                         subject_kind=kind, deciding_rule=rule, deciding_status=row.status,
+                         handling=_handling_text(row), residual=list(row.residual),
                          policy=_policy_ref(policy), selection=selection, trace=trace, corrections=corrections,
-                         aftercare=policy.aftercare.get(outcome, Aftercare()), warnings=warnings)
+                         aftercare=_aftercare(policy, row, kind), warnings=warnings)
+
+
+def _both(key: str) -> dict[str, str]:
+    return {"zh": label(key, "zh"), "en": label(key, "en")}
 
 
 def _msg(code: str, **kw: Any) -> Message:
-    return Message(code=code, zh=label(f"selection.{code}", "zh").format(**kw),
-                   en=label(f"selection.{code}", "en").format(**kw))
+    """A selection message in both languages; a keyword given as {zh, en} is put in each language."""
+    def fill(lang: str) -> str:
+        values = {k: v[lang] if isinstance(v, dict) else v for k, v in kw.items()}
+        return label(f"selection.{code}", lang).format(**values)
+    return Message(code=code, zh=fill("zh"), en=fill("en"))
 
 
 def compare(case: Case, policies: Iterable[str | Policy] | None = None,
@@ -193,7 +253,9 @@ def comparison_table(dets: list[Determination], lang: str = "zh") -> pd.DataFram
         label("column.policy", lang): d.policy.id,
         label("column.name", lang): d.policy.name_zh if lang == "zh" else d.policy.name_en,
         label("column.outcome", lang): d.outcome_label(lang),
+        label("column.disposition", lang): d.disposition_label(lang),
         label("column.rule", lang): d.deciding_rule,
+        label("column.status", lang): label(f"status.{d.deciding_status}", lang),
         label("column.warnings", lang): "; ".join(getattr(w, lang) for w in d.warnings),
     } for d in dets])
 
@@ -207,8 +269,8 @@ def frame_columns(df: pd.DataFrame, names: Iterable[str], source: str = "<frame>
 
 
 def determine_frame(df: pd.DataFrame, policy: str | Policy, policies: PolicySet | None = None) -> pd.DataFrame:
-    """Every row of ``df`` (dotted fact columns) under one policy: ``outcome`` and ``rule``
-    (the id of the deciding grading row), index aligned with ``df``."""
+    """Every row of ``df`` (dotted fact columns) under one policy: ``outcome``, ``disposition``
+    and ``rule`` (the id of the deciding grading row), index aligned with ``df``."""
     policies = policies or bundled()
     pid = policy.id if isinstance(policy, Policy) else policy
     if pid not in policies.compiled:
@@ -222,5 +284,6 @@ def determine_frame(df: pd.DataFrame, policy: str | Policy, policies: PolicySet 
     rules = [s.rule_id for s in compiled.grading]
     return pd.DataFrame({
         "outcome": pd.Categorical.from_codes(outcome, categories=list(OUTCOMES)),
+        "disposition": pd.Categorical.from_codes(compiled.disposition_of_row[row], categories=list(DISPOSITIONS)),
         "rule": pd.Categorical.from_codes(row, categories=rules),
     }, index=df.index)

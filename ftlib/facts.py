@@ -26,6 +26,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ftlib.errors import FtlibError
+from ftlib.vocabulary import SubjectKind, Track
 
 Rank = Literal["village", "township", "county", "prefecture", "province"]
 UnitType = Literal["party_gov", "soe", "institution", "village"]
@@ -38,6 +39,10 @@ Severity = Literal["none", "minor", "serious", "major"]
 Remedy = Literal["none", "partial", "full"]
 
 _STRICT = ConfigDict(extra="forbid", strict=False, frozen=True)
+
+#: Facts that only make sense for a person (an individual's position or vote): an organisation
+#: as subject need not give them (they are optional, and forms hide them for organisations).
+PERSON_ONLY: tuple[str, ...] = ("subject.top_leader", "objected_to_decision")
 
 
 class FactError(FtlibError):
@@ -52,6 +57,9 @@ class Text(BaseModel):
 
 class Subject(BaseModel):
     model_config = _STRICT
+    # person: a cadre; organisation: a Party organisation, unit or department (Art. 17 names
+    # 党组织; Changning 2016 "单位或个人"). rank is then the organisation's level.
+    kind: SubjectKind = "person"
     rank: Rank
     top_leader: bool = False
     unit_type: UnitType = "party_gov"
@@ -71,7 +79,9 @@ class Consequence(BaseModel):
     severity: Severity
     loss_cny: float = Field(default=0.0, ge=0)
     safety_incident: bool = False
-    mass_incident: bool = False
+    environmental_incident: bool = False   # 环境污染 (Changning 2016's list)
+    food_safety_incident: bool = False     # 食品安全
+    mass_incident: bool = False            # 群体性事件
 
 
 class After(BaseModel):
@@ -105,6 +115,12 @@ class Case(BaseModel):
     public_motive: bool
     procedure: Procedure
     objected_to_decision: bool = False
+    # 问责条例 Art. 17 para. 2: proposed correcting or revoking a superior's wrong decision, not
+    # adopted; and whether that superior decision was obviously unlawful (liability stays).
+    objected_to_superior: bool = False
+    superior_decision_unlawful: bool = False
+    # the track the decision sits on: 问责, 党纪处分, 政务处分, 组织处理
+    track: Track = "accountability"
     consequence: Consequence
     after: After = After()
     history: History = History()
@@ -201,6 +217,8 @@ def _describe(err: ValidationError, source: str) -> str:
     e = err.errors()[0]
     field = ".".join(str(p) for p in e["loc"]) or "(case)"
     kind = e["type"]
+    if kind == "value_error" and not e["loc"]:  # a check across facts names its own field
+        return f"{source}: field {e['msg'].removeprefix('Value error, ')}"
     if kind == "extra_forbidden":
         why = "unknown fact"
     elif kind == "missing":

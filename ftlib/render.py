@@ -19,8 +19,12 @@ def determination_text(d: Determination, lang: str = "zh") -> str:
     lines = [
         f"{label('text.case', lang)}: {d.case_id}",
         f"{label('text.policy_used', lang)}: {d.policy.id} ({name}) — {getattr(d.selection, lang)}",
-        f"{label('text.outcome', lang)}: {d.outcome_label(lang)} [{d.outcome}] ← "
+        f"{label('text.outcome', lang)}: {d.outcome_label(lang)} ← "
         f"{label('grading_row.' + d.deciding_rule, lang)} ({d.deciding_rule})",
+        f"{label('text.disposition', lang)}: {d.disposition_label(lang)} "
+        f"（{label('text.track', lang)}：{label('track.' + d.track, lang)}；"
+        f"{label('text.subject', lang)}：{label('subject_kind.' + d.subject_kind, lang)}）",
+        f"{label('text.row_status', lang)}: {label('status.' + d.deciding_status, lang)}",
     ]
     if d.handling:
         lines.append(f"{label('text.handling', lang)}: {getattr(d.handling, lang)}")
@@ -39,9 +43,13 @@ def determination_text(d: Determination, lang: str = "zh") -> str:
         lines.append(f"  - {getattr(c, lang)} ({label('text.within_days', lang).format(n=c.time_limit_working_days)})")
     if not d.corrections:
         lines.append(f"  {label('text.none', lang)}")
-    care = [label("text.impact_period", lang).format(n=d.aftercare.impact_period_months)]
+    months = d.aftercare.impact_period_months
+    care = [label("text.impact_period", lang).format(n=months) if months is not None
+            else label("text.impact_unknown", lang)]
     if d.aftercare.follow_up_visit_within_working_days:
         care.append(label("text.follow_up", lang).format(n=d.aftercare.follow_up_visit_within_working_days))
+    if d.aftercare.note:
+        care.append(getattr(d.aftercare.note, lang))
     lines.append(f"{label('text.aftercare', lang)}: {'; '.join(care)}")
     if d.warnings:
         lines.append(f"{label('text.warnings', lang)}:")
@@ -52,4 +60,6 @@ def determination_text(d: Determination, lang: str = "zh") -> str:
 def determination_json(d: Determination) -> dict[str, Any]:
     out = d.model_dump(mode="json")
     out["outcome_label"] = {"zh": d.outcome_label("zh"), "en": d.outcome_label("en")}
+    out["disposition_label"] = {"zh": d.disposition_label("zh"), "en": d.disposition_label("en")}
+    out["track_label"] = {"zh": label(f"track.{d.track}", "zh"), "en": label(f"track.{d.track}", "en")}
     return out

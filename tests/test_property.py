@@ -56,9 +56,11 @@ def _check_agreement(cases, policies):
         out = determine_frame(df, pid)
         outcomes = out["outcome"].astype(str).tolist()
         rules = out["rule"].astype(str).tolist()
+        dispositions = out["disposition"].astype(str).tolist()
         for i, c in enumerate(cases):
             d = determine(c, pid)
-            assert (d.outcome, d.deciding_rule) == (outcomes[i], rules[i]), (pid, c.flat())
+            assert (d.outcome, d.disposition, d.deciding_rule) == (outcomes[i], dispositions[i], rules[i]), \
+                (pid, c.flat())
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
