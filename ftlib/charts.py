@@ -4,9 +4,10 @@ Every chart is drawn from a table returned by ``ftlib.metrics`` (already aggrega
 period): the chart data holds region names, period labels, measure names and numbers, never a case
 or cadre row (``assert_aggregated``). Charts are meant for dashboards, so small counts are
 protected as in ``ftlib.privacy``: count breakdowns go through ``suppress`` (hidden cells are left
-out of the bars, the total is printed only when it is itself publishable) and a rate is drawn only if
-its denominator is at least ``k`` and its numerator is not a small count; ``k=None`` turns this off
-for internal analysis.
+out of the bars and drawn as one grey "not published" segment up to the total, printed only when
+it is itself publishable) and every rate, share and median goes through ``privacy.publish`` (the
+one publication rule). A chart that hides anything says so in its subtitle. ``k=None`` turns this
+off for internal analysis.
 
 Offline: ``enable_offline()`` once per kernel (the ``jupyter`` renderer with ``offline=True``,
 needs ``anywidget``; works in Voilà without a CDN). Static files: ``export(chart, "x.png")`` or
@@ -15,6 +16,8 @@ needs ``anywidget``; works in Voilà without a CDN). Static files: ``export(char
 
 from __future__ import annotations
 
+import contextvars
+import functools
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ftlib.metrics import CHANNELS, DISPOSITIONS, METHODS, metric_label
-from ftlib.privacy import DEFAULT_K, suppress
+from ftlib.privacy import DEFAULT_K, publish, suppress
 
 FONT = "Noto Sans CJK SC"
 FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto", "/usr/share/fonts")
@@ -97,6 +100,40 @@ def assert_aggregated(chart: alt.TopLevelMixin | dict) -> None:
                 raise ValueError(f"chart data holds identifying column(s): {', '.join(bad)}")
 
 
+# -- what a chart hid, so that it can say so --------------------------------------------------------
+_HIDDEN: contextvars.ContextVar[list | None] = contextvars.ContextVar("ftlib_chart_hidden", default=None)
+HIDDEN_GREY = "#bdbdbd"
+
+
+def _hid(original: pd.Series | np.ndarray, shown: pd.Series | np.ndarray) -> None:
+    """Note that ``shown`` left out a value that ``original`` had."""
+    o, v = pd.notna(np.asarray(original, dtype=float)), pd.notna(np.asarray(shown, dtype=float))
+    seen = _HIDDEN.get()
+    if seen is not None and (o & ~v).any():
+        seen.append(True)
+
+
+def _says_what_it_hides(fn):
+    """Give the chart a subtitle saying that values were hidden, when any were (``k`` from the call)."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kw):
+        token = _HIDDEN.set([])
+        try:
+            chart = fn(*args, **kw)
+            hidden = bool(_HIDDEN.get())
+        finally:
+            _HIDDEN.reset(token)
+        if not hidden:
+            return chart
+        lang = kw.get("lang") or next((a for a in args if isinstance(a, str)), "zh")
+        k = kw.get("k", DEFAULT_K)
+        note = L("text.hidden_note", lang).format(k=k)
+        title = chart.title if isinstance(chart.title, str) else ""
+        return chart.properties(title=alt.TitleParams(text=title, subtitle=[note], subtitleFont=FONT,
+                                                      subtitleColor="#555", anchor="start"))
+    return wrapper
+
+
 # -- helpers ---------------------------------------------------------------------------------------
 def L(key: str, lang: str) -> str:  # noqa: N802
     return metric_label(key, lang)
@@ -130,19 +167,26 @@ def _counts_long(rows: pd.DataFrame, x: str, xs: pd.Series, cols: Sequence[str],
         visible = ~s.hidden
         totals = s.values["__total__"].drop("__total__").where(visible["__total__"].drop("__total__"))
         vals = wide.where(visible.loc[wide.index, wide.columns])
+        _hid(wide.to_numpy(float), vals.to_numpy(float))
+        # the part of a published total that is hidden (total − visible cells: no news to a reader)
+        gap = (totals - vals.sum(axis=1)).where(lambda g: g > 0)
     else:
-        vals, totals = wide, wide.sum(axis=1)
-    long = vals.rename(columns=lambda c: L(f"column.{c}", lang)).rename_axis(x).reset_index().melt(
+        vals, totals, gap = wide, wide.sum(axis=1), None
+    named = vals.rename(columns=lambda c: L(f"column.{c}", lang))
+    if gap is not None and gap.notna().any():
+        named[L("column.hidden", lang)] = gap
+    long = named.rename_axis(x).reset_index().melt(
         id_vars=x, var_name=L("column.measure", lang), value_name=value_name).dropna()
     tot = totals.rename("total").rename_axis(x).reset_index().dropna()
     return long, tot
 
 
-def _rate(rate: pd.Series, num: pd.Series | None, den: pd.Series, k: int | None) -> pd.Series:
-    if not k:
-        return rate
-    small_num = (num > 0) & (num < k) if num is not None else False
-    return rate.where((den >= k) & ~small_num)
+def _rate(rate: pd.Series, num: pd.Series | None, den: pd.Series | None, k: int | None,
+          kind: str = "rate") -> pd.Series:
+    """``rate`` as published (``privacy.publish``): NaN where it would reveal a small group."""
+    out = publish(rate, kind, num=num, den=den, k=k)
+    _hid(rate, out)
+    return out
 
 
 def _stacked(long: pd.DataFrame, tot: pd.DataFrame, x: str, lang: str, order: list[str], y_title: str):
@@ -150,10 +194,17 @@ def _stacked(long: pd.DataFrame, tot: pd.DataFrame, x: str, lang: str, order: li
     xt = L(f"column.{x}", lang)
     # Periods in time order; regions in the order given (the region tree's order).
     sort = "ascending" if x == "period" else None
+    hidden = L("column.hidden", lang)
+    color = alt.Color(f"{measure}:N", sort=order, title=measure)
+    if (long[measure] == hidden).any():
+        order = [*order, hidden]
+        palette = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6"]
+        color = alt.Color(f"{measure}:N", sort=order, title=measure,
+                          scale=alt.Scale(domain=order, range=[*palette[:len(order) - 1], HIDDEN_GREY]))
     bars = alt.Chart(long).mark_bar().encode(
         x=alt.X(f"{x}:N", title=xt, sort=sort),
         y=alt.Y("count:Q", title=y_title, stack="zero"),
-        color=alt.Color(f"{measure}:N", sort=order, title=measure),
+        color=color,
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip(f"{x}:N", title=xt), alt.Tooltip(f"{measure}:N"), alt.Tooltip("count:Q", title=y_title)],
     ).transform_calculate(order=f"indexof({order!r}, datum['{measure}'])")
@@ -205,6 +256,7 @@ def _days(rows, x, xs, measures, lang):
 
 
 # -- one chart per metric group -------------------------------------------------------------------
+@_says_what_it_hides
 def intake_chart(t: pd.DataFrame, lang: str = "zh", *, by: str = "period", region: str | None = None,
                  period: str | None = None, names: dict[str, str] | None = None, k: int | None = DEFAULT_K):
     rows, x = _select(t, region, period, by)
@@ -214,19 +266,22 @@ def intake_chart(t: pd.DataFrame, lang: str = "zh", *, by: str = "period", regio
     return _config(_stacked(long, tot, x, lang, order, L("column.received", lang)), L("group.intake", lang))
 
 
+@_says_what_it_hides
 def clearance_chart(t: pd.DataFrame, lang: str = "zh", *, by: str = "period", region: str | None = None,
                     period: str | None = None, names: dict[str, str] | None = None, k: int | None = DEFAULT_K):
     rows, x = _select(t, region, period, by)
     xs = rows[x] if x == "period" else _names(rows, names)
-    rate = _rate(rows["clearance_rate"], None, rows["received"], k).clip(upper=2)
+    rate = _rate(rows["clearance_rate"], rows["decided"], rows["received"], k, "ratio").clip(upper=2)
     bars = _rates(rows, x, xs, {"clearance_rate": rate}, lang, L("column.clearance_rate", lang), (0, 1.5))
     rule = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(strokeDash=[4, 3], color="#555").encode(y="y:Q")
-    age = rows["pending_age_median"].where(rows["pending_end"] >= k) if k else rows["pending_age_median"]
-    ages = _days(rows, x, xs, {"pending_age_median": age, "pending_age_p90": rows["pending_age_p90"].where(age.notna())},
+    age = _rate(rows["pending_age_median"], None, rows["pending_end"], k, "stat")
+    ages = _days(rows, x, xs, {"pending_age_median": age,
+                               "pending_age_p90": _rate(rows["pending_age_p90"], None, rows["pending_end"], k, "stat")},
                  lang)
     return _config(alt.hconcat(bars + rule, ages).resolve_scale(color="independent"), L("group.clearance", lang))
 
 
+@_says_what_it_hides
 def outcomes_chart(t: pd.DataFrame, lang: str = "zh", *, by: str = "period", region: str | None = None,
                    period: str | None = None, names: dict[str, str] | None = None, k: int | None = DEFAULT_K):
     rows, x = _select(t, region, period, by)
@@ -234,16 +289,17 @@ def outcomes_chart(t: pd.DataFrame, lang: str = "zh", *, by: str = "period", reg
     long, tot = _counts_long(rows, x, xs, DISPOSITIONS, lang, k)
     mix = _stacked(long, tot, x, lang, [L(f"column.{o}", lang) for o in DISPOSITIONS], L("column.decided", lang))
     n = rows["determinations"]
-    days = {"days_median": rows["days_median"].where(n >= k) if k else rows["days_median"],
-            "days_p90": rows["days_p90"].where(n >= k) if k else rows["days_p90"]}
+    days = {"days_median": _rate(rows["days_median"], None, n, k, "stat"),
+            "days_p90": _rate(rows["days_p90"], None, n, k, "stat")}
     dur = _days(rows, x, xs, days, lang)
     return _config(alt.hconcat(mix, dur).resolve_scale(color="independent"), L("group.outcomes", lang))
 
 
+@_says_what_it_hides
 def stages_chart(t: pd.DataFrame, lang: str = "zh", *, region: str | None = None, k: int | None = DEFAULT_K):
     top = region or t.loc[t["level"] == t["level"].min(), "region"].iloc[0]
     rows = t[t["region"] == top]
-    share = _rate(rows["share_within_limit"], rows["with_limit"] - rows["within_limit"], rows["with_limit"], k)
+    share = _rate(rows["share_within_limit"], rows["within_limit"], rows["with_limit"], k)
     data = pd.DataFrame({"stage": rows["stage"].map(lambda s: L(f"value.{s}", lang)).to_numpy(),
                          "period": rows["period"].to_numpy(), "value": share.to_numpy(float)}).dropna()
     st, pt = L("column.stage", lang), L("column.period", lang)
@@ -265,12 +321,14 @@ def _two_rates(t, lang, group, specs, by, region, period, names, k):
     return _config(_rates(rows, x, xs, measures, lang), L(f"group.{group}", lang))
 
 
+@_says_what_it_hides
 def appeals_chart(t, lang="zh", *, by="period", region=None, period=None, names=None, k=DEFAULT_K):
     return _two_rates(t, lang, "appeals", {"appeal_rate": ("appealed", "determinations"),
                                            "overturn_rate": ("overturned", "appeals_decided")},
                       by, region, period, names, k)
 
 
+@_says_what_it_hides
 def agreement_chart(t, lang="zh", *, departures: pd.DataFrame | None = None, by="period", region=None, period=None,
                     names=None, k=DEFAULT_K):
     """Agreement rate; with ``departures`` (the departures table) also departures by decision body
@@ -281,7 +339,9 @@ def agreement_chart(t, lang="zh", *, departures: pd.DataFrame | None = None, by=
     top = region or t.loc[t["level"] == t["level"].min(), "region"].iloc[0]
     d = departures[departures["region"] == top].groupby("decision_body", as_index=False)["cases"].sum()
     if k:
-        d = d[d["cases"] >= k]
+        shown = publish(d["cases"], "count", k=k)
+        _hid(d["cases"], shown)
+        d = d[shown.notna()]
     body, n = L("column.decision_body", lang), L("column.departures", lang)
     bars = alt.Chart(d.rename(columns={"decision_body": "body"})).mark_bar().encode(
         y=alt.Y("body:N", title=body, sort="-x"), x=alt.X("cases:Q", title=n),
@@ -293,22 +353,24 @@ def agreement_chart(t, lang="zh", *, departures: pd.DataFrame | None = None, by=
 def _agreement_args(t, lang, by, region, period, names, k):
     rows, x = _select(t, region, period, by)
     xs = rows[x] if x == "period" else _names(rows, names)
-    return rows, x, xs, {"agreement_rate": _rate(rows["agreement_rate"], rows["departures"], rows["compared"], k)}, lang
+    return rows, x, xs, {"agreement_rate": _rate(rows["agreement_rate"], rows["agreed"], rows["compared"], k)}, lang
 
 
+@_says_what_it_hides
 def deadlines_chart(corrections: pd.DataFrame, followups: pd.DataFrame, lang="zh", *, by="period", region=None,
                     period=None, names=None, k=DEFAULT_K):
     """Corrections done on time and follow-up visits within the window (the two after-decision duties)."""
     c_rows, x = _select(corrections, region, period, by)
     f_rows, _ = _select(followups, region, period, by)
     xs = c_rows[x] if x == "period" else _names(c_rows, names)
-    measures = {g: _rate(r["on_time_rate"], r["due"] - r["on_time"], r["due"], k).to_numpy(float)
+    measures = {g: _rate(r["on_time_rate"], r["on_time"], r["due"], k).to_numpy(float)
                 for g, r in (("corrections", c_rows), ("followups", f_rows))}
     title = f"{L('group.corrections', lang)} · {L('group.followups', lang)}"
     chart = _rates(c_rows, x, xs, measures, lang, L("column.on_time_rate", lang), label_group="group")
     return _config(chart, title)
 
 
+@_says_what_it_hides
 def clarifications_chart(t, lang="zh", *, by="period", region=None, period=None, names=None, k=DEFAULT_K):
     rows, x = _select(t, region, period, by)
     xs = rows[x] if x == "period" else _names(rows, names)
@@ -318,12 +380,14 @@ def clarifications_chart(t, lang="zh", *, by="period", region=None, period=None,
     return _config(_stacked(long, tot, x, lang, order, L("column.cleared", lang)), L("group.clarifications", lang))
 
 
+@_says_what_it_hides
 def exante_chart(t, lang="zh", *, by="period", region=None, period=None, names=None, k=DEFAULT_K):
     return _two_rates(t, lang, "exante", {"with_tolerance_rate": ("with_tolerated", "with_determinations"),
                                           "without_tolerance_rate": ("without_tolerated", "without_determinations")},
                       by, region, period, names, k)
 
 
+@_says_what_it_hides
 def fairness_chart(t: pd.DataFrame, lang: str = "zh", *, region: str | None = None, period: str | None = None,
                    k: int | None = DEFAULT_K):
     """Exemption rate among cases the engine recommends exempting, by rank and by top-leader status, with
@@ -331,7 +395,7 @@ def fairness_chart(t: pd.DataFrame, lang: str = "zh", *, region: str | None = No
     top = region or t.loc[t["level"] == t["level"].min(), "region"].iloc[0]
     period = period or t["period"].iloc[-1]
     rows = t[(t["region"] == top) & (t["period"] == period)]
-    rate = _rate(rows["exemption_rate"], rows["recommended_exempt"] - rows["exempted"], rows["recommended_exempt"], k)
+    rate = _rate(rows["exemption_rate"], rows["exempted"], rows["recommended_exempt"], k)
     group = [L(f"value.{'top_leader_' + str(g).lower() if d == 'top_leader' else g}", lang)
              for d, g in zip(rows["dimension"], rows["group"])]
     dim = [L(f"value.{d}", lang) for d in rows["dimension"]]
@@ -350,9 +414,10 @@ def fairness_chart(t: pd.DataFrame, lang: str = "zh", *, region: str | None = No
     return _config(chart, f"{L('group.fairness', lang)} · {period}")
 
 
+@_says_what_it_hides
 def careers_chart(t, lang="zh", *, by="period", region=None, period=None, names=None, k=DEFAULT_K):
-    return _two_rates(t, lang, "careers", {"evaluated_share": (None, "evaluated_known"),
-                                           "promoted_share": (None, "promoted_known")},
+    return _two_rates(t, lang, "careers", {"evaluated_share": ("evaluated_normally", "evaluated_known"),
+                                           "promoted_share": ("promoted", "promoted_known")},
                       by, region, period, names, k)
 
 

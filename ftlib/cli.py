@@ -98,35 +98,46 @@ def cmd_policies(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """The main job: the sample register, the typical-case table, the reports, the dashboards."""
+    """The main job: the sample register, the typical-case table, the reports, the dashboards.
+
+    Without ``FTLIB_DATABASE_URL`` it rebuilds the sample register under FTLIB_HOME each time, so
+    a second and third run start from the same seeded data; with it, it reports on that register
+    (building the sample there only when it is empty)."""
     import os
 
+    from ftlib import home
     from ftlib.library import library_table
-    from ftlib.register.synth import SAMPLE_PATH, build_sample
+    from ftlib.register import db
+    from ftlib.register.synth import build_sample
     from ftlib.reports.jobs import plan_jobs
-    from ftlib.reports.runner import DASHBOARDS, run_reports
+    from ftlib.reports.runner import run_reports
     from ftlib.reports.serve import serve
 
     print(library_table(lang=args.lang).to_string(index=False))
-    os.environ.setdefault("FTLIB_DATABASE_URL", f"sqlite:///{Path(SAMPLE_PATH).resolve()}")
-    print(build_sample(os.environ["FTLIB_DATABASE_URL"]))
+    given = os.environ.get("FTLIB_DATABASE_URL")
+    if given is None:
+        print(build_sample())
+        os.environ["FTLIB_DATABASE_URL"] = f"sqlite:///{home.sample_register_path()}"
+    elif db.status(given)[0] != "ftlib":
+        print(build_sample(given))
+    out = home.dashboards_dir()
     jobs = plan_jobs(all_=True, lang=args.lang, last_quarters=args.quarters)
-    results = run_reports(jobs, DASHBOARDS, html=True)
+    results = run_reports(jobs, out, html=True)
     failed = [r for r in results if not r.ok]
     for r in failed:
         print(f"ftlib: report {r.name} failed: {r.error}", file=sys.stderr)
-    print(f"{len(results) - len(failed)} reports in {DASHBOARDS} (static HTML in {DASHBOARDS / 'html'})")
+    print(f"{len(results) - len(failed)} reports in {out} (static HTML in {out / 'html'})")
     if args.no_serve:
         return 1 if failed else 0
-    return serve(DASHBOARDS, args.port)
+    return serve(out, args.port)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from ftlib.reports.jobs import plan_jobs
-    from ftlib.reports.runner import DASHBOARDS, run_reports
+    from ftlib.reports.runner import run_reports
 
     jobs = plan_jobs(region=args.region, period=args.period, all_=args.all, lang=args.lang, min_cell=args.min_cell)
-    results = run_reports(jobs, Path(args.out) if args.out else DASHBOARDS, html=args.html,
+    results = run_reports(jobs, Path(args.out) if args.out else None, html=args.html,
                           workers=args.workers, progress=not args.quiet)
     failed = [r for r in results if not r.ok]
     for r in failed:
@@ -136,10 +147,24 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from ftlib.reports.runner import DASHBOARDS
     from ftlib.reports.serve import serve
 
-    return serve(Path(args.dir) if args.dir else DASHBOARDS, args.port, args.ip)
+    return serve(Path(args.dir) if args.dir else None, args.port, args.ip)
+
+
+def cmd_paths(args: argparse.Namespace) -> int:
+    """Where this installation reads its data and writes its working files (for administrators)."""
+    from ftlib import home
+    from ftlib.register import db
+    from ftlib.reports.serve import TEMPLATES
+    from ftlib.resources import data_path
+
+    rows = {"home": home.home(), "register": db.shown(db.database_url()), "sample": home.sample_register_path(),
+            "dashboards": home.dashboards_dir(), "quiz_results": home.quiz_results_path(),
+            "holidays": home.holidays_dir(), "package_data": data_path(), "voila_templates": TEMPLATES}
+    for key, value in rows.items():
+        print(f"{key}\t{value}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -180,14 +205,14 @@ def build_parser() -> argparse.ArgumentParser:
     common(p, fmt=False)
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("report", help="run the report template into dashboards/ (papermill, in parallel)")
+    p = sub.add_parser("report", help="run the report template into $FTLIB_HOME/dashboards (papermill, in parallel)")
     p.add_argument("--region", help="region code, e.g. CN-DM")
     p.add_argument("--period", help="2025Q3, 2025, 2025-04 or 2025-01-01..2025-06-30")
     p.add_argument("--all", action="store_true", help="every region × quarter in the register")
     p.add_argument("--html", action="store_true", help="also write static HTML without code")
     p.add_argument("--min-cell", type=int, default=5, help="smallest count published (default 5)")
     p.add_argument("--workers", type=int, help="parallel reports (default: the number of cores)")
-    p.add_argument("--out", help="output folder (default dashboards/)")
+    p.add_argument("--out", help="output folder (default $FTLIB_HOME/dashboards)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     common(p, fmt=False)
     p.set_defaults(func=cmd_report)
@@ -195,8 +220,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the dashboards with Voilà (127.0.0.1 by default)")
     p.add_argument("--port", type=int, default=8866)
     p.add_argument("--ip", default="127.0.0.1")
-    p.add_argument("--dir", help="folder to serve (default dashboards/)")
+    p.add_argument("--dir", help="folder to serve (default $FTLIB_HOME/dashboards)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("paths", help="where ftlib reads its data and writes its working files")
+    p.set_defaults(func=cmd_paths)
 
     try:
         from ftlib.register.commands import add_commands
@@ -204,6 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
         add_commands = None
     if add_commands is not None:
         add_commands(sub)
+    from ftlib.documents.commands import add_commands as add_document_commands
+
+    add_document_commands(sub)
     return parser
 
 

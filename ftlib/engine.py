@@ -10,17 +10,27 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from ftlib.facts import CONDITION_FACTS, Case, FactError, fact_array
+from ftlib.facts import CONDITION_FACTS, UNKNOWN, Case, FactError, fact_array
 from ftlib.i18n import label
 from ftlib.policy.compiled import CompiledPolicy
+from ftlib.policy.completions import MAX_COMPLETIONS, Resolved, resolve, thresholds
 from ftlib.policy.handling import impact_period
 from ftlib.policy.loader import PolicyError, PolicySet, bundled
-from ftlib.policy.schema import DISPOSITION_LENIENCY, DISPOSITIONS, OUTCOMES, Aftercare, Bilingual, GradingRow, Policy
+from ftlib.policy.schema import Aftercare, Bilingual, GradingRow, Policy
 from ftlib.policy.select import in_force, jurisdiction_chain, version_in_force
+from ftlib.vocabulary import DISPOSITION_LENIENCY, DISPOSITION_OUTCOME, DISPOSITIONS, OUTCOMES
 
 
 class NoPolicyError(PolicyError):
     """No policy of the case's jurisdiction chain was in force on the conduct date."""
+
+
+#: The result when the unknown facts of a case leave it open (some completion differs).
+UNDETERMINED = "undetermined"
+#: Every result a determination can have: a grading row's dispositions, then ``undetermined``.
+#: Completions of unknown facts must agree on the disposition (not only the outcome) to decide.
+RESULTS: tuple[str, ...] = DISPOSITIONS
+_LENIENCY = np.array([DISPOSITION_LENIENCY[d] for d in DISPOSITIONS], dtype=np.int8)
 
 
 class TraceEntry(BaseModel):
@@ -34,7 +44,7 @@ class TraceEntry(BaseModel):
     source: str | None
     condition: str
     facts: dict[str, Any]
-    result: bool
+    result: bool | None  # None: left open by unknown facts
     decisive: bool = False
     # a grading row's own status: an official text's rule, or our illustrative reading
     row_status: str | None = None
@@ -74,7 +84,7 @@ class Determination(BaseModel):
     track: str
     subject_kind: str
     deciding_rule: str
-    #: whether the deciding row is an official text's rule or an illustrative reading
+    #: whether the deciding row is an official text's rule or an illustrative reading ("" if none)
     deciding_status: str
     handling: Bilingual | None
     #: codes of the residual handling the deciding row leaves (ftlib/data/handling.yaml)
@@ -85,6 +95,15 @@ class Determination(BaseModel):
     corrections: list[CorrectionDue]
     aftercare: Aftercare
     warnings: list[Message]
+    #: The case's facts given (or left) as unknown.
+    unknown_facts: list[str] = []
+    #: When the outcome is ``undetermined``: each outcome some completion of the unknown facts reaches.
+    possible_outcomes: list[str] = []
+    #: … and each disposition some completion reaches.
+    possible_dispositions: list[str] = []
+    #: The unknown facts whose value changes the result, the one splitting most completions first
+    #: (what to verify first). Empty when the case is decided.
+    decisive_unknowns: list[str] = []
 
     def outcome_label(self, lang: str = "zh") -> str:
         return label(f"outcome.{self.outcome}", lang)
@@ -105,17 +124,29 @@ def _policy_ref(p: Policy) -> PolicyRef:
                      status=p.status, effective_from=p.effective_from, effective_to=p.effective_to)
 
 
-def _evaluate(case: Case, compiled: CompiledPolicy) -> tuple[str, list[TraceEntry], list[CorrectionDue], str, Any]:
+def _evaluate(case: Case, compiled: CompiledPolicy, decided: tuple[str, str] | None = None
+              ) -> tuple[str, list[TraceEntry], list[CorrectionDue], str, GradingRow | None]:
+    """Run one case with its trace. ``decided``: (outcome, rule) found by enumerating the
+    unknown facts — the trace is then three-valued and the decision is the enumeration's
+    (``("undetermined", "")`` when completions differ). Returns the deciding grading row
+    (None when undetermined) last."""
     policy = compiled.policy
     outcome, row, steps, env = compiled.run(case.flat())
     rows = {g.id: g for g in policy.grading}
+    rule = row.rule_id
+    if decided is not None:
+        outcome, rule = decided
+        for o in OUTCOMES:
+            env[f"outcome.{o}"] = o == outcome if outcome != UNDETERMINED else None
+        for d in DISPOSITIONS[:-1]:
+            env[f"disposition.{d}"] = (rows[rule].disposition == d) if rule else None
     trace = []
     for i, (step, ok, reads) in enumerate(steps, start=1):
         cl = policy.clauses[step.clause]
         trace.append(TraceEntry(
             step=i, group=step.group, rule=step.rule_id, clause=step.clause, clause_zh=cl.zh, clause_en=cl.en,
             clause_status=cl.status, source=_source_text(cl.source), condition=step.condition.text,
-            facts=reads, result=ok, decisive=step is row,
+            facts=reads, result=ok, decisive=step.group == "grading" and step.rule_id == rule,
             row_status=rows[step.rule_id].status if step.group == "grading" else None))
     corrections = []
     for c, cond in compiled.corrections:
@@ -123,25 +154,27 @@ def _evaluate(case: Case, compiled: CompiledPolicy) -> tuple[str, list[TraceEntr
         if ok:
             corrections.append(CorrectionDue(id=c.id, clause=c.clause, zh=c.text.zh, en=c.text.en,
                                              time_limit_working_days=c.time_limit_working_days))
-    return outcome, trace, corrections, row.rule_id, rows[row.rule_id]
+    return outcome, trace, corrections, rule, rows.get(rule)
 
 
-def _handling_text(row: GradingRow) -> Bilingual | None:
-    if row.handling is not None:
-        return row.handling
+def _handling_text(row: GradingRow | None) -> Bilingual | None:
+    if row is None or row.handling is not None:
+        return row.handling if row is not None else None
     if not row.residual:
         return None
     return Bilingual(zh="、".join(label(f"handling.{c}", "zh") for c in row.residual),
                      en=", ".join(label(f"handling.{c}", "en") for c in row.residual))
 
 
-def _aftercare(policy: Policy, row: GradingRow, kind: str) -> Aftercare:
+def _aftercare(policy: Policy, outcome: str, row: GradingRow | None, kind: str) -> Aftercare:
     """After-care of the deciding row: the policy's entry for the outcome (the organisation's
     where the subject is one), with the impact period of the residual handling actually left
     (ftlib/data/handling.yaml), and "no effect on appraisal and promotion" for the tolerated."""
     table = policy.aftercare_organisation if kind == "organisation" and policy.aftercare_organisation \
         else policy.aftercare
-    care = table.get(row.outcome, Aftercare())
+    care = table.get(outcome, Aftercare())
+    if row is None:
+        return care
     update: dict[str, Any] = {}
     if row.residual:
         update["impact_period_months"] = impact_period(row.residual)
@@ -183,10 +216,14 @@ def determine(case: Case, policy: str | Policy | None = None, policies: PolicySe
             warnings.append(_msg("not_in_force", id=chosen.id, date=case.conduct_date))
         if chosen.jurisdiction not in jurisdiction_chain(case.jurisdiction):
             warnings.append(_msg("other_jurisdiction", id=chosen.id, jur=case.jurisdiction))
+        if case.unknown_facts():
+            return _determine_unknown(case, policies, chosen, None, warnings, _msg("forced", id=chosen.id))
         result = _evaluate(case, policies.compiled[chosen.id])
         return _build(case, chosen, result, _msg("forced", id=chosen.id), warnings)
 
     at_conduct, at_decision = candidates(case, policies)
+    if case.unknown_facts():
+        return _determine_unknown(case, policies, at_conduct, at_decision, warnings)
     result = _evaluate(case, policies.compiled[at_conduct.id])
     selection = _msg("at_conduct", id=at_conduct.id, date=case.conduct_date)
     if at_decision is not None:
@@ -198,6 +235,76 @@ def determine(case: Case, policy: str | Policy | None = None, policies: PolicySe
             return _build(case, at_decision, later, selection, warnings)
         selection = _msg("kept_conduct", id=at_conduct.id, date=case.conduct_date, later=at_decision.id)
     return _build(case, at_conduct, result, selection, warnings)
+
+
+def _determine_unknown(case: Case, policies: PolicySet, at_conduct: Policy, at_decision: Policy | None,
+                       warnings: list[Message], forced: Message | None = None) -> Determination:
+    """A case with unknown facts: every completion is evaluated (``resolve``, the same code as
+    ``determine_frame``); the trace is the three-valued run of the policy that applies."""
+    pair = (policies.compiled[at_conduct.id], policies.compiled[at_decision.id] if at_decision else None)
+    flat = case.flat()
+    cols, unknown = {}, {}
+    for name in sorted(pair[0].facts_read | (pair[1].facts_read if pair[1] else set())):
+        v = flat[name]
+        spec = CONDITION_FACTS[name]
+        unknown[name] = np.array([v == UNKNOWN]) if isinstance(v, str) else np.zeros(1, dtype=bool)
+        if unknown[name][0]:
+            v = spec.values[0] if spec.kind == "enum" else (False if spec.kind == "bool" else 0.0)
+        cols[name] = np.array([spec.values.index(v) if spec.kind == "enum" else v],
+                              dtype=np.int8 if spec.kind == "enum" else (bool if spec.kind == "bool" else float))
+    res = _resolve_pairs(pair, cols, unknown, 1, limit=MAX_COMPLETIONS)
+    outcome = DISPOSITION_OUTCOME[RESULTS[int(res.result[0])]]
+    later = bool(res.choice[0]) and pair[1] is not None
+    applied = at_decision if later else at_conduct
+    compiled = policies.compiled[applied.id]
+    rule = "" if outcome == UNDETERMINED else _rule_names(pair)[int(res.rule[0])]
+    result = _evaluate(case, compiled, (outcome, rule))
+    unknown_facts = case.unknown_facts()
+    base = dict(unknown_facts=unknown_facts, possible_outcomes=[], decisive_unknowns=[])
+    if outcome == UNDETERMINED:
+        reached = [d for k, d in enumerate(RESULTS) if (int(res.possible[0]) >> k) & 1]
+        base["possible_dispositions"] = reached
+        base["possible_outcomes"] = [o for o in OUTCOMES if any(DISPOSITION_OUTCOME[d] == o for d in reached)]
+        base["decisive_unknowns"] = [res.names[i] for i in res.decisive[0]]
+    if forced is not None:
+        selection = forced
+    elif later:
+        selection = _msg("lenient_later_open", id=applied.id, old=at_conduct.id, date=case.decision_date)
+    elif at_decision is not None:
+        selection = _msg("kept_conduct", id=at_conduct.id, date=case.conduct_date, later=at_decision.id)
+    else:
+        selection = _msg("at_conduct", id=at_conduct.id, date=case.conduct_date)
+    return _build(case, applied, result, selection, warnings).model_copy(update=base)
+
+
+def _rule_names(pair: tuple[CompiledPolicy, CompiledPolicy | None]) -> list[str]:
+    return [s.rule_id for c in pair if c is not None for s in c.grading]
+
+
+def _decider(pair: tuple[CompiledPolicy, CompiledPolicy | None]):
+    """Rows fully known → (disposition code, rule code over both policies' rows, 1 where the
+    later policy applies): 从旧兼从轻 per row, as ``determine`` does it."""
+    first, later = pair
+    offset = np.int16(len(first.grading))
+
+    def decide(cols: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        _, row, _ = first.run_frame(cols, n)
+        disp = first.disposition_of_row[row]
+        if later is None:
+            return disp, row, np.zeros(n, dtype=np.int8)
+        _, row2, _ = later.run_frame(cols, n)
+        disp2 = later.disposition_of_row[row2]
+        better = _LENIENCY[disp2] > _LENIENCY[disp]
+        return (np.where(better, disp2, disp), np.where(better, row2 + offset, row),
+                better.astype(np.int8))
+    return decide
+
+
+def _resolve_pairs(pair: tuple[CompiledPolicy, CompiledPolicy | None], cols: dict[str, np.ndarray],
+                   unknown: dict[str, np.ndarray], n: int, limit: int | None = None) -> Resolved:
+    cuts = thresholds(c for c in pair if c is not None)
+    return resolve(_decider(pair), cols, unknown, n, open_code=RESULTS.index(UNDETERMINED),
+                   n_rules=len(_rule_names(pair)), cuts=cuts, limit=limit)
 
 
 def candidates(case: Case, policies: PolicySet) -> tuple[Policy, Policy | None]:
@@ -214,12 +321,14 @@ def candidates(case: Case, policies: PolicySet) -> tuple[Policy, Policy | None]:
 
 def _build(case: Case, policy: Policy, result: tuple, selection: Message, warnings: list[Message]) -> Determination:
     outcome, trace, corrections, rule, row = result
-    kind = case.subject.kind
-    return Determination(case_id=case.id, outcome=outcome, disposition=row.disposition, track=case.track,
-                         subject_kind=kind, deciding_rule=rule, deciding_status=row.status,
-                         handling=_handling_text(row), residual=list(row.residual),
+    kind = str(case.subject.kind)
+    return Determination(case_id=case.id, outcome=outcome,
+                         disposition=row.disposition if row is not None else UNDETERMINED,
+                         track=str(case.track), subject_kind=kind, deciding_rule=rule,
+                         deciding_status=row.status if row is not None else "",
+                         handling=_handling_text(row), residual=list(row.residual) if row is not None else [],
                          policy=_policy_ref(policy), selection=selection, trace=trace, corrections=corrections,
-                         aftercare=_aftercare(policy, row, kind), warnings=warnings)
+                         aftercare=_aftercare(policy, outcome, row, kind), warnings=warnings)
 
 
 def _both(key: str) -> dict[str, str]:
@@ -255,7 +364,7 @@ def comparison_table(dets: list[Determination], lang: str = "zh") -> pd.DataFram
         label("column.outcome", lang): d.outcome_label(lang),
         label("column.disposition", lang): d.disposition_label(lang),
         label("column.rule", lang): d.deciding_rule,
-        label("column.status", lang): label(f"status.{d.deciding_status}", lang),
+        label("column.status", lang): label(f"status.{d.deciding_status}", lang) if d.deciding_status else "—",
         label("column.warnings", lang): "; ".join(getattr(w, lang) for w in d.warnings),
     } for d in dets])
 

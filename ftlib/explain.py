@@ -36,10 +36,11 @@ from ftlib.engine import candidates, determine, frame_columns
 from ftlib.facts import CONDITION_FACTS, Case
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.loader import PolicySet, bundled
-from ftlib.policy.schema import LENIENCY, OUTCOMES, Policy
+from ftlib.policy.schema import Policy
 from ftlib.policy.select import in_force
 from ftlib.policy.space import domains
 from ftlib.ui.labels import after_the_act
+from ftlib.vocabulary import LENIENCY, OUTCOMES
 
 Mode = Literal["all", "what_can_still_be_done"]
 MODES: tuple[str, ...] = ("all", "what_can_still_be_done")

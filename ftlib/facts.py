@@ -11,6 +11,12 @@ cadre), ``subject.top_leader`` false, ``subject.unit_type`` ``party_gov``,
 ``conduct_date``, ``scenario``, ``public_motive``, ``subject.rank``,
 ``procedure.collective_decision``, ``procedure.followed``, ``consequence.severity``) are
 required.
+
+**Unknown facts.** Any fact a policy may read can be given as ``unknown`` (an analyst working
+from a news report, an investigator at intake). A required fact that is left out is unknown,
+not an error — except ``jurisdiction`` and ``conduct_date``, which choose the policy; optional
+facts left out keep their defaults. The engine decides when every value of the unknown facts
+gives the same result, else the outcome is ``undetermined`` (``ftlib.engine``).
 """
 
 from __future__ import annotations
@@ -20,15 +26,21 @@ import json
 import types
 import typing
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ftlib.errors import FtlibError
-from ftlib.vocabulary import SubjectKind, Track
+from ftlib.vocabulary import RANKS, SUBJECT_KINDS, TRACKS, parse_yes_no
 
-Rank = Literal["village", "township", "county", "prefecture", "province"]
+#: The value of a fact nobody has established yet (any fact a policy condition may read).
+UNKNOWN = "unknown"
+Unknown = Literal["unknown"]
+
+Rank = Literal[RANKS]
+SubjectKind = Literal[SUBJECT_KINDS]
+Track = Literal[TRACKS]
 UnitType = Literal["party_gov", "soe", "institution", "village"]
 Scenario = Literal[
     "reform_pilot", "exploration", "historical_legacy", "emergency", "key_project",
@@ -45,6 +57,16 @@ _STRICT = ConfigDict(extra="forbid", strict=False, frozen=True)
 PERSON_ONLY: tuple[str, ...] = ("subject.top_leader", "objected_to_decision")
 
 
+def _required() -> Any:
+    """A fact every determination turns on: left out, it is unknown (not an error)."""
+    return Field(default=UNKNOWN, json_schema_extra={"required_fact": True})
+
+
+#: A yes/no fact, or unknown; an amount (≥ 0), or unknown.
+Flag = bool | Unknown
+Amount = Annotated[float, Field(ge=0)] | Unknown
+
+
 class FactError(FtlibError):
     """A case that does not fit the vocabulary; the message is one line for the user."""
 
@@ -59,43 +81,43 @@ class Subject(BaseModel):
     model_config = _STRICT
     # person: a cadre; organisation: a Party organisation, unit or department (Art. 17 names
     # 党组织; Changning 2016 "单位或个人"). rank is then the organisation's level.
-    kind: SubjectKind = "person"
-    rank: Rank
-    top_leader: bool = False
-    unit_type: UnitType = "party_gov"
+    kind: SubjectKind | Unknown = "person"
+    rank: Rank | Unknown = _required()
+    top_leader: Flag = False
+    unit_type: UnitType | Unknown = "party_gov"
 
 
 class Procedure(BaseModel):
     model_config = _STRICT
-    collective_decision: bool
-    followed: Followed
-    emergency_onsite: bool = False
-    reported_after: bool = False
-    exante_registered: bool = False
+    collective_decision: Flag = _required()
+    followed: Followed | Unknown = _required()
+    emergency_onsite: Flag = False
+    reported_after: Flag = False
+    exante_registered: Flag = False
 
 
 class Consequence(BaseModel):
     model_config = _STRICT
-    severity: Severity
-    loss_cny: float = Field(default=0.0, ge=0)
-    safety_incident: bool = False
-    environmental_incident: bool = False   # 环境污染 (Changning 2016's list)
-    food_safety_incident: bool = False     # 食品安全
-    mass_incident: bool = False            # 群体性事件
+    severity: Severity | Unknown = _required()
+    loss_cny: Amount = 0.0
+    safety_incident: Flag = False
+    environmental_incident: Flag = False   # 环境污染 (Changning 2016's list)
+    food_safety_incident: Flag = False     # 食品安全
+    mass_incident: Flag = False            # 群体性事件
 
 
 class After(BaseModel):
     model_config = _STRICT
-    remedy: Remedy = "none"
-    self_reported: bool = False
-    cooperated: bool = False
-    concealed: bool = False
-    refused_correction: bool = False
+    remedy: Remedy | Unknown = "none"
+    self_reported: Flag = False
+    cooperated: Flag = False
+    concealed: Flag = False
+    refused_correction: Flag = False
 
 
 class History(BaseModel):
     model_config = _STRICT
-    repeated_after_warning: bool = False
+    repeated_after_warning: Flag = False
 
 
 class Case(BaseModel):
@@ -107,29 +129,34 @@ class Case(BaseModel):
     jurisdiction: str = Field(pattern=r"^CN(-[A-Z0-9]+)*$")
     conduct_date: dt.date
     decision_date: dt.date | None = None
-    subject: Subject
-    scenario: Scenario
-    knowingly_violated: bool = False
-    defied_prohibition: bool = False
-    personal_gain: bool = False
-    public_motive: bool
-    procedure: Procedure
-    objected_to_decision: bool = False
+    subject: Subject = Subject()
+    scenario: Scenario | Unknown = _required()
+    knowingly_violated: Flag = False
+    defied_prohibition: Flag = False
+    personal_gain: Flag = False
+    public_motive: Flag = _required()
+    procedure: Procedure = Procedure()
+    objected_to_decision: Flag = False
     # 问责条例 Art. 17 para. 2: proposed correcting or revoking a superior's wrong decision, not
     # adopted; and whether that superior decision was obviously unlawful (liability stays).
-    objected_to_superior: bool = False
-    superior_decision_unlawful: bool = False
+    objected_to_superior: Flag = False
+    superior_decision_unlawful: Flag = False
     # the track the decision sits on: 问责, 党纪处分, 政务处分, 组织处理
-    track: Track = "accountability"
-    consequence: Consequence
+    track: Track | Unknown = "accountability"
+    consequence: Consequence = Consequence()
     after: After = After()
     history: History = History()
-    political_discipline: bool = False
-    benefit_transfer: bool = False
+    political_discipline: Flag = False
+    benefit_transfer: Flag = False
 
     def flat(self) -> dict[str, Any]:
         """The facts as one dict keyed by dotted names (the form conditions read)."""
         return flatten(self.model_dump())
+
+    def unknown_facts(self) -> list[str]:
+        """The facts given (or left) as unknown, in vocabulary order."""
+        flat = self.flat()
+        return [n for n in CONDITION_FACTS if flat.get(n) == UNKNOWN]
 
 
 # ---------------------------------------------------------------------------
@@ -151,8 +178,10 @@ def _walk(model: type[BaseModel], prefix: str = "") -> list[FactSpec]:
         if isinstance(ann, type) and issubclass(ann, BaseModel):
             specs.extend(_walk(ann, full + "."))
             continue
-        args = [a for a in get_args(ann) if a is not type(None)]
+        args = [a for a in get_args(ann) if a is not type(None) and a != Unknown]
         base = args[0] if get_origin(ann) in (typing.Union, types.UnionType) and args else ann
+        if get_origin(base) is typing.Annotated:
+            base = get_args(base)[0]
         if get_origin(base) is Literal:
             spec = FactSpec(full, "enum", tuple(get_args(base)))
         elif base is bool:
@@ -163,7 +192,8 @@ def _walk(model: type[BaseModel], prefix: str = "") -> list[FactSpec]:
             spec = FactSpec(full, "date")
         else:
             spec = FactSpec(full, "text")
-        required = field.is_required()
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        required = field.is_required() or bool(extra.get("required_fact"))
         specs.append(spec._replace(required=required, default=None if required else field.default))
     return specs
 
@@ -214,8 +244,17 @@ def unflatten(flat: dict[str, Any], source: str = "<dict>") -> dict[str, Any]:
 
 
 def _describe(err: ValidationError, source: str) -> str:
-    e = err.errors()[0]
-    field = ".".join(str(p) for p in e["loc"]) or "(case)"
+    errors = err.errors()
+    # A fact that may be unknown is a union (value | "unknown"): report the value's own error,
+    # not the "unknown" alternative's, and name the fact without pydantic's union member.
+    e = next((x for x in errors if not (x["type"] == "literal_error" and x.get("ctx", {}).get("expected") == "'unknown'")),
+             errors[0])
+    parts: list[str] = []
+    for p in e["loc"]:
+        parts.append(str(p))
+        if ".".join(parts) in VOCABULARY:
+            break
+    field = ".".join(parts) or "(case)"
     kind = e["type"]
     if kind == "value_error" and not e["loc"]:  # a check across facts names its own field
         return f"{source}: field {e['msg'].removeprefix('Value error, ')}"
@@ -228,6 +267,8 @@ def _describe(err: ValidationError, source: str) -> str:
         why = f"not one of {allowed}"
     else:
         why = e["msg"].lower()
+    if field in CONDITION_FACTS and kind != "extra_forbidden":
+        why += f" (or {UNKNOWN})"
     return f"{source}: field {field}: value {e.get('input')!r}: {why}"
 
 
@@ -240,7 +281,44 @@ def case_from_dict(data: Any, source: str = "<dict>") -> Case:
     try:
         return Case.model_validate(data)
     except ValidationError as err:
+        respelled = _respell_yes_no(data, err)
+        if respelled is None:
+            raise FactError(_describe(err, source)) from None
+    try:
+        return Case.model_validate(respelled)
+    except ValidationError as err:
         raise FactError(_describe(err, source)) from None
+
+
+def _respell_yes_no(data: dict[str, Any], err: ValidationError) -> dict[str, Any] | None:
+    """``data`` with the yes/no facts pydantic refused read by ``ftlib.vocabulary`` (是/否, ✓/✗, …,
+    the spellings CSV, xlsx and frames accept), or None when none of them is such a spelling.
+    Done only after a failed validation, so that a valid case pays nothing for it."""
+    fixes = []
+    for e in err.errors():
+        if e["type"] in ("bool_parsing", "bool_type"):
+            value = parse_yes_no(e.get("input"))
+            if value is None:
+                return None
+            fixes.append((e["loc"], value))
+    if not fixes:
+        return None
+    out = _copy(data)
+    for loc, value in fixes:
+        node, key = None, None
+        here: Any = out
+        for part in loc:  # the field's path; a union's member tag (``bool``) ends it
+            if not (isinstance(here, dict) and part in here):
+                break
+            node, key, here = here, part, here[part]
+        if node is None:
+            return None
+        node[key] = value
+    return out
+
+
+def _copy(d: Any) -> Any:
+    return {k: _copy(v) for k, v in d.items()} if isinstance(d, dict) else d
 
 
 def load_case(path: str | Path) -> Case:
@@ -287,9 +365,6 @@ def cases_to_frame(cases: list[Case]) -> Any:
     return typed_frame(df)
 
 
-# True == 1 and False == 0 as dict keys, so the numbers 1/0 are covered by the booleans.
-_TRUE = {True: True, False: False, "true": True, "false": False, "True": True,
-         "False": False, "yes": True, "no": False, "1": True, "0": False}
 
 
 def fact_array(df: Any, name: str, source: str = "<frame>") -> Any:
@@ -323,7 +398,7 @@ def fact_array(df: Any, name: str, source: str = "<frame>") -> Any:
         why = f"not one of {', '.join(spec.values)}"
         out = codes
     elif spec.kind == "bool":
-        mapped = s.astype(object).map(lambda v: _TRUE.get(v) if isinstance(v, (bool, int, str)) else None)
+        mapped = s.astype(object).map(parse_yes_no)
         bad = mapped.isna().to_numpy()
         why = "not true/false"
         out = mapped.where(~bad, False).astype(bool).to_numpy()

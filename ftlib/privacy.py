@@ -1,6 +1,18 @@
 """What may be published: small-count suppression and pseudonymous cadre ids.
 
-Rules for anything published (report tables, dashboards, exports marked for publication):
+Rules for anything published (report tables, dashboards, exports marked for publication). ONE
+function decides whether a single figure may be published: ``may_publish`` (``publish`` and
+``published_text`` are its scalar / Series / display wrappers; tables use it for their primary cells).
+Report headlines, report tables, charts and dashboards all go through it:
+
+- a count ``v`` with ``0 < v < k`` is hidden;
+- a *share* (``kind="rate"``: a part ``num`` of a whole ``den``, e.g. tolerated of determinations)
+  is hidden when ``den`` is below ``k``, when ``num`` is a small count, or when the rest
+  ``den - num`` is one: a published share and its denominator give both back;
+- a *ratio* (``kind="ratio"``: ``num`` is not a part of ``den``, e.g. decided per received) is
+  hidden when ``num`` or ``den`` is a small count;
+- a statistic over ``den`` cases (``kind="stat"``: a median, a percentile) is hidden when
+  ``den`` is below ``k``: a median of two handling times is one cadre's handling time;
 
 - a count below ``k`` (default 5) is shown as ``"<5"`` (primary suppression). Zero is shown by
   default: it identifies nobody, and "no case at all" is exactly what the metrics must show; pass
@@ -51,6 +63,71 @@ class Suppressed:
         return self.primary | self.secondary
 
 
+#: What ``may_publish`` knows how to judge.
+KINDS = ("count", "rate", "ratio", "stat")
+
+
+def _small(x: np.ndarray, k: int) -> np.ndarray:
+    return (x > 0) & (x < k)
+
+
+def may_publish(kind: str, value, *, num=None, den=None, k: int = DEFAULT_K):
+    """THE publication rule (see the module docstring): True where the figure may be published.
+
+    Works on scalars and on aligned arrays/Series (returns a bool or a bool array). A missing value
+    (None/NaN) is "not published" (shown as a dash by ``published_text``)."""
+    if kind not in KINDS:
+        raise ValueError(f"kind {kind!r}: one of {', '.join(KINDS)}")
+    if k is None or k < 1:
+        raise ValueError("k must be at least 1")
+
+    def arr(x):
+        return np.asarray(pd.to_numeric(x, errors="coerce") if isinstance(x, pd.Series) else x, dtype=float)
+
+    v = arr(value)
+    ok = ~np.isnan(v)
+    if kind == "count":
+        ok &= ~_small(v, k)
+    else:
+        d = arr(den) if den is not None else None
+        n = arr(num) if num is not None else None
+        if d is not None:
+            ok &= ~_small(np.nan_to_num(d, nan=0.0), k)
+        if n is not None and kind in ("rate", "ratio"):
+            ok &= ~_small(np.nan_to_num(n, nan=0.0), k)
+        if kind == "rate" and n is not None and d is not None:
+            ok &= ~_small(np.nan_to_num(d - n, nan=0.0), k)
+    return bool(ok) if ok.ndim == 0 else ok
+
+
+def publish(value, kind: str = "count", *, num=None, den=None, k: int | None = DEFAULT_K):
+    """``value`` where ``may_publish`` allows it, else None (scalar) / NaN (Series, same index).
+    ``k=None`` publishes everything (internal analysis only)."""
+    if isinstance(value, pd.Series):
+        if not k:
+            return value
+        return value.where(may_publish(kind, value, num=num, den=den, k=k))
+    if not k:
+        return value
+    return value if may_publish(kind, value, num=num, den=den, k=k) else None
+
+
+def published_text(value, kind: str = "count", *, num=None, den=None, k: int = DEFAULT_K) -> str:
+    """One figure as published text: ``<k`` for a hidden count, ``<k*`` for a figure hidden because
+    it rests on a small group, a dash when there is no figure."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "—"
+    if not may_publish(kind, value, num=num, den=den, k=k):
+        return f"<{k}" if kind == "count" else f"<{k}*"
+    if kind == "count":
+        return f"{int(value):,}"
+    if kind == "rate":
+        return f"{100 * float(value):.1f}%"
+    if kind == "stat":
+        return f"{float(value):.0f}"
+    return f"{float(value):.2f}"
+
+
 def suppress(table: pd.DataFrame, k: int = DEFAULT_K, *, margins: bool = True, zeros_visible: bool = True,
              mark: str = MARK, total_label: str = "Total", total_row_label: str | None = None,
              hidden_rows: Sequence = ()) -> Suppressed:
@@ -70,7 +147,7 @@ def suppress(table: pd.DataFrame, k: int = DEFAULT_K, *, margins: bool = True, z
         vals[total_label] = vals.sum(axis=1)
         vals.loc[total_row_label or total_label] = vals.sum(axis=0)
     x = vals.to_numpy()
-    primary = (x < k) & ((x > 0) | (not zeros_visible))
+    primary = ~may_publish("count", x, k=k) | ((x == 0) & (not zeros_visible))
     hidden = primary.copy()
     for r in hidden_rows:
         hidden[vals.index.get_loc(r), :] = True

@@ -4,14 +4,43 @@ from __future__ import annotations
 
 from typing import Any
 
-from ftlib.engine import Determination
+from ftlib.engine import UNDETERMINED, Determination, disposition_label
+from ftlib.facts import UNKNOWN
 from ftlib.i18n import label
 
 
 def _yes(v: Any, lang: str) -> str:
     if isinstance(v, bool):
         return label("text.yes" if v else "text.no", lang)
+    if v is None:
+        return label("text.open", lang)
+    if v == UNKNOWN:
+        return label("text.unknown", lang)
     return str(v)
+
+
+def _facts(names: list[str], lang: str) -> str:
+    from ftlib.ui.labels import fact_label
+
+    sep = "、" if lang == "zh" else ", "
+    return sep.join(f"{fact_label(n, lang)}（{n}）" if lang == "zh" else f"{fact_label(n, lang)} ({n})" for n in names)
+
+
+def unknown_lines(d: Determination, lang: str = "zh") -> list[str]:
+    """What an undetermined case can still become and what to verify first; for a decided case
+    with unknown facts, that they could not change the result."""
+    colon = "：" if lang == "zh" else ": "
+    if d.outcome == UNDETERMINED:
+        sep = "、" if lang == "zh" else ", "
+        return [f"{label('text.possible_outcomes', lang)}{colon}"
+                f"{sep.join(disposition_label(o, d.track, lang) for o in d.possible_dispositions)}"
+                if d.possible_dispositions else
+                f"{label('text.possible_outcomes', lang)}{colon}"
+                f"{sep.join(label('outcome.' + o, lang) for o in d.possible_outcomes)}",
+                f"{label('text.to_verify', lang)}{colon}{_facts(d.decisive_unknowns, lang)}"]
+    if d.unknown_facts:
+        return [f"{label('text.decided_despite_unknown', lang)}{colon}{_facts(d.unknown_facts, lang)}"]
+    return []
 
 
 def determination_text(d: Determination, lang: str = "zh") -> str:
@@ -19,12 +48,14 @@ def determination_text(d: Determination, lang: str = "zh") -> str:
     lines = [
         f"{label('text.case', lang)}: {d.case_id}",
         f"{label('text.policy_used', lang)}: {d.policy.id} ({name}) — {getattr(d.selection, lang)}",
-        f"{label('text.outcome', lang)}: {d.outcome_label(lang)} ← "
-        f"{label('grading_row.' + d.deciding_rule, lang)} ({d.deciding_rule})",
+        f"{label('text.outcome', lang)}: {d.outcome_label(lang)}"
+        + (f" ← {label('grading_row.' + d.deciding_rule, lang)} ({d.deciding_rule})" if d.deciding_rule else ""),
         f"{label('text.disposition', lang)}: {d.disposition_label(lang)} "
         f"（{label('text.track', lang)}：{label('track.' + d.track, lang)}；"
         f"{label('text.subject', lang)}：{label('subject_kind.' + d.subject_kind, lang)}）",
-        f"{label('text.row_status', lang)}: {label('status.' + d.deciding_status, lang)}",
+        *([f"{label('text.row_status', lang)}: {label('status.' + d.deciding_status, lang)}"]
+          if d.deciding_status else []),
+        *unknown_lines(d, lang),
     ]
     if d.handling:
         lines.append(f"{label('text.handling', lang)}: {getattr(d.handling, lang)}")

@@ -1,4 +1,5 @@
-"""Working days on the official Chinese calendar (法定节假日 and 调休 make-up working days).
+"""The one working-day calendar (法定节假日 and 调休 make-up working days), for the register's
+deadlines and the metrics' elapsed times alike.
 
 Time limits of the procedure are counted in working days (工作日). The official calendar comes
 from the ``chinese-calendar`` package, which knows the State Council's holiday notices for the
@@ -9,6 +10,11 @@ deadline whose counting crossed such a year carries a warning saying so — neve
 Counting convention (the usual one for 工作日 time limits): the day of the triggering act is not
 counted; the limit ends at the end of the N-th working day after it. A deadline is therefore
 ``add_working_days(start, n)``; an act on that day is in time, the next day it is overdue.
+Elapsed working days (metrics) count the days d with ``start < d <= end``: received on a Monday
+and decided on the Tuesday took 1 working day; decided on the same day, 0.
+
+Scalar (``is_workday``, ``add_working_days``, ``working_days_between``) and vectorised
+(``add_working_days_array``, ``ordinal``, ``elapsed``) functions read the same table, built once.
 """
 
 from __future__ import annotations
@@ -17,17 +23,20 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import chinese_calendar as cc
 import numpy as np
+
+from ftlib.errors import FtlibError
 
 _FIRST = dt.date(1990, 1, 1)
 _LAST = dt.date(2100, 12, 31)
+_EPOCH = np.datetime64(_FIRST, "D")
+_END = np.datetime64(_LAST, "D")
 
 
 @lru_cache(maxsize=1)
 def official_years() -> tuple[int, int]:
     """The first and last year the installed ``chinese-calendar`` knows (probed, not hard-coded)."""
-    import chinese_calendar as cc
-
     years = []
     for year in range(_FIRST.year, _LAST.year + 1):
         try:
@@ -41,6 +50,7 @@ def official_years() -> tuple[int, int]:
 
 
 def is_official_year(year: int) -> bool:
+    """Does the calendar know this year's holidays (otherwise: weekends only, with a warning)?"""
     first, last = official_years()
     return first <= year <= last
 
@@ -52,31 +62,43 @@ def fallback_warning(years: set[int] | list[int]) -> str:
             f"(chinese-calendar) covers {first}–{last}; check this deadline against the State Council notice")
 
 
-def is_workday(day: dt.date) -> bool:
-    """Official working day where the calendar covers the year; Monday–Friday otherwise."""
-    if is_official_year(day.year):
-        import chinese_calendar as cc
-
-        return bool(cc.is_workday(day))
-    return day.weekday() < 5
+@lru_cache(maxsize=1)
+def _is_work() -> np.ndarray:
+    """is_work[i]: is ``_EPOCH + i`` a working day (1990–2100; built once from sets, not day by day)."""
+    days = np.arange(_EPOCH, _END + 1, dtype="datetime64[D]")
+    work = np.is_busday(days)
+    first, last = official_years()
+    off = np.array(sorted(d for d in cc.holidays if first <= d.year <= last), dtype="datetime64[D]")
+    on = np.array(sorted(d for d in cc.workdays if first <= d.year <= last), dtype="datetime64[D]")
+    work[(off - _EPOCH).astype(np.int64)] = False
+    work[(on - _EPOCH).astype(np.int64)] = True
+    return work
 
 
 @lru_cache(maxsize=1)
 def _workday_table() -> np.ndarray:
-    """Every working day from 1990 to 2100 as ``datetime64[D]``, sorted (built once, ~0.2 s)."""
-    days = np.arange(np.datetime64(_FIRST), np.datetime64(_LAST) + 1, dtype="datetime64[D]")
-    weekday = (days.astype("int64") + 3) % 7  # 1970-01-01 was a Thursday (3)
-    work = weekday < 5
-    first, last = official_years()
-    if first <= last:
-        import chinese_calendar as cc
+    """Every working day from 1990 to 2100 as ``datetime64[D]``, sorted."""
+    return np.arange(_EPOCH, _END + 1, dtype="datetime64[D]")[_is_work()]
 
-        lo = np.datetime64(dt.date(first, 1, 1))
-        hi = np.datetime64(dt.date(last, 12, 31))
-        span = (days >= lo) & (days <= hi)
-        for i in np.flatnonzero(span):
-            work[i] = cc.is_workday(days[i].astype(dt.date))
-    return days[work]
+
+@lru_cache(maxsize=1)
+def _ordinal() -> np.ndarray:
+    """ordinal[i] = number of working days in (EPOCH, EPOCH + i]."""
+    out = np.cumsum(_is_work(), dtype=np.int64)
+    out -= out[0]
+    return out
+
+
+def _check_range(day: dt.date) -> None:
+    if not (_FIRST <= day <= _LAST):
+        raise FtlibError(f"date {day.isoformat()}: outside the supported range {_FIRST}–{_LAST}")
+
+
+def is_workday(day: dt.date) -> bool:
+    """Official working day where the calendar covers the year; Monday–Friday otherwise."""
+    if not (_FIRST <= day <= _LAST):
+        return day.weekday() < 5
+    return bool(_is_work()[(np.datetime64(day, "D") - _EPOCH).astype(np.int64)])
 
 
 @dataclass(frozen=True)
@@ -85,13 +107,6 @@ class Deadline:
     working_days: int
     due: dt.date
     warnings: list[str] = field(default_factory=list)
-
-
-def _check_range(day: dt.date) -> None:
-    if not (_FIRST <= day <= _LAST):
-        from ftlib.errors import FtlibError
-
-        raise FtlibError(f"date {day.isoformat()}: outside the supported range {_FIRST}–{_LAST}")
 
 
 def add_working_days(start: dt.date, n: int) -> Deadline:
@@ -133,3 +148,35 @@ def add_working_days_array(start: np.ndarray, n: np.ndarray) -> tuple[np.ndarray
     hi = np.datetime64(dt.date(last, 12, 31)) if first <= last else np.datetime64(_FIRST)
     fallback = (start < lo) | (due > hi)
     return due, fallback
+
+
+# -- elapsed working days over arrays (metrics) ----------------------------------------------------
+
+def as_days(values) -> np.ndarray:
+    """Any date-like array or Series as ``datetime64[D]`` (NaT kept)."""
+    arr = np.asarray(values)
+    if arr.dtype == object:
+        import pandas as pd  # only object arrays need pandas' parser; the scalar API stays light
+
+        arr = pd.to_datetime(pd.Series(arr), errors="raise").to_numpy()
+    return arr.astype("datetime64[D]")
+
+
+def ordinal(days) -> np.ndarray:
+    """Working-day ordinal of each date (float, NaN for NaT); differences are working days elapsed."""
+    days = as_days(days)
+    nat = np.isnat(days)
+    idx = (days - _EPOCH).astype(np.int64)
+    if not nat.all():
+        lo, hi = idx[~nat].min(), idx[~nat].max()
+        if lo < 0 or hi >= len(_ordinal()):
+            raise ValueError(f"dates must lie between {_EPOCH} and {_END}")
+    idx[nat] = 0
+    out = _ordinal()[idx].astype(np.float64)
+    out[nat] = np.nan
+    return out
+
+
+def elapsed(start, end) -> np.ndarray:
+    """Working days d with start < d <= end (float array; NaN where either date is missing)."""
+    return ordinal(end) - ordinal(start)

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Set up everything ftlib needs on a fresh Debian machine (root, Python 3.11): the Debian
-# packages (Chromium and CJK fonts for the browser tests and chart export, PostgreSQL server
+# packages (Chromium and CJK fonts for the browser tests, chart export and PDFs, poppler-utils to
+# read PDFs back in tests, nginx for the two-server test, PostgreSQL server
 # binaries for the register tests) and a virtual environment with ftlib and its test extras.
 # Idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in chromium fonts-noto-cjk postgresql; do
+for pkg in chromium fonts-noto-cjk poppler-utils nginx postgresql; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

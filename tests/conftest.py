@@ -17,3 +17,11 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> sub
 @pytest.fixture
 def cli():
     return run_cli
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _ftlib_home(tmp_path_factory):
+    """Every test writes its working files under a fresh FTLIB_HOME, never into the checkout or
+    the user's home; subprocesses inherit it through the environment."""
+    os.environ["FTLIB_HOME"] = str(tmp_path_factory.mktemp("ftlib-home"))
+    yield

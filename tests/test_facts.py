@@ -232,13 +232,36 @@ def test_bad_jurisdiction_code():
     assert "jurisdiction" in str(e.value) and "'Hubei'" in str(e.value)
 
 
-@pytest.mark.parametrize("field", sorted(DOC_REQUIRED))
-def test_missing_required_fact(field):
+@pytest.mark.parametrize("field", sorted(DOC_REQUIRED - {"jurisdiction", "conduct_date"}))
+def test_missing_required_fact_is_unknown(field):
+    # issue 11.4: a required fact left out is unknown, not an error
+    data = {k: v for k, v in DOTTED.items() if k != field}
+    c = case_from_dict(data, "form")
+    assert c.flat()[field] == "unknown"
+    assert c.unknown_facts() == [field]
+
+
+@pytest.mark.parametrize("field", ["jurisdiction", "conduct_date"])
+def test_missing_identity_fact(field):
+    # the jurisdiction and the conduct date choose the policy: they cannot be unknown
     data = {k: v for k, v in DOTTED.items() if k != field}
     with pytest.raises(FactError) as e:
         case_from_dict(data, "form")
     msg = str(e.value)
     assert msg.startswith("form") and field in msg and "required" in msg
+
+
+def test_optional_fact_left_out_keeps_its_default_but_may_be_unknown():
+    c = case_from_dict(DOTTED)
+    assert c.after.concealed is False and c.unknown_facts() == []
+    c = case_from_dict({**DOTTED, "after.concealed": "unknown", "consequence.loss_cny": "unknown"})
+    assert c.unknown_facts() == ["consequence.loss_cny", "after.concealed"]
+
+
+def test_bad_value_names_the_fact_not_the_union_member():
+    with pytest.raises(FactError) as e:
+        case_from_dict({**DOTTED, "consequence.loss_cny": -5}, "form")
+    assert str(e.value).startswith("form: field consequence.loss_cny: value -5:")
 
 
 def test_required_facts_are_those_documented():

@@ -30,7 +30,8 @@ import pandas as pd
 import pytest
 import scipy.stats
 
-from ftlib.metrics import GROUPS, FramesError, Metrics, RegisterFrames, compute, metric_label, quarter_range, workdays
+from ftlib import workdays
+from ftlib.metrics import GROUPS, FramesError, Metrics, RegisterFrames, compute, metric_label, quarter_range
 from ftlib.metrics.stats import fisher_two_sided, hist_quantile
 
 NaT = pd.NaT

@@ -284,3 +284,17 @@ def test_regions_are_shown_by_name_with_their_code():
     assert value_label("jurisdiction", "CN-HB", "zh") == "湖北省（CN-HB）"
     assert value_label("jurisdiction", "CN-HB", "en") == "Hubei Province (CN-HB)"
     assert value_label("jurisdiction", "CN-NOWHERE", "zh") == "CN-NOWHERE"
+
+
+def test_decisive_row_takes_jupyterlab_theme_colours():
+    """In JupyterLab's dark theme text is white: a fixed pale background made the row unreadable."""
+    import re
+
+    from ftlib.engine import determine
+    from ftlib.library import library
+    from ftlib.ui.views import reasons_html
+
+    page = reasons_html(determine(library()[0].case), "zh")
+    row = re.search(r"<tr class='ftlib-decisive' style='([^']*)'", page).group(1)
+    assert "background:var(--jp-layout-color2" in row and "color:var(--jp-content-font-color0" in row
+    assert not re.search(r"background:#", row)

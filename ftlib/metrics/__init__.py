@@ -9,17 +9,9 @@ Definitions: ``docs/metrics.md``. Labels: ``metric_label``.
 """
 
 from ftlib.metrics.catalogue import GROUPS, METHODS, Metrics, as_periods, compute, quarter_range
-from ftlib.metrics.frames import (
-    CHANNELS,
-    CONTRACT,
-    DETERMINATIONS,
-    DISPOSITIONS,
-    RANKS,
-    FramesError,
-    RegisterFrames,
-    empty,
-)
+from ftlib.metrics.frames import CONTRACT, DETERMINATIONS, DISPOSITIONS, FramesError, RegisterFrames, empty
 from ftlib.metrics.labels import metric_label
+from ftlib.vocabulary import CHANNELS, RANKS
 
 __all__ = ["CHANNELS", "CONTRACT", "DETERMINATIONS", "DISPOSITIONS", "GROUPS", "METHODS", "RANKS",
            "FramesError", "Metrics", "RegisterFrames", "as_periods", "compute", "empty", "metric_label",

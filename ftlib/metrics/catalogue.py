@@ -18,22 +18,17 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from ftlib.metrics import workdays
-from ftlib.metrics.frames import (
-    CHANNELS,
-    DETERMINATIONS,
-    DISPOSITIONS,
-    RANKS,
-    FramesError,
-    RegisterFrames,
-)
+from ftlib import workdays
+from ftlib.metrics.frames import DETERMINATIONS, DISPOSITIONS, FramesError, RegisterFrames
 from ftlib.metrics.stats import fisher_two_sided, hist_quantile, holm
 from ftlib.reports.period import Period, parse_period
+from ftlib.vocabulary import CHANNELS, RANKS, REPORTED_METHODS, TOLERATED
 
 GROUPS: tuple[str, ...] = ("intake", "clearance", "outcomes", "stages", "appeals", "agreement", "departures",
                            "corrections", "followups", "clarifications", "exante", "fairness", "careers")
-METHODS: tuple[str, ...] = ("meeting", "written_notice", "circular", "media", "other")
-EXEMPT, TOLERATED_CODES, N_DET = 0, (0, 1), len(DETERMINATIONS)
+METHODS: tuple[str, ...] = REPORTED_METHODS
+EXEMPT, N_DET = DISPOSITIONS.index("exempt"), len(DETERMINATIONS)
+TOLERATED_CODES = tuple(DISPOSITIONS.index(o) for o in TOLERATED)
 
 
 def _codes(values: pd.Series, categories: Sequence) -> np.ndarray:

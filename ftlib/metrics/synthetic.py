@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ftlib.metrics.frames import CHANNELS, DETERMINATIONS, RANKS, RegisterFrames
+from ftlib.metrics.frames import DETERMINATIONS, RegisterFrames
+from ftlib.vocabulary import CHANNELS, RANKS
 
 
 def synthetic(n_cases: int = 10_000, n_regions: int = 100, first_quarter: str = "2021Q1", n_quarters: int = 20,

@@ -14,7 +14,8 @@ import numpy as np
 
 from ftlib.facts import CONDITION_FACTS, FactSpec
 from ftlib.policy.conditions import Condition, ConditionError, compile_condition
-from ftlib.policy.schema import DISPOSITIONS, OUTCOMES, Policy
+from ftlib.policy.schema import Policy
+from ftlib.vocabulary import DISPOSITIONS, OUTCOMES
 
 #: group name in the policy file → (prefix of its single rules, aggregate name, aggregate kind)
 GROUPS: tuple[tuple[str, str, str, str], ...] = (
@@ -102,18 +103,22 @@ class CompiledPolicy:
                 env[step.derived_name] = ok
                 trace.append((step, ok, reads))
             # The aggregate right after its group, so later groups may read it.
-            vals = [env[m] for m in members]
-            env[agg] = all(vals) if mode == "all" else any(vals)
+            env[agg] = _kleene([env[m] for m in members], mode == "all")
         for step in self.grading:
             ok, reads = step.condition.evaluate(env)
             trace.append((step, ok, reads))
             if ok:
+                # With unknown facts an earlier row may be open (None): the outcome is then the
+                # enumeration's (engine), this run only writes the trace.
                 for o in OUTCOMES:
                     env[f"outcome.{o}"] = o == step.outcome
                 for d in DISPOSITIONS:
                     env[f"disposition.{d}"] = d == step.disposition
                 return step.outcome or "", step, trace, env
         raise ConditionError(f"policy {self.policy.id}: no grading row matched (the last row must be 'true')")
+
+    def __repr__(self) -> str:
+        return f"CompiledPolicy({self.policy.id})"
 
     # -- a table -----------------------------------------------------------------------------
     def run_frame(self, cols: Mapping[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray, dict]:
@@ -146,3 +151,11 @@ class CompiledPolicy:
         for k, d in enumerate(DISPOSITIONS):
             env[f"disposition.{d}"] = disposition == k
         return outcome, row, env
+
+
+def _kleene(vals: list[bool | None], is_all: bool) -> bool | None:
+    """all/any in three-valued logic (None = unknown)."""
+    known = [bool(v) for v in vals if v is not None]
+    if is_all:
+        return False if not all(known) else (None if len(known) < len(vals) else True)
+    return True if any(known) else (None if len(known) < len(vals) else False)

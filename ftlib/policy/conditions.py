@@ -9,6 +9,11 @@ Names may also refer to derived predicates the engine supplies (``excluded``,
 Python's own parser reads the text (``ast.parse`` in eval mode); only the node types listed
 here are accepted. A condition is compiled once into a tree that evaluates either one case
 (returning the facts it read, for the trace) or a whole table of cases with numpy.
+
+One case may hold unknown facts (``ftlib.facts.UNKNOWN``): it is then evaluated in three-valued
+(Kleene) logic, ``None`` standing for "unknown" — ``false and unknown`` is false, ``true or
+unknown`` is true, anything else touching an unknown is unknown. The engine decides such cases
+by enumerating the unknown facts' values; this logic only writes the trace.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from ftlib.errors import FtlibError
-from ftlib.facts import CONDITION_FACTS, FactSpec
+from ftlib.facts import CONDITION_FACTS, UNKNOWN, FactSpec
 
 
 class ConditionError(FtlibError):
@@ -74,6 +79,9 @@ class Ref(Node):
 
     def eval(self, facts, reads):
         v = facts[self.name]
+        if v is None or (isinstance(v, str) and v == UNKNOWN):
+            reads[self.name] = UNKNOWN
+            return None
         reads[self.name] = v
         if self.kind == "enum":
             return self.values.index(v)
@@ -92,7 +100,8 @@ class Not(Node):
     kind: str = "bool"
 
     def eval(self, facts, reads):
-        return not self.arg.eval(facts, reads)
+        v = self.arg.eval(facts, reads)
+        return None if v is None else not v
 
     def vec(self, cols):
         return ~np.asarray(self.arg.vec(cols), dtype=bool)
@@ -109,8 +118,11 @@ class BoolOp(Node):
 
     def eval(self, facts, reads):
         # Evaluate every operand (no short-circuit) so the trace shows all facts a rule reads.
-        results = [bool(a.eval(facts, reads)) for a in self.args]
-        return all(results) if self.is_and else any(results)
+        results = [a.eval(facts, reads) for a in self.args]
+        known = [bool(r) for r in results if r is not None]
+        if self.is_and:
+            return False if not all(known) else (None if len(known) < len(results) else True)
+        return True if any(known) else (None if len(known) < len(results) else False)
 
     def vec(self, cols):
         op = np.logical_and if self.is_and else np.logical_or
@@ -131,7 +143,8 @@ class Compare(Node):
     kind: str = "bool"
 
     def eval(self, facts, reads):
-        return bool(self.op(self.left.eval(facts, reads), self.right.eval(facts, reads)))
+        a, b = self.left.eval(facts, reads), self.right.eval(facts, reads)
+        return None if a is None or b is None else bool(self.op(a, b))
 
     def vec(self, cols):
         return self.op(self.left.vec(cols), self.right.vec(cols))
@@ -148,7 +161,8 @@ class In(Node):
     kind: str = "bool"
 
     def eval(self, facts, reads):
-        return (self.left.eval(facts, reads) in self.options) != self.negate
+        v = self.left.eval(facts, reads)
+        return None if v is None else (v in self.options) != self.negate
 
     def vec(self, cols):
         out = np.isin(self.left.vec(cols), np.array(self.options))
@@ -166,9 +180,11 @@ class Condition:
     root: Node
     facts: set[str] = field(default_factory=set)
 
-    def evaluate(self, facts: Mapping[str, Any]) -> tuple[bool, dict[str, Any]]:
+    def evaluate(self, facts: Mapping[str, Any]) -> tuple[bool | None, dict[str, Any]]:
+        """(result, facts read); the result is None when unknown facts leave it open."""
         reads: dict[str, Any] = {}
-        return bool(self.root.eval(facts, reads)), reads
+        v = self.root.eval(facts, reads)
+        return (None if v is None else bool(v)), reads
 
     def evaluate_frame(self, cols: Mapping[str, np.ndarray], n: int) -> np.ndarray:
         out = self.root.vec(cols)

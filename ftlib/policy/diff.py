@@ -10,8 +10,9 @@ import pandas as pd
 
 from ftlib.engine import frame_columns
 from ftlib.policy.compiled import CompiledPolicy
-from ftlib.policy.schema import OUTCOMES, Policy
+from ftlib.policy.schema import Policy
 from ftlib.policy.space import domains, enumerate_frame
+from ftlib.vocabulary import OUTCOMES
 
 
 @dataclass(frozen=True)

@@ -26,13 +26,15 @@ from ftlib.vocabulary import (
     DEFAULT_DISPOSITION,
     DISPOSITION_LENIENCY,
     DISPOSITIONS,
+    GRADED_DISPOSITIONS,
     LENIENCY,
     OUTCOME_OF,
     OUTCOMES,
-    Disposition,
-    Outcome,
 )
 
+Outcome = Literal[OUTCOMES]  # the graded outcomes of ftlib.vocabulary
+Disposition = Literal[GRADED_DISPOSITIONS]
+# re-exported for callers of the schema
 __all__ = ["DISPOSITIONS", "DISPOSITION_LENIENCY", "LENIENCY", "OUTCOMES", "Outcome", "Disposition"]
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
@@ -141,7 +143,7 @@ class Body(BaseModel):
 
 
 class ProcedureRules(BaseModel):
-    """Who decides and how fast; the register (procedure.py) reads these, never constants."""
+    """Who decides and how fast; the register (register/procedure.py) reads these, never constants."""
 
     model_config = _STRICT
     starts: list[Literal["cadre_application", "unit_application", "ex_officio"]]

@@ -81,7 +81,7 @@ def add_commands(sub) -> None:
 
     def database(p: argparse.ArgumentParser) -> None:
         p.add_argument("--database", metavar="URL",
-                       help="SQLAlchemy URL (default: FTLIB_DATABASE_URL or data/register.sqlite)")
+                       help="SQLAlchemy URL (default: FTLIB_DATABASE_URL or $FTLIB_HOME/register.sqlite)")
 
     p = sub.add_parser("db", help="the register database")
     dbsub = p.add_subparsers(dest="db_command", required=True)
@@ -106,7 +106,7 @@ def add_commands(sub) -> None:
     p.add_argument("--years", type=int, default=3)
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--end-year", type=int, default=2025)
-    p.add_argument("--sample", action="store_true", help="(re)create data/sample/register.sqlite")
+    p.add_argument("--sample", action="store_true", help="(re)create $FTLIB_HOME/sample/register.sqlite")
     database(p)
     p.set_defaults(func=cmd_synth)
 

@@ -22,11 +22,10 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
+from ftlib import home
 from ftlib.errors import FtlibError
 from ftlib.register.models import APPLICATION
 
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_PATH = ROOT / "data" / "register.sqlite"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
 
@@ -36,7 +35,7 @@ class RegisterError(FtlibError):
 
 
 def database_url(url: str | None = None) -> str:
-    return url or os.environ.get("FTLIB_DATABASE_URL") or f"sqlite:///{DEFAULT_PATH}"
+    return url or os.environ.get("FTLIB_DATABASE_URL") or f"sqlite:///{home.register_path()}"
 
 
 def shown(url: str) -> str:

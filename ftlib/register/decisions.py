@@ -23,12 +23,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ftlib.policy.schema import OUTCOMES
 from ftlib.register.models import CaseRow, Event
+from ftlib.vocabulary import OUTCOMES
 
 
 def _err(msg: str):
-    from ftlib.procedure import ProcedureError
+    from ftlib.register.procedure import ProcedureError
 
     return ProcedureError(msg)
 
@@ -94,7 +94,7 @@ def check_decision(case: CaseRow, policy, payload: dict[str, Any], where: str) -
 def recommendation(row: CaseRow, on: dt.date):
     """The engine's determination for the case as it stands on ``on`` (the decision date)."""
     from ftlib.engine import determine
-    from ftlib.procedure import case_facts
+    from ftlib.register.procedure import case_facts
 
     return determine(case_facts(row, decision_date=on))
 
@@ -114,10 +114,11 @@ def correction_orders(det, on: dt.date) -> list[dict[str, Any]]:
 def record_decision(session: Session, case_id: str, *, on: dt.date, actor: str, body: str, outcome: str,
                     members_total: int, members_present: int, votes_for: int, votes_against: int = 0,
                     votes_abstain: int = 0, consulted: Iterable[str] = (), approved_by: str | None = None,
-                    departure_reason: str | None = None, review: bool = False) -> Event:
+                    departure_reason: str | None = None, review: bool = False,
+                    recorded_by: str | None = None) -> Event:
     """Record the (collective) decision on a case — or, with ``review=True``, the decision on
     an appeal — together with the engine's recommendation at this moment."""
-    from ftlib.procedure import ProcedureError, append, progress_of
+    from ftlib.register.procedure import ProcedureError, append, progress_of
 
     row = session.get(CaseRow, case_id)
     if row is None:
@@ -134,4 +135,5 @@ def record_decision(session: Session, case_id: str, *, on: dt.date, actor: str, 
         previous = progress_of(session, case_id).outcome
         payload["result"] = "upheld" if outcome == previous else "changed"
         payload["corrections"] = []  # corrections were ordered with the first decision
-    return append(session, case_id, "review_decided" if review else "decided", on, actor, payload)
+    return append(session, case_id, "review_decided" if review else "decided", on, actor, payload,
+                  recorded_by=recorded_by)

@@ -174,7 +174,7 @@ def cases(url: str | None = None, facts: bool = True) -> pd.DataFrame:
 
 def _stage_limits(policy_ids: pd.Series, stages: pd.Series) -> np.ndarray:
     from ftlib.policy.loader import bundled
-    from ftlib.procedure import stage_limit
+    from ftlib.register.procedure import stage_limit
 
     pol = bundled().policies
     table_: dict[tuple[str, str], float] = {}

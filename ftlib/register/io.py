@@ -5,7 +5,7 @@ jurisdiction), ``cadre_id`` (pseudonymous), ``channel`` (``cadre_application``,
 ``unit_application``, ``ex_officio``), ``received_on``, ``registration_id`` and one column per
 fact of the vocabulary (``jurisdiction``, ``conduct_date``, ``subject.rank``, …; see
 ``ftlib.facts``). An *events* file has ``case_id``, ``seq``, ``kind``, ``at``, ``actor``,
-``payload`` (a JSON object) and optionally ``recorded_at``. The kind of a CSV file is read from
+``payload`` (a JSON object) and optionally ``recorded_at`` and ``recorded_by`` (who typed it in). The kind of a CSV file is read from
 its header; a workbook has a sheet ``cases`` and/or a sheet ``events``. ``export`` writes a
 workbook with both sheets, or for ``X.csv`` the cases to ``X.csv`` and the events to
 ``X.events.csv`` (and the ex-ante registrations the cases cite, columns
@@ -43,16 +43,17 @@ from ftlib.errors import FtlibError
 from ftlib.facts import VOCABULARY
 from ftlib.register import db
 from ftlib.register.models import CaseRow, Event, Registration
+from ftlib.vocabulary import YES_NO
 
 META = ["id", "region", "cadre_id", "channel", "received_on", "registration_id"]
 FACT_COLUMNS = [n for n in VOCABULARY if n != "id"]
 CASE_COLUMNS = META + FACT_COLUMNS
 REGISTRATION_COLUMNS = ["registration_id", "region", "cadre_id", "registered_on", "category", "description"]
 SHEETS = ("registrations", "cases", "events")
-EVENT_COLUMNS = ["case_id", "seq", "kind", "at", "actor", "payload", "recorded_at"]
+EVENT_COLUMNS = ["case_id", "seq", "kind", "at", "actor", "payload", "recorded_at", "recorded_by"]
 _REQUIRED_META = ["id", "channel", "received_on"]
-_TRUE = {"true", "1", "yes", "y", "是", "t"}
-_FALSE = {"false", "0", "no", "n", "否", "f"}
+_TRUE = {s for s, v in YES_NO.items() if v}  # the one yes/no table (ftlib.vocabulary), lower case
+_FALSE = {s for s, v in YES_NO.items() if not v}
 MAX_SHOWN = 200
 BATCH = 20_000
 
@@ -259,12 +260,12 @@ def validate_cases(t: Table, existing_registrations: set[str]) -> tuple[list[Iss
             continue
         spec = VOCABULARY.get(c)
         if c == "channel":
-            from ftlib.procedure import CHANNELS
+            from ftlib.register.procedure import CHANNELS
 
             bad = ~blank & ~s.isin(CHANNELS).to_numpy()
             issues += _issues_where(bad, df, c, src, f"not one of {', '.join(CHANNELS)}")
         elif c == "cadre_id":
-            from ftlib.procedure import PSEUDONYM
+            from ftlib.register.procedure import PSEUDONYM
 
             bad = ~blank & ~s.str.match(PSEUDONYM.pattern).fillna(False).to_numpy(dtype=bool)
             issues += _issues_where(bad, df, c, src, "only pseudonymous ids (letters, digits, - _ .) are stored, never names")
@@ -445,7 +446,8 @@ def parse_events(t: Table) -> tuple[list[Issue], list[dict[str, Any]]]:
                 issues.append(Issue(src, row, "recorded_at", rec["recorded_at"], "not a date and time"))
         if len(issues) == bad:
             out.append({"row": row, "source": src, "case_id": rec["case_id"], "seq": seq, "kind": rec["kind"],
-                        "at": at, "actor": rec["actor"], "payload": payload, "recorded_at": recorded})
+                        "at": at, "actor": rec["actor"], "payload": payload, "recorded_at": recorded,
+                        "recorded_by": str(rec.get("recorded_by") or "")[:120] or None})
     return issues, out
 
 
@@ -457,7 +459,7 @@ def parse_registrations(t: Table) -> tuple[list[Issue], list[dict[str, Any]]]:
                if c not in df.columns]
     if issues:
         return issues, []
-    from ftlib.procedure import PSEUDONYM
+    from ftlib.register.procedure import PSEUDONYM
 
     out = []
     for row, rec in zip(df.index, df.to_dict(orient="records")):
@@ -480,7 +482,7 @@ def parse_registrations(t: Table) -> tuple[list[Issue], list[dict[str, Any]]]:
 
 
 def _write_registrations(session: Session, rows: list[dict[str, Any]]) -> list[Issue]:
-    from ftlib.procedure import register_exante
+    from ftlib.register.procedure import register_exante
 
     issues = []
     for r in rows:
@@ -607,7 +609,7 @@ def _compare_existing_cases(session: Session, cases: pd.DataFrame) -> tuple[pd.D
 
 
 def _insert_cases(session: Session, cases: pd.DataFrame, progress: bool) -> None:
-    from ftlib.procedure import ensure_region
+    from ftlib.register.procedure import ensure_region
 
     conn = session.connection()
     for code in sorted(set(cases["region_code"])):
@@ -641,7 +643,7 @@ def _insert_cases(session: Session, cases: pd.DataFrame, progress: bool) -> None
 
 
 def _import_events(session: Session, rows: list[dict[str, Any]], progress: bool) -> tuple[int, int, list[Issue]]:
-    from ftlib.procedure import apply_updates, check_event, enrich, progress_of, projection
+    from ftlib.register.procedure import apply_updates, check_event, enrich, progress_of, projection
 
     issues: list[Issue] = []
     by_case: dict[str, list[dict[str, Any]]] = {}
@@ -688,7 +690,8 @@ def _import_events(session: Session, rows: list[dict[str, Any]], progress: bool)
                 break
             seq = p.seq + 1
             session.add(Event(case_id=case_id, seq=seq, kind=r["kind"], at=r["at"], actor=r["actor"],
-                              payload=r["payload"], recorded_at=r["recorded_at"] or now))
+                              payload=r["payload"], recorded_at=r["recorded_at"] or now,
+                              recorded_by=r.get("recorded_by")))
             session.add_all(projection(case, seq, r["kind"], r["at"], r["payload"]))
             if r["kind"] in ("review_decided", "refusal_upheld", "refusal_overturned", "correction_completed"):
                 session.flush()
@@ -730,6 +733,7 @@ def export_frames(url: str | None = None) -> dict[str, pd.DataFrame]:
             "case_id": e.case_id, "seq": str(e.seq), "kind": e.kind, "at": e.at.isoformat(), "actor": e.actor,
             "payload": json.dumps(e.payload or {}, ensure_ascii=False, sort_keys=True),
             "recorded_at": e.recorded_at.isoformat(sep=" ") if e.recorded_at else "",
+            "recorded_by": e.recorded_by or "",
         } for e in s.scalars(select(Event).order_by(Event.case_id, Event.seq))]
         reg_rows = [{"registration_id": r.id, "region": r.region_code, "cadre_id": r.cadre_id or "",
                      "registered_on": r.registered_on.isoformat(), "category": r.category,

@@ -12,9 +12,9 @@ import pandas as pd
 
 from ftlib.metrics import RegisterFrames
 from ftlib.policy.loader import bundled
-from ftlib.procedure import impact_months, stage_limit
 from ftlib.register import frames as rf
 from ftlib.register.events import STAGE, STATE_EVENTS
+from ftlib.register.procedure import impact_months, stage_limit
 
 
 def _by(keys, values: pd.Series) -> np.ndarray:
@@ -148,4 +148,19 @@ def register_frames(url: str | None = None) -> RegisterFrames:
         frame["region"] = frame["case_id"].map(region_of)
     return RegisterFrames(cases=out, regions=regions, stages=stages, appeals=appeals, corrections=corrections,
                           followups=followups, clarifications=clarifications, registrations=registrations,
-                          headcount=headcount, careers=careers)
+                          headcount=headcount, careers=careers, meta=register_meta(url, out["case_id"]))
+
+
+def register_meta(url: str | None, case_ids: pd.Series) -> dict:
+    """What the pages say about the data: when it was read (``snapshot_at``, local time) and
+    whether ``ftlib synth`` generated it (its mark in ``ftlib_meta``, or — for a synthetic
+    register exported and imported elsewhere — case ids that are all synth's ``SYN-…``)."""
+    import datetime as dt
+
+    from ftlib.register.synth import SYNTHETIC_KEY
+
+    meta = rf.fetch("SELECT key, value FROM ftlib_meta", url)
+    marked = bool((meta["key"] == SYNTHETIC_KEY).any()) if len(meta) else False
+    ids = case_ids.astype(str)
+    synthetic = marked or (len(ids) > 0 and bool(ids.str.startswith("SYN-").all()))
+    return {"synthetic": synthetic, "snapshot_at": dt.datetime.now().isoformat(timespec="minutes")}

@@ -120,6 +120,7 @@ class Event(Base):
     actor: Mapped[str] = mapped_column(String(120))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=False))
+    recorded_by: Mapped[str | None] = mapped_column(String(120))  # who typed it in (desk user or server identity)
 
 
 class Decision(Base):

@@ -3,7 +3,7 @@ tests. No row describes a real person or a real case; cadre ids are pseudonyms `
 
 Seeded and reproducible: the same ``--regions``, ``--years``, ``--seed`` (and the same policies
 and calendar) give the same register. Everything is written through the procedure
-(``ftlib.procedure``) and the decision rules (``ftlib.register.decisions``), so the synthetic
+(``ftlib.register.procedure``) and the decision rules (``ftlib.register.decisions``), so the synthetic
 register obeys the same checks as a real one.
 
 Proportions, calibrated on DOMAIN.md §5 (no province-wide counts exist, so these are
@@ -13,7 +13,7 @@ judgement, documented here):
   tolerance applications by the cadre or the unit, the rest are ex officio (most from clues
   transferred by audit, petitions or inspection);
 - tolerance decisions (exempt or mitigated) are rare compared with accountability cases, and
-  some regions have none at all (the last region of the list, and ``CN-DM-LY`` and ``CN-HB`` when present,
+  some regions have none at all (the last region of the list, and ``CN-DM-LY`` when present,
   receive only ex officio cases with non-tolerable facts — "in many places nobody has ever
   applied");
 - clarifications of false accusations (澄清正名) are more frequent than tolerance decisions
@@ -26,9 +26,11 @@ judgement, documented here):
   is shared with the organisation department; ex-ante registrations (容错报备) precede some
   cases in regions whose policy provides them.
 
-Regions come from ``ftlib/data/jurisdictions.yaml`` (fictional 示例省 regions under their own
-illustrative policies, sub-regions that fall back to their parent's policy, and CN-HB under the
-national one); each case's policy is picked by ``jurisdiction`` and ``conduct_date``.
+Regions come from ``ftlib/data/jurisdictions.yaml``, the fictional ones only (示例省 ``CN-DM*``
+regions under their own illustrative policies, and sub-regions that fall back to their parent's
+policy): invented figures never appear under a real region's name. Each case's policy is picked by
+``jurisdiction`` and ``conduct_date``. The register is marked synthetic (``ftlib_meta``), so every
+page built from it shows the synthetic-data banner.
 """
 
 from __future__ import annotations
@@ -38,10 +40,10 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ftlib import home
 from ftlib.facts import case_from_dict
 from ftlib.register import db
 
-SAMPLE_PATH = db.ROOT / "data" / "sample" / "register.sqlite"
 FALLBACK_REGIONS = {
     "CN-DM": ("示例省", "Demo Province", "CN"),
     "CN-DM-FTZ": ("示例省自贸试验片区", "Demo Province free-trade pilot area", "CN-DM"),
@@ -50,26 +52,48 @@ FALLBACK_REGIONS = {
     "CN-DM-BR-HX": ("滨河市河西区", "Hexi District, Binhe City", "CN-DM-BR"),
     "CN-DM-SS-QS": ("山水县青石镇", "Qingshi Town, Shanshui County", "CN-DM-SS"),
     "CN-DM-LY": ("示例省临阳市", "Linyang City, Demo Province", "CN-DM"),
-    "CN-HB": ("湖北省", "Hubei Province", "CN"),
 }
 PREFERRED = list(FALLBACK_REGIONS)
-NO_TOLERANCE = ("CN-DM-LY", "CN-HB")
+NO_TOLERANCE = ("CN-DM-LY",)
 TOLERABLE = ("reform_pilot", "exploration", "historical_legacy", "emergency", "key_project", "livelihood",
              "policy_change", "force_majeure")
 REFUSAL_REASONS = ("申请事项不属于容错范围 / not a matter the mechanism covers",
                    "申请材料不全且逾期未补正 / documents incomplete and not supplied in time",
                    "已有生效处理决定 / an effective decision already exists")
-DEPARTURE_REASONS = ("集体研究认为损失已全部挽回且系首次，从轻 / collective view: losses fully recovered, first time",
-                     "调查补充材料显示存在明知故犯情节 / further evidence showed the violation was knowing",
-                     "当地为改革试点单位，经会商认为属先行先试 / the unit is a designated pilot; consultation found "
-                     "the act exploratory")
+#: Committee departures from the engine, by direction: a harsher outcome cites harsher facts, a
+#: lighter one lighter facts, a re-classification between the two accountability outcomes says why the case is (not) one of the
+#: tolerable situations.
+DEPARTURE_REASONS = {
+    "lighter": ("集体研究认为损失已全部挽回且系初次失误 / collective view: losses fully recovered, a first mistake",
+                "当地为改革试点单位，经会商认为属先行先试 / the unit is a designated pilot; consultation found "
+                "the act exploratory"),
+    "harsher": ("调查补充材料显示存在明知故犯情节 / further evidence showed the violation was knowing",
+                "损失进一步扩大且未能挽回 / the loss grew further and was not recovered"),
+    "to_out_of_scope": ("经会商认为属于日常工作失误，不属于容错情形 / consultation found an ordinary work "
+                        "error, not a tolerable situation",),
+    "to_not_tolerated": ("经会商认为属于所列容错情形，但触碰纪律红线 / consultation found a listed situation, but a "
+                         "red line of discipline was crossed",),
+}
+#: How heavy each outcome is for the cadre (out_of_scope and not_tolerated are both accountability).
+SEVERITY = {"exempt": 0, "mitigated": 1, "not_tolerated": 2, "out_of_scope": 2}
+#: Marks a register written by synth (table ftlib_meta): pages then show the synthetic-data banner.
+SYNTHETIC_KEY = "synthetic"
+
+
+def departure_direction(recommended: str, decided: str) -> str:
+    """``lighter``, ``harsher``, or (same weight, other ground) ``to_out_of_scope`` / ``to_not_tolerated``."""
+    a, b = SEVERITY[recommended], SEVERITY[decided]
+    return "lighter" if b < a else "harsher" if b > a else f"to_{decided}"
 
 
 def region_list(n: int) -> list[tuple[str, str, str, str | None]]:
     """``n`` regions (code, zh, en, parent): the jurisdictions file's, else a built-in list."""
     from ftlib.regions import regions
 
-    known = {c: (v.get("zh", c), v.get("en", c), v.get("parent")) for c, v in regions().items() if c != "CN"}
+    # Fictional regions only: real ones (湖北省 CN-HB …) carry real policies, and invented figures
+    # must never appear under a real name.
+    known = {c: (v.get("zh", c), v.get("en", c), v.get("parent")) for c, v in regions().items()
+             if c != "CN" and v.get("illustrative") and c.startswith("CN-DM")}
     if not known:
         known = dict(FALLBACK_REGIONS)
     order = [c for c in PREFERRED if c in known] + sorted(c for c in known if c not in PREFERRED)
@@ -163,8 +187,8 @@ def synth(url: str | None = None, regions: int = 8, years: int = 3, seed: int = 
     """Write a synthetic register into ``url`` (created or upgraded first; must be empty of cases)."""
     from sqlalchemy import func, select
 
-    from ftlib import procedure as pr
     from ftlib.errors import FtlibError
+    from ftlib.register import procedure as pr
     from ftlib.register.decisions import recommendation, record_decision
     from ftlib.register.models import CaseRow, Headcount
     from ftlib.workdays import add_working_days
@@ -244,8 +268,9 @@ def synth(url: str | None = None, regions: int = 8, years: int = 3, seed: int = 
                     summary.policies[policy.id] = summary.policies.get(policy.id, 0) + 1
                     _walk(s, rng, cid, case, policy, received, as_of, claim, late_or_not, wd, summary,
                           record_decision, recommendation)
-        from ftlib.register.models import Event
+        from ftlib.register.models import Event, Meta
 
+        s.merge(Meta(key=SYNTHETIC_KEY, value=f"ftlib synth seed {seed}"))
         summary.events = s.scalar(select(func.count()).select_from(Event))
     return summary
 
@@ -253,7 +278,7 @@ def synth(url: str | None = None, regions: int = 8, years: int = 3, seed: int = 
 def _walk(s, rng, cid, case, policy, received, as_of, claim, late_or_not, wd, summary, record_decision,
           recommendation) -> None:
     """Take one case as far through the procedure as ``as_of`` allows."""
-    from ftlib import procedure as pr
+    from ftlib.register import procedure as pr
     from ftlib.register.models import CaseRow
 
     proc = policy.procedure
@@ -305,7 +330,8 @@ def _walk(s, rng, cid, case, policy, received, as_of, claim, late_or_not, wd, su
     if rng.random() < 0.05:
         alternatives = {"exempt": "mitigated", "mitigated": rng.choice(["exempt", "not_tolerated"]),
                         "not_tolerated": "mitigated" if claim else "out_of_scope", "out_of_scope": "not_tolerated"}
-        outcome, reason = alternatives[det.outcome], rng.choice(DEPARTURE_REASONS)
+        outcome = alternatives[det.outcome]
+        reason = rng.choice(DEPARTURE_REASONS[departure_direction(det.outcome, outcome)])
         summary.departures += 1
     total = rng.randint(7, 11)
     present = max(int(-(-proc.quorum * total // 1)), total - rng.randint(0, 2))
@@ -369,7 +395,7 @@ def _review_career(s, cid: str, policy, outcome: str, decided_on: dt.date, last:
 
     import pandas as pd
 
-    from ftlib import procedure as pr
+    from ftlib.register import procedure as pr
 
     rng = random.Random(zlib.crc32(cid.encode()))
     if rng.random() >= 0.7:
@@ -383,9 +409,9 @@ def _review_career(s, cid: str, policy, outcome: str, decided_on: dt.date, last:
 
 
 def build_sample(url: str | None = None, regions: int = 8, years: int = 3, seed: int = 2026) -> Summary:
-    """(Re)create the sample register (default ``data/sample/register.sqlite``) from ``synth``."""
+    """(Re)create the sample register (default ``$FTLIB_HOME/sample/register.sqlite``) from ``synth``."""
     if url is None:
-        path = Path(SAMPLE_PATH)
+        path = home.sample_register_path()
         path.parent.mkdir(parents=True, exist_ok=True)
         for suffix in ("", "-journal", "-wal", "-shm"):
             p = Path(str(path) + suffix)

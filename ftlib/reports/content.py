@@ -17,27 +17,28 @@ import pandas as pd
 
 from ftlib.i18n import label
 from ftlib.metrics import RegisterFrames, compute, metric_label
-from ftlib.privacy import suppress
+from ftlib.privacy import published_text, suppress
 from ftlib.reports import ReportError
 from ftlib.reports.period import Period, quarters
 
-#: The headline figures: (key, table, column, kind, denominator column for rates)
-HEADLINE: tuple[tuple[str, str, str, str, str | None], ...] = (
-    ("received", "intake", "received", "count", None),
-    ("per_1000_cadres", "intake", "per_1000_cadres", "ratio", "received"),
-    ("decided", "clearance", "decided", "count", None),
-    ("clearance_rate", "clearance", "clearance_rate", "rate", "received"),
-    ("pending_end", "clearance", "pending_end", "count", None),
-    ("tolerated", "outcomes", "tolerated", "count", None),
-    ("tolerance_rate", "outcomes", "tolerance_rate", "rate", "determinations"),
-    ("days_median", "outcomes", "days_median", "days", "determinations"),
-    ("appeal_rate", "appeals", "appeal_rate", "rate", "determinations"),
-    ("overturn_rate", "appeals", "overturn_rate", "rate", "appeals_decided"),
-    ("agreement_rate", "agreement", "agreement_rate", "rate", "compared"),
-    ("corrections_on_time", "corrections", "on_time_rate", "rate", "due"),
-    ("followups_on_time", "followups", "on_time_rate", "rate", "due"),
-    ("clarified", "clarifications", "cleared", "count", None),
-    ("registrations", "exante", "registrations", "count", None),
+#: The headline figures: (key, table, column, kind, numerator column, denominator column). The kind
+#: and the two columns are what ``ftlib.privacy.may_publish`` judges a figure by.
+HEADLINE: tuple[tuple[str, str, str, str, str | None, str | None], ...] = (
+    ("received", "intake", "received", "count", None, None),
+    ("per_1000_cadres", "intake", "per_1000_cadres", "ratio", "received", None),
+    ("decided", "clearance", "decided", "count", None, None),
+    ("clearance_rate", "clearance", "clearance_rate", "ratio", "decided", "received"),
+    ("pending_end", "clearance", "pending_end", "count", None, None),
+    ("tolerated", "outcomes", "tolerated", "count", None, None),
+    ("tolerance_rate", "outcomes", "tolerance_rate", "rate", "tolerated", "determinations"),
+    ("days_median", "outcomes", "days_median", "stat", None, "determinations"),
+    ("appeal_rate", "appeals", "appeal_rate", "rate", "appealed", "determinations"),
+    ("overturn_rate", "appeals", "overturn_rate", "rate", "overturned", "appeals_decided"),
+    ("agreement_rate", "agreement", "agreement_rate", "rate", "agreed", "compared"),
+    ("corrections_on_time", "corrections", "on_time_rate", "rate", "on_time", "due"),
+    ("followups_on_time", "followups", "on_time_rate", "rate", "on_time", "due"),
+    ("clarified", "clarifications", "cleared", "count", None, None),
+    ("registrations", "exante", "registrations", "count", None, None),
 )
 
 
@@ -77,20 +78,9 @@ class Report:
     sections: list[Section]
 
 
-def fmt_value(value: Any, kind: str, den: Any, k: int) -> str:
-    """One published figure: small counts as "<k", figures over small denominators hidden."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "—"
-    if kind == "count":
-        v = int(value)
-        return f"<{k}" if 0 < v < k else f"{v:,}"
-    if den is not None and not (isinstance(den, float) and np.isnan(den)) and 0 < int(den) < k:
-        return f"<{k}*"  # computed over fewer than k cases: not published
-    if kind == "rate":
-        return f"{100 * float(value):.1f}%"
-    if kind == "days":
-        return f"{float(value):.0f}"
-    return f"{float(value):.2f}"
+def fmt_value(value: Any, kind: str, den: Any, k: int, num: Any = None) -> str:
+    """One published figure, as ``ftlib.privacy.published_text`` writes it ("days" is a statistic)."""
+    return published_text(value, "stat" if kind == "days" else kind, num=num, den=den, k=k)
 
 
 def validate(frames: RegisterFrames, region: str, period: Period, lang: str, k: int) -> None:
@@ -112,13 +102,17 @@ def _top(t: pd.DataFrame, period: str) -> pd.Series:
 
 def _headline(cur: dict[str, pd.DataFrame], cur_label: str, prev_label: str, lang: str, k: int) -> pd.DataFrame:
     rows = []
-    for key, table, col, kind, den in HEADLINE:
+    for key, table, col, kind, num, den in HEADLINE:
         now, before = _top(cur[table], cur_label), _top(cur[table], prev_label)
+
+        def fig(row: pd.Series, col=col, kind=kind, num=num, den=den) -> str:
+            return fmt_value(row.get(col), kind, row.get(den) if den else None, k, row.get(num) if num else None)
+
         rows.append({
             "key": key,
             "label": label(f"headline.{key}", lang),
-            "value": fmt_value(now.get(col), kind, now.get(den) if den else None, k),
-            "previous": fmt_value(before.get(col), kind, before.get(den) if den else None, k),
+            "value": fig(now),
+            "previous": fig(before),
             "raw": now.get(col),
         })
     return pd.DataFrame(rows)

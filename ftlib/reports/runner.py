@@ -23,12 +23,12 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
+from ftlib import home
 from ftlib.reports.worker import CELL_TIMEOUT, Job, Result
+from ftlib.resources import data_path
 
-__all__ = ["DASHBOARDS", "Job", "Result", "run_reports"]
+__all__ = ["Job", "Result", "run_reports"]
 
-ROOT = Path(__file__).resolve().parents[2]
-DASHBOARDS = ROOT / "dashboards"
 #: Attempts a report gets when its worker times out or dies (not when the report itself fails).
 ATTEMPTS = 3
 
@@ -111,7 +111,7 @@ def _work(jobs: queue.Queue, out_dir: Path, html: bool, timeout: float, env: dic
             worker.stop()
 
 
-def run_reports(jobs: list[Job], out_dir: Path = DASHBOARDS, html: bool = False,
+def run_reports(jobs: list[Job], out_dir: Path | None = None, html: bool = False,
                 workers: int | None = None, progress: bool = True, timeout: float = 2 * CELL_TIMEOUT + 60) -> list[Result]:
     """Run every job; returns one Result per job (failures included) and writes the index."""
     from tqdm.auto import tqdm
@@ -120,15 +120,15 @@ def run_reports(jobs: list[Job], out_dir: Path = DASHBOARDS, html: bool = False,
     from ftlib.reports.index import write_index
     from ftlib.reports.pagecache import SNAPSHOT_NAME
 
-    out_dir = Path(out_dir).resolve()
+    out_dir = Path(out_dir if out_dir is not None else home.dashboards_dir()).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     # The kernels inherit this environment: one snapshot of the register for all reports. Pages
     # stored for an earlier snapshot can never be read again: drop them.
     shutil.rmtree(out_dir / ".pages", ignore_errors=True)
     env = {**os.environ, "FTLIB_REPORT_FRAMES": str(save_snapshot(out_dir / SNAPSHOT_NAME))}
-    if not (out_dir / "voila.json").exists():  # a folder other than dashboards/ gets the same settings
-        shutil.copy(DASHBOARDS / "voila.json", out_dir / "voila.json")
+    shutil.copy(  # the served folder always carries the settings of the installed ftlib
+        data_path("voila", "voila.json"), out_dir / "voila.json")
     todo: queue.Queue = queue.Queue()
     for job in jobs:
         todo.put(job)

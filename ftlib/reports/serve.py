@@ -8,12 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ftlib import home
 from ftlib.errors import FtlibError
 from ftlib.reports.pagecache import SNAPSHOT_NAME
-from ftlib.reports.runner import DASHBOARDS
+from ftlib.resources import data_path
 
 #: Where ftlib's Voilà template lives (a Jupyter data directory); see voila_env().
-TEMPLATES = DASHBOARDS / "share" / "jupyter"
+TEMPLATES = data_path("voila", "share", "jupyter")
 
 
 def voila_env(base: dict | None = None) -> dict:
@@ -30,8 +31,8 @@ def voila_command(port: int, ip: str = "127.0.0.1", target: str = ".") -> list[s
     return [voila, target, "--no-browser", f"--port={port}", f"--Voila.ip={ip}", "--template=ftlib"]
 
 
-def serve(folder: Path = DASHBOARDS, port: int = 8866, ip: str = "127.0.0.1") -> int:
-    folder = Path(folder)
+def serve(folder: Path | None = None, port: int = 8866, ip: str = "127.0.0.1") -> int:
+    folder = Path(folder) if folder is not None else home.dashboards_dir()
     if not (folder / "index.ipynb").exists():
         raise FtlibError(f"{folder}: no index.ipynb: run `ftlib report --all` first")
     if not (folder / "voila.json").exists():

@@ -15,6 +15,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from ftlib import home
 from ftlib.engine import Determination, determine
 from ftlib.facts import Case
 from ftlib.i18n import LANG_OPTIONS, label
@@ -22,11 +23,10 @@ from ftlib.library import LibraryCase, library
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.conditions import BoolOp, Node, Not, Ref
 from ftlib.policy.loader import PolicySet, bundled
-from ftlib.policy.schema import OUTCOMES
 from ftlib.ui import views
 from ftlib.ui.labels import fact_label, factor_groups, outcome_label, text, value_label
+from ftlib.vocabulary import OUTCOMES
 
-DEFAULT_RESULTS = Path(__file__).resolve().parents[2] / "data" / "sample" / "quiz" / "results.jsonl"
 #: A class's shared results file (say on the training centre's share) can be named here instead.
 RESULTS_ENV = "FTLIB_QUIZ_RESULTS"
 CSV_COLUMNS = ["session", "trainee", "answered_at", "case_id", "policy_id", "chosen_outcome", "correct_outcome",
@@ -118,7 +118,7 @@ class QuizSession:
                  cases: list[LibraryCase] | None = None) -> None:
         self.policies = policies or bundled()
         self.lang = lang
-        self.results_path = Path(results_path or os.environ.get(RESULTS_ENV) or DEFAULT_RESULTS)
+        self.results_path = Path(results_path or os.environ.get(RESULTS_ENV) or home.quiz_results_path())
         self.export_dir = Path(export_dir)
         self.cases = cases if cases is not None else quiz_cases()
         self.session = uuid.uuid4().hex[:8]

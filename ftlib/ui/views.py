@@ -9,9 +9,13 @@ from typing import Any
 from ftlib.engine import Determination, comparison_table
 from ftlib.explain import Counterfactuals
 from ftlib.i18n import label
-from ftlib.policy.schema import OUTCOMES
 from ftlib.ui.labels import fact_label, outcome_label, text, value_label
+from ftlib.vocabulary import OUTCOMES
 
+#: The decisive row: JupyterLab's theme variables (readable in its light and dark themes), with
+#: light-theme fallbacks where no JupyterLab stylesheet is loaded (a static page).
+DECISIVE_STYLE = ("background:var(--jp-layout-color2,#fff3c4);color:var(--jp-content-font-color0,inherit);"
+                  "box-shadow:inset 4px 0 var(--jp-warn-color1,#c9a000);font-weight:bold")
 COLOURS = {"exempt": "#1b7a3a", "mitigated": "#8a6d00", "not_tolerated": "#b3261e", "out_of_scope": "#555"}
 
 
@@ -52,7 +56,7 @@ def reasons_html(d: Determination, lang: str = "zh") -> str:
     for t in d.trace:
         clause_text = "" if t.clause in shown else (t.clause_zh if lang == "zh" else t.clause_en)
         shown.add(t.clause)
-        style = " style='background:#fff3c4;font-weight:bold'" if t.decisive else ""
+        style = f" class='ftlib-decisive' style='{DECISIVE_STYLE}'" if t.decisive else ""
         mark = f" ◀ {e(text('decisive', lang))}" if t.decisive else ""
         rows.append(f"<tr{style}><td>{t.step}</td><td>{e(label('group.' + t.group, lang))}</td>"
                     f"<td><code>{e(t.rule)}</code>{mark}</td><td><code>{e(t.condition)}</code></td>"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ftlib import procedure as pr
 from ftlib.facts import case_from_dict
+from ftlib.register import procedure as pr
 from ftlib.register.decisions import record_decision
 
 D = dt.date

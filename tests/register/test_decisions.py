@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from helpers import DM_DECISION, D, decided_case, open_and_investigate
 
-from ftlib import procedure as pr
 from ftlib.register import db, frames
+from ftlib.register import procedure as pr
 from ftlib.register.decisions import record_decision
 
 

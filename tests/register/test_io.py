@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 from helpers import D, decided_case, make_case
 
-from ftlib import procedure as pr
 from ftlib.errors import FtlibError
 from ftlib.register import db, frames
+from ftlib.register import procedure as pr
 from ftlib.register.io import ImportError_, export_file, export_frames, import_files
 
 HEADER = "id,channel,received_on,jurisdiction,conduct_date,subject.rank,scenario,public_motive," \

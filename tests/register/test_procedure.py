@@ -9,8 +9,8 @@ import datetime as dt
 import pytest
 from helpers import D, decided_case, make_case, open_and_investigate
 
-from ftlib import procedure as pr
 from ftlib.register import db, frames
+from ftlib.register import procedure as pr
 from ftlib.register.events import derive_state
 
 

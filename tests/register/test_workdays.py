@@ -49,3 +49,18 @@ def test_years_the_calendar_does_not_cover_fall_back_to_weekends_with_a_warning(
     assert len(d.warnings) == 1 and "2027" in d.warnings[0] and "weekends only" in d.warnings[0]
     inside = wd.add_working_days(D(2026, 12, 1), 3)
     assert inside.warnings == []
+
+
+def test_one_calendar_for_deadlines_and_metrics():
+    import chinese_calendar as cc
+    import numpy as np
+
+    # every day chinese-calendar knows, 2004–2026, agrees with the table both APIs read
+    first, last = wd.official_years()
+    day, end = D(first, 1, 1), D(last, 12, 31)
+    while day <= end:
+        assert wd.is_workday(day) == cc.is_workday(day), day
+        day += dt.timedelta(days=1)
+    # the metrics' elapsed days are the deadlines' working days between: 30 Sep → 14 Oct 2025 is 5
+    el = wd.elapsed(np.array(["2025-09-30"], dtype="datetime64[D]"), np.array(["2025-10-14"], dtype="datetime64[D]"))
+    assert el.tolist() == [5.0] == [float(wd.working_days_between(D(2025, 9, 30), D(2025, 10, 14)))]

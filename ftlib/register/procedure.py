@@ -48,13 +48,9 @@ from ftlib.register.models import (
     Registration,
     ResultShared,
 )
+from ftlib.vocabulary import CHANNELS, CLARIFY_METHODS, CLUE_SOURCES, REFERRALS, TOLERATED
 from ftlib.workdays import add_working_days
 
-CHANNELS = ("cadre_application", "unit_application", "ex_officio")
-CLUE_SOURCES = ("audit", "petition", "inspection")
-CLARIFY_METHODS = ("meeting", "written_notice", "circular", "media")
-REFERRALS = ("police", "discipline_commission")
-TOLERATED = ("exempt", "mitigated")
 PSEUDONYM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 
 
@@ -272,8 +268,9 @@ def apply_updates(session: Session, case_id: str, kind: str, at: dt.date, payloa
 
 
 def append(session: Session, case_id: str, kind: str, at: dt.date | str, actor: str,
-           payload: dict[str, Any] | None = None) -> Event:
-    """Check and append one event (the case row is locked until the transaction ends)."""
+           payload: dict[str, Any] | None = None, recorded_by: str | None = None) -> Event:
+    """Check and append one event (the case row is locked until the transaction ends).
+    ``recorded_by``: who typed it in (the case desk's user or the server's identity), if known."""
     payload = dict(payload or {})
     at = _date(at, f"case {case_id}: {kind}: field at")
     if not str(actor or "").strip():
@@ -285,7 +282,8 @@ def append(session: Session, case_id: str, kind: str, at: dt.date | str, actor: 
     enrich(case, p, kind, payload)
     check_event(case, p, kind, at, payload)
     event = Event(case_id=case_id, seq=p.seq + 1, kind=kind, at=at, actor=actor, payload=payload,
-                  recorded_at=dt.datetime.now(dt.UTC).replace(tzinfo=None))
+                  recorded_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                  recorded_by=(recorded_by or "").strip()[:120] or None)
     session.add(event)
     session.add_all(projection(case, event.seq, kind, at, payload))
     apply_updates(session, case_id, kind, at, payload)
@@ -321,7 +319,7 @@ def ensure_cadre(session: Session, cadre_id: str, region: str, case: Case | None
 
 def open_case(session: Session, case: Case, *, channel: str, received_on: dt.date, actor: str,
               cadre_id: str | None = None, region: str | None = None, registration_id: str | None = None,
-              clue: dict[str, Any] | None = None) -> CaseRow:
+              clue: dict[str, Any] | None = None, recorded_by: str | None = None) -> CaseRow:
     """Register a case and its start: an application by the cadre or the unit, or ex officio."""
     where = f"case {case.id}"
     if session.get(CaseRow, case.id) is not None:
@@ -356,10 +354,10 @@ def open_case(session: Session, case: Case, *, channel: str, received_on: dt.dat
                   registration_id=registration_id, facts=_compact(flatten(facts)))
     session.add(row)
     session.flush()
-    append(session, case.id, "started", received_on, actor, {"channel": channel})
+    append(session, case.id, "started", received_on, actor, {"channel": channel}, recorded_by=recorded_by)
     if clue:
         append(session, case.id, "clue_received", clue.get("received_on", received_on), actor,
-               {k: v for k, v in clue.items() if k != "received_on"})
+               {k: v for k, v in clue.items() if k != "received_on"}, recorded_by=recorded_by)
     return row
 
 
