@@ -52,7 +52,6 @@ def start_voila(folder: Path, env: dict, pool: dict) -> tuple[subprocess.Popen, 
     (folder / "voila.json").write_text(json.dumps(cfg))
     port = free_port()
     cmd = voila_command(port)
-    cmd[0] = str(Path(sys.executable).with_name("voila"))
     full = voila_env({**os.environ, **env, "FTLIB_REPORT_FRAMES": str(folder / ".frames.pickle")})
     proc = subprocess.Popen(cmd, cwd=folder, env=full, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)

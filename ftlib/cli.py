@@ -152,6 +152,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(Path(args.dir) if args.dir else None, args.port, args.ip)
 
 
+def cmd_lab(args: argparse.Namespace) -> int:
+    from ftlib.ui.lab import lab
+
+    return lab(args.port, args.ip)
+
+
+def cmd_notebook(args: argparse.Namespace) -> int:
+    from ftlib.ui.lab import notebook
+
+    return notebook(args.name, args.port, args.ip)
+
+
 def cmd_paths(args: argparse.Namespace) -> int:
     """Where this installation reads its data and writes its working files (for administrators)."""
     from ftlib import home
@@ -222,6 +234,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ip", default="127.0.0.1")
     p.add_argument("--dir", help="folder to serve (default $FTLIB_HOME/dashboards)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("lab", help="JupyterLab on your own copy of the notebooks ($FTLIB_HOME/notebooks)")
+    p.add_argument("--port", type=int, default=8888)
+    p.add_argument("--ip", default="127.0.0.1")
+    p.set_defaults(func=cmd_lab)
+
+    p = sub.add_parser("notebook", help="serve one notebook with Voilà (e.g. 01 or 01_case_builder)")
+    p.add_argument("name")
+    p.add_argument("--port", type=int, default=8866)
+    p.add_argument("--ip", default="127.0.0.1")
+    p.set_defaults(func=cmd_notebook)
 
     p = sub.add_parser("paths", help="where ftlib reads its data and writes its working files")
     p.set_defaults(func=cmd_paths)

@@ -18,7 +18,7 @@ from ftlib.policy.handling import impact_period
 from ftlib.policy.loader import PolicyError, PolicySet, bundled
 from ftlib.policy.schema import Aftercare, Bilingual, GradingRow, Policy
 from ftlib.policy.select import in_force, jurisdiction_chain, version_in_force
-from ftlib.vocabulary import DISPOSITION_LENIENCY, DISPOSITION_OUTCOME, DISPOSITIONS, OUTCOMES
+from ftlib.vocabulary import ALL_DISPOSITIONS, DISPOSITION_LENIENCY, DISPOSITIONS, OUTCOME_OF, OUTCOMES
 
 
 class NoPolicyError(PolicyError):
@@ -29,8 +29,8 @@ class NoPolicyError(PolicyError):
 UNDETERMINED = "undetermined"
 #: Every result a determination can have: a grading row's dispositions, then ``undetermined``.
 #: Completions of unknown facts must agree on the disposition (not only the outcome) to decide.
-RESULTS: tuple[str, ...] = DISPOSITIONS
-_LENIENCY = np.array([DISPOSITION_LENIENCY[d] for d in DISPOSITIONS], dtype=np.int8)
+RESULTS: tuple[str, ...] = ALL_DISPOSITIONS
+_LENIENCY = np.array([DISPOSITION_LENIENCY[d] for d in ALL_DISPOSITIONS], dtype=np.int8)
 
 
 class TraceEntry(BaseModel):
@@ -138,7 +138,7 @@ def _evaluate(case: Case, compiled: CompiledPolicy, decided: tuple[str, str] | N
         outcome, rule = decided
         for o in OUTCOMES:
             env[f"outcome.{o}"] = o == outcome if outcome != UNDETERMINED else None
-        for d in DISPOSITIONS[:-1]:
+        for d in DISPOSITIONS:
             env[f"disposition.{d}"] = (rows[rule].disposition == d) if rule else None
     trace = []
     for i, (step, ok, reads) in enumerate(steps, start=1):
@@ -253,7 +253,7 @@ def _determine_unknown(case: Case, policies: PolicySet, at_conduct: Policy, at_d
         cols[name] = np.array([spec.values.index(v) if spec.kind == "enum" else v],
                               dtype=np.int8 if spec.kind == "enum" else (bool if spec.kind == "bool" else float))
     res = _resolve_pairs(pair, cols, unknown, 1, limit=MAX_COMPLETIONS)
-    outcome = DISPOSITION_OUTCOME[RESULTS[int(res.result[0])]]
+    outcome = OUTCOME_OF[RESULTS[int(res.result[0])]]
     later = bool(res.choice[0]) and pair[1] is not None
     applied = at_decision if later else at_conduct
     compiled = policies.compiled[applied.id]
@@ -264,7 +264,7 @@ def _determine_unknown(case: Case, policies: PolicySet, at_conduct: Policy, at_d
     if outcome == UNDETERMINED:
         reached = [d for k, d in enumerate(RESULTS) if (int(res.possible[0]) >> k) & 1]
         base["possible_dispositions"] = reached
-        base["possible_outcomes"] = [o for o in OUTCOMES if any(DISPOSITION_OUTCOME[d] == o for d in reached)]
+        base["possible_outcomes"] = [o for o in OUTCOMES if any(OUTCOME_OF[d] == o for d in reached)]
         base["decisive_unknowns"] = [res.names[i] for i in res.decisive[0]]
     if forced is not None:
         selection = forced
@@ -393,6 +393,6 @@ def determine_frame(df: pd.DataFrame, policy: str | Policy, policies: PolicySet 
     rules = [s.rule_id for s in compiled.grading]
     return pd.DataFrame({
         "outcome": pd.Categorical.from_codes(outcome, categories=list(OUTCOMES)),
-        "disposition": pd.Categorical.from_codes(compiled.disposition_of_row[row], categories=list(DISPOSITIONS)),
+        "disposition": pd.Categorical.from_codes(compiled.disposition_of_row[row], categories=list(ALL_DISPOSITIONS)),
         "rule": pd.Categorical.from_codes(row, categories=rules),
     }, index=df.index)

@@ -14,59 +14,68 @@ DataFrame columns alike: ``parse_yes_no`` reads one value; column-wise converter
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from typing import Any, Literal
 
 # -- outcomes and dispositions ------------------------------------------------------------------
 
-#: The coarse outcome a policy's grading row gives, in this (index) order everywhere.
-OUTCOMES: tuple[str, ...] = ("exempt", "mitigated", "not_tolerated", "out_of_scope")
-#: The outcome of a case whose unknown facts decide the result (issue 11): never a grading row's.
+#: A determination whose unknown facts could still change it (decided by no grading row).
 UNDETERMINED = "undetermined"
+
+#: The coarse class of a determination a grading row can give, in this (index) order everywhere.
+OUTCOMES: tuple[str, ...] = ("exempt", "mitigated", "not_tolerated", "out_of_scope")
+Outcome = Literal["exempt", "mitigated", "not_tolerated", "out_of_scope"]
 #: Every outcome a determination can report: the graded ones, then ``undetermined``.
 ALL_OUTCOMES: tuple[str, ...] = (*OUTCOMES, UNDETERMINED)
 #: The outcomes in which the cadre is tolerated (容错): exempted from or lighter in accountability.
 TOLERATED: tuple[str, ...] = ("exempt", "mitigated")
-#: How favourable an outcome is to the cadre (从旧兼从轻 compares these).
-LENIENCY: dict[str, int] = {"exempt": 2, "mitigated": 1, "not_tolerated": 0, "out_of_scope": 0}
 
-#: The fine-grained disposition of a determination, most favourable first (issue 11):
-#: 不予问责, 免予问责, 从轻, 减轻, then the outcomes that have no finer grade.
-DISPOSITIONS: tuple[str, ...] = (
-    "not_accountable", "exempted", "lighter", "reduced", "not_tolerated", "out_of_scope", UNDETERMINED,
-)
-#: The dispositions a grading row can give (every one but ``undetermined``).
-GRADED_DISPOSITIONS: tuple[str, ...] = DISPOSITIONS[:-1]
-#: Disposition → the coarse outcome it belongs to.
-DISPOSITION_OUTCOME: dict[str, str] = {
-    "not_accountable": "exempt", "exempted": "exempt", "lighter": "mitigated", "reduced": "mitigated",
-    "not_tolerated": "not_tolerated", "out_of_scope": "out_of_scope", UNDETERMINED: UNDETERMINED,
+#: The disposition the texts name (问责条例 Art. 17/18, 纪律处分条例 从轻/减轻): 不予问责 (no
+#: accountability pursued) is not 免予问责 (fault found, accountability waived); 从轻 (lighter
+#: within the prescribed range) is not 减轻 (below it, e.g. one sanction grade lower).
+#: The dispositions a grading row can give, in this order (the register and charts keep it).
+DISPOSITIONS: tuple[str, ...] = ("not_accountable", "exempted", "lighter", "reduced",
+                                 "not_tolerated", "out_of_scope")
+Disposition = Literal["not_accountable", "exempted", "lighter", "reduced", "not_tolerated", "out_of_scope"]
+#: Every disposition a determination can carry, ``undetermined`` included.
+ALL_DISPOSITIONS: tuple[str, ...] = (*DISPOSITIONS, UNDETERMINED)
+
+#: The outcome class each disposition belongs to.
+OUTCOME_OF: dict[str, str] = {
+    "not_accountable": "exempt", "exempted": "exempt",
+    "lighter": "mitigated", "reduced": "mitigated",
+    "not_tolerated": "not_tolerated", "out_of_scope": "out_of_scope", "undetermined": "undetermined",
 }
-OUTCOME_OF = DISPOSITION_OUTCOME
+
 #: The disposition a grading row (or a stored decision) that gives only an outcome stands for:
-#: the documented mapping for policy files and register rows written before dispositions
-#: existed (docs/register.md) — ``exempt`` and ``mitigated`` were labelled 免予问责 and 从轻.
+#: the documented mapping for policy files and register rows written before dispositions existed
+#: (免予问责 and 从轻 are what ``exempt`` and ``mitigated`` were labelled as).
 DEFAULT_DISPOSITION: dict[str, str] = {
     "exempt": "exempted", "mitigated": "lighter",
-    "not_tolerated": "not_tolerated", "out_of_scope": "out_of_scope", UNDETERMINED: UNDETERMINED,
+    "not_tolerated": "not_tolerated", "out_of_scope": "out_of_scope", "undetermined": "undetermined",
 }
-#: How favourable a disposition is (从旧兼从轻 compares these): no accountability pursued beats a
-#: waived one; below the prescribed range (减轻) beats lighter within it (从轻).
+
+#: How favourable an outcome is to the cadre (从旧兼从轻 compares these).
+LENIENCY: dict[str, int] = {"exempt": 2, "mitigated": 1, "not_tolerated": 0, "out_of_scope": 0, "undetermined": 0}
+#: The same, finer: no accountability beats a waived one; below the range beats within it.
 DISPOSITION_LENIENCY: dict[str, int] = {
     "not_accountable": 5, "exempted": 4, "reduced": 3, "lighter": 2,
-    "not_tolerated": 0, "out_of_scope": 0, UNDETERMINED: 0,
+    "not_tolerated": 0, "out_of_scope": 0, "undetermined": 0,
 }
+
+#: The track a tolerance decision sits on (DOMAIN.md §8): 问责, 党纪处分, 政务处分, 组织处理.
+TRACKS: tuple[str, ...] = ("accountability", "party_discipline", "government_sanction", "organisational")
+Track = Literal["accountability", "party_discipline", "government_sanction", "organisational"]
+
+#: Who the subject of a case is: a cadre, or a Party organisation / unit / department.
+SUBJECT_KINDS: tuple[str, ...] = ("person", "organisation")
+SubjectKind = Literal["person", "organisation"]
+
+#: Status of a clause, a grading row or a policy: a real text's rule, our reading, or both.
+STATUSES: tuple[str, ...] = ("official", "illustrative", "mixed")
 
 #: How a case leaves a register's pending caseload: a determination, or closed without one.
 CASE_ENDINGS: tuple[str, ...] = (*OUTCOMES, "not_accepted", "withdrawn")
 
-#: The procedure whose accountability the tolerance bears on (issue 11): 问责, 党纪处分, 政务处分, 组织处理.
-TRACKS: tuple[str, ...] = ("accountability", "party_discipline", "government_sanction", "organisational")
-
-#: Who the subject of a case is: a cadre, or a Party organisation / unit / department (Art. 17
-#: names 党组织; Changning 2016 "单位或个人").
-SUBJECT_KINDS: tuple[str, ...] = ("person", "organisation")
-#: Status of a clause, a grading row or a policy: a real text's rule, our reading, or (policies) both.
-STATUSES: tuple[str, ...] = ("official", "illustrative", "mixed")
 
 # -- the register's words ------------------------------------------------------------------------
 

@@ -3,8 +3,9 @@ deadlines and the metrics' elapsed times alike.
 
 Time limits of the procedure are counted in working days (工作日). The official calendar comes
 from the ``chinese-calendar`` package, which knows the State Council's holiday notices for the
-years it lists (2004–2026 in version 1.11). For a year it does not cover we fall back to
-**weekends only** (Monday–Friday are working days, no public holidays, no make-up days) and every
+years it lists (2004–2026 in version 1.11), and for later years from holiday files an
+administrator adds (``ftlib.holidays``: one YAML file per year, with its notice as source). For a
+year neither knows we fall back to **weekends only** (Monday–Friday are working days, no public holidays, no make-up days) and every
 deadline whose counting crossed such a year carries a warning saying so — never a silent guess.
 
 Counting convention (the usual one for 工作日 time limits): the day of the triggering act is not
@@ -20,12 +21,14 @@ Scalar (``is_workday``, ``add_working_days``, ``working_days_between``) and vect
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import chinese_calendar as cc
 import numpy as np
 
+from ftlib import holidays
 from ftlib.errors import FtlibError
 
 _FIRST = dt.date(1990, 1, 1)
@@ -49,44 +52,103 @@ def official_years() -> tuple[int, int]:
     return (years[0], years[-1])
 
 
-def is_official_year(year: int) -> bool:
-    """Does the calendar know this year's holidays (otherwise: weekends only, with a warning)?"""
+def _in_package(year: int) -> bool:
     first, last = official_years()
     return first <= year <= last
+
+
+@dataclass(frozen=True)
+class _Calendar:
+    work: np.ndarray  # work[i]: is _EPOCH + i a working day
+    table: np.ndarray  # the working days, datetime64[D], sorted
+    ordinal: np.ndarray  # ordinal[i]: working days in (_EPOCH, _EPOCH + i]
+    files: dict[int, str]  # year → holiday file used for it (years chinese-calendar does not know)
+    unknown_before: np.ndarray  # unknown_before[k]: years among the first k (from 1990) nobody knows
+
+
+def _calendar() -> _Calendar:
+    # Keyed by the folder settings, so that a test or a server that points FTLIB_HOLIDAYS_DIR
+    # (or FTLIB_HOME) elsewhere after import gets its own calendar; built once per setting.
+    return _build(os.environ.get(holidays.HOLIDAYS_ENV), os.environ.get("FTLIB_HOME"),
+                  os.environ.get("XDG_DATA_HOME"))
+
+
+@lru_cache(maxsize=8)
+def _build(*_settings: str | None) -> _Calendar:
+    """The calendar: chinese-calendar's years, then holiday files for the years it does not
+    know, then Monday–Friday (from sets of dates, not day by day)."""
+    days = np.arange(_EPOCH, _END + 1, dtype="datetime64[D]")
+    work = np.is_busday(days)
+    first, last = official_years()
+    off = [d for d in cc.holidays if first <= d.year <= last]
+    on = [d for d in cc.workdays if first <= d.year <= last]
+    files: dict[int, str] = {}
+    for year, sched in holidays.schedules().items():
+        if _in_package(year):
+            _cross_check(sched)  # chinese-calendar is used; the file must say the same
+            continue
+        off += sched.days_off()
+        on += sched.workdays
+        files[year] = sched.path
+    for dates, value in ((off, False), (on, True)):
+        if dates:
+            work[(np.array(sorted(dates), dtype="datetime64[D]") - _EPOCH).astype(np.int64)] = value
+    ordinal = np.cumsum(work, dtype=np.int64)
+    ordinal -= ordinal[0]
+    unknown = np.array([not (_in_package(y) or y in files) for y in range(_FIRST.year, _LAST.year + 1)])
+    unknown_before = np.concatenate([[0], np.cumsum(unknown)])
+    return _Calendar(work, days[work], ordinal, files, unknown_before)
+
+
+def _cross_check(sched: holidays.Schedule) -> None:
+    day = dt.date(sched.year, 1, 1)
+    while day.year == sched.year:
+        if sched.is_workday(day) != cc.is_workday(day):
+            says = "a working day" if cc.is_workday(day) else "a day off"
+            raise holidays.HolidayFileError(
+                f"{sched.path}: field holidays/workdays: value {day}: chinese-calendar, which knows {sched.year}, "
+                f"says {says}; the file disagrees")
+        day += dt.timedelta(days=1)
+
+
+def reload() -> None:
+    """Read the holiday files again (after an administrator added one to a running process)."""
+    _build.cache_clear()
+
+
+def is_official_year(year: int) -> bool:
+    """Does the calendar know this year's holidays — from chinese-calendar or a holiday file?
+    (Otherwise: weekends only, with a warning.)"""
+    if not (_FIRST.year <= year <= _LAST.year):
+        return False
+    c = _calendar().unknown_before
+    k = year - _FIRST.year
+    return c[k + 1] == c[k]
+
+
+def source_of(year: int) -> str | None:
+    """Where the year's holidays come from: "chinese-calendar", a holiday file's path, or None."""
+    if _in_package(year):
+        return "chinese-calendar"
+    return _calendar().files.get(year)
 
 
 def fallback_warning(years: set[int] | list[int]) -> str:
     first, last = official_years()
     ys = ", ".join(str(y) for y in sorted(set(years)))
     return (f"working days in {ys} counted on weekends only: the official holiday calendar "
-            f"(chinese-calendar) covers {first}–{last}; check this deadline against the State Council notice")
+            f"(chinese-calendar) covers {first}–{last} and no holiday file ({holidays.admin_dir()}) gives "
+            f"that year; check this deadline against the State Council notice")
 
 
-@lru_cache(maxsize=1)
-def _is_work() -> np.ndarray:
-    """is_work[i]: is ``_EPOCH + i`` a working day (1990–2100; built once from sets, not day by day)."""
-    days = np.arange(_EPOCH, _END + 1, dtype="datetime64[D]")
-    work = np.is_busday(days)
-    first, last = official_years()
-    off = np.array(sorted(d for d in cc.holidays if first <= d.year <= last), dtype="datetime64[D]")
-    on = np.array(sorted(d for d in cc.workdays if first <= d.year <= last), dtype="datetime64[D]")
-    work[(off - _EPOCH).astype(np.int64)] = False
-    work[(on - _EPOCH).astype(np.int64)] = True
-    return work
-
-
-@lru_cache(maxsize=1)
 def _workday_table() -> np.ndarray:
     """Every working day from 1990 to 2100 as ``datetime64[D]``, sorted."""
-    return np.arange(_EPOCH, _END + 1, dtype="datetime64[D]")[_is_work()]
+    return _calendar().table
 
 
-@lru_cache(maxsize=1)
 def _ordinal() -> np.ndarray:
     """ordinal[i] = number of working days in (EPOCH, EPOCH + i]."""
-    out = np.cumsum(_is_work(), dtype=np.int64)
-    out -= out[0]
-    return out
+    return _calendar().ordinal
 
 
 def _check_range(day: dt.date) -> None:
@@ -98,7 +160,7 @@ def is_workday(day: dt.date) -> bool:
     """Official working day where the calendar covers the year; Monday–Friday otherwise."""
     if not (_FIRST <= day <= _LAST):
         return day.weekday() < 5
-    return bool(_is_work()[(np.datetime64(day, "D") - _EPOCH).astype(np.int64)])
+    return bool(_calendar().work[(np.datetime64(day, "D") - _EPOCH).astype(np.int64)])
 
 
 @dataclass(frozen=True)
@@ -143,10 +205,10 @@ def add_working_days_array(start: np.ndarray, n: np.ndarray) -> tuple[np.ndarray
     idx = np.searchsorted(table, start, side="right") + n - 1
     idx = np.clip(idx, 0, len(table) - 1)
     due = table[idx]
-    first, last = official_years()
-    lo = np.datetime64(dt.date(first, 1, 1)) if first <= last else np.datetime64(_LAST)
-    hi = np.datetime64(dt.date(last, 12, 31)) if first <= last else np.datetime64(_FIRST)
-    fallback = (start < lo) | (due > hi)
+    c = _calendar().unknown_before
+    first_year = start.astype("datetime64[Y]").astype(np.int64) + 1970 - _FIRST.year
+    last_year = due.astype("datetime64[Y]").astype(np.int64) + 1970 - _FIRST.year
+    fallback = c[last_year + 1] - c[first_year] > 0
     return due, fallback
 
 

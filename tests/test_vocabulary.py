@@ -5,7 +5,7 @@ import pytest
 
 from ftlib.engine import determine, determine_frame
 from ftlib.facts import FactError, case_from_dict, cases_to_frame, fact_array
-from ftlib.vocabulary import DISPOSITION_OUTCOME, DISPOSITIONS, NO, OUTCOMES, TOLERATED, YES, parse_yes_no
+from ftlib.vocabulary import ALL_DISPOSITIONS, NO, OUTCOME_OF, OUTCOMES, TOLERATED, YES, parse_yes_no
 
 YES_SPELLINGS = ["是", "yes", "Yes", "YES", "true", "True", "TRUE", "1", "✓", " 是 ", True, 1, 1.0]
 NO_SPELLINGS = ["否", "no", "No", "false", "False", "FALSE", "0", "✗", False, 0, 0.0]
@@ -59,7 +59,7 @@ def test_determine_frame_accepts_what_determine_accepts():
 
 def test_dispositions_belong_to_outcomes():
     # issue 11: 不予问责 and 免予问责 are exemptions, 从轻 and 减轻 are mitigations.
-    assert DISPOSITION_OUTCOME["not_accountable"] == DISPOSITION_OUTCOME["exempted"] == "exempt"
-    assert DISPOSITION_OUTCOME["lighter"] == DISPOSITION_OUTCOME["reduced"] == "mitigated"
-    assert set(DISPOSITIONS) == set(DISPOSITION_OUTCOME)
+    assert OUTCOME_OF["not_accountable"] == OUTCOME_OF["exempted"] == "exempt"
+    assert OUTCOME_OF["lighter"] == OUTCOME_OF["reduced"] == "mitigated"
+    assert set(ALL_DISPOSITIONS) == set(OUTCOME_OF)
     assert set(TOLERATED) <= set(OUTCOMES)

@@ -125,7 +125,15 @@ class PolicySet:
 
     @classmethod
     def from_dir(cls, folder: Path = DATA_DIR) -> PolicySet:
-        return cls(list(Path(folder).glob("*.yaml")))
+        """Every ``*.yaml`` in ``folder``; a missing or empty folder is an error, never an empty set
+        (an installation without its policies would otherwise refuse every case as "no policy in force")."""
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise PolicyError(f"{folder}: policy folder not found")
+        files = sorted(folder.glob("*.yaml"))
+        if not files:
+            raise PolicyError(f"{folder}: no policy files (*.yaml) in the policy folder")
+        return cls(files)
 
     def get(self, pid: str) -> Policy:
         if pid not in self.policies:

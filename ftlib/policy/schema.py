@@ -26,14 +26,13 @@ from ftlib.vocabulary import (
     DEFAULT_DISPOSITION,
     DISPOSITION_LENIENCY,
     DISPOSITIONS,
-    GRADED_DISPOSITIONS,
     LENIENCY,
     OUTCOME_OF,
     OUTCOMES,
+    Disposition,
+    Outcome,
 )
 
-Outcome = Literal[OUTCOMES]  # the graded outcomes of ftlib.vocabulary
-Disposition = Literal[GRADED_DISPOSITIONS]
 # re-exported for callers of the schema
 __all__ = ["DISPOSITIONS", "DISPOSITION_LENIENCY", "LENIENCY", "OUTCOMES", "Outcome", "Disposition"]
 

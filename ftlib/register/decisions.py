@@ -23,13 +23,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ftlib.register.errors import ProcedureError
 from ftlib.register.models import CaseRow, Event
 from ftlib.vocabulary import OUTCOMES
 
 
-def _err(msg: str):
-    from ftlib.register.procedure import ProcedureError
-
+def _err(msg: str) -> ProcedureError:
     return ProcedureError(msg)
 
 
@@ -118,7 +117,7 @@ def record_decision(session: Session, case_id: str, *, on: dt.date, actor: str, 
                     recorded_by: str | None = None) -> Event:
     """Record the (collective) decision on a case — or, with ``review=True``, the decision on
     an appeal — together with the engine's recommendation at this moment."""
-    from ftlib.register.procedure import ProcedureError, append, progress_of
+    from ftlib.register.procedure import progress_of, record_event
 
     row = session.get(CaseRow, case_id)
     if row is None:
@@ -135,5 +134,5 @@ def record_decision(session: Session, case_id: str, *, on: dt.date, actor: str, 
         previous = progress_of(session, case_id).outcome
         payload["result"] = "upheld" if outcome == previous else "changed"
         payload["corrections"] = []  # corrections were ordered with the first decision
-    return append(session, case_id, "review_decided" if review else "decided", on, actor, payload,
-                  recorded_by=recorded_by)
+    return record_event(session, case_id, "review_decided" if review else "decided", on, actor, payload,
+                        recorded_by=recorded_by)

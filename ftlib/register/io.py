@@ -643,7 +643,7 @@ def _insert_cases(session: Session, cases: pd.DataFrame, progress: bool) -> None
 
 
 def _import_events(session: Session, rows: list[dict[str, Any]], progress: bool) -> tuple[int, int, list[Issue]]:
-    from ftlib.register.procedure import apply_updates, check_event, enrich, progress_of, projection
+    from ftlib.register.procedure import progress_of, record_event
 
     issues: list[Issue] = []
     by_case: dict[str, list[dict[str, Any]]] = {}
@@ -683,20 +683,11 @@ def _import_events(session: Session, rows: list[dict[str, Any]], progress: bool)
                                     f"case {case_id}: the next event must be number {p.seq + 1}"))
                 break
             try:
-                enrich(case, p, r["kind"], r["payload"])
-                check_event(case, p, r["kind"], r["at"], r["payload"])
+                record_event(session, case_id, r["kind"], r["at"], r["actor"], r["payload"], case=case, progress=p,
+                             recorded_at=r["recorded_at"] or now, recorded_by=r.get("recorded_by"))
             except FtlibError as err:
                 issues.append(Issue(r["source"], r["row"], "kind", r["kind"], str(err)))
                 break
-            seq = p.seq + 1
-            session.add(Event(case_id=case_id, seq=seq, kind=r["kind"], at=r["at"], actor=r["actor"],
-                              payload=r["payload"], recorded_at=r["recorded_at"] or now,
-                              recorded_by=r.get("recorded_by")))
-            session.add_all(projection(case, seq, r["kind"], r["at"], r["payload"]))
-            if r["kind"] in ("review_decided", "refusal_upheld", "refusal_overturned", "correction_completed"):
-                session.flush()
-                apply_updates(session, case_id, r["kind"], r["at"], r["payload"])
-            p.advance(r["kind"], r["at"], r["payload"])
             added += 1
         if progress and n % 1000 == 0:
             print(f"ftlib import: checked events of {n} of {len(by_case)} cases (not yet committed)",

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -33,6 +32,7 @@ from sqlalchemy.orm import Session
 from ftlib.errors import FtlibError
 from ftlib.facts import Case, case_from_dict
 from ftlib.register import events as ev
+from ftlib.register.errors import ProcedureError
 from ftlib.register.models import (
     Appeal,
     Cadre,
@@ -48,14 +48,16 @@ from ftlib.register.models import (
     Registration,
     ResultShared,
 )
-from ftlib.vocabulary import CHANNELS, CLARIFY_METHODS, CLUE_SOURCES, REFERRALS, TOLERATED
-from ftlib.workdays import add_working_days
+from ftlib.register.payloads import (
+    Context,
+    Payload,
+    Progress,
+    check_payload,
+    validate_payload,
+)
+from ftlib.vocabulary import CHANNELS, TOLERATED
 
 PSEUDONYM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
-
-
-class ProcedureError(FtlibError):
-    """A procedure step refused: the message names case, step, field and value."""
 
 
 # -- policy of a case ------------------------------------------------------------------------------
@@ -90,29 +92,6 @@ def case_facts(row: CaseRow, decision_date: dt.date | None = None) -> Case:
 
 # -- progress of one case (the fold over its events) ---------------------------------------------
 
-@dataclass
-class Progress:
-    """What the checks need to know about a case's history (derived from its events)."""
-
-    state: str | None = None
-    seq: int = 0
-    last_at: dt.date | None = None
-    at: dict[str, dt.date] = field(default_factory=dict)  # last date of each event kind
-    outcome: str | None = None  # of the latest decision
-    open_corrections: set[str] = field(default_factory=set)
-
-    def advance(self, kind: str, at: dt.date, payload: dict[str, Any]) -> None:
-        self.state = ev.next_state(self.state, kind)
-        self.seq += 1
-        self.last_at = at
-        self.at[kind] = at
-        if kind in ("decided", "review_decided"):
-            self.outcome = payload["outcome"]
-            self.open_corrections |= {c["measure"] for c in payload.get("corrections", [])}
-        if kind == "correction_completed":
-            self.open_corrections.discard(payload["measure"])
-
-
 def progress_of(session: Session, case_id: str) -> Progress:
     rows = session.execute(select(Event.kind, Event.at, Event.payload).where(Event.case_id == case_id)
                            .order_by(Event.seq)).all()
@@ -133,17 +112,11 @@ def _date(value: Any, where: str) -> dt.date:
         raise ProcedureError(f"{where}: value {value!r}: not a date (YYYY-MM-DD)") from None
 
 
-def enrich(case: CaseRow, p: Progress, kind: str, payload: dict[str, Any], policies=None) -> None:
-    """Fill what an event's payload records but the caller need not give (an appeal's window end)."""
-    if kind in ("appealed", "refusal_appealed") and "window_ends" not in payload:
-        since = p.at.get("feedback_sent") if kind == "appealed" else p.at.get("refused")
-        if since is not None:
-            days = policy_of(case, policies).procedure.appeal_window_working_days
-            payload["window_ends"] = add_working_days(since, days).due.isoformat()
-
-
-def check_event(case: CaseRow, p: Progress, kind: str, at: dt.date, payload: dict[str, Any], policies=None) -> None:
-    """Refuse an event that is illegal now, or whose payload breaks the policy's procedure."""
+def check_event(case: CaseRow, p: Progress, kind: str, at: dt.date, payload: dict[str, Any],
+                policies=None) -> Payload:
+    """Refuse an event that is illegal now, or whose payload breaks its model or the policy's
+    procedure; fill in what the payload records but the caller need not give (an appeal's
+    window end). Returns the validated payload model."""
     where = f"case {case.id}: {kind}"
     try:
         ev.next_state(p.state, kind)
@@ -153,64 +126,11 @@ def check_event(case: CaseRow, p: Progress, kind: str, at: dt.date, payload: dic
         raise ProcedureError(f"{where}: field at: value {at}: before the previous event ({p.last_at})")
     if at < case.received_on:
         raise ProcedureError(f"{where}: field at: value {at}: before the case was received ({case.received_on})")
-    policy = policy_of(case, policies)
-    proc = policy.procedure
-    if kind == "started":
-        channel = payload.get("channel")
-        if channel not in proc.starts:
-            raise ProcedureError(f"{where}: field channel: value {channel!r}: policy {policy.id} allows only "
-                                 f"{', '.join(proc.starts)}")
-        if channel != case.channel:
-            raise ProcedureError(f"{where}: field channel: value {channel!r}: the case row says {case.channel!r}")
-    elif kind == "refused":
-        if not str(payload.get("reason") or "").strip():
-            raise ProcedureError(f"{where}: field reason: value {payload.get('reason')!r}: a refusal must give its reason")
-    elif kind in ("appealed", "refusal_appealed"):
-        since = p.at.get("feedback_sent") if kind == "appealed" else p.at.get("refused")
-        ends = add_working_days(since, proc.appeal_window_working_days).due
-        if at > ends:
-            raise ProcedureError(f"{where}: field at: value {at}: the appeal window of {proc.appeal_window_working_days} "
-                                 f"working days from {since} ended on {ends} (policy {policy.id})")
-    elif kind in ("decided", "review_decided"):
-        from ftlib.register.decisions import check_decision
-
-        check_decision(case, policy, payload, where)
-    elif kind == "clue_received":
-        if payload.get("source") not in CLUE_SOURCES:
-            raise ProcedureError(f"{where}: field source: value {payload.get('source')!r}: not one of {', '.join(CLUE_SOURCES)}")
-    elif kind == "correction_completed":
-        if payload.get("measure") not in p.open_corrections:
-            raise ProcedureError(f"{where}: field measure: value {payload.get('measure')!r}: no open correction "
-                                 f"of that name (open: {', '.join(sorted(p.open_corrections)) or 'none'})")
-    elif kind == "result_shared":
-        if payload.get("outcome") != p.outcome:
-            raise ProcedureError(f"{where}: field outcome: value {payload.get('outcome')!r}: the decision was {p.outcome!r}")
-        if p.outcome in TOLERATED and payload.get("counts_against_cadre"):
-            raise ProcedureError(f"{where}: field counts_against_cadre: value True: a tolerated mistake "
-                                 f"({p.outcome}) must not count against the cadre")
-        if not payload.get("to_body"):
-            raise ProcedureError(f"{where}: field to_body: value {payload.get('to_body')!r}: say which department")
-    elif kind == "clarified":
-        _check_clarification(payload, where)
-    elif kind == "career_reviewed":
-        if p.outcome not in TOLERATED:
-            raise ProcedureError(f"{where}: field outcome: value {p.outcome!r}: careers are reviewed for tolerated "
-                                 f"cadres ({', '.join(sorted(TOLERATED))})")
-        for name in ("evaluated_normally", "promoted"):
-            if payload.get(name) not in (True, False, None):
-                raise ProcedureError(f"{where}: field {name}: value {payload.get(name)!r}: true, false or blank (not known)")
-        if payload.get("evaluated_normally") is None and payload.get("promoted") is None:
-            raise ProcedureError(f"{where}: fields evaluated_normally, promoted: both blank: a review records at least one")
-
-
-def _check_clarification(payload: dict[str, Any], where: str) -> None:
-    if payload.get("method") not in CLARIFY_METHODS:
-        raise ProcedureError(f"{where}: field method: value {payload.get('method')!r}: not one of {', '.join(CLARIFY_METHODS)}")
-    ref = payload.get("referred_to")
-    if ref is not None and ref not in REFERRALS:
-        raise ProcedureError(f"{where}: field referred_to: value {ref!r}: not one of {', '.join(REFERRALS)}")
-    if ref is not None and not payload.get("accuser_referred"):
-        raise ProcedureError(f"{where}: field referred_to: value {ref!r}: given but accuser_referred is false")
+    ctx = Context(case, p, kind, at, policy_of(case, policies), payload, where)
+    model = validate_payload(kind, payload, where)
+    model.enrich(ctx)
+    check_payload(model, ctx)
+    return model
 
 
 def projection(case: CaseRow, seq: int, kind: str, at: dt.date, payload: dict[str, Any], policies=None) -> list[Any]:
@@ -267,28 +187,54 @@ def apply_updates(session: Session, case_id: str, kind: str, at: dt.date, payloa
             corr.completed_on = at
 
 
-def append(session: Session, case_id: str, kind: str, at: dt.date | str, actor: str,
-           payload: dict[str, Any] | None = None, recorded_by: str | None = None) -> Event:
-    """Check and append one event (the case row is locked until the transaction ends).
-    ``recorded_by``: who typed it in (the case desk's user or the server's identity), if known."""
-    payload = dict(payload or {})
+_UPDATES = frozenset({"review_decided", "refusal_upheld", "refusal_overturned", "correction_completed"})
+
+
+def record_event(session: Session, case_id: str, kind: str, at: dt.date | str, actor: str,
+                 payload: dict[str, Any] | None = None, *, recorded_by: str | None = None,
+                 recorded_at: dt.datetime | None = None, case: CaseRow | None = None,
+                 progress: Progress | None = None) -> Event:
+    """Validate, check and append one event — the one way every event enters the register (the
+    steps below, ``record_decision``, the import and ``synth``).
+
+    The payload is validated by its kind's model (``ftlib.register.payloads``), checked against
+    the case's state, history and policy, and stored as given (plus what the model fills in);
+    the rows the event projects (decisions, appeals, corrections, …) are written with it. A
+    refusal raises :class:`ProcedureError` naming case, kind, field and value, before anything
+    is written. ``recorded_by``: who typed it in, if known.
+
+    A caller appending many events of one case (the import) passes the locked ``case`` row and
+    its ``progress``, which is then advanced here; without them the case row is locked and its
+    history read (``SELECT … FOR UPDATE`` until the transaction ends), and the session flushed.
+    """
+    payload = dict(payload or {}) if progress is None else (payload if payload is not None else {})
     at = _date(at, f"case {case_id}: {kind}: field at")
     if not str(actor or "").strip():
         raise ProcedureError(f"case {case_id}: {kind}: field actor: value {actor!r}: say who acted")
-    case = session.get(CaseRow, case_id, with_for_update=True)
+    bulk = progress is not None
     if case is None:
-        raise ProcedureError(f"case {case_id}: no such case in the register")
-    p = progress_of(session, case_id)
-    enrich(case, p, kind, payload)
+        case = session.get(CaseRow, case_id, with_for_update=True)
+        if case is None:
+            raise ProcedureError(f"case {case_id}: no such case in the register")
+    p = progress if bulk else progress_of(session, case_id)
     check_event(case, p, kind, at, payload)
     event = Event(case_id=case_id, seq=p.seq + 1, kind=kind, at=at, actor=actor, payload=payload,
-                  recorded_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                  recorded_at=recorded_at or dt.datetime.now(dt.UTC).replace(tzinfo=None),
                   recorded_by=(recorded_by or "").strip()[:120] or None)
     session.add(event)
     session.add_all(projection(case, event.seq, kind, at, payload))
-    apply_updates(session, case_id, kind, at, payload)
-    session.flush()
+    if kind in _UPDATES:
+        session.flush()  # the appeal or correction it answers must be visible to the update
+        apply_updates(session, case_id, kind, at, payload)
+    if bulk:
+        p.advance(kind, at, payload)
+    else:
+        session.flush()
     return event
+
+
+#: The name the steps used before ``record_event``; kept for callers outside the package.
+append = record_event
 
 
 # -- the steps ---------------------------------------------------------------------------------------
@@ -354,9 +300,9 @@ def open_case(session: Session, case: Case, *, channel: str, received_on: dt.dat
                   registration_id=registration_id, facts=_compact(flatten(facts)))
     session.add(row)
     session.flush()
-    append(session, case.id, "started", received_on, actor, {"channel": channel}, recorded_by=recorded_by)
+    record_event(session, case.id, "started", received_on, actor, {"channel": channel}, recorded_by=recorded_by)
     if clue:
-        append(session, case.id, "clue_received", clue.get("received_on", received_on), actor,
+        record_event(session, case.id, "clue_received", clue.get("received_on", received_on), actor,
                {k: v for k, v in clue.items() if k != "received_on"}, recorded_by=recorded_by)
     return row
 
@@ -367,29 +313,29 @@ def _compact(flat: dict[str, Any]) -> dict[str, Any]:
 
 
 def accept(session: Session, case_id: str, on: dt.date, actor: str) -> Event:
-    return append(session, case_id, "accepted", on, actor)
+    return record_event(session, case_id, "accepted", on, actor)
 
 
 def refuse(session: Session, case_id: str, on: dt.date, actor: str, reason: str) -> Event:
     """Refuse an improper application; the reason is required and the refusal can be appealed."""
-    return append(session, case_id, "refused", on, actor, {"reason": reason})
+    return record_event(session, case_id, "refused", on, actor, {"reason": reason})
 
 
 def start_investigation(session: Session, case_id: str, on: dt.date, actor: str, team: str = "") -> Event:
-    return append(session, case_id, "investigation_started", on, actor, {"team": team} if team else {})
+    return record_event(session, case_id, "investigation_started", on, actor, {"team": team} if team else {})
 
 
 def finish_investigation(session: Session, case_id: str, on: dt.date, actor: str, findings: str = "") -> Event:
-    return append(session, case_id, "investigated", on, actor, {"findings": findings} if findings else {})
+    return record_event(session, case_id, "investigated", on, actor, {"findings": findings} if findings else {})
 
 
 def send_feedback(session: Session, case_id: str, on: dt.date, actor: str) -> Event:
     """Written feedback of the decision to the cadre (the appeal window runs from this day)."""
-    return append(session, case_id, "feedback_sent", on, actor, {"form": "written"})
+    return record_event(session, case_id, "feedback_sent", on, actor, {"form": "written"})
 
 
 def file_with_higher(session: Session, case_id: str, on: dt.date, actor: str, to: str = "") -> Event:
-    return append(session, case_id, "filed", on, actor, {"to": to} if to else {})
+    return record_event(session, case_id, "filed", on, actor, {"to": to} if to else {})
 
 
 def appeal(session: Session, case_id: str, on: dt.date, actor: str, grounds: str = "") -> Event:
@@ -397,31 +343,31 @@ def appeal(session: Session, case_id: str, on: dt.date, actor: str, grounds: str
     case = session.get(CaseRow, case_id)
     state = progress_of(session, case_id).state if case else None
     kind = "refusal_appealed" if state == "refused" else "appealed"
-    return append(session, case_id, kind, on, actor, {"grounds": grounds})
+    return record_event(session, case_id, kind, on, actor, {"grounds": grounds})
 
 
 def decide_refusal_appeal(session: Session, case_id: str, on: dt.date, actor: str, overturn: bool, reason: str) -> Event:
-    return append(session, case_id, "refusal_overturned" if overturn else "refusal_upheld", on, actor, {"reason": reason})
+    return record_event(session, case_id, "refusal_overturned" if overturn else "refusal_upheld", on, actor, {"reason": reason})
 
 
 def complete_correction(session: Session, case_id: str, measure: str, on: dt.date, actor: str) -> Event:
-    return append(session, case_id, "correction_completed", on, actor, {"measure": measure})
+    return record_event(session, case_id, "correction_completed", on, actor, {"measure": measure})
 
 
 def follow_up(session: Session, case_id: str, on: dt.date, by: str, note: str = "") -> Event:
-    return append(session, case_id, "follow_up", on, by, {"by": by, "note": note})
+    return record_event(session, case_id, "follow_up", on, by, {"by": by, "note": note})
 
 
 def review_career(session: Session, case_id: str, on: dt.date, actor: str, *, evaluated_normally: bool | None = None,
                   promoted: bool | None = None, note: str = "") -> Event:
     """After the impact period: was the tolerated cadre evaluated and promoted or used normally?"""
-    return append(session, case_id, "career_reviewed", on, actor,
+    return record_event(session, case_id, "career_reviewed", on, actor,
                   {"evaluated_normally": evaluated_normally, "promoted": promoted, "note": note})
 
 
 def receive_clue(session: Session, case_id: str, source: str, on: dt.date, actor: str, reference: str = "") -> Event:
     """A clue transferred in from audit, petitions or inspection (线索移送)."""
-    return append(session, case_id, "clue_received", on, actor, {"source": source, "reference": reference})
+    return record_event(session, case_id, "clue_received", on, actor, {"source": source, "reference": reference})
 
 
 def share_result(session: Session, case_id: str, on: dt.date, actor: str, to_body: str = "organisation_department",
@@ -431,7 +377,7 @@ def share_result(session: Session, case_id: str, on: dt.date, actor: str, to_bod
     p = progress_of(session, case_id)
     if counts_against_cadre is None:
         counts_against_cadre = p.outcome not in TOLERATED
-    return append(session, case_id, "result_shared", on, actor,
+    return record_event(session, case_id, "result_shared", on, actor,
                   {"to_body": to_body, "outcome": p.outcome, "counts_against_cadre": counts_against_cadre})
 
 
@@ -456,8 +402,8 @@ def clarify(session: Session, *, region: str, on: dt.date, method: str, actor: s
     record whether the accuser was referred (e.g. to the police)."""
     payload = {"method": method, "accuser_referred": accuser_referred, "referred_to": referred_to}
     if case_id is not None:
-        return append(session, case_id, "clarified", on, actor, payload)
-    _check_clarification(payload, f"clarification of {cadre_id or 'a cadre'}")
+        return record_event(session, case_id, "clarified", on, actor, payload)
+    validate_payload("clarified", payload, f"clarification of {cadre_id or 'a cadre'}")
     ensure_region(session, region)
     if cadre_id:
         ensure_cadre(session, cadre_id, region)

@@ -63,4 +63,7 @@ def report_app(region: str, period_start: str, period_end: str, period_label: st
             display(HTML(f"<div class='ftlib-error' style='color:#b00'><b>{title}</b>: {html.escape(str(err))}</div>"))
             raise ReportError(str(err)) from None
         pagecache.write(path, page)
-    display(HTML(page))
+    from ftlib.reports.links import dashboard_links
+
+    name = pagecache.report_name(region, period_label or f"{period_start}..{period_end}")
+    display(HTML(dashboard_links(name) + page))

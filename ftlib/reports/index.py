@@ -9,6 +9,7 @@ from pathlib import Path
 from ftlib.i18n import LANGS, label
 from ftlib.regions import region_name
 from ftlib.reports.langswitch import switch_html
+from ftlib.reports.pagecache import STATIC_DIR
 
 INDEX_SOURCE = "from ftlib.reports.index import index_app\n\nindex_app();"
 
@@ -24,7 +25,13 @@ def write_index(out_dir: Path) -> Path:
     return path
 
 
-def index_html(manifest: list[dict], lang: str) -> str:
+def _href(name: str, static: set[str]) -> str:
+    """A report's static page when ``ftlib report --html`` wrote one (no kernel for the visitor),
+    else its dashboard notebook."""
+    return f"../files/{STATIC_DIR}/{name}.html" if name in static else f"{name}.ipynb"
+
+
+def index_html(manifest: list[dict], lang: str, static: set[str] = frozenset()) -> str:
     periods = sorted({r["period"] for r in manifest})
     regions = sorted({r["region"] for r in manifest})
     cell = {(r["region"], r["period"]): r for r in manifest}
@@ -37,7 +44,8 @@ def index_html(manifest: list[dict], lang: str) -> str:
             if r is None:
                 tds.append("<td></td>")
             elif r["ok"]:
-                tds.append(f'<td><a class="ftlib-report" href="{html.escape(r["name"])}.ipynb">{html.escape(p)}</a></td>')
+                tds.append(f'<td><a class="ftlib-report" href="{html.escape(_href(r["name"], static))}">'
+                           f'{html.escape(p)}</a></td>')
             else:
                 tds.append(f'<td title="{html.escape(r["error"])}">✗</td>')
         rows.append(f"<tr><th>{html.escape(region_name(reg, lang))} <small>{reg}</small></th>{''.join(tds)}</tr>")
@@ -56,5 +64,7 @@ def index_app(manifest_path: str = "manifest.json", lang: str = "zh") -> None:
     from IPython.display import HTML, display
 
     manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
-    bodies = {code: index_html(manifest, code) for code in LANGS}
+    folder = Path(manifest_path).parent / STATIC_DIR
+    static = {r["name"] for r in manifest if r.get("ok") and (folder / f"{r['name']}.html").is_file()}
+    bodies = {code: index_html(manifest, code, static) for code in LANGS}
     display(HTML(f"<div class='ftlib-page'>{switch_html(bodies, lang, 'ftlib-index')}</div>"))

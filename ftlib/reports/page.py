@@ -68,9 +68,11 @@ def build_page(frames, region: str, period: Period, lang: str = "zh", k: int = 5
     return page_html({code: reports[code] for code in LANGS}, lang)
 
 
-def document(page: str, title: str, lang: str) -> str:
-    """A whole HTML file around ``page``: opens offline, without a server or any script."""
+def document(page: str, title: str, lang: str, before: str = "") -> str:
+    """A whole HTML file around ``page`` (``before`` it: e.g. the link to its PDF): opens offline,
+    without a server or any script."""
     return (f"<!DOCTYPE html><html lang='{'zh-CN' if lang == 'zh' else lang}'><head><meta charset='utf-8'>"
             f"<title>{html.escape(title)}</title>"
-            "<style>body{max-width:1100px;margin:1em auto;padding:0 1em}</style></head>"
-            f"<body>{page}</body></html>")
+            "<style>body{max-width:1100px;margin:1em auto;padding:0 1em}"
+            "@media print{body{max-width:none;margin:0;padding:0}}</style></head>"
+            f"<body>{before}{page}</body></html>")

@@ -17,6 +17,13 @@ from pathlib import Path
 
 #: The snapshot ``ftlib report`` leaves beside the dashboards it wrote.
 SNAPSHOT_NAME = ".frames.pickle"
+#: The folder (beside the dashboards) of each report's static page and PDF.
+STATIC_DIR = "html"
+
+
+def report_name(region: str, period_label: str) -> str:
+    """``report_<region>_<period>``: the name of a report's notebook, static page and PDF."""
+    return f"report_{region}_{str(period_label).replace('..', '_').replace('-', '')}"
 
 
 def snapshot_path() -> Path | None:

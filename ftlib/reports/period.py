@@ -36,7 +36,7 @@ class Period:
 
     @property
     def slug(self) -> str:
-        return self.label.replace("..", "_").replace("-", "")
+        return self.label.replace("..", "_").replace("-", "")  # as pagecache.report_name
 
 
 def parse_period(text: str) -> Period:

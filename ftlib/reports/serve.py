@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,10 +24,10 @@ def voila_env(base: dict | None = None) -> dict:
 
 
 def voila_command(port: int, ip: str = "127.0.0.1", target: str = ".") -> list[str]:
-    voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or shutil.which("voila")
-    if voila is None:
-        raise FtlibError("voila is not installed: run `make setup`")
-    return [voila, target, "--no-browser", f"--port={port}", f"--Voila.ip={ip}", "--template=ftlib"]
+    """Voilà as ftlib runs it (ftlib.reports.voila_app: kernels released on leave, a kernel limit
+    with a busy page), with the interpreter running ftlib, so that it finds the same packages."""
+    return [sys.executable, "-m", "ftlib.reports.voila_app", target, "--no-browser", f"--port={port}",
+            f"--Voila.ip={ip}", "--template=ftlib"]
 
 
 def serve(folder: Path | None = None, port: int = 8866, ip: str = "127.0.0.1") -> int:

@@ -1,5 +1,6 @@
 """A report as one static HTML file without code, for readers who cannot reach a server: the same
-page as the dashboard (charts are inline SVG), so it opens offline in any browser."""
+page as the dashboard (charts are inline SVG), so it opens offline in any browser; and the same
+page printed to PDF by headless Chromium (A4, the page's print stylesheet, fonts embedded)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,24 @@ from ftlib.reports.page import build_page, document
 from ftlib.reports.period import Period
 
 
-def write_html(region: str, period: Period, lang: str, k: int, out_dir: Path, frames=None) -> Path:
-    """Write ``report_<region>_<period>.html``; the page stored by the report run is used when there is one."""
+def write_html(region: str, period: Period, lang: str, k: int, out_dir: Path, frames=None, pdf: bool = True) -> Path:
+    """Write ``report_<region>_<period>.html`` and (``pdf``) ``.pdf`` beside it; the page stored by
+    the report run is used when there is one."""
     from ftlib.reports.data import load_frames
+    from ftlib.reports.links import static_links
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"report_{region}_{period.slug}.html"
+    name = pagecache.report_name(region, period.label)
+    path = out_dir / f"{name}.html"
     page = None if frames is not None else pagecache.read(pagecache.page_path(
         region, period.start.isoformat(), period.end.isoformat(), period.label, lang, k))
     if page is None:
         page = build_page(frames if frames is not None else load_frames(), region, period, lang, k)
-    path.write_text(document(page, f"{region} {period.label}", lang), encoding="utf-8")
+    path.write_text(document(page, f"{region} {period.label}", lang, static_links(name) if pdf else ""),
+                    encoding="utf-8")
+    if pdf:
+        from ftlib.pdf import html_to_pdf
+
+        html_to_pdf(path, path.with_suffix(".pdf"))
     return path

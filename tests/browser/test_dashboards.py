@@ -6,8 +6,6 @@ request leaves the machine. Screenshots go to tests/artifacts/."""
 import os
 import signal
 import subprocess
-import sys
-from pathlib import Path
 from urllib.parse import urlparse
 
 import numpy as np
@@ -38,7 +36,6 @@ def served(tmp_path_factory):
     port = free_port()
     log = open(ARTIFACTS / "voila-dashboards.log", "w")  # noqa: SIM115 — closed below
     cmd = voila_command(port)
-    cmd[0] = str(Path(sys.executable).with_name("voila"))
     proc = subprocess.Popen(cmd, cwd=out, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                             env=voila_env({**os.environ, **env, "FTLIB_REPORT_FRAMES": str(out / ".frames.pickle")}))
     base = f"http://127.0.0.1:{port}/"

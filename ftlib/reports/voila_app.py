@@ -1,0 +1,105 @@
+"""ftlib's Voilà server: Voilà with kernels that come and go (what ``ftlib serve`` runs).
+
+Three changes to stock Voilà, all configured in ``voila.json`` (section ``FtlibKernelManager``):
+
+- **A visitor who leaves releases its kernel at once.** Voilà's page sends a shutdown beacon on
+  ``beforeunload`` with the ``_xsrf`` cookie's value, but Voilà never sets that cookie on a
+  notebook page, so the server answered 403 ("_xsrf argument missing") and the kernel lived until
+  culled. The render handler here sets the cookie (tornado sets it when the token is read).
+- **A maximum number of kernels.** The kernel manager refuses a start past ``max_kernels``
+  (kernels running + starting, counted at once, so a burst cannot overshoot); the visitor gets a
+  zh/en "busy, try again" page (HTTP 503, ``Retry-After``) that reloads itself, not a hung page.
+- Idle kernels (no browser connected) are culled by jupyter_server's culler, configured in
+  ``voila.json`` (``MappingKernelManager.cull_idle_timeout``).
+
+Report pages need no kernel at all: ``ftlib report --html`` stores each report as a static page
+(and its PDF) under ``html/``, which the server serves as files (``file_allowlist``) and the index
+links to. See docs/serving.md.
+"""
+
+from __future__ import annotations
+
+import html
+import sys
+
+import tornado.web
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from traitlets import Integer
+from voila.app import Voila
+from voila.tornado.handler import TornadoVoilaHandler
+
+#: Seconds the busy page asks the browser to wait before it tries again.
+RETRY_AFTER_S = 10
+
+
+class FtlibKernelManager(AsyncMappingKernelManager):
+    """A kernel manager that starts no kernel past ``max_kernels`` (0: no limit)."""
+
+    max_kernels = Integer(60, config=True, help="most kernels alive at once (running and starting); 0: no limit")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._starting = 0
+
+    async def start_kernel(self, *args, **kwargs) -> str:
+        # Checked and counted before the first await: concurrent requests see each other.
+        if self.max_kernels and len(self._kernels) + self._starting >= self.max_kernels:
+            self.log.warning("ftlib: %d kernels alive, the maximum: a visitor was shown the busy page",
+                             len(self._kernels))
+            raise tornado.web.HTTPError(503, "ftlib: kernel limit reached")
+        self._starting += 1
+        try:
+            return await super().start_kernel(*args, **kwargs)
+        finally:
+            self._starting -= 1
+
+
+def busy_page() -> str:
+    """The zh/en page a visitor gets past the kernel limit: says what happened and what to do,
+    and tries again by itself."""
+    from ftlib.i18n import label
+
+    zh, en = (html.escape(label("serving.busy_title", lang)) for lang in ("zh", "en"))
+    zh_t, en_t = (html.escape(label("serving.busy_text", lang).format(s=RETRY_AFTER_S)) for lang in ("zh", "en"))
+    return ("<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>"
+            f"<meta http-equiv='refresh' content='{RETRY_AFTER_S}'><title>{zh} · {en}</title>"
+            "<style>body{font-family:sans-serif;max-width:40em;margin:4em auto;padding:0 1em;color:#222}"
+            "h1{font-size:1.4em}p{line-height:1.6}.en{color:#555}</style></head><body class='ftlib-busy'>"
+            f"<h1>{zh}</h1><p>{zh_t}</p><h1 class='en' lang='en'>{en}</h1><p class='en' lang='en'>{en_t}</p>"
+            "</body></html>")
+
+
+class FtlibVoilaHandler(TornadoVoilaHandler):
+    """Voilà's render handler, with the xsrf cookie set and the busy page past the kernel limit."""
+
+    @tornado.web.authenticated
+    async def get(self, path=None):
+        self.xsrf_token  # noqa: B018 — reading it sets the _xsrf cookie the shutdown beacon sends back
+        await super().get(path)
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        if status_code != 503:
+            return super().write_error(status_code, **kwargs)
+        self.clear_header("Cache-Control")
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Retry-After", str(RETRY_AFTER_S))
+        self.finish(busy_page())
+
+
+class FtlibVoila(Voila):
+    """Voilà with FtlibVoilaHandler in place of its render handler."""
+
+    name = "voila"  # reads voila.json / voila.py like Voilà itself
+
+    def init_handlers(self) -> list:
+        return [(h[0], FtlibVoilaHandler, *h[2:]) if h[1] is TornadoVoilaHandler else h
+                for h in super().init_handlers()]
+
+
+def main(argv: list[str] | None = None) -> None:
+    FtlibVoila.launch_instance(argv if argv is not None else sys.argv[1:])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""Open the notebooks in JupyterLab on the user's own copy (``$FTLIB_HOME/notebooks``).
+
+JupyterLab saves and autosaves the notebooks it opens (outputs included) and writes
+``.ipynb_checkpoints/`` beside them, so it never runs on the checkout's ``notebooks/``: those stay
+the clean, output-free originals that Voilà serves. A copy that already exists is kept (it holds
+the analyst's own edits); a notebook that is new in ftlib is added."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from ftlib import home
+from ftlib.errors import FtlibError
+
+#: The checkout's notebooks (an editable install or a run from the source tree).
+SOURCE = Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def prepare(source: Path = SOURCE, target: Path | None = None) -> Path:
+    """Copy the notebooks that ``target`` lacks; return ``target``."""
+    target = Path(target) if target is not None else home.home() / "notebooks"
+    found = sorted(Path(source).glob("*.ipynb"))
+    if not found:
+        raise FtlibError(f"{source}: no notebooks here (they come with the source checkout of ftlib)")
+    target.mkdir(parents=True, exist_ok=True)
+    for nb in found:
+        if not (target / nb.name).exists():
+            shutil.copy2(nb, target / nb.name)
+    return target
+
+
+def lab_command(folder: Path, port: int, ip: str = "127.0.0.1") -> list[str]:
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--ServerApp.ip={ip}", f"--ServerApp.port={port}",
+           "--ServerApp.port_retries=0", f"--ServerApp.root_dir={folder}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # Jupyter refuses root without it
+        cmd.append("--allow-root")
+    return cmd
+
+
+def notebook(name: str, port: int = 8866, ip: str = "127.0.0.1") -> int:
+    """Serve one of the checkout's notebooks with Voilà and ftlib's offline template."""
+    import subprocess
+
+    from ftlib.reports.serve import voila_command, voila_env
+
+    stem = name.removesuffix(".ipynb")
+    found = sorted(SOURCE.glob(f"{stem}*.ipynb"))
+    if len(found) != 1:
+        known = ", ".join(p.stem for p in sorted(SOURCE.glob("*.ipynb"))) or "none"
+        raise FtlibError(f"notebook {name!r}: {'ambiguous' if found else 'not found'} (known: {known})")
+    print(f"ftlib: {found[0].stem} at http://{ip}:{port}/  (Ctrl-C stops)", flush=True)
+    try:
+        return subprocess.call(voila_command(port, ip, str(found[0])), cwd=SOURCE, env=voila_env())
+    except KeyboardInterrupt:
+        return 0
+
+
+def lab(port: int = 8888, ip: str = "127.0.0.1") -> int:
+    import subprocess
+
+    folder = prepare()
+    print(f"ftlib: JupyterLab on your copy of the notebooks in {folder} (Ctrl-C stops); "
+          "open the URL with the token that JupyterLab prints", flush=True)
+    try:
+        return subprocess.call(lab_command(folder, port, ip), cwd=folder)
+    except KeyboardInterrupt:
+        return 0

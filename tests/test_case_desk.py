@@ -1,0 +1,104 @@
+"""The case desk without a browser: a case started, taken from application to filing through
+the widgets, each step landing in the register through the register's own checks (a quorum
+short and an unexplained departure refused), each deadline shown.
+
+Deadlines of CN-DM-2022 (procedure inherited from CN-DM-2017: acceptance 3, investigation 20,
+decision 10, feedback 3, filing 5, appeal 15 working days; correction ``rectify`` 15), counted
+by hand on the 2025 calendar (清明 Apr 4; May Day May 1–5 with Sunday Apr 27 worked; the day of
+the act not counted):
+acceptance from Apr 1: Apr 2, 3, 7 → 2025-04-07; investigation from Apr 2 → 2025-04-30 (see
+tests/test_documents.py); decision from Apr 25: Apr 27, 28, 29, 30, May 6, 7, 8, 9, 12, 13 →
+2025-05-13; feedback from May 6: May 7, 8, 9 → 2025-05-09; filing from May 8: May 9, 12, 13,
+14, 15 → 2025-05-15; appeal window from May 8 → 2025-05-29; rectify from May 6 → 2025-05-27.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from ftlib.register import db
+from ftlib.register.models import Event
+from ftlib.ui.case_desk import CaseDesk
+
+D = dt.date
+EXPECTED_DUE = {"acceptance": "2025-04-07", "investigation": "2025-04-30", "decision": "2025-05-13",
+                "feedback": "2025-05-09", "filing": "2025-05-15", "appeal_window": "2025-05-29",
+                "correction": "2025-05-27"}
+
+
+@pytest.fixture
+def desk(tmp_path):
+    url = f"sqlite:///{tmp_path / 'desk.sqlite'}"
+    db.upgrade(url)
+    yield CaseDesk(url, "zh", today=D(2025, 6, 3)), url
+    db.dispose(url)
+
+
+def _step(desk, kind, at, actor="纪委办公室", **values):
+    assert kind in [v for _, v in desk.step.options], (kind, desk.step.options)
+    desk.step.value = kind
+    desk.at.value = at
+    desk.actor.value = actor
+    for k, v in values.items():
+        desk.form.widgets[k].value = v
+    desk._on_record()
+    return desk.status.value
+
+
+def test_a_case_from_application_to_filing(desk):
+    desk, url = desk
+    desk.user.value = "李受理"
+    f = desk.facts.widgets
+    f["id"].value = "D-1"
+    f["jurisdiction"].value = "CN-DM"
+    f["conduct_date"].value = D(2025, 3, 10)
+    assert [v for _, v in desk.channel.options] == ["cadre_application", "unit_application", "ex_officio"]
+    desk.cadre.value, desk.channel.value, desk.received.value = "C-0009", "cadre_application", D(2025, 4, 1)
+    desk.new_actor.value = "申请人"
+    desk._on_start()
+    assert "data-kind='started'" in desk.status.value
+    assert [v for _, v in desk.step.options] == [None, "accepted", "refused", "clue_received"]  # only legal steps
+    assert "data-kind='accepted'" in _step(desk, "accepted", D(2025, 4, 2))
+    assert "data-kind='investigation_started'" in _step(desk, "investigation_started", D(2025, 4, 3), team="核查组")
+    assert "feedback_sent" not in [v for _, v in desk.step.options]
+    assert "data-kind='investigated'" in _step(desk, "investigated", D(2025, 4, 25), findings="轻微损失已全部挽回。")
+
+    desk.step.value, desk.at.value, desk.actor.value = "decided", D(2025, 5, 6), "省纪委常委会"
+    d = desk.decision
+    assert "data-outcome='exempt'" in d.recommended.value and "art8" in d.recommended.value
+    d.total.value, d.present.value, d.votes_for.value = 9, 5, 5
+    desk._on_record()
+    assert "quorum not reached (5 of 9 present" in desk.status.value
+    d.present.value, d.votes_for.value, d.against.value, d.outcome.value = 7, 6, 1, "mitigated"
+    desk._on_record()
+    assert "field departure_reason" in desk.status.value
+    d.outcome.value = "exempt"
+    desk._on_record()
+    assert "data-kind='decided'" in desk.status.value
+    assert "data-kind='feedback_sent'" in _step(desk, "feedback_sent", D(2025, 5, 8))
+    assert "data-kind='filed'" in _step(desk, "filed", D(2025, 5, 12), to="上级纪委监委")
+    assert "data-state='filed'" in desk.header.value
+    for what, due in EXPECTED_DUE.items():
+        assert f"data-what='{what}' data-due='{due}'" in desk.deadlines.value, what
+    with db.session_scope(url) as s:
+        got = s.execute(select(Event.kind, Event.recorded_by).where(Event.case_id == "D-1").order_by(Event.seq)).all()
+    assert got == [(k, "李受理") for k in ("started", "accepted", "investigation_started", "investigated", "decided",
+                                          "feedback_sent", "filed")]
+    assert [v for _, v in desk.doc_kind.options] == ["acceptance", "opinion", "feedback", "filing"]
+    desk.doc_kind.value = "opinion"
+    desk._on_doc("docx")
+    assert "download='D-1_容错纠错认定意见.docx'" in desk.doc_out.value
+
+
+def test_nothing_is_recorded_without_a_name(desk):
+    desk, url = desk
+    f = desk.facts.widgets
+    f["id"].value, f["jurisdiction"].value, f["conduct_date"].value = "D-2", "CN-DM", D(2025, 3, 10)
+    desk.channel.value, desk.received.value, desk.new_actor.value = "ex_officio", D(2025, 4, 1), "纪委"
+    desk._on_start()
+    assert "field recorded_by" in desk.status.value
+    with db.session_scope(url) as s:
+        assert s.scalars(select(Event)).all() == []
