@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ftlib.metrics import CHANNELS, DISPOSITIONS, METHODS, metric_label
-from ftlib.privacy import DEFAULT_K, publish, suppress
+from ftlib.privacy import DEFAULT_K, OUTCOME_GROUPS, outcome_figures, publish, suppress
 
 FONT = "Noto Sans CJK SC"
 FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto", "/usr/share/fonts")
@@ -153,19 +153,57 @@ def _select(t: pd.DataFrame, region: str | None, period: str | None, by: str) ->
     return kids, "region"
 
 
+#: Sums of outcome columns that pages publish beside the outcome breakdown (tolerated; determinations).
+def outcome_groups(rows: pd.DataFrame, xs: pd.Series, k: int) -> list:
+    """``OUTCOME_GROUPS`` for ``privacy.suppress``: tolerated and determinations known only where
+    pages give them (``privacy.outcome_figures``)."""
+    given = outcome_figures(rows, k)
+    tol, det, *rest = OUTCOME_GROUPS
+    return [(tol, xs[given["tolerated"].to_numpy()].tolist()), (det, xs[given["determinations"].to_numpy()].tolist()),
+            *rest]
+
+
+def _whole(t: pd.DataFrame, rows: pd.DataFrame, region: str | None, by: str) -> pd.Series | None:
+    """For a breakdown by sub-region: the parent region's row in the same period (else None)."""
+    if by != "region" or rows.empty:
+        return None
+    top = region or t.loc[t["level"] == t["level"].min(), "region"].iloc[0]
+    p = rows["period"].iloc[0]
+    parent = t[(t["region"] == top) & (t["period"] == p)]
+    return parent.iloc[0] if len(parent) else None
+
+
 def _names(rows: pd.DataFrame, names: dict[str, str] | None) -> pd.Series:
     return rows["region"].map(lambda r: (names or {}).get(r, r))
 
 
+def protected_breakdown(wide: pd.DataFrame, k: int, whole: pd.Series | None = None,
+                        groups: Sequence[Sequence[str]] = ()):
+    """``privacy.suppress`` of a breakdown (x × measures) as every page draws and tabulates it: with
+    ``whole`` (the parent region's counts, published elsewhere) the region's own cases — in none
+    of the rows — are a hidden row, so that the parent minus the shown rows gives nothing back.
+    Same numbers in, same cells hidden: a chart and a table of one breakdown agree."""
+    hidden_rows: list = []
+    if whole is not None:
+        own = whole.reindex(wide.columns).fillna(0).astype(np.int64) - wide.sum(axis=0)
+        if (own != 0).any():
+            wide = pd.concat([wide, own.to_frame("__own__").T])
+            hidden_rows = ["__own__"]
+    # the totals (received, decided) are headline figures: never hidden to protect a bar
+    return suppress(wide, k, total_label="__total__", hidden_rows=hidden_rows, groups=groups, keep=["__total__"],
+                    total_row_shown=whole is not None)
+
+
 def _counts_long(rows: pd.DataFrame, x: str, xs: pd.Series, cols: Sequence[str], lang: str, k: int | None,
-                 value_name: str = "count") -> tuple[pd.DataFrame, pd.DataFrame]:
+                 value_name: str = "count", whole: pd.Series | None = None,
+                 groups: Sequence[Sequence[str]] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Long (x, measure, count) rows for a stacked count chart, small counts protected; and the totals."""
     wide = rows[list(cols)].astype(np.int64).set_axis(xs.to_numpy())
     wide = wide.groupby(level=0, sort=False).sum()
     if k:
-        s = suppress(wide, k, total_label="__total__")
+        s = protected_breakdown(wide, k, whole, groups)
         visible = ~s.hidden
-        totals = s.values["__total__"].drop("__total__").where(visible["__total__"].drop("__total__"))
+        totals = s.values["__total__"].loc[wide.index].where(visible["__total__"].loc[wide.index])
         vals = wide.where(visible.loc[wide.index, wide.columns])
         _hid(wide.to_numpy(float), vals.to_numpy(float))
         # the part of a published total that is hidden (total − visible cells: no news to a reader)
@@ -261,7 +299,7 @@ def intake_chart(t: pd.DataFrame, lang: str = "zh", *, by: str = "period", regio
                  period: str | None = None, names: dict[str, str] | None = None, k: int | None = DEFAULT_K):
     rows, x = _select(t, region, period, by)
     xs = rows[x] if x == "period" else _names(rows, names)
-    long, tot = _counts_long(rows, x, xs, CHANNELS, lang, k)
+    long, tot = _counts_long(rows, x, xs, CHANNELS, lang, k, whole=_whole(t, rows, region, by))
     order = [L(f"column.{c}", lang) for c in CHANNELS]
     return _config(_stacked(long, tot, x, lang, order, L("column.received", lang)), L("group.intake", lang))
 
@@ -286,7 +324,8 @@ def outcomes_chart(t: pd.DataFrame, lang: str = "zh", *, by: str = "period", reg
                    period: str | None = None, names: dict[str, str] | None = None, k: int | None = DEFAULT_K):
     rows, x = _select(t, region, period, by)
     xs = rows[x] if x == "period" else _names(rows, names)
-    long, tot = _counts_long(rows, x, xs, DISPOSITIONS, lang, k)
+    long, tot = _counts_long(rows, x, xs, DISPOSITIONS, lang, k, whole=_whole(t, rows, region, by),
+                             groups=outcome_groups(rows, xs, k) if k else ())
     mix = _stacked(long, tot, x, lang, [L(f"column.{o}", lang) for o in DISPOSITIONS], L("column.decided", lang))
     n = rows["determinations"]
     days = {"days_median": _rate(rows["days_median"], None, n, k, "stat"),
@@ -375,7 +414,7 @@ def clarifications_chart(t, lang="zh", *, by="period", region=None, period=None,
     rows, x = _select(t, region, period, by)
     xs = rows[x] if x == "period" else _names(rows, names)
     methods = [c for c in t.columns if c.startswith("method_")]
-    long, tot = _counts_long(rows, x, xs, methods, lang, k)
+    long, tot = _counts_long(rows, x, xs, methods, lang, k, whole=_whole(t, rows, region, by))
     order = [L(f"column.{m}", lang) for m in methods]
     return _config(_stacked(long, tot, x, lang, order, L("column.cleared", lang)), L("group.clarifications", lang))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -10,6 +11,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
+from ftlib.convert import fact_columns
 from ftlib.facts import CONDITION_FACTS, UNKNOWN, Case, FactError, fact_array
 from ftlib.i18n import label
 from ftlib.policy.compiled import CompiledPolicy
@@ -18,18 +20,29 @@ from ftlib.policy.handling import impact_period
 from ftlib.policy.loader import PolicyError, PolicySet, bundled
 from ftlib.policy.schema import Aftercare, Bilingual, GradingRow, Policy
 from ftlib.policy.select import in_force, jurisdiction_chain, version_in_force
-from ftlib.vocabulary import ALL_DISPOSITIONS, DISPOSITION_LENIENCY, DISPOSITIONS, OUTCOME_OF, OUTCOMES
+from ftlib.vocabulary import (
+    ALL_DISPOSITIONS,
+    ALL_OUTCOMES,
+    DISPOSITION_LENIENCY,
+    DISPOSITIONS,
+    OUTCOME_OF,
+    OUTCOMES,
+    UNDETERMINED,
+)
 
 
 class NoPolicyError(PolicyError):
     """No policy of the case's jurisdiction chain was in force on the conduct date."""
 
 
-#: The result when the unknown facts of a case leave it open (some completion differs).
-UNDETERMINED = "undetermined"
-#: Every result a determination can have: a grading row's dispositions, then ``undetermined``.
-#: Completions of unknown facts must agree on the disposition (not only the outcome) to decide.
+#: Every result a determination can have: a policy's outcomes, then ``undetermined`` (the
+#: unknown facts of a case leave it open: some completion differs).
+#: Completions of unknown facts must agree on the disposition (不予问责 vs 免予问责, 从轻 vs 减轻),
+#: not only the outcome, for a case to be decided; results are coded over ALL_DISPOSITIONS.
 RESULTS: tuple[str, ...] = ALL_DISPOSITIONS
+#: outcome code (index into ALL_OUTCOMES) of each result code
+_OUTCOME_OF_RESULT = np.array([ALL_OUTCOMES.index(OUTCOME_OF[d]) for d in ALL_DISPOSITIONS], dtype=np.int8)
+_JURISDICTION = re.compile(r"CN(-[A-Z0-9]+)*")
 _LENIENCY = np.array([DISPOSITION_LENIENCY[d] for d in ALL_DISPOSITIONS], dtype=np.int8)
 
 
@@ -282,12 +295,13 @@ def _rule_names(pair: tuple[CompiledPolicy, CompiledPolicy | None]) -> list[str]
 
 
 def _decider(pair: tuple[CompiledPolicy, CompiledPolicy | None]):
-    """Rows fully known → (disposition code, rule code over both policies' rows, 1 where the
-    later policy applies): 从旧兼从轻 per row, as ``determine`` does it."""
+    """Rows fully known → (outcome code, rule code over both policies' rows, 1 where the later
+    policy applies): 从旧兼从轻 per row, as ``determine`` does it."""
     first, later = pair
     offset = np.int16(len(first.grading))
 
     def decide(cols: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        # results are disposition codes: completions must agree on the disposition
         _, row, _ = first.run_frame(cols, n)
         disp = first.disposition_of_row[row]
         if later is None:
@@ -373,26 +387,148 @@ def comparison_table(dets: list[Determination], lang: str = "zh") -> pd.DataFram
 
 def frame_columns(df: pd.DataFrame, names: Iterable[str], source: str = "<frame>") -> dict[str, np.ndarray]:
     """The fact columns a policy reads, as numpy arrays (enums as codes in declared order).
-    Values outside the vocabulary raise FactError naming the row, field and value."""
+    Values outside the vocabulary, and unknown cells, raise FactError naming the row, field
+    and value (``determine_frame`` decides unknown cells; this is for callers that cannot)."""
     return {name: fact_array(df, name, source) for name in names if name in CONDITION_FACTS}
 
 
-def determine_frame(df: pd.DataFrame, policy: str | Policy, policies: PolicySet | None = None) -> pd.DataFrame:
-    """Every row of ``df`` (dotted fact columns) under one policy: ``outcome``, ``disposition``
-    and ``rule`` (the id of the deciding grading row), index aligned with ``df``."""
+def determine_frame(df: pd.DataFrame, policy: str | Policy | None = None, policies: PolicySet | None = None,
+                    source: str = "<frame>") -> pd.DataFrame:
+    """Every row of ``df`` (dotted fact columns, typed or strings as read from CSV/Excel):
+    ``outcome`` and ``rule`` (the id of the deciding grading row), index aligned with ``df``.
+
+    Without ``policy``, each row gets the policy ``determine`` would choose — the one of its
+    jurisdiction chain in force on ``conduct_date``, or a more lenient one in force on
+    ``decision_date`` (从旧兼从轻) — and the output has a ``policy`` column. Cells may be
+    ``unknown`` (and a required fact left blank or out is): such rows are decided when every
+    completion agrees, else their outcome is ``undetermined``; when any row has unknown cells
+    the output also has ``possible_outcomes`` and ``decisive_unknowns`` (comma-separated,
+    most completions split first; empty for decided rows)."""
     policies = policies or bundled()
-    pid = policy.id if isinstance(policy, Policy) else policy
-    if pid not in policies.compiled:
-        raise PolicyError(f"unknown policy {pid!r} (known: {', '.join(sorted(policies.policies))})")
-    compiled = policies.compiled[pid]
-    # Check every fact column present, not only those this policy reads, so that a table
+    n = len(df)
+    if policy is not None:
+        pid = policy.id if isinstance(policy, Policy) else policy
+        if pid not in policies.compiled:
+            raise PolicyError(f"unknown policy {pid!r} (known: {', '.join(sorted(policies.policies))})")
+        pairs = [(policies.compiled[pid], None)]
+        pair_of_row = None
+    else:
+        pairs, pair_of_row = _select_frame(df, policies, source)
+    read: set[str] = set()
+    for pair in pairs:
+        for c in pair:
+            if c is not None:
+                read |= c.facts_read
+    # Every fact column present is checked, not only those the policies read, so that a table
     # accepted here is one that ``determine`` would accept row by row.
     present = [c for c in df.columns if c in CONDITION_FACTS]
-    cols = frame_columns(df, set(present) | compiled.facts_read)
-    outcome, row, _ = compiled.run_frame(cols, len(df))
-    rules = [s.rule_id for s in compiled.grading]
-    return pd.DataFrame({
-        "outcome": pd.Categorical.from_codes(outcome, categories=list(OUTCOMES)),
-        "disposition": pd.Categorical.from_codes(compiled.disposition_of_row[row], categories=list(ALL_DISPOSITIONS)),
-        "rule": pd.Categorical.from_codes(row, categories=rules),
-    }, index=df.index)
+    converted = fact_columns(df, [*present, *sorted(read - set(present))], source)
+    cols = {k: converted[k].values for k in read}
+    unknown = {k: converted[k].unknown for k in read if converted[k].unknown is not None}
+    any_unknown = bool(unknown)
+
+    rule_names: list[str] = []
+    rule_index: dict[str, int] = {}
+    result = np.empty(n, dtype=np.int8)
+    rule = np.empty(n, dtype=np.int16)
+    applied = np.zeros(n, dtype=np.int16)
+    possible = np.zeros(n, dtype=np.int64) if any_unknown else None
+    decisive = np.zeros(n, dtype=np.int32) if any_unknown else None
+    decisive_texts: dict[str, int] = {"": 0}
+    policy_ids: list[str] = []
+    for g, pair in enumerate(pairs):
+        names = _rule_names(pair)
+        lut = np.array([rule_index.setdefault(r, len(rule_index)) for r in names], dtype=np.int16)
+        rule_names = list(rule_index)
+        rows = None if pair_of_row is None else np.flatnonzero(pair_of_row == g)
+        if rows is not None and len(pairs) == 1:
+            rows = None
+        sub_cols = cols if rows is None else {k: v[rows] for k, v in cols.items()}
+        reads = pair[0].facts_read | (pair[1].facts_read if pair[1] is not None else set())
+        sub_unknown = {k: (m if rows is None else m[rows]) for k, m in unknown.items() if k in reads}
+        k = n if rows is None else len(rows)
+        res = _resolve_pairs(pair, sub_cols, sub_unknown, k, limit=MAX_COMPLETIONS)
+        where = slice(None) if rows is None else rows
+        result[where] = res.result
+        open_ = res.result == RESULTS.index(UNDETERMINED)
+        rule[where] = np.where(open_, -1, lut[res.rule])
+        ids = [c.policy.id for c in pair if c is not None]
+        pol_codes = np.array([_index(policy_ids, i) for i in ids], dtype=np.int16)
+        applied[where] = pol_codes[res.choice]
+        if any_unknown:
+            possible[where] = np.where(open_, res.possible, 0)
+            if len(res.decisive_rows):
+                texts = [",".join(res.names[i] for i in t) for t in res.decisive]
+                codes = np.array([decisive_texts.setdefault(t, len(decisive_texts)) if t else 0 for t in texts],
+                                 dtype=np.int32)
+                target = res.decisive_rows if rows is None else rows[res.decisive_rows]
+                decisive[target] = np.where(open_[res.decisive_rows], codes, 0)
+    out = {
+        "outcome": pd.Categorical.from_codes(_OUTCOME_OF_RESULT[result], categories=list(ALL_OUTCOMES)),
+        "disposition": pd.Categorical.from_codes(result, categories=list(RESULTS)),
+        "rule": pd.Categorical.from_codes(rule, categories=rule_names),
+    }
+    if policy is None:
+        out["policy"] = pd.Categorical.from_codes(applied, categories=policy_ids)
+    if any_unknown:
+        masks = np.unique(possible)
+        reached = [[d for b, d in enumerate(RESULTS) if (int(m) >> b) & 1] for m in masks]
+        labels = [",".join(o for o in OUTCOMES if any(OUTCOME_OF[d] == o for d in r)) for r in reached]
+        at = np.searchsorted(masks, possible)
+        # two masks can name the same outcomes (e.g. lighter,reduced and lighter): one category each
+        uniq = list(dict.fromkeys(labels))
+        out["possible_outcomes"] = pd.Categorical.from_codes(np.array([uniq.index(t) for t in labels])[at],
+                                                             categories=uniq)
+        out["possible_dispositions"] = pd.Categorical.from_codes(at, categories=[",".join(r) for r in reached])
+        out["decisive_unknowns"] = pd.Categorical.from_codes(decisive, categories=list(decisive_texts))
+    return pd.DataFrame(out, index=df.index)
+
+
+def _index(items: list[str], item: str) -> int:
+    if item not in items:
+        items.append(item)
+    return items.index(item)
+
+
+def _select_frame(df: pd.DataFrame, policies: PolicySet, source: str
+                  ) -> tuple[list[tuple[CompiledPolicy, CompiledPolicy | None]], np.ndarray]:
+    """Per row, the pair of policies ``determine`` weighs (``candidates``), vectorised: the
+    policy in force per jurisdiction and day is looked up in a table, not searched per row."""
+    from ftlib.convert import date_column, text_column
+    from ftlib.policy.select import day_table
+
+    jur, codes = text_column(df, "jurisdiction", source)
+    for j, code in enumerate(codes):
+        if not _JURISDICTION.fullmatch(code):
+            bad = jur == j
+            raise FactError(f"{source}: row {int(np.argmax(bad)) + 1}: field jurisdiction: value {code!r}: "
+                            "not a region code like CN-HB")
+    conduct, _ = date_column(df, "conduct_date", source)
+    decision, no_decision = date_column(df, "decision_date", source, required=False)
+    n = len(df)
+    if n == 0:
+        return [], np.empty(0, dtype=np.int32)
+    early = ~no_decision & (decision < conduct)
+    if early.any():
+        i = int(np.argmax(early))
+        raise FactError(f"{source}: row {i + 1}: field decision_date: value {decision[i]}: before conduct_date")
+    first = conduct.min()
+    last = np.where(no_decision, conduct, decision).max()
+    table, found = day_table(policies, codes, first.astype(dt.date), last.astype(dt.date))
+    d0 = first.astype(np.int64)
+    at_conduct = table[jur, conduct.astype(np.int64) - d0]
+    if (at_conduct < 0).any():
+        i = int(np.argmax(at_conduct < 0))
+        raise NoPolicyError(f"{source}: row {i + 1}: field conduct_date: value {conduct[i]}: "
+                            f"no policy for {codes[jur[i]]} in force on that date")
+    p = len(found)
+    later = np.where(no_decision, -1, table[jur, np.where(no_decision, d0, decision.astype(np.int64)) - d0])
+    later = np.where((later < 0) | (later == at_conduct), p, later)
+    key = at_conduct.astype(np.int32) * (p + 1) + later
+    present = np.flatnonzero(np.bincount(key, minlength=p * (p + 1)))
+    pairs = []
+    for k in present:
+        a, b = divmod(int(k), p + 1)
+        pairs.append((policies.compiled[found[a].id], policies.compiled[found[b].id] if b < p else None))
+    pair_of_row = np.searchsorted(present, key).astype(np.int32)
+    return pairs, pair_of_row

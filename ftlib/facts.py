@@ -28,6 +28,7 @@ import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 
+import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -365,62 +366,39 @@ def cases_to_frame(cases: list[Case]) -> Any:
     return typed_frame(df)
 
 
-
-
 def fact_array(df: Any, name: str, source: str = "<frame>") -> Any:
     """One fact column as a numpy array: enums as codes in declared order, yes/no as bool,
-    numbers as float. A missing column or blank cell takes the documented default; a
-    required fact must be there. Bad values raise FactError naming the row, field and value."""
-    import numpy as np
-    import pandas as pd
+    numbers as float (``ftlib.convert``: strings in any accepted spelling or label). A missing
+    column or blank cell takes the documented default. Unknown cells (or a required fact left
+    out) raise FactError here: use ``ftlib.convert.fact_column`` to get them as a mask."""
+    from ftlib.convert import fact_column
 
-    spec = CONDITION_FACTS[name]
-    n = len(df)
-    if name not in df.columns:
-        if spec.required:
-            raise FactError(f"{source}: column {name}: required fact is missing")
-        return np.full(n, spec.values.index(spec.default) if spec.kind == "enum" else spec.default)
-    s = df[name]
-    if spec.kind == "enum" and isinstance(s.dtype, pd.CategoricalDtype) and tuple(s.cat.categories) == spec.values:
-        codes = s.cat.codes.to_numpy()
-        if (codes >= 0).all():
-            return codes
-    if spec.kind == "bool" and s.dtype == bool:
-        return s.to_numpy()
-    missing = s.isna().to_numpy()
-    if missing.any():
-        if spec.required:
-            raise FactError(f"{source}: row {int(np.argmax(missing)) + 1}: field {name}: required fact is missing")
-        s = s.astype(object).where(~missing, spec.default)
-    if spec.kind == "enum":
-        codes = pd.Index(spec.values).get_indexer(s.astype(object))
-        bad = codes < 0
-        why = f"not one of {', '.join(spec.values)}"
-        out = codes
-    elif spec.kind == "bool":
-        mapped = s.astype(object).map(parse_yes_no)
-        bad = mapped.isna().to_numpy()
-        why = "not true/false"
-        out = mapped.where(~bad, False).astype(bool).to_numpy()
-    else:
-        out = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
-        bad = np.isnan(out) | (out < 0)
-        why = "not a number ≥ 0"
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise FactError(f"{source}: row {i + 1}: field {name}: value {s.iloc[i]!r}: {why}")
-    return out
+    col = fact_column(df, name, source)
+    if col.unknown is not None:
+        i = int(np.argmax(col.unknown))
+        what = "required fact is missing" if name not in df.columns else f"value is {UNKNOWN}"
+        raise FactError(f"{source}: row {i + 1}: field {name}: {what}")
+    return col.values
 
 
 def typed_frame(df: Any, source: str = "<frame>") -> Any:
-    """Give every vocabulary column its dtype and fill documented defaults."""
+    """Give every vocabulary column its dtype and fill documented defaults. A column holding
+    unknown cells stays a column of values with ``"unknown"`` in those cells."""
     import pandas as pd
+
+    from ftlib.convert import fact_column
 
     df = df.copy()
     for name, spec in CONDITION_FACTS.items():
-        arr = fact_array(df, name, source)
+        col = fact_column(df, name, source)
         if spec.kind == "enum":
-            df[name] = pd.Categorical.from_codes(arr, categories=list(spec.values), ordered=True)
+            typed = pd.Categorical.from_codes(col.values, categories=list(spec.values), ordered=True)
         else:
-            df[name] = arr
+            typed = col.values
+        if col.unknown is not None:
+            obj = np.asarray(typed, dtype=object)
+            obj[col.unknown] = UNKNOWN
+            df[name] = obj
+        else:
+            df[name] = typed
     return df

@@ -29,6 +29,13 @@ cell), a hidden cell can be recovered exactly iff its edge lies on no cycle (a b
 column with exactly one hidden cell is the simplest case. So, until no bridge is left, for each
 bridge we hide the smallest non-zero visible cell that closes a cycle through it. ``exposed``
 checks the result independently with linear programming (used by the tests).
+
+The bridge rule only stops exact recovery. A hidden small count may still be narrowed (the row
+says it is 3 or 4): so afterwards ``suppress`` solves, by linear programming, the smallest and
+largest value each hidden small count can take given every published cell, the sums, any
+published group sums (``groups``: e.g. tolerated = exempt + mitigated, shown elsewhere on the
+page) and what "<k" itself says (1..k−1), and hides one more cell beside any count whose range is
+narrower than ``min_range`` (``ftlib/data/privacy.yaml``), until none is.
 """
 
 from __future__ import annotations
@@ -42,7 +49,22 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-DEFAULT_K = 5
+from ftlib.metrics import DISPOSITIONS
+
+
+def _settings() -> dict:
+    import yaml
+
+    from ftlib.resources import data_path
+
+    with open(data_path("privacy.yaml"), encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+_S = _settings()
+DEFAULT_K: int = int(_S["min_cell"])
+#: How wide the range of values a hidden count could take must stay (``ftlib/data/privacy.yaml``).
+MIN_RANGE: int = int(_S["min_range"])
 MARK = "*"
 #: Columns that never go into a published table.
 FORBIDDEN_COLUMNS = frozenset({"name", "cadre_name", "name_of_cadre", "id_card", "id_number", "phone", "case_id",
@@ -112,16 +134,18 @@ def publish(value, kind: str = "count", *, num=None, den=None, k: int | None = D
     return value if may_publish(kind, value, num=num, den=den, k=k) else None
 
 
-def published_text(value, kind: str = "count", *, num=None, den=None, k: int = DEFAULT_K) -> str:
+def published_text(value, kind: str = "count", *, num=None, den=None, k: int = DEFAULT_K,
+                   percent: bool | None = None) -> str:
     """One figure as published text: ``<k`` for a hidden count, ``<k*`` for a figure hidden because
-    it rests on a small group, a dash when there is no figure."""
+    it rests on a small group, a dash when there is no figure. Shares (and ratios with
+    ``percent=True``) as percentages with one decimal."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "—"
     if not may_publish(kind, value, num=num, den=den, k=k):
         return f"<{k}" if kind == "count" else f"<{k}*"
     if kind == "count":
         return f"{int(value):,}"
-    if kind == "rate":
+    if percent or (percent is None and kind == "rate"):
         return f"{100 * float(value):.1f}%"
     if kind == "stat":
         return f"{float(value):.0f}"
@@ -130,12 +154,21 @@ def published_text(value, kind: str = "count", *, num=None, den=None, k: int = D
 
 def suppress(table: pd.DataFrame, k: int = DEFAULT_K, *, margins: bool = True, zeros_visible: bool = True,
              mark: str = MARK, total_label: str = "Total", total_row_label: str | None = None,
-             hidden_rows: Sequence = ()) -> Suppressed:
+             hidden_rows: Sequence = (), groups: Sequence[Sequence] = (),
+             keep: Sequence = (), force: Sequence[tuple] = (), total_row_shown: bool = True,
+             min_range: int | None = None) -> Suppressed:
     """Suppress small counts in ``table`` (rows × columns of non-negative integer counts).
 
     ``margins=True`` adds the row totals, column totals and grand total (published, hence
     protected too). ``hidden_rows``: rows that are part of the totals but never shown (e.g. a
-    parent region's own cases beside its sub-regions); they count as fully hidden.
+    parent region's own cases beside its sub-regions); they count as fully hidden. ``groups``:
+    sets of columns whose sum (per row) the page may publish elsewhere (tolerated = exempt +
+    mitigated), each a list of columns or ``(columns, rows)`` when only those rows' sums are
+    published: a reader is assumed to know a group's sum (where published) unless it is itself
+    small, and a small group sum is protected like a hidden cell. ``force``: (row, column) cells
+    hidden whatever their value (the page hides that figure elsewhere). ``total_row_shown=False``:
+    the column totals are not published (a chart of periods shows each period's total only). ``keep``: columns (e.g. the total) shown elsewhere on the page:
+    hiding them here would protect nothing, so other cells are hidden instead.
     """
     if k < 1:
         raise ValueError("k must be at least 1")
@@ -152,10 +185,33 @@ def suppress(table: pd.DataFrame, k: int = DEFAULT_K, *, margins: bool = True, z
     for r in hidden_rows:
         hidden[vals.index.get_loc(r), :] = True
     if margins:
-        hidden = _complement(x, hidden)
+        own = [vals.index.get_loc(r) for r in hidden_rows] + ([] if total_row_shown else [len(vals) - 1])
+        if not total_row_shown:
+            hidden[-1, :] = True
+        cols = []
+        for g in groups:
+            names, rows = (g if len(g) == 2 and not isinstance(g[0], str) else (g, None))
+            cols.append(([vals.columns.get_loc(c) for c in names],
+                         None if rows is None else {vals.index.get_loc(r) for r in rows}))
+        for r, c in force:
+            hidden[vals.index.get_loc(r), vals.columns.get_loc(c)] = True
+        kept = np.zeros_like(hidden)
+        for c in keep:
+            kept[:, vals.columns.get_loc(c)] = True
+        while True:   # no bridge, then no narrow range; widening may make a bridge: again until neither
+            hidden = _complement(x, hidden, kept, free=None if total_row_shown else len(vals) - 1)
+            wider = _widen(x, hidden, primary, k, MIN_RANGE if min_range is None else min_range,
+                           zeros_visible, own, cols, kept)
+            if (wider == hidden).all():
+                break
+            hidden = wider
     secondary = hidden & ~primary
     for r in hidden_rows:
         secondary[vals.index.get_loc(r), :] = False
+    if margins and not total_row_shown:
+        secondary[-1, :] = False
+        primary = primary.copy()
+        primary[-1, :] = False
     disp = vals.astype(object).copy()
     disp = disp.mask(pd.DataFrame(primary, index=vals.index, columns=vals.columns), f"<{k}")
     disp = disp.mask(pd.DataFrame(secondary, index=vals.index, columns=vals.columns), mark)
@@ -164,12 +220,13 @@ def suppress(table: pd.DataFrame, k: int = DEFAULT_K, *, margins: bool = True, z
     return Suppressed(vals, as_frame(primary), as_frame(secondary), disp, k)
 
 
-def _complement(x: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+def _complement(x: np.ndarray, hidden: np.ndarray, kept: np.ndarray | None = None,
+                free: int | None = None) -> np.ndarray:
     """Hide more cells of the table-with-margins ``x`` until no hidden cell is a bridge."""
     hidden = hidden.copy()
     nr, nc = x.shape
     while True:
-        bridge = _find_bridge(hidden)
+        bridge = _find_bridge(hidden, free)
         if bridge is None:
             return hidden
         i, j = bridge
@@ -187,10 +244,100 @@ def _complement(x: np.ndarray, hidden: np.ndarray) -> np.ndarray:
                 touches = {c: not hidden[c[0], :].any() for c in cand}
         else:
             touches = dict.fromkeys(cand, False)
+        if kept is not None and any(not kept[c] for c in cand):
+            cand = [c for c in cand if not kept[c]]   # a cell shown elsewhere protects nothing
         if not cand:
             raise RuntimeError("cannot protect the table")   # only if every cell is already hidden
         u, v = min(cand, key=lambda c: (x[c] == 0, touches[c], x[c], c))
         hidden[u, v] = True
+
+
+def _ranges(x: np.ndarray, hidden: np.ndarray, primary: np.ndarray, k: int, zeros_visible: bool,
+            own: Sequence[int], groups: Sequence[tuple], cells: list):
+    """Smallest and largest value of each of ``cells`` (each a tuple of cells of ``x``, a table
+    with margins, whose sum is asked) that the visible cells, the row/column sums, the group sums
+    and the "<k" bounds allow."""
+    from scipy.optimize import linprog
+
+    nr, nc = x.shape
+    idx = {cell: n for n, cell in enumerate(zip(*np.nonzero(hidden)))}
+    lines = [[(i, j) for j in range(nc)] for i in range(nr)] + [[(i, j) for i in range(nr)] for j in range(nc)]
+    eqs, rhs = [], []
+    for line in lines:
+        *body, total = line
+        row, known = np.zeros(len(idx)), 0.0
+        for cell, sign in [(c, 1.0) for c in body] + [(total, -1.0)]:
+            if cell in idx:
+                row[idx[cell]] += sign
+            else:
+                known += sign * x[cell]
+        if row.any():
+            eqs.append(row)
+            rhs.append(-known)
+    for g, known_rows in groups:
+        for i in range(nr):
+            if i in own or 0 < x[i, g].sum() < k:   # a small group sum is not published: not known
+                continue
+            if known_rows is not None and i not in known_rows:
+                continue
+            row, known = np.zeros(len(idx)), 0.0
+            for j in g:
+                if (i, j) in idx:
+                    row[idx[(i, j)]] += 1.0
+                else:
+                    known += x[i, j]
+            if row.any():
+                eqs.append(row)
+                rhs.append(x[i, g].sum() - known)
+    lo_b = 0 if not zeros_visible else 1
+    bounds = [(lo_b, k - 1) if primary[c] and c[0] not in own else (0, None) for c in idx]
+    a_eq = np.array(eqs) if eqs else None
+    for group in cells:   # lazily: the caller stops at the first narrow one
+        c, known = np.zeros(len(idx)), 0.0
+        for cell in group:          # a cell, or the cells of a group whose sum is asked
+            if cell in idx:
+                c[idx[cell]] = 1.0
+            else:
+                known += x[cell]
+        if not c.any():
+            yield group, (known, known)
+            continue
+        res = [linprog(sign * c, A_eq=a_eq, b_eq=rhs or None, bounds=bounds, method="highs") for sign in (1, -1)]
+        lo = res[0].fun if res[0].status == 0 else 0.0
+        hi = -res[1].fun if res[1].status == 0 else np.inf
+        yield group, (lo + known, hi + known)
+
+
+def _widen(x: np.ndarray, hidden: np.ndarray, primary: np.ndarray, k: int, min_range: int, zeros_visible: bool,
+           own: Sequence[int], groups: Sequence[tuple], kept: np.ndarray) -> np.ndarray:
+    """Hide more cells until every hidden small count, and every small group sum, can take values
+    over at least ``min_range``."""
+    hidden = hidden.copy()
+    need = min(min_range, (k - 2) if zeros_visible else (k - 1))
+    nr, nc = x.shape
+    while True:
+        small = [((c,), c) for c in zip(*np.nonzero(hidden)) if 0 <= x[c] < k and c[0] not in own
+                 and (x[c] > 0 or not zeros_visible)]
+        small += [(tuple((i, j) for j in g), (i, g[0])) for g, _ in groups for i in range(nr - 1)
+                  if i not in own and 0 < x[i, g].sum() < k]
+        if not small or need <= 0:
+            return hidden
+        pinned = next((at for (_, at), (_, (lo, hi)) in zip(small, _ranges(x, hidden, primary, k, zeros_visible, own,
+                                                                           groups, [c for c, _ in small]))
+                       if hi - lo < need - 1e-6), None)
+        if pinned is None:
+            return hidden
+        i, j = pinned
+        near = {(i, v) for v in range(nc)} | {(u, j) for u in range(nr)} | \
+            {(i, v) for g, _ in groups if j in g for v in g}
+        # near cells first, not the ones shown elsewhere; a zero only when no count will do
+        # (a zero beside a total of 0 gives nothing away, nor does it protect anything)
+        cand = [c for c in near if not hidden[c] and not kept[c]]
+        cand = [c for c in cand if x[c] > 0] or [c for c in cand if x[c[0], -1] > 0 and x[-1, c[1]] > 0] or \
+            [c for c in zip(*np.nonzero(~hidden & ~kept)) if x[c] > 0]
+        if not cand:
+            return hidden      # everything that could help is hidden already
+        hidden[min(cand, key=lambda c: (c[0] == nr - 1 or c[1] == nc - 1, x[c], c))] = True
 
 
 def _component(hidden: np.ndarray, start: tuple[str, int], skip: tuple[int, int] | None) -> tuple[set, set]:
@@ -210,8 +357,11 @@ def _component(hidden: np.ndarray, start: tuple[str, int], skip: tuple[int, int]
     return rows, cols
 
 
-def _find_bridge(hidden: np.ndarray) -> tuple[int, int] | None:
+def _find_bridge(hidden: np.ndarray, free: int | None = None) -> tuple[int, int] | None:
+    """A hidden cell on no cycle; cells of row ``free`` (an unpublished total row) do not count."""
     for i, j in zip(*np.nonzero(hidden)):
+        if i == free:
+            continue
         rows, cols = _component(hidden, ("r", int(i)), skip=(int(i), int(j)))
         if int(j) not in cols:
             return int(i), int(j)
@@ -246,7 +396,8 @@ def exposed(values: pd.DataFrame, hidden: pd.DataFrame) -> list[tuple]:
         c = np.zeros(len(idx))
         c[n] = 1
         lo = linprog(c, A_eq=np.array(eqs), b_eq=rhs, bounds=(0, None)).fun
-        hi = -linprog(-c, A_eq=np.array(eqs), b_eq=rhs, bounds=(0, None)).fun
+        top = linprog(-c, A_eq=np.array(eqs), b_eq=rhs, bounds=(0, None))
+        hi = -top.fun if top.status == 0 else np.inf     # 3: unbounded
         if hi - lo < 0.5:
             out.append((values.index[cell[0]], values.columns[cell[1]]))
     return out
@@ -279,6 +430,34 @@ def mask_rates(display: pd.DataFrame, rates: dict[str, tuple[str, str]], mark: s
         bad = out[num].map(lambda v: isinstance(v, str)) | out[den].map(lambda v: isinstance(v, str))
         out[rate] = out[rate].astype(object).mask(bad, mark)
     return out
+
+
+#: Each sum is a count of cadres in its own right: tolerated, determinations, not tolerated, closed
+#: without a determination.
+OUTCOME_GROUPS = (("exempt", "mitigated"), ("exempt", "mitigated", "not_tolerated", "out_of_scope"),
+                  ("not_tolerated", "out_of_scope"), ("not_accepted", "withdrawn"))
+
+
+def outcome_figures(rows: pd.DataFrame, k: int) -> pd.DataFrame:
+    """Which of the nested outcome counts a page may give for each row of an outcomes table:
+    decided ⊇ determinations ⊇ tolerated. Each is a count of cadres, and so is the difference of any
+    two that are given (decided but not determined, determined but not tolerated, ...): a count is
+    given only where it and its differences to the others given are not small. The determinations
+    are given through the tolerance rate beside the tolerated count, so only with both."""
+    det, tol = rows["determinations"].astype(float), rows["tolerated"].astype(float)
+    decided = rows[[c for c in DISPOSITIONS if c in rows]].sum(axis=1).astype(float)
+
+    def ok(v) -> np.ndarray:
+        return np.asarray(may_publish("count", v, k=k))
+    tolerated = ok(tol) & ok(decided - tol)
+    determinations = tolerated & ok(det) & ok(det - tol) & ok(decided - det)
+    return pd.DataFrame({"decided": ok(decided), "determinations": determinations, "tolerated": tolerated},
+                        index=rows.index)
+
+
+def determinations_published(rows: pd.DataFrame, k: int) -> pd.Series:
+    """``outcome_figures(rows, k)["determinations"]``."""
+    return outcome_figures(rows, k)["determinations"]
 
 
 def pseudonymise(ids: Iterable, key: bytes) -> pd.Series:

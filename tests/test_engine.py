@@ -468,11 +468,15 @@ def test_determine_frame_rejects_bad_values_in_columns_the_policy_does_not_read(
         assert "row 2" in str(e.value) and next(iter(bad)) in str(e.value)
 
 
-def test_determine_frame_missing_required(cn):
+def test_determine_frame_blank_required_is_unknown(cn):
+    # issue 11.4: a blank required cell is unknown. CN-2016: public motive is its one condition →
+    # `tolerable` (exempt) when true, `default` (not_tolerated) when false: row 2 is open.
     df = pd.DataFrame([BASE, {**BASE, "public_motive": None}])
-    with pytest.raises(FactError) as e:
-        determine_frame(df, "CN-2016", cn)
-    assert "row 2" in str(e.value) and "public_motive" in str(e.value)
+    out = determine_frame(df, "CN-2016", cn)
+    assert list(out["outcome"].astype(str)) == ["exempt", "undetermined"]
+    assert out["rule"].astype(str).tolist()[0] == "tolerable" and pd.isna(out["rule"].iloc[1])
+    assert list(out["possible_outcomes"].astype(str)) == ["", "exempt,not_tolerated"]
+    assert list(out["decisive_unknowns"].astype(str)) == ["", "public_motive"]
 
 
 def test_determine_frame_unknown_policy(cn):

@@ -351,10 +351,9 @@ def test_typed_frame_fills_missing_columns_with_defaults():
     assert df.loc[0, "after.remedy"] == "none"
 
 
-def test_typed_frame_missing_required_column():
-    with pytest.raises(FactError) as e:
-        typed_frame(pd.DataFrame([{k: v for k, v in MINIMAL.items() if k != "public_motive"}]))
-    assert "public_motive" in str(e.value)
+def test_typed_frame_missing_required_column_is_unknown():
+    df = typed_frame(pd.DataFrame([{k: v for k, v in MINIMAL.items() if k != "public_motive"}]))
+    assert df.loc[0, "public_motive"] == "unknown"
 
 
 def test_typed_frame_blank_bool_cell_takes_default_false():

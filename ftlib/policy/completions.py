@@ -106,7 +106,8 @@ def resolve(decide: Decide, cols: Mapping[str, np.ndarray], unknown: Mapping[str
             open_code: int, n_rules: int, cuts: Mapping[str, np.ndarray], limit: int | None = None) -> Resolved:
     """Decide n rows whose cells may be unknown (``unknown[name]`` masks; values under a mask are
     ignored). ``limit``: refuse a row with more completions (one case at a time)."""
-    names = [k for k, m in unknown.items() if m is not None and m.any()]
+    # vocabulary order, so that ties among decisive facts break the same way everywhere
+    names = [k for k in CONDITION_FACTS if unknown.get(k) is not None and unknown[k].any()]
     if len(names) > 62:
         raise TooManyUnknowns(f"{len(names)} facts unknown: too many to enumerate")
     pattern = np.zeros(n, dtype=np.int64)

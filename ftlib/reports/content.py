@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from ftlib.i18n import label
-from ftlib.metrics import RegisterFrames, compute, metric_label
-from ftlib.privacy import published_text, suppress
+from ftlib.metrics import CHANNELS, RegisterFrames, compute, metric_label
+from ftlib.privacy import may_publish, outcome_figures, published_text, suppress
 from ftlib.reports import ReportError
 from ftlib.reports.period import Period, quarters
 
@@ -27,7 +27,7 @@ HEADLINE: tuple[tuple[str, str, str, str, str | None, str | None], ...] = (
     ("received", "intake", "received", "count", None, None),
     ("per_1000_cadres", "intake", "per_1000_cadres", "ratio", "received", None),
     ("decided", "clearance", "decided", "count", None, None),
-    ("clearance_rate", "clearance", "clearance_rate", "ratio", "decided", "received"),
+    ("clearance_rate", "clearance", "clearance_rate", "ratio%", "decided", "received"),
     ("pending_end", "clearance", "pending_end", "count", None, None),
     ("tolerated", "outcomes", "tolerated", "count", None, None),
     ("tolerance_rate", "outcomes", "tolerance_rate", "rate", "tolerated", "determinations"),
@@ -79,8 +79,10 @@ class Report:
 
 
 def fmt_value(value: Any, kind: str, den: Any, k: int, num: Any = None) -> str:
-    """One published figure, as ``ftlib.privacy.published_text`` writes it ("days" is a statistic)."""
-    return published_text(value, "stat" if kind == "days" else kind, num=num, den=den, k=k)
+    """One published figure, as ``ftlib.privacy.published_text`` writes it ("days" is a statistic,
+    "ratio%" a ratio shown as a percentage)."""
+    return published_text(value, {"days": "stat", "ratio%": "ratio"}.get(kind, kind), num=num, den=den, k=k,
+                          percent=kind in ("rate", "ratio%"))
 
 
 def validate(frames: RegisterFrames, region: str, period: Period, lang: str, k: int) -> None:
@@ -95,6 +97,13 @@ def validate(frames: RegisterFrames, region: str, period: Period, lang: str, k: 
         raise ReportError(f"min_cell {k!r}: must be at least 1")
 
 
+def _given(row: pd.Series, what: str, k: int) -> bool:
+    """May the page give this outcomes row's ``what`` (``privacy.outcome_figures``)?"""
+    if row.empty:
+        return False
+    return bool(outcome_figures(row.to_frame().T.infer_objects(), k)[what].iloc[0])
+
+
 def _top(t: pd.DataFrame, period: str) -> pd.Series:
     rows = t[(t["level"] == 0) & (t["period"] == period)]
     return rows.iloc[0] if len(rows) else pd.Series(dtype=object)
@@ -105,7 +114,10 @@ def _headline(cur: dict[str, pd.DataFrame], cur_label: str, prev_label: str, lan
     for key, table, col, kind, num, den in HEADLINE:
         now, before = _top(cur[table], cur_label), _top(cur[table], prev_label)
 
-        def fig(row: pd.Series, col=col, kind=kind, num=num, den=den) -> str:
+        def fig(row: pd.Series, col=col, kind=kind, num=num, den=den, key=key) -> str:
+            if key in ("tolerance_rate", "tolerated") and not _given(row, "determinations" if key ==
+                                                                   "tolerance_rate" else "tolerated", k):
+                return "—" if row.empty else f"<{k}*"   # it would give a small group away
             return fmt_value(row.get(col), kind, row.get(den) if den else None, k, row.get(num) if num else None)
 
         rows.append({
@@ -140,7 +152,11 @@ def _summary(cur: dict[str, pd.DataFrame], cur_label: str, prev_label: str, lang
     else:
         out.append(label("summary.received_small", lang).format(k=k))
     o_now, o_before = _top(cur["outcomes"], cur_label), _top(cur["outcomes"], prev_label)
-    if (o_now.get("determinations") or 0) >= k and (o_before.get("determinations") or 0) >= k:
+    def shown(row: pd.Series) -> bool:   # the tolerance rate of the period is itself publishable
+        return may_publish("rate", row.get("tolerance_rate"), num=row.get("tolerated"),
+                           den=row.get("determinations"), k=k) and _given(row, "determinations", k)
+
+    if shown(o_now) and shown(o_before):
         ch = _change(o_now.get("tolerance_rate"), o_before.get("tolerance_rate"))
         if ch is not None:
             out.append(label("summary.tolerance", lang).format(
@@ -163,22 +179,53 @@ def _summary(cur: dict[str, pd.DataFrame], cur_label: str, prev_label: str, lang
     return out
 
 
-def _subregion_table(cur: dict[str, pd.DataFrame], period: str, names: dict[str, str], lang: str, k: int) -> str:
-    """Received, determinations and tolerated per direct sub-region, with small cells protected."""
+def _subregion_table(cur: dict[str, pd.DataFrame], period: str, region: str, names: dict[str, str], lang: str,
+                     k: int) -> str:
+    """Received, not tolerated and tolerated per direct sub-region, with small cells protected. The
+    region's own cases (in no sub-region) take part in the totals as a hidden row, so that a total
+    minus the shown sub-regions never gives a hidden one back."""
     intake, outcomes = cur["intake"], cur["outcomes"]
-    rows = intake[(intake["level"] == 1) & (intake["period"] == period)].set_index("region")
+    lv = intake.loc[intake["region"] == region, "level"]
+    if lv.empty:
+        return ""
+    here = (intake["period"] == period) & (intake["level"] == int(lv.iloc[0]) + 1) & \
+        intake["region"].str.startswith(region + "-")
+    rows = intake[here].set_index("region")
     if rows.empty:
         return ""
-    out = outcomes[(outcomes["level"] == 1) & (outcomes["period"] == period)].set_index("region")
+    o = outcomes[outcomes["period"] == period].set_index("region")
+    kids = list(rows.index)
+
+    def col(frame: pd.DataFrame, expr) -> pd.Series:
+        part = expr(frame.reindex(kids)).fillna(0).astype(np.int64)
+        total = expr(frame.reindex([region])).fillna(0).astype(np.int64)
+        return pd.concat([part, pd.Series({"(own)": int(total.iloc[0]) - int(part.sum())})])
+
+    received = metric_label("column.received", lang)
     counts = pd.DataFrame({
-        metric_label("column.received", lang): rows["received"].astype(int),
-        metric_label("column.not_tolerated", lang): (out["determinations"] - out["tolerated"]).reindex(rows.index).fillna(0).astype(int),
-        metric_label("column.tolerated", lang): out["tolerated"].reindex(rows.index).fillna(0).astype(int),
+        received: col(intake[intake["period"] == period].set_index("region"), lambda f: f["received"]),
+        metric_label("column.not_tolerated", lang): col(o, lambda f: f["determinations"] - f["tolerated"]),
+        metric_label("column.tolerated", lang): col(o, lambda f: f["tolerated"]),
     })
-    counts.index = [names.get(r, r) for r in counts.index]
-    shown = suppress(counts.iloc[:, 1:], k, total_label=label("report.total", lang)).display
-    shown.insert(0, counts.columns[0], [fmt_value(v, "count", None, k) for v in counts.iloc[:, 0]]
-                 + [fmt_value(counts.iloc[:, 0].sum(), "count", None, k)])
+    counts.index = [names.get(r, r) for r in kids] + ["(own)"]
+    own = ["(own)"] if (counts.loc["(own)"] != 0).any() else []
+    if not own:
+        counts = counts.drop(index="(own)")
+    total = label("report.total", lang)
+    kw = dict(total_label=total, total_row_label=total, hidden_rows=own)
+    parent = o.reindex([region])
+    given = None if parent.empty else outcome_figures(parent, k).iloc[0]
+    force = [] if given is None else [(total, c) for c, what in
+                                      ((total, "determinations"), (counts.columns[2], "tolerated")) if not given[what]]
+    shown = suppress(counts.iloc[:, 1:], k, force=force, **kw).display
+    # received as the sub-region intake chart shows its totals: the same protected breakdown
+    wide = rows[list(CHANNELS)].astype(np.int64)
+    chan = charts_mod().protected_breakdown(wide, k, intake[(intake["period"] == period) &
+                                                            (intake["region"] == region)].iloc[0])
+    tot = chan.values["__total__"].where(~chan.hidden["__total__"]).drop(index=["__own__"], errors="ignore")
+    small = chan.primary["__total__"]
+    first = [f"<{k}" if small[r] else ("*" if pd.isna(v) else int(v)) for r, v in tot.items()]
+    shown.insert(0, received, first)
     return shown.to_html(classes="ftlib-table", border=0, escape=True)
 
 
@@ -207,7 +254,7 @@ def build_report(frames: RegisterFrames, region: str, period: Period, lang: str 
                  chart("careers_chart", trend, "careers")]),
         Section("subregions", label("report.section.subregions", lang),
                 [chart("intake_chart", cur, "intake", by="region", period=period.label, names=names)],
-                table_html=_subregion_table(cur, period.label, names, lang, k)),
+                table_html=_subregion_table(cur, period.label, region, names, lang, k)),
     ]
     return Report(region, names.get(region, region), period, lang, k,
                   _headline(cur, period.label, prev.label, lang, k),

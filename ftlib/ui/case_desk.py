@@ -176,6 +176,7 @@ class DecisionForm:
 class CaseDesk:
     def __init__(self, url: str | None = None, lang: str = "zh", today: dt.date | None = None) -> None:
         self.url = url
+        self.startup_error = ensure_register(url)
         self.lang = lang
         self.today = today
         self.case_id: str | None = None
@@ -254,6 +255,9 @@ class CaseDesk:
                            self.new_box, self.case_box])
         self.box.add_class("ftlib-desk")
         self._relabel()
+        if self.startup_error:
+            self._error(self.status, FtlibError(self.startup_error))
+            self.case_box.layout.display = "flex"
 
     # -- helpers -----------------------------------------------------------------------------------
     def _case_options(self) -> list[str]:
@@ -473,6 +477,21 @@ class CaseDesk:
         self._channels()
         if self.decision is not None:
             self.decision.relabel(lang)
+
+
+def ensure_register(url: str | None) -> str | None:
+    """Create the register if there is none yet (the desk writes to it), so a new user can start a
+    case at once; a database that is not an ftlib register is left alone. Returns the one-line
+    error, if any."""
+    from ftlib.register import db
+
+    try:
+        if db.status(url)[0] in ("missing", "empty"):
+            db.upgrade(url)
+        db.require_current(url)
+    except FtlibError as err:
+        return str(err)
+    return None
 
 
 def _detail(payload: dict[str, Any] | None, lang: str) -> str:
