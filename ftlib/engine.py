@@ -12,8 +12,8 @@ import pandas as pd
 from pydantic import BaseModel
 
 from ftlib.convert import fact_columns
-from ftlib.facts import CONDITION_FACTS, UNKNOWN, Case, FactError, fact_array
-from ftlib.i18n import label
+from ftlib.facts import CONDITION_FACTS, UNKNOWN, Case, FactError
+from ftlib.i18n import has_label, label
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.completions import MAX_COMPLETIONS, Resolved, resolve, thresholds
 from ftlib.policy.handling import impact_period
@@ -128,8 +128,7 @@ class Determination(BaseModel):
 def disposition_label(disposition: str, track: str = "accountability", lang: str = "zh") -> str:
     """The disposition in words on its track (免予问责 on 问责, 免予党纪处分 on 党纪处分)."""
     key = f"disposition_on_track.{track}.{disposition}"
-    text = label(key, lang)
-    return text if text != key else label(f"disposition.{disposition}", lang)
+    return label(key if has_label(key) else f"disposition.{disposition}", lang)
 
 
 def _policy_ref(p: Policy) -> PolicyRef:
@@ -384,13 +383,6 @@ def comparison_table(dets: list[Determination], lang: str = "zh") -> pd.DataFram
 
 
 # -- vectorised --------------------------------------------------------------------------------
-
-def frame_columns(df: pd.DataFrame, names: Iterable[str], source: str = "<frame>") -> dict[str, np.ndarray]:
-    """The fact columns a policy reads, as numpy arrays (enums as codes in declared order).
-    Values outside the vocabulary, and unknown cells, raise FactError naming the row, field
-    and value (``determine_frame`` decides unknown cells; this is for callers that cannot)."""
-    return {name: fact_array(df, name, source) for name in names if name in CONDITION_FACTS}
-
 
 def determine_frame(df: pd.DataFrame, policy: str | Policy | None = None, policies: PolicySet | None = None,
                     source: str = "<frame>") -> pd.DataFrame:

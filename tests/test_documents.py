@@ -40,6 +40,7 @@ ART8 = ("（示例）第八条　符合第七条条件、后果不超过轻微�
         "符合第七条条件的其他情形，从轻或者减轻问责。")
 ART11 = "（示例）第十一条　容错的同时必须纠错：责令限期整改，造成损失的限期挽回。"
 FINDINGS = "该干部在改革试点中因缺乏经验造成轻微损失，已全部挽回。"
+DEPARTURE = "损失虽已挽回，但在当地造成一定负面舆论。"
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +60,14 @@ def register(tmp_path_factory):
         pr.open_case(s, make_case("T-2", jurisdiction="CN", conduct_date="2024-03-10"), channel="unit_application",
                      received_on=D(2025, 4, 1), actor="申请单位", cadre_id="C-0002")
         pr.refuse(s, "T-2", D(2025, 4, 3), "纪委办公室", reason="申请事项已在问责决定中处理完毕。")
+        pr.open_case(s, make_case("T-3"), channel="ex_officio", received_on=D(2025, 4, 1), actor="纪委监委",
+                     cadre_id="C-0003")
+        pr.accept(s, "T-3", D(2025, 4, 1), "纪委办公室")
+        pr.start_investigation(s, "T-3", D(2025, 4, 3), "核查组")
+        pr.finish_investigation(s, "T-3", D(2025, 4, 25), "核查组")
+        record_decision(s, "T-3", on=D(2025, 5, 6), actor="常委会", outcome="mitigated",
+                        departure_reason=DEPARTURE, **DM_DECISION)
+        pr.send_feedback(s, "T-3", D(2025, 5, 8), "纪委办公室")
     yield url
     db.dispose(url)
 
@@ -127,6 +136,20 @@ def test_refusal_under_an_official_policy_has_no_illustrative_banner(register, t
     # (1–5), 14–18 (6–10), 21–25 (11–15) → 2025-04-25.
     assert "15个工作日内（2025年4月25日前）" in text
     assert "示例文书" not in text
+
+
+def test_a_departure_states_the_committees_reason_and_its_own_aftercare(register, tmp_path):
+    """T-3: the committee decides 从轻或减轻 where the engine recommends exemption. CN-DM-2022's
+    after-care for ``mitigated``: impact period 3 months, follow-up visit within 30 working days."""
+    op = docx_text(document_bytes("T-3", "opinion", "docx", register)[1], tmp_path)
+    assert "认定为：减责（从轻或减轻问责）。" in op
+    assert "符合免责条件" not in op  # the engine's row is not the ground of a departing decision
+    assert f"系统依据政策规则给出的建议为“免予问责”，本认定与之不一致，理由是：{DEPARTURE}" in op
+    assert "处理方式：批评教育、谈话提醒" not in op
+    assert "影响期：3个月。" in op and "跟踪回访：30个工作日内进行。" in op
+    assert "依职权启动" in op
+    fb = docx_text(document_bytes("T-3", "feedback", "docx", register)[1], tmp_path)
+    assert "认定结论：减责（从轻或减轻问责）。" in fb and "影响期：3个月。" in fb
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (Debian poppler-utils) not installed")

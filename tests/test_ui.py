@@ -20,7 +20,7 @@ def outcome_of(html: str) -> str:
 
 @pytest.fixture
 def builder(tmp_path):
-    return case_builder.CaseBuilder(save_dir=tmp_path)
+    return case_builder.CaseBuilder()
 
 
 def test_every_fact_has_one_place_and_labels_in_both_languages():
@@ -107,13 +107,24 @@ def test_load_from_library(builder):
     assert outcome_of(builder.outcome.value) == "exempt" and "CN-2019" in builder.outcome.value
 
 
+def downloads(html_value: str) -> dict[str, bytes]:
+    """The files offered by the download links in a widget's HTML: {file name: content}."""
+    import base64
+    import re
+
+    return {name: base64.b64decode(data) for name, data in
+            re.findall(r"download='([^']+)' href='data:[^;]+;base64,([^']*)'", html_value)}
+
+
 def test_save_gives_a_file_the_cli_accepts(builder, tmp_path, cli):
     builder.form.widgets["id"].value = "my-case"
     builder.form.widgets["knowingly_violated"].value = True
-    builder.save_path.value = str(tmp_path / "out" / "my-case.yaml")
     builder.save_button.click()
-    saved = tmp_path / "out" / "my-case.yaml"
-    assert "ftlib-saved" in builder.save_status.value and saved.exists()
+    assert "ftlib-saved" in builder.save_status.value
+    files = downloads(builder.save_status.value)
+    assert list(files) == ["my-case.yaml"]
+    saved = tmp_path / "my-case.yaml"
+    saved.write_bytes(files["my-case.yaml"])
     assert load_case(saved) == builder.case
     r = cli("determine", str(saved))
     assert r.returncode == 0, r.stderr
@@ -152,7 +163,7 @@ def quiz(tmp_path):
 
     cases = [quiz_item("q-exempt"), quiz_item("q-knowing", knowingly_violated=True),
              quiz_item("q-routine", scenario="routine")]
-    return QuizSession(cases=cases, results_path=tmp_path / "results.jsonl", export_dir=tmp_path)
+    return QuizSession(cases=cases, results_path=tmp_path / "results.jsonl")
 
 
 def test_quiz_scores_outcome_and_deciding_rules(quiz, tmp_path):
@@ -194,7 +205,7 @@ def test_quiz_scores_outcome_and_deciding_rules(quiz, tmp_path):
     # a second trainee in the class answers the first case wrongly
     from ftlib.ui.quiz import QuizSession
 
-    other = QuizSession(cases=quiz.cases, results_path=tmp_path / "results.jsonl", export_dir=tmp_path, lang="en")
+    other = QuizSession(cases=quiz.cases, results_path=tmp_path / "results.jsonl", lang="en")
     other.trainee.value = "Li Si"
     other.outcome_w.value = "mitigated"
     other.submit.click()
@@ -202,9 +213,9 @@ def test_quiz_scores_outcome_and_deciding_rules(quiz, tmp_path):
     # the trainer exports the class's results
     w.export.click()
     assert "已导出 4 条记录" in w.export_status.value
-    path = next(tmp_path.glob("quiz_results_*.csv"))
-    with path.open(encoding="utf-8-sig") as f:
-        rows = list(csv.DictReader(f))
+    [(name, data)] = downloads(w.export_status.value).items()
+    assert name.startswith("quiz_results_") and name.endswith(".csv") and data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(data.decode("utf-8-sig").splitlines()))
     assert list(rows[0]) == CSV_COLUMNS
     assert [(r["trainee"], r["case_id"], r["chosen_outcome"], r["correct_outcome"], r["points"]) for r in rows] == [
         ("张三", "q-exempt", "exempt", "exempt", "2"),
@@ -230,7 +241,7 @@ def test_exante_check_lists_conditions_and_writes_the_form(tmp_path):
 
     from ftlib.ui.exante import ExanteCheck
 
-    c = ExanteCheck(out_dir=tmp_path)
+    c = ExanteCheck()
     c.form.widgets["jurisdiction"].value = "CN"
     c.form.widgets["conduct_date"].value = dt.date(2023, 3, 1)
     c.form.widgets["procedure.followed"].value = "partial"
@@ -243,12 +254,12 @@ def test_exante_check_lists_conditions_and_writes_the_form(tmp_path):
     c.description.value = "试点：容缺受理"
     c.unit.value = "示例乡人民政府"
     c.make.click()
-    md, yml = tmp_path / "exante-CN-2023-03-01.md", tmp_path / "exante-CN-2023-03-01.yaml"
-    assert "ftlib-written" in c.status.value and md.exists() and yml.exists()
-    text = md.read_text(encoding="utf-8")
+    files = downloads(c.status.value)
+    assert "ftlib-written" in c.status.value and list(files) == ["exante-CN-2023-03-01.md", "exante-CN-2023-03-01.yaml"]
+    text = files["exante-CN-2023-03-01.md"].decode("utf-8")
     assert "# 容错报备表" in text and "# Ex-ante fault-tolerance registration form" in text
     assert "knowingly violated: must be no" in text and "试点：容缺受理" in text
-    data = yaml.safe_load(yml.read_text(encoding="utf-8"))
+    data = yaml.safe_load(files["exante-CN-2023-03-01.yaml"].decode("utf-8"))
     assert data["policy"] == "CN-2019" and data["planned"]["procedure.followed"] == "partial"
     assert data["planned"]["procedure.exante_registered"] is True
     assert data["requirements"]["for_exemption"] == {"after.remedy": ["full"],

@@ -15,8 +15,8 @@ from typing import Any
 from ftlib.documents.labels import desk_label, wording
 from ftlib.documents.record import CaseFile
 from ftlib.errors import FtlibError
-from ftlib.i18n import label
-from ftlib.regions import region_name
+from ftlib.i18n import fact_label, factor_groups, label, value_label
+from ftlib.regions import region_name, regions
 from ftlib.workdays import add_working_days
 
 #: The assessment factors in the order the opinion lists them (ui_labels.yaml ``factors``).
@@ -36,26 +36,14 @@ def _policy_name(policy) -> str:
     return policy.name.zh
 
 
-def _decided_words(dec, det) -> str:
-    """What was decided, in the texts' words: the engine's disposition (免予问责, 不予问责, 从轻,
-    减轻 …) where the committee decided the outcome the engine gave, else the outcome class."""
-    if det is not None and dec.outcome == det.outcome:
-        return det.disposition_label("zh")
-    return label(f"outcome.{dec.outcome}", "zh")
-
-
 def _illustrative(cf: CaseFile) -> bool:
     """A document under an illustrative policy (or about a fictional region) says so on its face."""
-    from ftlib.regions import regions
-
     pol = cf.decision_policy or cf.policy
     region = regions().get(cf.row.region_code, {})
     return pol.status == "illustrative" or cf.policy.status == "illustrative" or bool(region.get("illustrative"))
 
 
 def _fact_text(name: str, value: Any) -> str:
-    from ftlib.ui.labels import fact_label, value_label
-
     return f"{fact_label(name, 'zh')}：{value_label(name, value, 'zh')}"
 
 
@@ -199,8 +187,6 @@ def _decided(cf: CaseFile) -> tuple[dt.date, Any]:
 
 
 def _factor_lines(cf: CaseFile, spec: dict[str, Any]) -> list[str]:
-    from ftlib.ui.labels import factor_groups
-
     facts = cf.row.facts
     lines = []
     n = 0
@@ -223,8 +209,6 @@ def opinion(cf: CaseFile) -> dict[str, Any]:
     proc = cf.policy.procedure
     ctx = _base(cf, "opinion", day)
     cadre = _cadre(cf)
-    from ftlib.ui.labels import value_label
-
     rank = value_label("subject.rank", cf.row.facts.get("subject.rank"), "zh") if cf.row.facts.get("subject.rank") \
         else "—"
     ctx["addressee"] = _fmt(spec["addressee"], cadre=cadre)
@@ -247,9 +231,7 @@ def opinion(cf: CaseFile) -> dict[str, Any]:
         rules.append(_fmt(spec["rule_line"], group=label(f"group.{t.group}", "zh"), rule=rule,
                           result="是" if t.result else "否", clause=t.clause))
     sections.append({"heading": spec["assessment_heading"], "paras": rules})
-    outcome = _decided_words(dec, det)
-    disp = [_fmt(spec["disposition"], policy=_policy_name(cf.decision_policy), outcome=outcome,
-                 rule=label(f"grading_row.{det.deciding_rule}", "zh"))]
+    disp = [_fmt(spec["disposition"], policy=_policy_name(cf.decision_policy), conclusion=_conclusion(dec, det))]
     if det.handling and dec.outcome == det.outcome:
         disp.append(_fmt(spec["handling"], handling=det.handling.zh))
     disp.append(_fmt(spec["selection"], selection=det.selection.zh))
@@ -274,11 +256,7 @@ def opinion(cf: CaseFile) -> dict[str, Any]:
     corr = _corrections(cf)
     corr_paras = [_fmt(spec["correction_line"], n=i, text=c["text"], ordered=cn_date(c["ordered"]), days=c["days"],
                        due=cn_date(c["due"])) for i, c in enumerate(corr, 1)] or [spec["no_corrections"]]
-    care = det.aftercare
-    if care.impact_period_months:
-        corr_paras.append(_fmt(spec["aftercare"], months=care.impact_period_months))
-    if care.follow_up_visit_within_working_days:
-        corr_paras.append(_fmt(spec["follow_up"], days=care.follow_up_visit_within_working_days))
+    corr_paras += _aftercare(cf, dec.outcome)
     sections.append({"heading": spec["corrections_heading"], "paras": corr_paras})
     sections.append({"heading": spec["remedy_heading"],
                      "paras": [_fmt(spec["remedy"], appeal_days=proc.appeal_window_working_days)]})
@@ -288,14 +266,33 @@ def opinion(cf: CaseFile) -> dict[str, Any]:
     return ctx
 
 
+def _conclusion(dec, det) -> str:
+    """The decided outcome; with the grading row's name when the decision follows the engine
+    (a departure rests on the committee's reason, stated beside it, not on that row)."""
+    if dec.outcome == det.outcome:
+        # the engine's disposition in the texts' words (免予问责, 不予问责, 从轻, 减轻 …)
+        return f"{det.disposition_label('zh')}（{label(f'grading_row.{det.deciding_rule}', 'zh')}）"
+    return label(f"outcome.{dec.outcome}", "zh")
+
+
+def _aftercare(cf: CaseFile, outcome: str) -> list[str]:
+    """The after-care of the outcome decided (the policy's, not the engine's when they differ)."""
+    spec = wording()["kinds"]["opinion"]
+    care = cf.decision_policy.aftercare.get(outcome)
+    out = []
+    if care is not None and care.impact_period_months:
+        out.append(_fmt(spec["aftercare"], months=care.impact_period_months))
+    if care is not None and care.follow_up_visit_within_working_days:
+        out.append(_fmt(spec["follow_up"], days=care.follow_up_visit_within_working_days))
+    return out
+
+
 def _rule_label(cf: CaseFile, group: str, rule_id: str) -> str:
     pol = cf.decision_policy
     for r in getattr(pol, group, []) or []:
         if getattr(r, "id", None) == rule_id and getattr(r, "label", None) is not None:
             return r.label.zh
     if group == "scope":
-        from ftlib.ui.labels import value_label
-
         return "属于所列容错情形（" + "、".join(value_label("scenario", s, "zh") for s in pol.scope.scenarios) + "）"
     return rule_id
 
@@ -322,18 +319,13 @@ def feedback(cf: CaseFile) -> dict[str, Any]:
     corrections = "；".join(_fmt(opinion_spec["correction_line"], n=i, text=c["text"], ordered=cn_date(c["ordered"]),
                                  days=c["days"], due=cn_date(c["due"])).rstrip("。")
                            for i, c in enumerate(corr, 1)) + "。" if corr else opinion_spec["no_corrections"]
-    care = []
-    if det.aftercare.impact_period_months:
-        care.append(_fmt(opinion_spec["aftercare"], months=det.aftercare.impact_period_months))
-    if det.aftercare.follow_up_visit_within_working_days:
-        care.append(_fmt(opinion_spec["follow_up"], days=det.aftercare.follow_up_visit_within_working_days))
+    care = _aftercare(cf, dec.outcome)
     decisive = [t for t in det.trace if t.decisive]
     reasons = "；".join(f"〔{t.clause}〕{_clause_text(cf, t.clause)}" for t in decisive) or "—"
     handling = _fmt(opinion_spec["handling"], handling=det.handling.zh) if det.handling and dec.outcome == det.outcome \
         else ""
     kw = dict(cadre=_cadre(cf), body=proc.decision_body.zh, decided=cn_date(decided),
-              outcome=_decided_words(dec, det), rule=label(f"grading_row.{det.deciding_rule}", "zh"),
-              handling_text=handling, reasons=reasons, corrections=corrections, aftercare="".join(care),
+              conclusion=_conclusion(dec, det), handling_text=handling, reasons=reasons, corrections=corrections, aftercare="".join(care),
               appeal_days=proc.appeal_window_working_days, appeal_due=cn_date(appeal.due))
     ctx["addressee"] = _fmt(spec["addressee"], **kw)
     ctx["sections"] = [{"heading": "", "paras": [p for p in (_fmt(t, **kw) for t in spec["body"]) if p.strip()]}]
@@ -355,8 +347,6 @@ def filing(cf: CaseFile) -> dict[str, Any]:
     kw = dict(cadre=_cadre(cf), to=to)
     ctx["addressee"] = _fmt(spec["addressee"], **kw)
     ctx["sections"] = [{"heading": "", "paras": [_fmt(p, **kw) for p in spec["body"]]}]
-    from ftlib.ui.labels import value_label
-
     corr = _corrections(cf)
     clauses = _clauses(cf)
     values = {
@@ -370,7 +360,7 @@ def filing(cf: CaseFile) -> dict[str, Any]:
         "votes": f"应到{dec.members_total}人，实到{dec.members_present}人；赞成{dec.votes_for}票，"
                  f"反对{dec.votes_against}票，弃权{dec.votes_abstain}票",
         "consulted": "、".join(_body_name(cf, b) for b in (dec.consulted or [])) or "无",
-        "outcome": _decided_words(dec, cf.determination), "engine": label(f"outcome.{dec.engine_outcome}", "zh"),
+        "outcome": label(f"outcome.{dec.outcome}", "zh"), "engine": label(f"outcome.{dec.engine_outcome}", "zh"),
         "departure": dec.departure_reason or "无",
         "clauses": "；".join(f"〔{c['id']}〕{c['text']}（{c['status']}）" for c in clauses),
         "corrections": "；".join(f"{c['text']}，{c['days']}个工作日内，{cn_date(c['due'])}前" for c in corr) or "无",

@@ -1,8 +1,10 @@
 """01 案例构建器 / case builder: build a hypothetical case with widgets grouped by the six
 assessment factors, or load one from the typical-case library; on every change show the
 outcome, the reasons with each clause's text, the corrections and after-care, the same case
-under the other bundled policies, and what would change the outcome. Save the case as a YAML
-file that ``ftlib determine FILE`` accepts."""
+under the other bundled policies, and what would change the outcome. The case is saved as a
+YAML file that ``ftlib determine FILE`` accepts by a download to the visitor's own computer, and a
+case file or an Excel sheet of cases is loaded by an upload from it (ftlib.ui.files): the server
+keeps no file of any visitor."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from ftlib.facts import Case, case_from_dict, flatten
 from ftlib.i18n import LANG_OPTIONS
 from ftlib.library import library
 from ftlib.policy.loader import PolicySet, bundled
-from ftlib.ui import views
+from ftlib.ui import files, views
 from ftlib.ui.forms import FactForm
 from ftlib.ui.labels import text
 
@@ -29,6 +31,28 @@ def case_yaml(case: Case) -> str:
     """The case as a YAML case file (nested facts, dates as ISO text, unset options left out)."""
     data = case.model_dump(mode="json", exclude_none=True)
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def read_cases(path: Path) -> list[Case]:
+    """The cases in a case file (.yaml/.yml/.json: one case) or an Excel sheet (.xlsx: one case a
+    row, fact names as column headers, as ``ftlib.facts.cases_to_frame`` writes them); errors are
+    the CLI's one line naming the file, row and field."""
+    from ftlib.facts import FactError, cases_from_frame, load_case
+
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml", ".json"):
+        return [load_case(path)]
+    if suffix != ".xlsx":
+        raise FactError(f"{path.name}: unknown file type {path.suffix!r} (use .yaml, .json or .xlsx)")
+    import pandas as pd
+
+    try:
+        df = pd.read_excel(path, sheet_name=0, dtype=object)
+    except Exception as err:  # noqa: BLE001 — a broken workbook is bad input, not a crash
+        raise FactError(f"{path.name}: not a readable Excel workbook ({type(err).__name__})") from None
+    if df.empty:
+        raise FactError(f"{path.name}: the first sheet has no cases")
+    return cases_from_frame(df, path.name)
 
 
 def save_case(case: Case, path: str | Path) -> Path:
@@ -51,12 +75,10 @@ def _library_options(lang: str) -> list[tuple[str, str]]:
 class CaseBuilder:
     """The app's state and widgets. ``update()`` recomputes every view from the form."""
 
-    def __init__(self, lang: str = "zh", policies: PolicySet | None = None, save_dir: str | Path = ".",
-                 max_changes: int = 3) -> None:
+    def __init__(self, lang: str = "zh", policies: PolicySet | None = None, max_changes: int = 3) -> None:
         self.policies = policies or bundled()
         self.lang = lang
         self.max_changes = max_changes
-        self.save_dir = Path(save_dir)
         self.case: Case | None = None
         self.last_update_ms = 0.0
         self._busy = False
@@ -67,9 +89,14 @@ class CaseBuilder:
         self.cf_mode = w.ToggleButtons(options=[(text("cf_all", lang), "all"),
                                                 (text("still_possible", lang), "what_can_still_be_done")],
                                        value="all", style={"description_width": "initial"})
-        self.save_path = w.Text(style={"description_width": "initial"}, layout=w.Layout(width="60%"))
         self.save_button = w.Button()
         self.save_status = w.HTML()
+        self.upload_label = w.HTML()
+        self.upload = files.upload_widget(".yaml,.yml,.json,.xlsx")
+        self.upload_status = w.HTML()
+        self.uploaded_w = w.Dropdown(options=[], layout=w.Layout(width="95%", display="none"),
+                                     style={"description_width": "initial"})
+        self.uploaded_cases: list[Case] = []
         self.outcome = w.HTML()
         self.reasons = w.HTML()
         self.corrections = w.HTML()
@@ -86,12 +113,15 @@ class CaseBuilder:
         self.lang_w.observe(self._on_lang, names="value")
         self.library_w.observe(self._on_library, names="value")
         self.save_button.on_click(self._on_save)
+        self.upload.observe(self._on_upload, names="value")
+        self.uploaded_w.observe(self._on_uploaded_pick, names="value")
 
         results = w.VBox([self.outcome, self.corrections, self.comparison,
                           w.VBox([self.cf_mode, self.counterfactuals]), self.reasons])
         self.widget = w.VBox([
-            w.HBox([self.lang_w]), self.library_w, self.form.box,
-            w.HBox([self.save_path, self.save_button]), self.save_status, results,
+            w.HBox([self.lang_w]), self.library_w,
+            w.HBox([self.upload_label, self.upload]), self.upload_status, self.uploaded_w, self.form.box,
+            w.HBox([self.save_button]), self.save_status, results,
         ])
         self._relabel()
         self.update()
@@ -117,10 +147,38 @@ class CaseBuilder:
 
     def _on_save(self, _: Any = None) -> None:
         try:
-            path = self.save(self.save_path.value or None)
-            self.save_status.value = f"<span class='ftlib-saved'>{views.e(text('saved', self.lang, path=path))}</span>"
-        except (FtlibError, OSError) as err:
+            name, data = self.case_file()
+        except FtlibError as err:
             self.save_status.value = views.error_html(err, self.lang)
+            return
+        self.save_status.value = (f"<span class='ftlib-saved'>{views.e(text('download_ready', self.lang))} "
+                                  f"{files.download_html(data, name, text('download', self.lang, name=name))}</span>")
+
+    def _on_upload(self, _: Any = None) -> None:
+        try:
+            got = files.uploaded(self.upload)
+            if got is None:
+                return
+            name, content = got
+            cases = files.read_upload(name, content, read_cases)
+        except FtlibError as err:
+            self.upload_status.value = views.error_html(err, self.lang)
+            return
+        self.uploaded_cases = cases
+        self.upload_status.value = (f"<span class='ftlib-uploaded'>"
+                                    f"{views.e(text('uploaded', self.lang, name=name, n=len(cases)))}</span>")
+        self._busy = True
+        try:
+            self.uploaded_w.options = [(c.id, i) for i, c in enumerate(cases)]
+            self.uploaded_w.value = 0
+        finally:
+            self._busy = False
+        self.uploaded_w.layout.display = "" if len(cases) > 1 else "none"
+        self.load_case(cases[0])
+
+    def _on_uploaded_pick(self, change: dict) -> None:
+        if not self._busy and change["new"] is not None:
+            self.load_case(self.uploaded_cases[change["new"]])
 
     def _relabel(self) -> None:
         lang = self.lang
@@ -129,15 +187,20 @@ class CaseBuilder:
         FactForm._set_options(self.cf_mode, [(text("cf_all", lang), "all"),
                                              (text("still_possible", lang), "what_can_still_be_done")])
         self.cf_mode.description = text("cf_mode", lang)
-        self.save_path.description = text("save_path", lang)
         self.save_button.description = text("save", lang)
+        self.upload_label.value = f"<span>{views.e(text('upload_case', lang))}</span>"
+        self.upload.description = text("upload_button", lang)
+        self.uploaded_w.description = text("uploaded_cases", lang)
 
     # -- actions ------------------------------------------------------------------------------
     def load(self, path: str | Path) -> None:
         """Fill the form from a library case file (or any case file)."""
         from ftlib.facts import load_case
 
-        case = load_case(path)
+        self.load_case(load_case(path))
+
+    def load_case(self, case: Case) -> None:
+        """Fill the form from ``case``."""
         self._busy = True
         try:
             self.form.set_values(flatten(case.model_dump()))
@@ -145,10 +208,19 @@ class CaseBuilder:
             self._busy = False
         self.update()
 
-    def save(self, path: str | Path | None = None) -> Path:
+    def case_file(self) -> tuple[str, str]:
+        """(file name, YAML text) of the case in the form, refused as ``ftlib determine`` would."""
         case = case_from_dict(self.form.values(), "form")
         determine(case, policies=self.policies)  # what `ftlib determine FILE` would refuse, refuse here
-        return save_case(case, path or self.save_dir / f"{case.id}.yaml")
+        return f"{files.safe_name(case.id)}.yaml", case_yaml(case)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the case file to ``path`` (for scripts; the app offers it as a download)."""
+        name, data = self.case_file()
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(data, encoding="utf-8")
+        return path
 
     def update(self) -> None:
         t0 = time.perf_counter()
@@ -171,15 +243,13 @@ class CaseBuilder:
         self.corrections.value = views.corrections_html(det, lang)
         self.comparison.value = views.comparison_html(dets, det.policy.id, lang)
         self.counterfactuals.value = views.counterfactuals_html(cf, lang)
-        if not self.save_path.value or self.save_path.value.endswith(".yaml"):
-            self.save_path.placeholder = str(self.save_dir / f"{case.id}.yaml")
         self.last_update_ms = (time.perf_counter() - t0) * 1000
 
 
-def app(lang: str = "zh", save_dir: str | Path = ".", **kw: Any) -> CaseBuilder:
+def app(lang: str = "zh", **kw: Any) -> CaseBuilder:
     """Build and show the case builder; returns it (its ``widget`` is what is shown)."""
     from IPython.display import display
 
-    builder = CaseBuilder(lang=lang, save_dir=save_dir, **kw)
+    builder = CaseBuilder(lang=lang, **kw)
     display(builder.widget)
     return builder

@@ -217,7 +217,7 @@ class CaseDesk:
         self.deadlines.add_class("ftlib-desk-deadlines")
         self.step = w.Dropdown(style=STYLE)
         self.step.add_class("ftlib-desk-step")
-        self.at = w.DatePicker(style=STYLE)
+        self.at = w.DatePicker(style=STYLE, value=today or dt.date.today())
         self.at.add_class("ftlib-step-at")
         self.actor = w.Text(style=STYLE)
         self.actor.add_class("ftlib-step-actor")

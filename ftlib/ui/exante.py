@@ -1,8 +1,9 @@
 """05 容错报备自查 / ex-ante self-check: before acting, a cadre describes the planned work
 (situation, jurisdiction, date, planned procedure); the tool lists the conditions that must
 hold for a mistake in it to stay tolerable under the policy in force — derived by
-:func:`ftlib.explain.tolerance_requirements` from the policy's own rules — and writes the
-registration form (bilingual Markdown) with the YAML of the planned facts."""
+:func:`ftlib.explain.tolerance_requirements` from the policy's own rules — and gives the
+registration form (bilingual Markdown) with the YAML of the planned facts as downloads to the
+visitor's own computer (ftlib.ui.files): nothing is written on the server."""
 
 from __future__ import annotations
 
@@ -16,12 +17,12 @@ import yaml
 
 from ftlib.errors import FtlibError
 from ftlib.explain import Requirement, Requirements, tolerance_requirements
-from ftlib.i18n import LANG_OPTIONS
+from ftlib.i18n import LANG_OPTIONS, fact_label, value_label
 from ftlib.policy.loader import PolicySet, bundled
 from ftlib.regions import region_name
 from ftlib.ui import views
 from ftlib.ui.forms import FactForm
-from ftlib.ui.labels import fact_label, text, value_label
+from ftlib.ui.labels import text
 
 #: The facts the cadre plans before acting; everything else the policy reads is left open.
 PLANNED_FACTS = ["jurisdiction", "conduct_date", "subject.rank", "subject.top_leader", "subject.unit_type",
@@ -110,14 +111,11 @@ def form_markdown(facts: dict[str, Any], req: Requirements, description: str = "
     return "\n".join(out)
 
 
-def write_form(facts: dict[str, Any], req: Requirements, out_dir: str | Path, description: str = "",
-               unit: str = "", applicant: str = "", policies: PolicySet | None = None) -> tuple[Path, Path]:
-    """Write ``exante-<jurisdiction>-<date>.md`` and the planned facts as ``.yaml``."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+def form_files(facts: dict[str, Any], req: Requirements, description: str = "", unit: str = "",
+               applicant: str = "", policies: PolicySet | None = None) -> list[tuple[str, str]]:
+    """(name, text) of ``exante-<jurisdiction>-<date>.md`` and the planned facts as ``.yaml``."""
     stem = re.sub(r"[^A-Za-z0-9-]", "", f"exante-{facts['jurisdiction']}-{facts['conduct_date']}")
-    md = out_dir / f"{stem}.md"
-    md.write_text(form_markdown(facts, req, description, unit, applicant, policies), encoding="utf-8")
+    md = form_markdown(facts, req, description, unit, applicant, policies)
     data = {"planned": {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in facts.items()},
             "policy": req.policy_id, "description": description, "unit": unit, "applicant": applicant,
             "requirements": {
@@ -125,16 +123,25 @@ def write_form(facts: dict[str, Any], req: Requirements, out_dir: str | Path, de
                 "for_exemption": {r.fact: list(r.allowed) for r in req.for_exemption},
                 "not_together_for_tolerance": [[list(a), list(b)] for a, b in req.pairs_tolerance],
                 "not_together_for_exemption": [[list(a), list(b)] for a, b in req.pairs_exemption]}}
-    yml = out_dir / f"{stem}.yaml"
-    yml.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return md, yml
+    return [(f"{stem}.md", md), (f"{stem}.yaml", yaml.safe_dump(data, allow_unicode=True, sort_keys=False))]
+
+
+def write_form(facts: dict[str, Any], req: Requirements, out_dir: str | Path, description: str = "",
+               unit: str = "", applicant: str = "", policies: PolicySet | None = None) -> tuple[Path, Path]:
+    """Write the form's two files into ``out_dir`` (for scripts; the app offers them as downloads)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, content in form_files(facts, req, description, unit, applicant, policies):
+        paths.append(out_dir / name)
+        paths[-1].write_text(content, encoding="utf-8")
+    return paths[0], paths[1]
 
 
 class ExanteCheck:
-    def __init__(self, lang: str = "zh", policies: PolicySet | None = None, out_dir: str | Path = ".") -> None:
+    def __init__(self, lang: str = "zh", policies: PolicySet | None = None) -> None:
         self.policies = policies or bundled()
         self.lang = lang
-        self.out_dir = Path(out_dir)
         self.requirements: Requirements | None = None
         self.form = FactForm(lang, facts=PLANNED_FACTS)
         self.form.set_values({"conduct_date": dt.date.today(), "procedure.followed": "full"})
@@ -189,20 +196,23 @@ class ExanteCheck:
                              f"（{views.e(name.zh if lang == 'zh' else name.en)}）</h4>"
                              f"<div class='ftlib-exante' data-in-scope='{str(req.in_scope).lower()}'>{body}</div>")
 
-    def write(self) -> tuple[Path, Path]:
+    def files(self) -> list[tuple[str, str]]:
+        """(name, text) of the registration form and the planned facts."""
         if self.requirements is None:
             raise FtlibError(text("exante_no_policy", self.lang))
-        return write_form(self.facts(), self.requirements, self.out_dir, self.description.value, self.unit.value,
+        return form_files(self.facts(), self.requirements, self.description.value, self.unit.value,
                           self.applicant.value, self.policies)
 
     def _on_make(self) -> None:
+        from ftlib.ui import files
+
         try:
-            paths = self.write()
-        except (FtlibError, OSError) as err:
+            made = self.files()
+        except FtlibError as err:
             self.status.value = views.error_html(err, self.lang)
             return
-        self.status.value = (f"<p class='ftlib-written'>"
-                             f"{views.e(text('exante_written', self.lang, paths=', '.join(map(str, paths))))}</p>")
+        links = files.download_links(made, lambda name: text("download", self.lang, name=name))
+        self.status.value = f"<p class='ftlib-written'>{views.e(text('download_ready', self.lang))} {links}</p>"
 
 
 def app(lang: str = "zh", **kw: Any) -> ExanteCheck:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 import os
 import uuid
 from pathlib import Path
@@ -18,13 +17,13 @@ import ipywidgets as w
 from ftlib import home
 from ftlib.engine import Determination, determine
 from ftlib.facts import Case
-from ftlib.i18n import LANG_OPTIONS, label
+from ftlib.i18n import LANG_OPTIONS, fact_label, factor_groups, label, outcome_label, value_label
 from ftlib.library import LibraryCase, library
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.conditions import BoolOp, Node, Not, Ref
 from ftlib.policy.loader import PolicySet, bundled
-from ftlib.ui import views
-from ftlib.ui.labels import fact_label, factor_groups, outcome_label, text, value_label
+from ftlib.ui import classfile, views
+from ftlib.ui.labels import text
 from ftlib.vocabulary import OUTCOMES
 
 #: A class's shared results file (say on the training centre's share) can be named here instead.
@@ -114,12 +113,10 @@ class QuizSession:
     """One trainee's session over the library cases, in library order."""
 
     def __init__(self, lang: str = "zh", policies: PolicySet | None = None,
-                 results_path: str | Path | None = None, export_dir: str | Path = ".",
-                 cases: list[LibraryCase] | None = None) -> None:
+                 results_path: str | Path | None = None, cases: list[LibraryCase] | None = None) -> None:
         self.policies = policies or bundled()
         self.lang = lang
         self.results_path = Path(results_path or os.environ.get(RESULTS_ENV) or home.quiz_results_path())
-        self.export_dir = Path(export_dir)
         self.cases = cases if cases is not None else quiz_cases()
         self.session = uuid.uuid4().hex[:8]
         self.index = 0
@@ -217,9 +214,7 @@ class QuizSession:
         rec["points"] = int(rec["outcome_correct"]) + int(rec["rules_correct"])
         self.records.append(rec)
         self.answered = True
-        self.results_path.parent.mkdir(parents=True, exist_ok=True)
-        with self.results_path.open("a", encoding="utf-8") as f:
-            f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        classfile.append(self.results_path, rec)  # one class file, many trainees at once
         self.feedback.value = self._feedback_html(rec)
         self._render_score()
         return rec
@@ -257,27 +252,37 @@ class QuizSession:
                             f"{views.e(text('quiz_score', self.lang, score=score, total=total, n=len(self.records)))}</p>")
 
     # -- trainer ------------------------------------------------------------------------------
-    def export_csv(self, path: str | Path | None = None) -> tuple[Path, int]:
-        """Write every answer in the class results file as CSV (UTF-8 with BOM, for Excel)."""
+    def results_csv(self) -> tuple[str, str, int]:
+        """(file name, CSV text, rows) of every answer in the class results file (with a BOM, so
+        that Excel reads it as UTF-8)."""
+        import io
+
         rows = read_results(self.results_path)
-        path = Path(path) if path else self.export_dir / f"quiz_results_{dt.date.today():%Y%m%d}.csv"
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return f"quiz_results_{dt.date.today():%Y%m%d}.csv", "\ufeff" + out.getvalue(), len(rows)
+
+    def export_csv(self, path: str | Path) -> tuple[Path, int]:
+        """Write the class's answers as CSV to ``path`` (for scripts; the app offers a download)."""
+        _, data, n = self.results_csv()
+        path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8-sig", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
-            writer.writeheader()
-            writer.writerows(rows)
-        return path, len(rows)
+        path.write_text(data, encoding="utf-8", newline="")
+        return path, n
 
     def _on_export(self) -> None:
-        path, n = self.export_csv()
-        self.export_status.value = f"<p class='ftlib-exported'>{views.e(text('quiz_exported', self.lang, n=n, path=path))}</p>"
+        from ftlib.ui import files
+
+        name, data, n = self.results_csv()
+        link = files.download_html(data, name, text("download", self.lang, name=name), "text/csv")
+        self.export_status.value = (f"<p class='ftlib-exported'>"
+                                    f"{views.e(text('quiz_exported', self.lang, n=n, path=name))} {link}</p>")
 
 
 def read_results(path: str | Path) -> list[dict[str, Any]]:
-    path = Path(path)
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return classfile.read(path)
 
 
 def app(lang: str = "zh", **kw: Any) -> QuizSession:

@@ -40,9 +40,9 @@ def voila_server():
         voila = Path(sys.executable).with_name("voila")
         port = free_port()
         log = open(ARTIFACTS / f"voila-{port}.log", "w")  # noqa: SIM115 — closed with the process
-        proc = subprocess.Popen(
-            [str(voila), str(ROOT / notebook), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-             "--template=ftlib"],
+        proc = subprocess.Popen(  # ftlib's Voilà (kernels released on leave, a kernel limit), as served
+            [sys.executable, "-m", "ftlib.reports.voila_app", str(ROOT / notebook), "--no-browser", f"--port={port}",
+             "--Voila.ip=127.0.0.1", "--template=ftlib"],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             env=voila_env({**os.environ, "PATH": f"{voila.parent}{os.pathsep}{os.environ.get('PATH', '')}",
                            **(env or {})}))

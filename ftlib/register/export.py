@@ -1,0 +1,80 @@
+"""Export of the register as files in the import's layout: a workbook with the sheets
+``registrations``, ``cases`` and ``events``, or for ``X.csv`` the files ``X.csv``,
+``X.events.csv`` and ``X.registrations.csv``. Importing an export reproduces the register."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from ftlib.errors import FtlibError
+from ftlib.register import db
+from ftlib.register.files import CASE_COLUMNS, EVENT_COLUMNS, FACT_COLUMNS, REGISTRATION_COLUMNS, _num
+from ftlib.register.models import CaseRow, Event, Registration
+
+
+def _fact_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float | int):
+        return _num(float(value))
+    return str(value)
+
+
+def export_frames(url: str | None = None) -> dict[str, pd.DataFrame]:
+    """Registrations, cases and events of the register as all-text frames in the file layout."""
+    engine = db.require_current(url)
+    with sessionmaker(engine)() as s:
+        case_rows = []
+        for r in s.scalars(select(CaseRow).order_by(CaseRow.id)):
+            row = {"id": r.id, "region": r.region_code, "cadre_id": r.cadre_id or "", "channel": r.channel,
+                   "received_on": r.received_on.isoformat(), "registration_id": r.registration_id or ""}
+            row.update({c: _fact_cell(r.facts.get(c)) for c in FACT_COLUMNS})
+            case_rows.append(row)
+        event_rows = [{
+            "case_id": e.case_id, "seq": str(e.seq), "kind": e.kind, "at": e.at.isoformat(), "actor": e.actor,
+            "payload": json.dumps(e.payload or {}, ensure_ascii=False, sort_keys=True),
+            "recorded_at": e.recorded_at.isoformat(sep=" ") if e.recorded_at else "",
+            "recorded_by": e.recorded_by or "",
+        } for e in s.scalars(select(Event).order_by(Event.case_id, Event.seq))]
+        reg_rows = [{"registration_id": r.id, "region": r.region_code, "cadre_id": r.cadre_id or "",
+                     "registered_on": r.registered_on.isoformat(), "category": r.category,
+                     "description": r.description or ""}
+                    for r in s.scalars(select(Registration).order_by(Registration.id))]
+    return {"registrations": pd.DataFrame(reg_rows, columns=REGISTRATION_COLUMNS, dtype=object),
+            "cases": pd.DataFrame(case_rows, columns=CASE_COLUMNS, dtype=object),
+            "events": pd.DataFrame(event_rows, columns=EVENT_COLUMNS, dtype=object)}
+
+
+def export_file(to: str | Path, url: str | None = None) -> list[Path]:
+    """Write the register's cases and events to ``to`` (.xlsx: two sheets; .csv: two files)."""
+    to = Path(to)
+    suffix = to.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise FtlibError(f"{to}: unknown file type {to.suffix!r} (use .csv or .xlsx)")
+    frames = export_frames(url)
+    to.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        paths = {"cases": to, "events": to.with_name(to.stem + ".events.csv"),
+                 "registrations": to.with_name(to.stem + ".registrations.csv")}
+        for name, path in paths.items():
+            frames[name].to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+        return [paths["registrations"], paths["cases"], paths["events"]]
+    if suffix == ".xlsx":
+        from openpyxl import Workbook  # only an xlsx export pays for importing openpyxl
+
+        wb = Workbook(write_only=True)
+        for name, df in frames.items():
+            ws = wb.create_sheet(name)
+            ws.append(list(df.columns))
+            for row in df.itertuples(index=False):
+                ws.append([str(v) if v not in (None, "") else None for v in row])
+        wb.save(to)
+    return [to]

@@ -1,0 +1,233 @@
+"""The import: validate every row of every file (``ftlib.register.validate``), then write them all
+in one transaction — all or nothing, also when the process is killed half-way. A case or event
+already in the register with identical values is skipped (importing a file twice adds nothing);
+with different values it is an error. Events enter through ``record_event``, checked by the same
+rules as when they are recorded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from ftlib.errors import FtlibError
+from ftlib.register import db
+from ftlib.register.files import Table, read_file
+from ftlib.register.models import CaseRow, Event, Registration
+from ftlib.register.procedure import ensure_region, progress_of, record_event, register_exante
+from ftlib.register.validate import ImportError_, Issue, parse_events, parse_registrations, validate_cases
+
+BATCH = 20_000
+
+
+def _write_registrations(session: Session, rows: list[dict[str, Any]]) -> list[Issue]:
+    issues = []
+    for r in rows:
+        old = session.get(Registration, r["registration_id"])
+        if old is not None:
+            same = (old.region_code, old.cadre_id or "", old.registered_on, old.category, old.description) == (
+                r["region"], r.get("cadre_id", ""), r["registered_on"], r["category"], r.get("description", ""))
+            if not same:
+                issues.append(Issue(r["source"], r["row"], "registration_id", r["registration_id"],
+                                    "already in the register with other values"))
+            continue
+        register_exante(session, r["registration_id"], r["region"], r["registered_on"], r["category"],
+                        r.get("description", ""), r.get("cadre_id") or None)
+    return issues
+
+
+@dataclass
+class ImportSummary:
+    cases_added: int = 0
+    cases_unchanged: int = 0
+    events_added: int = 0
+    events_unchanged: int = 0
+
+    def __str__(self) -> str:
+        return (f"cases: {self.cases_added} added, {self.cases_unchanged} already present; "
+                f"events: {self.events_added} added, {self.events_unchanged} already present")
+
+
+def _placeholders(conn, names: list[str]) -> str:
+    style = conn.dialect.paramstyle
+    if style == "qmark":
+        return ", ".join("?" for _ in names)
+    if style in ("format", "pyformat"):
+        return ", ".join("%s" for _ in names)
+    return ", ".join(f":{n}" for n in names)  # pragma: no cover
+
+
+def import_files(paths: list[str | Path], url: str | None = None, progress: bool = False) -> ImportSummary:
+    """Validate every row of every file, then write them all in one transaction."""
+    tables: list[Table] = []
+    for p in paths:
+        tables += read_file(p)
+    engine = db.require_current(url)
+    summary = ImportSummary()
+    maker = sessionmaker(engine)
+    with maker() as session, session.begin():
+        issues: list[Issue] = []
+        reg_rows: list[dict[str, Any]] = []
+        for t in (t for t in tables if t.kind == "registrations"):
+            found, rows = parse_registrations(t)
+            issues += found
+            reg_rows += rows
+        regs = set(session.scalars(select(Registration.id))) | {r["registration_id"] for r in reg_rows}
+        case_frames = []
+        for t in (t for t in tables if t.kind == "cases"):
+            found, recs = validate_cases(t, regs)
+            issues += found
+            if recs is not None:
+                recs["source"] = t.source
+                case_frames.append(recs)
+        cases = pd.concat(case_frames, ignore_index=True) if case_frames else None
+        if cases is not None and not issues:
+            dup = cases["id"].duplicated(keep="first")
+            for r in cases[dup].itertuples():
+                issues.append(Issue(r.source, r.row, "id", r.id, "the same id appears in another file of this import"))
+        new_cases = cases
+        if cases is not None and not issues:
+            new_cases, found = _compare_existing_cases(session, cases)
+            issues += found
+            summary.cases_unchanged = len(cases) - len(new_cases)
+        event_rows: list[dict[str, Any]] = []
+        for t in (t for t in tables if t.kind == "events"):
+            found, rows = parse_events(t)
+            issues += found
+            event_rows += rows
+        if issues:
+            raise ImportError_(issues)
+        if reg_rows:
+            found = _write_registrations(session, reg_rows)
+            if found:
+                raise ImportError_(found)
+        # Cases first (events of this import may refer to them), still inside the transaction.
+        if new_cases is not None and len(new_cases):
+            _insert_cases(session, new_cases, progress)
+            summary.cases_added = len(new_cases)
+        if event_rows:
+            added, unchanged, found = _import_events(session, event_rows, progress)
+            if found:
+                raise ImportError_(found)
+            summary.events_added, summary.events_unchanged = added, unchanged
+    return summary
+
+
+def _compare_existing_cases(session: Session, cases: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
+    ids = list(cases["id"])
+    existing: dict[str, CaseRow] = {}
+    for i in range(0, len(ids), 5000):
+        for row in session.scalars(select(CaseRow).where(CaseRow.id.in_(ids[i:i + 5000]))):
+            existing[row.id] = row
+    if not existing:
+        return cases, []
+    issues = []
+    keep = np.ones(len(cases), dtype=bool)
+    for i, r in enumerate(cases.itertuples(index=False)):
+        old = existing.get(r.id)
+        if old is None:
+            continue
+        keep[i] = False
+        mine = {"region": r.region_code, "cadre_id": r.cadre_id, "channel": r.channel,
+                "received_on": str(r.received_on)[:10], "registration_id": r.registration_id,
+                **json.loads(r.facts)}
+        theirs = {"region": old.region_code, "cadre_id": old.cadre_id, "channel": old.channel,
+                  "received_on": old.received_on.isoformat(), "registration_id": old.registration_id, **old.facts}
+        for k in sorted(set(mine) | set(theirs)):
+            if mine.get(k) != theirs.get(k):
+                issues.append(Issue(r.source, r.row, k, str(mine.get(k, "")),
+                                    f"case {r.id} is already in the register with {k} = {theirs.get(k)!r}"))
+                break
+    return cases[keep], issues
+
+
+def _insert_cases(session: Session, cases: pd.DataFrame, progress: bool) -> None:
+    conn = session.connection()
+    for code in sorted(set(cases["region_code"])):
+        ensure_region(session, code)
+    cadres = cases[cases["cadre_id"].notna()].drop_duplicates("cadre_id")
+    if len(cadres):
+        known = set()
+        ids = list(cadres["cadre_id"])
+        for i in range(0, len(ids), 5000):
+            query = text("SELECT id FROM cadres WHERE id IN :ids").bindparams(bindparam("ids", expanding=True))
+            known |= set(session.execute(query, {"ids": ids[i:i + 5000]}).scalars())
+        new = cadres[~cadres["cadre_id"].isin(known)]
+        rows = list(zip(new["cadre_id"], new["region_code"], new["rank"],
+                        new["unit_type"].replace("", "party_gov")))
+        if rows:
+            conn.exec_driver_sql(f"INSERT INTO cadres (id, region_code, rank, unit_type) VALUES "
+                                 f"({_placeholders(conn, ['a'] * 4)})", rows)
+    names = ["id", "region_code", "jurisdiction", "cadre_id", "channel", "received_on", "conduct_date",
+             "policy_id", "registration_id", "facts"]
+    sql = f"INSERT INTO cases ({', '.join(names)}) VALUES ({_placeholders(conn, names)})"
+    cols = [cases[n].to_numpy(dtype=object) for n in names]
+    for n in ("received_on", "conduct_date"):
+        cols[names.index(n)] = np.datetime_as_string(cases[n].to_numpy(dtype="datetime64[D]")).astype(object)
+    total = len(cases)
+    for start in range(0, total, BATCH):
+        batch = list(zip(*(c[start:start + BATCH] for c in cols)))
+        conn.exec_driver_sql(sql, batch)
+        if progress:
+            print(f"ftlib import: wrote {min(start + BATCH, total)} of {total} cases (not yet committed)",
+                  file=sys.stderr, flush=True)
+
+
+def _import_events(session: Session, rows: list[dict[str, Any]], progress: bool) -> tuple[int, int, list[Issue]]:
+    issues: list[Issue] = []
+    by_case: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_case.setdefault(r["case_id"], []).append(r)
+    added = unchanged = 0
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    for n, (case_id, evs) in enumerate(sorted(by_case.items()), start=1):
+        evs.sort(key=lambda r: r["seq"])
+        case = session.get(CaseRow, case_id)
+        if case is None:
+            for r in evs:
+                issues.append(Issue(r["source"], r["row"], "case_id", case_id, "no such case in the register or this import"))
+            continue
+        stored = {e.seq: e for e in session.scalars(select(Event).where(Event.case_id == case_id))}
+        p = progress_of(session, case_id)
+        seen_seq: set[int] = set()
+        for r in evs:
+            if r["seq"] in seen_seq:
+                issues.append(Issue(r["source"], r["row"], "seq", str(r["seq"]), f"case {case_id} has this seq twice"))
+                break
+            seen_seq.add(r["seq"])
+            old = stored.get(r["seq"])
+            if old is not None:
+                stored_payload = dict(old.payload or {})
+                if "window_ends" not in r["payload"]:
+                    stored_payload.pop("window_ends", None)  # filled in when it was recorded
+                same = (old.kind, old.at, old.actor, stored_payload) == (r["kind"], r["at"], r["actor"], r["payload"])
+                if same:
+                    unchanged += 1
+                    continue
+                issues.append(Issue(r["source"], r["row"], "seq", str(r["seq"]),
+                                    f"case {case_id} already has event {r['seq']} ({old.kind} on {old.at}) with other values"))
+                break
+            if r["seq"] != p.seq + 1:
+                issues.append(Issue(r["source"], r["row"], "seq", str(r["seq"]),
+                                    f"case {case_id}: the next event must be number {p.seq + 1}"))
+                break
+            try:
+                record_event(session, case_id, r["kind"], r["at"], r["actor"], r["payload"], case=case, progress=p,
+                             recorded_at=r["recorded_at"] or now, recorded_by=r.get("recorded_by"))
+            except FtlibError as err:
+                issues.append(Issue(r["source"], r["row"], "kind", r["kind"], str(err)))
+                break
+            added += 1
+        if progress and n % 1000 == 0:
+            print(f"ftlib import: checked events of {n} of {len(by_case)} cases (not yet committed)",
+                  file=sys.stderr, flush=True)
+    session.flush()
+    return added, unchanged, issues
