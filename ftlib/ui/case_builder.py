@@ -35,7 +35,7 @@ def case_yaml(case: Case) -> str:
 
 def read_cases(path: Path) -> list[Case]:
     """The cases in a case file (.yaml/.yml/.json: one case) or an Excel sheet (.xlsx: one case a
-    row, fact names as column headers, as ``ftlib.facts.cases_to_frame`` writes them); errors are
+    row, fact names as column headers, as ``ftlib.convert.cases_to_frame`` writes them); errors are
     the CLI's one line naming the file, row and field."""
     from ftlib.facts import FactError, cases_from_frame, load_case
 

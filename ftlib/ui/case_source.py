@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ftlib.facts import cases_to_frame
+from ftlib.convert import cases_to_frame
 from ftlib.library import library
 
 
