@@ -294,7 +294,8 @@ def main(argv: list[str] | None = None) -> int:
 def _fail(message: str) -> int:
     from ftlib.safeinput import printable
 
-    print(f"ftlib: error: {printable(message).splitlines()[0] if message else 'failed'}", file=sys.stderr)
+    # one line per problem (an import lists every problem it found, one a line)
+    print(f"ftlib: error: {printable(message) if message else 'failed'}", file=sys.stderr)
     return EXIT_BAD_INPUT
 
 
