@@ -192,6 +192,7 @@ def run_reports(n: int, n_dash: int, tmp: Path, env: dict) -> dict:
         contexts, times, failed = await crowd(browser, n, server.base + f"voila/files/html/{NAME}.html", DRAWN)
         result["report_static"] = {**summary(times, failed), "visitors": n, "server_idle_mb": round(idle),
                                    "server_peak_mb": round(server.peak_mb), "peak_kernels": server.peak_kernels}
+        print(json.dumps({"report_static": result["report_static"]}, ensure_ascii=False), flush=True)
         await leave(contexts)
         if n_dash:
             server.peak_mb, server.peak_kernels = 0.0, 0
@@ -204,6 +205,7 @@ def run_reports(n: int, n_dash: int, tmp: Path, env: dict) -> dict:
                 **summary(times, failed), "visitors": n_dash, "server_peak_mb": round(server.peak_mb),
                 "kernels_open": kernels_open, "mb_per_kernel": round((rss - idle) / max(1, kernels_open), 1),
                 "kernels_gone_after_leaving_s": None if gone is None else round(time.monotonic() - t_leave, 1)}
+            print(json.dumps({"report_notebook": result["report_notebook"]}, ensure_ascii=False), flush=True)
         return result
 
     try:

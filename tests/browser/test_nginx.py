@@ -80,7 +80,9 @@ def test_two_servers_behind_nginx_both_used_and_sticky(browser, tmp_path):
             pages.append(page)
             if len(pages) >= 4 and all(kernels(p) > 0 for p in procs):
                 break
-        time.sleep(2)
+        deadline = time.monotonic() + 30  # the reloads' old kernels are shut down by their beacons
+        while sum(kernels(p) for p in procs) > len(pages) and time.monotonic() < deadline:
+            time.sleep(0.5)
         counts = [kernels(p) for p in procs]
         assert all(c > 0 for c in counts), counts  # both servers used
         assert sum(counts) == len(pages), counts  # a kernel a browser: the reload's old one was released
