@@ -309,3 +309,23 @@ def test_decisive_row_takes_jupyterlab_theme_colours():
     row = re.search(r"<tr class='ftlib-decisive' style='([^']*)'", page).group(1)
     assert "background:var(--jp-layout-color2" in row and "color:var(--jp-content-font-color0" in row
     assert not re.search(r"background:#", row)
+
+
+def test_plain_reasons_come_first_and_the_trace_is_one_click_away():
+    """c02 (CN-DM 2022 measures): a reform pilot that knowingly broke the rules. The policy's own
+    words: distinction 明知故犯 (Art. 3) and negative list 隐瞒真相、弄虚作假 (Art. 6)."""
+    from ftlib.engine import determine
+    from ftlib.library import library
+    from ftlib.ui.views import reasons_html
+
+    case = next(lc.case for lc in library() if lc.path.name.startswith("c02"))
+    page = reasons_html(determine(case), "zh")
+    plain, technical = page.split("<details", 1)
+    assert "<ol class='ftlib-plain-reasons'" in plain
+    assert "未发现“为谋取私利”" in plain or "存在“明知故犯”的情形" in plain
+    assert "属于“改革试点、先行先试”情形，在容错范围内" in plain
+    assert "→" in plain and "依据" in plain
+    assert "scenario in [" not in plain and "<code>" not in plain   # no rule ids or conditions
+    assert "scenario in [" in technical                              # ... one click away
+    en = reasons_html(determine(case), "en").split("<details", 1)[0]
+    assert "reform pilot: one of the tolerable situations" in en
