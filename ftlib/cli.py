@@ -1,4 +1,8 @@
-"""The ``ftlib`` command. Bad input prints one line naming file, field and value and exits 2."""
+"""The ``ftlib`` command. Bad input prints one line naming file, field and value and exits 2.
+
+Each command imports the modules it runs inside its ``cmd_*`` function, on purpose: ``ftlib
+--help``, ``ftlib paths`` or a mistyped command answer without loading pandas, SQLAlchemy and the
+engine (docs/architecture.md)."""
 
 from __future__ import annotations
 

@@ -18,6 +18,8 @@ from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.completions import MAX_COMPLETIONS, Resolved, resolve, thresholds
 from ftlib.policy.loader import PolicyError, PolicySet, bundled
 from ftlib.policy.packed import Inputs, PackedPolicy, _not, leniency_planes, more_lenient, select
+from ftlib.policy.packed import _and as _and_bits
+from ftlib.policy.packed import _or as _or_bits
 from ftlib.policy.packed import codes as packed_codes
 from ftlib.policy.schema import Aftercare, Bilingual, Policy
 from ftlib.policy.select import in_force, jurisdiction_chain, version_in_force
@@ -388,8 +390,28 @@ def determine_frame(df: pd.DataFrame, policy: str | Policy | None = None, polici
             decisive = np.zeros(n, dtype=np.int32)
             _put_decisive(res, open_, None, decisive, decisive_texts)
     else:
-        result, rule, applied, rule_names, policy_ids, possible, decisive, decisive_texts = \
-            _by_groups(pairs, pair_of_row, cols, unknown, n)
+        result, rule, applied, rule_names, policy_ids = _mixed_packed(pairs, pair_of_row, cols, n)
+        if any_unknown:
+            # rows with an unknown cell the policies read: enumerated group by group
+            some = np.zeros(n, dtype=bool)
+            for m in unknown.values():
+                some |= m
+            rows = np.flatnonzero(some)
+            sub = {k: v[rows] for k, v in cols.items()}
+            sub_unknown = {k: m[rows] for k, m in unknown.items()}
+            u_result, u_rule, u_applied, u_rules, u_ids, u_possible, u_decisive, decisive_texts = \
+                _by_groups(pairs, pair_of_row[rows], sub, sub_unknown, len(rows))
+            rule_index = {r: i for i, r in enumerate(rule_names)}
+            r_lut = np.array([rule_index.setdefault(r, len(rule_index)) for r in u_rules] or [0], dtype=np.int16)
+            p_lut = np.array([_index(policy_ids, i) for i in u_ids] or [0], dtype=np.int16)
+            rule_names = list(rule_index)
+            result[rows] = u_result
+            rule[rows] = np.where(u_rule < 0, np.int16(-1), r_lut[np.maximum(u_rule, 0)])
+            applied[rows] = p_lut[u_applied]
+            possible = np.zeros(n, dtype=np.int64)
+            possible[rows] = u_possible
+            decisive = np.zeros(n, dtype=np.int32)
+            decisive[rows] = u_decisive
     out = {
         "outcome": pd.Categorical.from_codes(result, dtype=_categories(RESULTS)),
         "rule": pd.Categorical.from_codes(rule, dtype=_categories(tuple(rule_names))),
@@ -403,6 +425,53 @@ def determine_frame(df: pd.DataFrame, policy: str | Policy | None = None, polici
                                                              categories=labels)
         out["decisive_unknowns"] = pd.Categorical.from_codes(decisive, categories=list(decisive_texts))
     return pd.DataFrame(out, index=df.index, copy=False)
+
+
+def _mixed_packed(pairs: list, pair_of_row: np.ndarray, cols: dict[str, np.ndarray], n: int) -> tuple:
+    """Every row under its own pair of policies in one packed pass: each policy evaluated on
+    all rows (the packed inputs shared), each row's result taken from its pair through packed
+    masks — no gathering of columns per group."""
+    inp = Inputs(cols, n)
+    rule_index: dict[str, int] = {}
+    policy_ids: list[str] = []
+    hits_of: dict[str, list] = {}
+    rule_planes: dict[int, Any] = {}
+    outcome_planes: dict[int, Any] = {}
+    policy_planes: dict[int, Any] = {}
+
+    def add(planes: dict[int, Any], code: int, x: Any) -> None:
+        if x is False:
+            return
+        planes[code] = x if code not in planes else _or_bits([planes[code], x])
+
+    def hits(c: CompiledPolicy) -> list:
+        if c.policy.id not in hits_of:
+            hits_of[c.policy.id] = _packed(c).hits(inp)
+        return hits_of[c.policy.id]
+
+    for g, (first, later) in enumerate(pairs):
+        group = inp.pack(pair_of_row == g) if len(pairs) > 1 else inp.valid
+        h1 = hits(first)
+        chosen = [(first, h1, group)]
+        if later is not None:
+            h2 = hits(later)
+            better = _and_bits([more_lenient(leniency_planes(h2, _packed(later).outcome_codes),
+                                             leniency_planes(h1, _packed(first).outcome_codes)), group])
+            chosen = [(first, h1, _and_bits([group, _not(better)])), (later, h2, better)]
+        for c, hs, mask in chosen:
+            pcode = _index(policy_ids, c.policy.id)
+            for step, h, o in zip(c.grading, hs, _packed(c).outcome_codes):
+                x = _and_bits([h, mask])
+                add(rule_planes, rule_index.setdefault(step.rule_id, len(rule_index)), x)
+                add(outcome_planes, o, x)
+                add(policy_planes, pcode, x)
+
+    def unpack(planes: dict[int, Any]) -> np.ndarray:
+        items = sorted(planes.items())
+        return packed_codes([x for _, x in items], [k for k, _ in items], inp)
+
+    return (unpack(outcome_planes).view(np.int8), unpack(rule_planes).astype(np.int16),
+            unpack(policy_planes).astype(np.int16), list(rule_index), policy_ids)
 
 
 def _put_decisive(res: Resolved, open_: np.ndarray, rows: np.ndarray | None, decisive: np.ndarray,
@@ -478,19 +547,24 @@ def _select_frame(df: pd.DataFrame, policies: PolicySet, source: str
     last = np.where(no_decision, conduct, decision).max()
     table, found = day_table(policies, codes, first.astype(dt.date), last.astype(dt.date))
     d0 = first.astype(np.int64)
-    at_conduct = table[jur, conduct.astype(np.int64) - d0]
+    span = table.shape[1]
+    flat = table.ravel()
+    base = jur.astype(np.int64) * span - d0
+    at_conduct = flat.take(base + conduct.astype(np.int64))
     if (at_conduct < 0).any():
         i = int(np.argmax(at_conduct < 0))
         raise NoPolicyError(f"{source}: row {i + 1}: field conduct_date: value {conduct[i]}: "
                             f"no policy for {codes[jur[i]]} in force on that date")
     p = len(found)
-    later = np.where(no_decision, -1, table[jur, np.where(no_decision, d0, decision.astype(np.int64)) - d0])
-    later = np.where((later < 0) | (later == at_conduct), p, later)
+    later = flat.take(base + np.where(no_decision, conduct, decision).astype(np.int64))
+    later = np.where((later < 0) | (later == at_conduct), np.int16(p), later)
     key = at_conduct.astype(np.int32) * (p + 1) + later
-    present = np.flatnonzero(np.bincount(key, minlength=p * (p + 1)))
+    seen = np.bincount(key, minlength=p * (p + 1))
+    present = np.flatnonzero(seen)
     pairs = []
     for k in present:
         a, b = divmod(int(k), p + 1)
         pairs.append((policies.compiled[found[a].id], policies.compiled[found[b].id] if b < p else None))
-    pair_of_row = np.searchsorted(present, key).astype(np.int32)
-    return pairs, pair_of_row
+    lut = np.zeros(len(seen), dtype=np.int32)
+    lut[present] = np.arange(len(present), dtype=np.int32)
+    return pairs, lut.take(key)

@@ -33,13 +33,13 @@ import numpy as np
 import pandas as pd
 
 from ftlib.convert import frame_columns
-from ftlib.engine import candidates, determine
+from ftlib.engine import NoPolicyError, candidates, determine
 from ftlib.facts import CONDITION_FACTS, Case, after_the_act
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.loader import PolicySet, bundled
 from ftlib.policy.schema import Policy
 from ftlib.policy.select import in_force
-from ftlib.policy.space import domains
+from ftlib.policy.space import domains, enumerate_frame
 from ftlib.vocabulary import LENIENCY, OUTCOMES
 
 Mode = Literal["all", "what_can_still_be_done"]
@@ -287,8 +287,6 @@ def tolerance_requirements(planned: Mapping[str, Any], jurisdiction: str, day: d
     which values must hold for a mistake to stay tolerable (exempt or mitigated), and which
     further ones for an exemption. Nothing is written per policy: the values come from the
     policy's own distinctions, exclusions, conditions and grading rows."""
-    from ftlib.engine import NoPolicyError
-    from ftlib.policy.space import enumerate_frame
 
     policies = policies or bundled()
     if policy is not None:

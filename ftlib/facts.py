@@ -1,4 +1,4 @@
-"""The fact vocabulary every policy speaks (DESIGN.md), as validated pydantic models.
+"""The fact vocabulary every policy speaks (docs/facts.md), as validated pydantic models.
 
 A case comes from a YAML/JSON file, a dict, or a DataFrame row whose column names are the
 dotted fact names (``procedure.followed``). Unknown facts, wrong types and out-of-range values
@@ -31,6 +31,7 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ftlib.errors import FtlibError
+from ftlib.safeinput import load_file
 from ftlib.vocabulary import RANKS, parse_yes_no
 
 #: The value of a fact nobody has established yet (any fact a policy condition may read).
@@ -111,7 +112,7 @@ class History(BaseModel):
 
 
 class Case(BaseModel):
-    """One case: the facts of a cadre's mistake, in the DESIGN.md vocabulary."""
+    """One case: the facts of a cadre's mistake, in the vocabulary of docs/facts.md."""
 
     model_config = _STRICT
     id: str = Field(max_length=200)
@@ -330,7 +331,6 @@ def _copy(d: Any) -> Any:
 
 def load_case(path: str | Path) -> Case:
     """Read one case from a YAML or JSON file."""
-    from ftlib.safeinput import load_file
 
     path = Path(path)
     try:

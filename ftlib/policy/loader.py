@@ -20,6 +20,7 @@ from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.conditions import ConditionError
 from ftlib.policy.schema import Policy
 from ftlib.resources import data_path
+from ftlib.safeinput import load_file
 
 DATA_DIR = data_path("policies")
 _RULE_LISTS = ("distinctions", "exclusions", "conditions", "mitigations", "corrections")
@@ -32,7 +33,6 @@ class PolicyError(FtlibError):
 
 
 def read_policy_file(path: Path) -> dict[str, Any]:
-    from ftlib.safeinput import load_file
 
     try:
         data = load_file(path)   # size, encoding, duplicate keys, inf/NaN, impossible dates, depth

@@ -135,3 +135,45 @@ def test_notebooks_give_files_through_the_browser_and_write_nothing_in_the_tree(
     after = tree()
     assert {k: v for k, v in after.items() if before.get(k) != v} == {}
     assert sorted(set(before) - set(after)) == []
+
+
+def test_trainer_view_updates_when_a_trainee_answers(browser, tmp_path):
+    import io
+
+    from openpyxl import load_workbook
+
+    port = free_port()
+    results = tmp_path / "class.jsonl"
+    env = voila_env({**os.environ, "FTLIB_HOME": str(tmp_path / "home"), "FTLIB_QUIZ_RESULTS": str(results)})
+    log = open(ARTIFACTS / f"voila-trainer-{port}.log", "w")  # noqa: SIM115 — closed below
+    proc = subprocess.Popen(voila_command(port, target=str(ROOT / "notebooks")), cwd=tmp_path, env=env,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        wait_until_up(base, proc)
+        trainer = render(browser.new_context(viewport={"width": 1200, "height": 1200}, accept_downloads=True),
+                         base, "07_quiz_trainer.ipynb")
+        count = trainer.locator(".ftlib-trainer-count")
+        count.wait_for(timeout=60_000)
+        assert count.get_attribute("data-answers") == "0"
+        quiz = render(browser.new_context(), base, "04_training_quiz.ipynb")
+        quiz.locator(".ftlib-quiz-case").wait_for(timeout=60_000)
+        quiz.get_by_label("学员姓名").fill("乙学员")
+        quiz.get_by_label("学员姓名").press("Enter")
+        quiz.get_by_role("button", name="提交答案").click()
+        quiz.locator(".ftlib-quiz-score").wait_for(timeout=30_000)
+        # the trainer's page changes by itself (no reload): one answer, the trainee's name
+        trainer.wait_for_function("document.querySelector('.ftlib-trainer-count').dataset.answers === '1'",
+                                  timeout=30_000)
+        assert "乙学员" in trainer.locator(".ftlib-trainer-who").inner_text()
+        assert trainer.locator(".ftlib-trainer-scores tr[data-trainee='乙学员']").count() == 1
+        trainer.screenshot(path=str(ARTIFACTS / "trainer_view.png"), full_page=True)
+        trainer.locator("button.ftlib-trainer-export").click()
+        name, data = download(trainer, trainer.locator("a.ftlib-download"))
+        assert name == "class.xlsx"
+        ws = load_workbook(io.BytesIO(data))["成绩表"]
+        assert ws["A2"].value == "乙学员" and ws["B2"].value == 1 and isinstance(ws["B2"].value, int)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+        log.close()
