@@ -31,8 +31,9 @@ def test_every_label_has_both_languages(name):
 
 
 def test_lookup_and_unknown_language():
-    assert label("outcome.exempt", "zh") == "免予问责"
-    assert label("outcome.exempt", "en") == "exempted from accountability"
+    assert label("outcome.exempt", "zh") == "免责（不予问责或免予问责）"
+    assert label("disposition.exempted", "zh") == "免予问责"
+    assert label("disposition.not_accountable", "en") == "not held accountable"
     with pytest.raises(ValueError, match="fr"):
         label("outcome.exempt", "fr")
 

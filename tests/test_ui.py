@@ -75,7 +75,7 @@ def test_corrections_comparison_and_counterfactuals(builder):
     builder.form.widgets["procedure.followed"].value = "partial"
     builder.cf_mode.value = "what_can_still_be_done"
     cf = builder.counterfactuals.value
-    assert "改为“免予问责”" in cf and "挽回损失、消除影响：未挽回 → 全部挽回" in cf
+    assert "改为“免责（不予问责或免予问责）”" in cf and "挽回损失、消除影响：未挽回 → 全部挽回" in cf
     assert "日常事务" not in cf
 
 
@@ -173,7 +173,7 @@ def test_quiz_scores_outcome_and_deciding_rules(quiz, tmp_path):
 
     w = quiz
     assert "出于公心：是" in w.case_html.value and "容错情形：改革试点、先行先试" in w.case_html.value
-    assert ("[认定结果] 符合免责条件 ⇒ 免予问责 〔art17_reading〕", "grading:exempt") in w.rules_w.options
+    assert ("[认定结果] 符合免责条件 ⇒ 免责（不予问责或免予问责） 〔art17_reading〕", "grading:exempt") in w.rules_w.options
     w.submit.click()  # no name yet
     assert "请先填写学员姓名" in w.feedback.value and w.records == []
     w.trainee.value = "张三"
@@ -232,7 +232,7 @@ def test_quiz_scores_outcome_and_deciding_rules(quiz, tmp_path):
 def test_quiz_language_switch(quiz):
     quiz.lang_w.value = "en"
     assert "public motive：yes" in quiz.case_html.value
-    assert ("exempted from accountability", "exempt") in quiz.outcome_w.options
+    assert ("exempt (not held accountable or exempted from accountability)", "exempt") in quiz.outcome_w.options
     assert quiz.submit.description == "submit"
 
 

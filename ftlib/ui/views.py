@@ -31,6 +31,11 @@ def outcome_html(d: Determination, lang: str = "zh") -> str:
            f" <span class='ftlib-rule'>{e(label('grading_row.' + d.deciding_rule, lang))}</span>"
            f" <code>{e(d.deciding_rule)}</code></div>"
            f"<div>{e(text('policy_used', lang))}：{e(d.policy.id)}（{e(name)}）— {e(getattr(d.selection, lang))}</div>")
+    out += (f"<div class='ftlib-disposition' data-disposition='{e(d.disposition)}'>"
+            f"{e(label('text.disposition', lang))}：<b>{e(d.disposition_label(lang))}</b>"
+            f"（{e(label('text.track', lang))}：{e(label('track.' + d.track, lang))}；"
+            f"{e(label('text.subject', lang))}：{e(label('subject_kind.' + d.subject_kind, lang))}）"
+            f" <small>{e(label('text.row_status', lang))}：{e(label('status.' + d.deciding_status, lang))}</small></div>")
     if d.handling:
         out += f"<div>{e(text('handling', lang))}：{e(getattr(d.handling, lang))}</div>"
     for w in d.warnings:
@@ -129,7 +134,8 @@ def technical_reasons_html(d: Determination, lang: str = "zh") -> str:
 def corrections_html(d: Determination, lang: str = "zh") -> str:
     items = "".join(f"<li>{e(getattr(c, lang))}（{e(text('within_days', lang, n=c.time_limit_working_days))}）"
                     f" <small>〔{e(c.clause)}〕</small></li>" for c in d.corrections)
-    care = [text("impact_period", lang, n=d.aftercare.impact_period_months)]
+    months = d.aftercare.impact_period_months
+    care = [text("impact_period", lang, n=months) if months is not None else label("text.impact_unknown", lang)]
     if d.aftercare.follow_up_visit_within_working_days:
         care.append(text("follow_up", lang, n=d.aftercare.follow_up_visit_within_working_days))
     if d.aftercare.note:
