@@ -61,8 +61,9 @@ def _rule_words(d: Determination, group: str, rule: str, lang: str) -> str:
     for r in rules if isinstance(rules, list) else []:
         if getattr(r, "id", None) == rule and getattr(r, "label", None) is not None:
             return getattr(r.label, lang)
-    words = label(f"rule.{rule}", lang)
-    return words if words != f"rule.{rule}" else label(f"grading_row.{rule}", lang)
+    from ftlib.i18n import has_label
+
+    return label(f"rule.{rule}" if has_label(f"rule.{rule}") else f"grading_row.{rule}", lang)
 
 
 def plain_sentence(d: Determination, t: Any, lang: str = "zh") -> str | None:
