@@ -116,6 +116,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     for r in failed:
         print(f"ftlib: report {r.name} failed: {r.error}", file=sys.stderr)
     print(f"{len(results) - len(failed)} reports in {out} (static HTML in {out / 'html'})")
+    print("case desk 容错纠错案件办理台 on this register, in another terminal: "
+          f"FTLIB_DATABASE_URL={db.shown(os.environ['FTLIB_DATABASE_URL'])} .venv/bin/ftlib notebook 06 --port {args.port + 1}")
     if args.no_serve:
         return 1 if failed else 0
     return serve(out, args.port)

@@ -12,7 +12,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from ftlib.convert import fact_columns
-from ftlib.facts import CONDITION_FACTS, UNKNOWN, Case, FactError, fact_array
+from ftlib.facts import CONDITION_FACTS, UNKNOWN, Case, FactError
 from ftlib.i18n import label
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.completions import MAX_COMPLETIONS, Resolved, resolve, thresholds
@@ -296,13 +296,6 @@ def comparison_table(dets: list[Determination], lang: str = "zh") -> pd.DataFram
 
 
 # -- vectorised --------------------------------------------------------------------------------
-
-def frame_columns(df: pd.DataFrame, names: Iterable[str], source: str = "<frame>") -> dict[str, np.ndarray]:
-    """The fact columns a policy reads, as numpy arrays (enums as codes in declared order).
-    Values outside the vocabulary, and unknown cells, raise FactError naming the row, field
-    and value (``determine_frame`` decides unknown cells; this is for callers that cannot)."""
-    return {name: fact_array(df, name, source) for name in names if name in CONDITION_FACTS}
-
 
 def determine_frame(df: pd.DataFrame, policy: str | Policy | None = None, policies: PolicySet | None = None,
                     source: str = "<frame>") -> pd.DataFrame:

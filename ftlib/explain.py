@@ -5,7 +5,7 @@ outcome the policy can give, the smallest sets of fact changes that move the cas
 does not know any rule by hand: it walks the discrete fact space the policy reads
 (:func:`ftlib.policy.space.domains`), trying every set of 1, 2, 3 … changed facts up to a bound,
 and evaluates all candidates of one size at once with the compiled policy
-(:meth:`CompiledPolicy.run_frame` on columns from :func:`ftlib.engine.frame_columns`).
+(:meth:`CompiledPolicy.run_frame` on columns from :func:`ftlib.facts.frame_columns`).
 
 A set is kept only if it is minimal: no proper subset of its changes reaches the same outcome.
 By default the search stops, for each outcome, at the smallest size that reaches it (those
@@ -13,8 +13,8 @@ sets are minimal by construction); with ``smallest_only=False`` it goes on to ``
 and drops every set that contains a smaller one.
 
 ``mode="what_can_still_be_done"`` holds the conduct, the person and the past fixed and varies
-only the facts that can still change after the act (listed as data in ``ftlib/ui_labels.yaml``,
-``after_the_act``).
+only the facts that can still change after the act (the ``after`` group of the facts,
+``ftlib.facts.after_the_act``).
 
 :func:`tolerance_requirements` serves the ex-ante self-check (容错报备): given the planned facts
 of a piece of work, it enumerates every way the facts not yet known could turn out and reports,
@@ -32,14 +32,13 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ftlib.engine import candidates, determine, frame_columns
-from ftlib.facts import CONDITION_FACTS, Case
+from ftlib.engine import candidates, determine
+from ftlib.facts import CONDITION_FACTS, Case, after_the_act, frame_columns
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.loader import PolicySet, bundled
 from ftlib.policy.schema import Policy
 from ftlib.policy.select import in_force
 from ftlib.policy.space import domains
-from ftlib.ui.labels import after_the_act
 from ftlib.vocabulary import LENIENCY, OUTCOMES
 
 Mode = Literal["all", "what_can_still_be_done"]

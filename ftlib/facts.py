@@ -25,6 +25,7 @@ import datetime as dt
 import json
 import types
 import typing
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 
@@ -187,6 +188,13 @@ VOCABULARY: dict[str, FactSpec] = {s.name: s for s in _walk(Case)}
 CONDITION_FACTS: dict[str, FactSpec] = {
     k: v for k, v in VOCABULARY.items() if v.kind in ("bool", "enum", "number")
 }
+
+
+def after_the_act() -> tuple[str, ...]:
+    """The facts that can still change after the act: the ``after`` group (挽回损失、主动说明、配合调查,
+    stop concealing, stop refusing to correct). Everything else describes the conduct itself, the
+    person or the past, and counterfactuals in ``what_can_still_be_done`` mode hold it fixed."""
+    return tuple(name for name in VOCABULARY if name.startswith("after."))
 
 
 def flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -360,6 +368,13 @@ def fact_array(df: Any, name: str, source: str = "<frame>") -> Any:
         what = "required fact is missing" if name not in df.columns else f"value is {UNKNOWN}"
         raise FactError(f"{source}: row {i + 1}: field {name}: {what}")
     return col.values
+
+
+def frame_columns(df: Any, names: Iterable[str], source: str = "<frame>") -> dict[str, Any]:
+    """The fact columns a policy reads, as numpy arrays (enums as codes in declared order).
+    Values outside the vocabulary, and unknown cells, raise FactError naming the row, field
+    and value (``determine_frame`` decides unknown cells; this is for callers that cannot)."""
+    return {name: fact_array(df, name, source) for name in names if name in CONDITION_FACTS}
 
 
 def typed_frame(df: Any, source: str = "<frame>") -> Any:

@@ -6,7 +6,7 @@ from typing import Any
 
 from ftlib.engine import UNDETERMINED, Determination
 from ftlib.facts import UNKNOWN
-from ftlib.i18n import label
+from ftlib.i18n import fact_label, label
 
 
 def _yes(v: Any, lang: str) -> str:
@@ -20,8 +20,6 @@ def _yes(v: Any, lang: str) -> str:
 
 
 def _facts(names: list[str], lang: str) -> str:
-    from ftlib.ui.labels import fact_label
-
     sep = "、" if lang == "zh" else ", "
     return sep.join(f"{fact_label(n, lang)}（{n}）" if lang == "zh" else f"{fact_label(n, lang)} ({n})" for n in names)
 

@@ -102,3 +102,29 @@ def test_nothing_is_recorded_without_a_name(desk):
     assert "field recorded_by" in desk.status.value
     with db.session_scope(url) as s:
         assert s.scalars(select(Event)).all() == []
+
+
+def test_every_case_of_a_sample_register_opens_with_its_documents(tmp_path):
+    """Each case of a small seeded sample register (refused, accepted and filed cases) opens at
+    the desk with its state, its legal steps and deadlines, and each document it has so far
+    renders."""
+    from ftlib.documents import document_bytes
+    from ftlib.register import frames as rf
+    from ftlib.register.synth import synth
+
+    url = f"sqlite:///{tmp_path / 'sample.sqlite'}"
+    synth(url, regions=1, years=1, seed=2026)
+    states = rf.current_state(url)["state"].astype(str)
+    desk = CaseDesk(url, "zh", today=D(2026, 1, 5))
+    made = 0
+    for case_id in desk.pick.options:
+        desk.open_case(case_id)
+        assert f"data-state='{states[case_id]}'" in desk.header.value, case_id
+        assert "ftlib-desk-error" not in desk.status.value, (case_id, desk.status.value)
+        assert "ftlib-deadline" in desk.deadlines.value
+        for _, kind in desk.doc_kind.options:
+            name, data = document_bytes(case_id, kind, "docx", url)
+            assert data[:2] == b"PK" and name.startswith(case_id)
+            made += 1
+    assert len(desk.pick.options) >= 10 and made >= 10
+    db.dispose(url)

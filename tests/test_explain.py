@@ -7,8 +7,7 @@ import datetime as dt
 import pytest
 
 from ftlib.explain import counterfactuals, tolerance_requirements
-from ftlib.facts import case_from_dict
-from ftlib.ui.labels import after_the_act
+from ftlib.facts import after_the_act, case_from_dict
 
 
 def make(**facts):

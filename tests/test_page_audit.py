@@ -26,13 +26,13 @@ from html import unescape
 import numpy as np
 import pandas as pd
 import pytest
+from ftlib.reports.period import quarters
 from scipy.optimize import linprog
 
 from ftlib.metrics import CHANNELS, DISPOSITIONS, compute, metric_label
 from ftlib.metrics.synthetic import synthetic
 from ftlib.reports.content import HEADLINE, build_report
 from ftlib.reports.jobs import plan_jobs
-from ftlib.reports.period import quarters
 
 K = 5
 MIN_RANGE = 2

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from ftlib.metrics.synthetic import synthetic
+from ftlib.period import PeriodError, parse_period, quarters
 from ftlib.reports.content import ReportError, build_report, fmt_value, headline_html
 from ftlib.reports.index import index_html
-from ftlib.reports.period import PeriodError, parse_period, quarters
 
 
 def test_periods():
@@ -74,7 +74,7 @@ def test_index_links_reports_and_lists_failures():
 def test_papermill_run_good_and_bad(tmp_path, frames):
     import pickle
 
-    from ftlib.reports.period import Period
+    from ftlib.period import Period
     from ftlib.reports.runner import Job, run_reports
 
     snap = tmp_path / "frames.pickle"

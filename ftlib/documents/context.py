@@ -15,8 +15,8 @@ from typing import Any
 from ftlib.documents.labels import desk_label, wording
 from ftlib.documents.record import CaseFile
 from ftlib.errors import FtlibError
-from ftlib.i18n import label
-from ftlib.regions import region_name
+from ftlib.i18n import fact_label, factor_groups, label, value_label
+from ftlib.regions import region_name, regions
 from ftlib.workdays import add_working_days
 
 #: The assessment factors in the order the opinion lists them (ui_labels.yaml ``factors``).
@@ -38,16 +38,12 @@ def _policy_name(policy) -> str:
 
 def _illustrative(cf: CaseFile) -> bool:
     """A document under an illustrative policy (or about a fictional region) says so on its face."""
-    from ftlib.regions import regions
-
     pol = cf.decision_policy or cf.policy
     region = regions().get(cf.row.region_code, {})
     return pol.status == "illustrative" or cf.policy.status == "illustrative" or bool(region.get("illustrative"))
 
 
 def _fact_text(name: str, value: Any) -> str:
-    from ftlib.ui.labels import fact_label, value_label
-
     return f"{fact_label(name, 'zh')}：{value_label(name, value, 'zh')}"
 
 
@@ -191,8 +187,6 @@ def _decided(cf: CaseFile) -> tuple[dt.date, Any]:
 
 
 def _factor_lines(cf: CaseFile, spec: dict[str, Any]) -> list[str]:
-    from ftlib.ui.labels import factor_groups
-
     facts = cf.row.facts
     lines = []
     n = 0
@@ -215,8 +209,6 @@ def opinion(cf: CaseFile) -> dict[str, Any]:
     proc = cf.policy.procedure
     ctx = _base(cf, "opinion", day)
     cadre = _cadre(cf)
-    from ftlib.ui.labels import value_label
-
     rank = value_label("subject.rank", cf.row.facts.get("subject.rank"), "zh") if cf.row.facts.get("subject.rank") \
         else "—"
     ctx["addressee"] = _fmt(spec["addressee"], cadre=cadre)
@@ -301,8 +293,6 @@ def _rule_label(cf: CaseFile, group: str, rule_id: str) -> str:
         if getattr(r, "id", None) == rule_id and getattr(r, "label", None) is not None:
             return r.label.zh
     if group == "scope":
-        from ftlib.ui.labels import value_label
-
         return "属于所列容错情形（" + "、".join(value_label("scenario", s, "zh") for s in pol.scope.scenarios) + "）"
     return rule_id
 
@@ -357,8 +347,6 @@ def filing(cf: CaseFile) -> dict[str, Any]:
     kw = dict(cadre=_cadre(cf), to=to)
     ctx["addressee"] = _fmt(spec["addressee"], **kw)
     ctx["sections"] = [{"heading": "", "paras": [_fmt(p, **kw) for p in spec["body"]]}]
-    from ftlib.ui.labels import value_label
-
     corr = _corrections(cf)
     clauses = _clauses(cf)
     values = {

@@ -1,4 +1,5 @@
-"""Labels of the case desk and the documents (``ftlib/data/labels/desk_labels.yaml``)."""
+"""Labels of the case desk and the documents: the catalogue's ``desk`` namespace
+(``ftlib/data/labels/desk_labels.yaml``); the documents' sentences."""
 
 from __future__ import annotations
 
@@ -7,23 +8,14 @@ from typing import Any
 
 import yaml
 
-from ftlib.i18n import LANGS
+from ftlib.i18n import label
 from ftlib.resources import data_path
 
 
-@lru_cache(maxsize=1)
-def _data() -> dict[str, Any]:
-    return yaml.safe_load(data_path("labels", "desk_labels.yaml").read_text(encoding="utf-8"))
-
-
 def desk_label(key: str, lang: str = "zh", **kw: Any) -> str:
-    """``group.key`` in ``lang`` (the key itself if unknown); ``kw`` fills ``{placeholders}``."""
-    if lang not in LANGS:
-        raise ValueError(f"language {lang!r}: use one of {', '.join(LANGS)}")
-    group, _, name = key.partition(".")
-    entry = _data().get(group, {}).get(name)
-    s = entry[lang] if entry else name or key
-    return s.format(**kw) if kw else s
+    """``desk.<group>.<key>`` of the catalogue in ``lang`` (``ftlib.i18n.label``: an unknown key
+    shows its id); ``kw`` fills ``{placeholders}``."""
+    return label(f"desk.{key}", lang, **kw)
 
 
 @lru_cache(maxsize=1)

@@ -21,7 +21,7 @@ import pandas as pd
 from ftlib import workdays
 from ftlib.metrics.frames import DETERMINATIONS, DISPOSITIONS, FramesError, RegisterFrames
 from ftlib.metrics.stats import fisher_two_sided, hist_quantile, holm
-from ftlib.reports.period import Period, parse_period
+from ftlib.period import Period, parse_period
 from ftlib.vocabulary import CHANNELS, RANKS, REPORTED_METHODS, TOLERATED
 
 GROUPS: tuple[str, ...] = ("intake", "clearance", "outcomes", "stages", "appeals", "agreement", "departures",

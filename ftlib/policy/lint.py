@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ftlib.engine import frame_columns
+from ftlib.facts import frame_columns
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.loader import DATA_DIR, PolicyError, PolicySet
 from ftlib.policy.space import domains, enumerate_frame

@@ -1,6 +1,6 @@
 """Papermill-run implementation reports, published as Voilà dashboards.
 
-``period.py`` parses report periods, ``content.py`` computes what a report says, ``page.py``
+Report periods are ``ftlib.period``'s (the metrics read them too). ``content.py`` computes what a report says, ``page.py``
 turns it into one HTML page (every language, charts as Vega-Lite specs), ``pagecache.py`` keeps
 that page for the dashboard's visitors, ``dashboard.py`` is the template's one call,
 ``runner.py`` runs the template for region × period in parallel, ``index.py`` writes the index

@@ -17,9 +17,9 @@ import pandas as pd
 
 from ftlib.i18n import label
 from ftlib.metrics import CHANNELS, RegisterFrames, compute, metric_label
+from ftlib.period import Period, quarters
 from ftlib.privacy import may_publish, outcome_figures, published_text, suppress
 from ftlib.reports import ReportError
-from ftlib.reports.period import Period, quarters
 
 #: The headline figures: (key, table, column, kind, numerator column, denominator column). The kind
 #: and the two columns are what ``ftlib.privacy.may_publish`` judges a figure by.

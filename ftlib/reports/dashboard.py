@@ -15,7 +15,7 @@ from ftlib.reports import ReportError, pagecache
 
 
 def make_period(period_start: str, period_end: str, period_label: str = ""):
-    from ftlib.reports.period import Period
+    from ftlib.period import Period
 
     try:
         start, end = dt.date.fromisoformat(str(period_start)), dt.date.fromisoformat(str(period_end))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ftlib.errors import FtlibError
-from ftlib.reports.period import Period, parse_period, quarters
+from ftlib.period import Period, parse_period, quarters
 from ftlib.reports.runner import Job
 
 

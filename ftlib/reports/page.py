@@ -14,9 +14,9 @@ import html
 import re
 
 from ftlib.i18n import LANGS
+from ftlib.period import Period
 from ftlib.reports.content import Report, build_report, headline_html, title_html
 from ftlib.reports.langswitch import switch_html
-from ftlib.reports.period import Period
 
 _ID = re.compile(r'\bid="([^"]+)"')
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ftlib.period import Period
 from ftlib.reports import pagecache
 from ftlib.reports.page import build_page, document
-from ftlib.reports.period import Period
 
 
 def write_html(region: str, period: Period, lang: str, k: int, out_dir: Path, frames=None, pdf: bool = True) -> Path:

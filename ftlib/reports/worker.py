@@ -19,7 +19,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ftlib.reports.period import Period
+from ftlib.period import Period
 from ftlib.resources import data_path
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,12 +17,12 @@ import yaml
 
 from ftlib.errors import FtlibError
 from ftlib.explain import Requirement, Requirements, tolerance_requirements
-from ftlib.i18n import LANG_OPTIONS
+from ftlib.i18n import LANG_OPTIONS, fact_label, value_label
 from ftlib.policy.loader import PolicySet, bundled
 from ftlib.regions import region_name
 from ftlib.ui import views
 from ftlib.ui.forms import FactForm
-from ftlib.ui.labels import fact_label, text, value_label
+from ftlib.ui.labels import text
 
 #: The facts the cadre plans before acting; everything else the policy reads is left open.
 PLANNED_FACTS = ["jurisdiction", "conduct_date", "subject.rank", "subject.top_leader", "subject.unit_type",

@@ -11,8 +11,8 @@ from typing import Any
 import ipywidgets as w
 
 from ftlib.facts import VOCABULARY, FactSpec
+from ftlib.i18n import fact_label, factor_groups, value_label
 from ftlib.regions import region_name, regions
-from ftlib.ui.labels import fact_label, factor_groups, value_label
 
 STYLE = {"description_width": "initial"}
 

@@ -17,13 +17,13 @@ import ipywidgets as w
 from ftlib import home
 from ftlib.engine import Determination, determine
 from ftlib.facts import Case
-from ftlib.i18n import LANG_OPTIONS, label
+from ftlib.i18n import LANG_OPTIONS, fact_label, factor_groups, label, outcome_label, value_label
 from ftlib.library import LibraryCase, library
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.conditions import BoolOp, Node, Not, Ref
 from ftlib.policy.loader import PolicySet, bundled
 from ftlib.ui import classfile, views
-from ftlib.ui.labels import fact_label, factor_groups, outcome_label, text, value_label
+from ftlib.ui.labels import text
 from ftlib.vocabulary import OUTCOMES
 
 #: A class's shared results file (say on the training centre's share) can be named here instead.

@@ -8,8 +8,8 @@ from typing import Any
 
 from ftlib.engine import Determination, comparison_table
 from ftlib.explain import Counterfactuals
-from ftlib.i18n import label
-from ftlib.ui.labels import fact_label, outcome_label, text, value_label
+from ftlib.i18n import fact_label, label, outcome_label, value_label
+from ftlib.ui.labels import text
 from ftlib.vocabulary import OUTCOMES
 
 #: The decisive row: JupyterLab's theme variables (readable in its light and dark themes), with
