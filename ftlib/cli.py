@@ -1,4 +1,8 @@
-"""The ``ftlib`` command. Bad input prints one line naming file, field and value and exits 2."""
+"""The ``ftlib`` command. Bad input prints one line naming file, field and value and exits 2.
+
+Each command imports the modules it runs inside its ``cmd_*`` function, on purpose: ``ftlib
+--help``, ``ftlib paths`` or a mistyped command answer without loading pandas, SQLAlchemy and the
+engine (docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -18,6 +22,13 @@ def _policies(args: argparse.Namespace):
     return PolicySet.from_dir(Path(args.policy_dir)) if args.policy_dir else bundled()
 
 
+def printable_text(text: str) -> str:
+    """Case text as printed: no terminal control or bidi-override characters (``safeinput.printable``)."""
+    from ftlib.safeinput import printable
+
+    return printable(text)
+
+
 def cmd_determine(args: argparse.Namespace) -> int:
     from ftlib.engine import determine
     from ftlib.facts import load_case
@@ -32,7 +43,7 @@ def cmd_determine(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(determination_json(det), ensure_ascii=False, indent=2))
     else:
-        print(determination_text(det, args.lang))
+        print(printable_text(determination_text(det, args.lang)))
     return 0
 
 
@@ -50,7 +61,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps([determination_json(d) for d in dets], ensure_ascii=False, indent=2))
     else:
-        print(comparison_table(dets, args.lang).to_string(index=False))
+        print(printable_text(comparison_table(dets, args.lang).to_string(index=False)))
     return 0
 
 
@@ -258,10 +269,33 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except FtlibError as err:
-        print(f"ftlib: error: {err}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return _fail(str(err))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # the reader went away (``ftlib determine … | head``): stop quietly, without a traceback
+        # when the interpreter flushes stdout at exit
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return _fail("output closed before everything was written (broken pipe)")
+    except RecursionError:
+        return _fail("input nested too deeply")
+    except MemoryError:
+        return _fail("not enough memory for this input")
+    except OSError as err:
+        # disk full, read-only file system, file-size limit, no permission: one line, exit 2
+        from ftlib.safeinput import write_error
+
+        where = Path(err.filename) if err.filename else Path("ftlib")
+        return _fail(str(write_error(where, err)).replace("cannot write", "cannot read or write"))
+
+
+def _fail(message: str) -> int:
+    from ftlib.safeinput import printable
+
+    print(f"ftlib: error: {printable(message).splitlines()[0] if message else 'failed'}", file=sys.stderr)
+    return EXIT_BAD_INPUT
 
 
 if __name__ == "__main__":

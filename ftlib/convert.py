@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ftlib.facts import CONDITION_FACTS, UNKNOWN, FactError, FactSpec
+from ftlib.facts import CONDITION_FACTS, UNKNOWN, VOCABULARY, Case, FactError, FactSpec
 from ftlib.resources import data_path
 from ftlib.vocabulary import YES_NO, YES_NO_HINT
 
@@ -215,7 +215,7 @@ def _excerpt(v: Any) -> str:
 def _raise_bad(values: Any, bad: np.ndarray, name: str, source: str, why: str, rows: np.ndarray | None = None) -> None:
     i = int(np.argmax(bad))
     row = int(rows[i]) if rows is not None else i
-    v = values[i] if not hasattr(values, "iloc") else values.iloc[i]
+    v = values.iloc[i] if hasattr(values, "iloc") else values[i]
     raise FactError(f"{source}: row {row + 1}: field {name}: value {_excerpt(v)}: {why}")
 
 
@@ -227,6 +227,24 @@ def _why(spec: FactSpec) -> str:
     return f"not a number ≥ 0 nor {UNKNOWN}"
 
 
+def _column(df: pd.DataFrame, name: str) -> Any:
+    """The values of one column (numpy array or pandas extension array) without building a
+    Series — pandas' per-column Series costs more than converting a small frame."""
+    try:
+        loc = df.columns.get_loc(name)
+        if isinstance(loc, int):
+            return df._mgr.iget_values(loc)
+    except (AttributeError, TypeError):  # another pandas' internals: the public way
+        pass
+    return df[name].array
+
+
+def _objects(a: Any) -> np.ndarray:
+    if isinstance(a, np.ndarray):
+        return a if a.dtype.kind == "O" else a.astype(object)
+    return a.to_numpy(dtype=object)
+
+
 def fact_column(df: pd.DataFrame, name: str, source: str = "<frame>") -> FactColumn:
     """One fact column of ``df`` converted (see the module docstring). A missing column is the
     documented default, or unknown for a required fact."""
@@ -234,48 +252,47 @@ def fact_column(df: pd.DataFrame, name: str, source: str = "<frame>") -> FactCol
     n = len(df)
     if name not in df.columns:
         return _absent(spec, n)
-    s = df[name]
-    dtype = s.dtype
+    a = _column(df, name)
+    dtype = a.dtype
     # typed columns first: nothing to look up
-    if spec.kind == "bool" and dtype == np.dtype(bool):
-        return FactColumn(s.to_numpy())
-    if spec.kind == "enum" and isinstance(dtype, pd.CategoricalDtype):
-        cats = tuple(dtype.categories)
-        if cats == spec.values:
-            codes = s.cat.codes.to_numpy()
+    if isinstance(a, np.ndarray) and dtype.kind in "biuf":
+        if spec.kind == "bool" and dtype.kind == "b":
+            return FactColumn(a)
+        if spec.kind == "number":
+            x = a.astype(float, copy=False)
+            return _finish_numbers(x, np.isnan(x), spec, name, source, a)
+        if spec.kind == "bool":
+            x = a.astype(float, copy=False)
+            missing = np.isnan(x)
+            bad = ~missing & (x != 0) & (x != 1)
+            if bad.any():
+                _raise_bad(a, bad, name, source, _why(spec))
+            return _fill(spec, (x == 1), missing, None, n)
+    if isinstance(a, pd.Categorical):
+        if spec.kind == "enum" and tuple(a.categories) == spec.values:
+            codes = a.codes
             if n == 0 or codes.min() >= 0:
                 return FactColumn(codes)
-        return _from_categorical(s, spec, source)
-    if spec.kind == "number" and dtype.kind in "fiu":
-        x = s.to_numpy(dtype=float)
-        return _finish_numbers(x, np.isnan(x), spec, name, source, s)
-    if spec.kind == "bool" and dtype.kind in "fiu":
-        x = s.to_numpy(dtype=float)
-        missing = np.isnan(x)
-        bad = ~missing & (x != 0) & (x != 1)
-        if bad.any():
-            _raise_bad(s, bad, name, source, _why(spec))
-        return _fill(spec, (x == 1), missing, None, n)
-    arr = s.to_numpy(dtype=object)
+        return _from_categorical(a, spec, source)
+    arr = _objects(a)
     codes, table = _codes_of_objects(arr, _classifier(spec))
     return _from_codes(codes, table, spec, name, source, arr)
 
 
-def _from_categorical(s: pd.Series, spec: FactSpec, source: str) -> FactColumn:
+def _from_categorical(a: pd.Categorical, spec: FactSpec, source: str) -> FactColumn:
     """A categorical whose categories are not the vocabulary's: classify the categories."""
     cls = _classifier(spec)
-    cats = list(s.cat.categories)
     table: dict[int, float] = {}
     mapped = []
-    for c in cats:
+    for c in a.categories:
         code, x = cls(c)
         if x is not None:
             table[len(table)] = x
             code = len(table) - 1
         mapped.append(code)
-    lut = np.array([*mapped, _MISSING], dtype=np.int16)
-    codes = lut[s.cat.codes.to_numpy().astype(np.int64)]  # code -1 (NaN) → the last entry
-    return _from_codes(codes, table, spec, spec.name, source, s.to_numpy(dtype=object))
+    lut = np.array([*mapped, _MISSING], dtype=np.int32)
+    codes = lut[a.codes.astype(np.int64)]  # code -1 (NaN) → the last entry
+    return _from_codes(codes, table, spec, spec.name, source, np.asarray(a, dtype=object))
 
 
 def _from_codes(codes: np.ndarray, table: dict[int, float], spec: FactSpec, name: str, source: str,
@@ -338,11 +355,11 @@ def date_column(df: pd.DataFrame, name: str, source: str = "<frame>", required: 
         if required:
             raise FactError(f"{source}: column {name}: required fact is missing")
         return np.full(n, np.datetime64("NaT"), dtype="datetime64[D]"), np.ones(n, dtype=bool)
-    s = df[name]
+    s = _column(df, name)
     if s.dtype.kind == "M":
-        out = s.to_numpy().astype("datetime64[D]")
+        out = np.asarray(s).astype("datetime64[D]")
     else:
-        arr = s.to_numpy(dtype=object)
+        arr = _objects(s)
         codes, days = _date_codes(arr)
         bad = codes == _BAD
         if bad.any():
@@ -383,15 +400,62 @@ def text_column(df: pd.DataFrame, name: str, source: str = "<frame>") -> tuple[n
     """A required text column (e.g. ``jurisdiction``) as int codes and the distinct texts."""
     if name not in df.columns:
         raise FactError(f"{source}: column {name}: required fact is missing")
-    s = df[name]
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        codes = s.cat.codes.to_numpy().astype(np.int32)
-        uniques = [str(c).strip() for c in s.cat.categories]
+    s = _column(df, name)
+    if isinstance(s, pd.Categorical):
+        codes = s.codes.astype(np.int32)
+        uniques = [str(c).strip() for c in s.categories]
     else:
-        arr = s.to_numpy(dtype=object)
+        arr = _objects(s)
         raw, table = _codes_of_objects(arr, _text_cls)
         codes = raw.astype(np.int32)
         uniques = [table[i] for i in range(len(table))]
     if len(codes) and codes.min() < 0:
         _raise_bad(s, codes < 0, name, source, "required value is blank")
     return codes, uniques
+
+
+# -- frames of cases (moved here from ftlib.facts, which the conversion builds on) ----------------
+
+def cases_to_frame(cases: list[Case]) -> Any:
+    """Flatten cases to a DataFrame: one column per fact, enums as ordered categoricals."""
+    df = pd.DataFrame([c.flat() for c in cases], columns=None if cases else list(VOCABULARY))
+    return typed_frame(df)
+
+
+def fact_array(df: Any, name: str, source: str = "<frame>") -> Any:
+    """One fact column as a numpy array: enums as codes in declared order, yes/no as bool,
+    numbers as float (strings in any accepted spelling or label). A missing
+    column or blank cell takes the documented default. Unknown cells (or a required fact left
+    out) raise FactError here: use ``fact_column`` to get them as a mask."""
+    col = fact_column(df, name, source)
+    if col.unknown is not None:
+        i = int(np.argmax(col.unknown))
+        what = "required fact is missing" if name not in df.columns else f"value is {UNKNOWN}"
+        raise FactError(f"{source}: row {i + 1}: field {name}: {what}")
+    return col.values
+
+
+def frame_columns(df: Any, names: Iterable[str], source: str = "<frame>") -> dict[str, Any]:
+    """The fact columns a policy reads, as numpy arrays (enums as codes in declared order).
+    Values outside the vocabulary, and unknown cells, raise FactError naming the row, field
+    and value (``determine_frame`` decides unknown cells; this is for callers that cannot)."""
+    return {name: fact_array(df, name, source) for name in names if name in CONDITION_FACTS}
+
+
+def typed_frame(df: Any, source: str = "<frame>") -> Any:
+    """Give every vocabulary column its dtype and fill documented defaults. A column holding
+    unknown cells stays a column of values with ``"unknown"`` in those cells."""
+    df = df.copy()
+    for name, spec in CONDITION_FACTS.items():
+        col = fact_column(df, name, source)
+        if spec.kind == "enum":
+            typed = pd.Categorical.from_codes(col.values, categories=list(spec.values), ordered=True)
+        else:
+            typed = col.values
+        if col.unknown is not None:
+            obj = np.asarray(typed, dtype=object)
+            obj[col.unknown] = UNKNOWN
+            df[name] = obj
+        else:
+            df[name] = typed
+    return df

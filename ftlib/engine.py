@@ -17,6 +17,8 @@ from ftlib.i18n import label
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.completions import MAX_COMPLETIONS, Resolved, resolve, thresholds
 from ftlib.policy.loader import PolicyError, PolicySet, bundled
+from ftlib.policy.packed import Inputs, PackedPolicy, _not, leniency_planes, more_lenient, select
+from ftlib.policy.packed import codes as packed_codes
 from ftlib.policy.schema import Aftercare, Bilingual, Policy
 from ftlib.policy.select import in_force, jurisdiction_chain, version_in_force
 from ftlib.vocabulary import ALL_OUTCOMES, LENIENCY, OUTCOMES, UNDETERMINED
@@ -29,6 +31,7 @@ class NoPolicyError(PolicyError):
 #: Every result a determination can have: a policy's outcomes, then ``undetermined`` (the
 #: unknown facts of a case leave it open: some completion differs).
 RESULTS: tuple[str, ...] = ALL_OUTCOMES
+_OPEN = np.int8(ALL_OUTCOMES.index(UNDETERMINED))
 _JURISDICTION = re.compile(r"CN(-[A-Z0-9]+)*")
 _LENIENCY = np.array([LENIENCY[o] for o in OUTCOMES], dtype=np.int8)
 
@@ -223,26 +226,60 @@ def _rule_names(pair: tuple[CompiledPolicy, CompiledPolicy | None]) -> list[str]
     return [s.rule_id for c in pair if c is not None for s in c.grading]
 
 
+def _packed(c: CompiledPolicy) -> PackedPolicy:
+    # one packed plan per compiled policy, built on first use
+    plan = c.__dict__.get("_packed")
+    if plan is None:
+        plan = c.__dict__["_packed"] = PackedPolicy(c)
+    return plan
+
+
 def _decider(pair: tuple[CompiledPolicy, CompiledPolicy | None]):
     """Rows fully known → (outcome code, rule code over both policies' rows, 1 where the later
-    policy applies): 从旧兼从轻 per row, as ``determine`` does it."""
+    policy applies): 从旧兼从轻 per row, as ``determine`` does it, on packed bits."""
     first, later = pair
-    offset = np.int16(len(first.grading))
+    pf = _packed(first)
+    pl = _packed(later) if later is not None else None
+    rows = list(range(len(first.grading) + (len(later.grading) if later is not None else 0)))
 
     def decide(cols: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        outcome, row, _ = first.run_frame(cols, n)
-        if later is None:
-            return outcome, row, np.zeros(n, dtype=np.int8)
-        out2, row2, _ = later.run_frame(cols, n)
-        better = _LENIENCY[out2] > _LENIENCY[outcome]
-        return (np.where(better, out2, outcome), np.where(better, row2 + offset, row),
-                better.astype(np.int8))
+        inp = Inputs(cols, n)
+        hits = pf.hits(inp)
+        outcomes = pf.outcome_codes
+        choice = np.zeros(n, dtype=np.int8)
+        if pl is not None:
+            h2 = pl.hits(inp)
+            better = more_lenient(leniency_planes(h2, pl.outcome_codes), leniency_planes(hits, outcomes))
+            hits = select(_not(better), hits) + select(better, h2)
+            outcomes = outcomes + pl.outcome_codes
+            choice = inp.unpack(better).view(np.int8)
+        return (packed_codes(hits, outcomes, inp).view(np.int8),
+                packed_codes(hits, rows, inp).astype(np.int16), choice)
     return decide
+
+
+def _cuts(pair: tuple[CompiledPolicy, CompiledPolicy | None]) -> dict[str, np.ndarray]:
+    key = "_cuts" if pair[1] is None else f"_cuts:{pair[1].policy.id}"
+    found = pair[0].__dict__.get(key)
+    if found is None:
+        found = pair[0].__dict__[key] = thresholds(c for c in pair if c is not None)
+    return found
+
+
+def _categories(names: tuple[str, ...]) -> pd.CategoricalDtype:
+    """The output's categorical dtypes, built once (pandas validates categories each time)."""
+    found = _DTYPES.get(names)
+    if found is None:
+        found = _DTYPES[names] = pd.CategoricalDtype(list(names))
+    return found
+
+
+_DTYPES: dict[tuple[str, ...], pd.CategoricalDtype] = {}
 
 
 def _resolve_pairs(pair: tuple[CompiledPolicy, CompiledPolicy | None], cols: dict[str, np.ndarray],
                    unknown: dict[str, np.ndarray], n: int, limit: int | None = None) -> Resolved:
-    cuts = thresholds(c for c in pair if c is not None)
+    cuts = _cuts(pair) if unknown else {}
     return resolve(_decider(pair), cols, unknown, n, open_code=RESULTS.index(UNDETERMINED),
                    n_rules=len(_rule_names(pair)), cuts=cuts, limit=limit)
 
@@ -332,55 +369,81 @@ def determine_frame(df: pd.DataFrame, policy: str | Policy | None = None, polici
     unknown = {k: converted[k].unknown for k in read if converted[k].unknown is not None}
     any_unknown = bool(unknown)
 
-    rule_names: list[str] = []
-    rule_index: dict[str, int] = {}
-    result = np.empty(n, dtype=np.int8)
-    rule = np.empty(n, dtype=np.int16)
-    applied = np.zeros(n, dtype=np.int16)
-    possible = np.zeros(n, dtype=np.int64) if any_unknown else None
-    decisive = np.zeros(n, dtype=np.int32) if any_unknown else None
-    decisive_texts: dict[str, int] = {"": 0}
-    policy_ids: list[str] = []
-    for g, pair in enumerate(pairs):
-        names = _rule_names(pair)
-        lut = np.array([rule_index.setdefault(r, len(rule_index)) for r in names], dtype=np.int16)
-        rule_names = list(rule_index)
-        rows = None if pair_of_row is None else np.flatnonzero(pair_of_row == g)
-        if rows is not None and len(pairs) == 1:
-            rows = None
-        sub_cols = cols if rows is None else {k: v[rows] for k, v in cols.items()}
-        reads = pair[0].facts_read | (pair[1].facts_read if pair[1] is not None else set())
-        sub_unknown = {k: (m if rows is None else m[rows]) for k, m in unknown.items() if k in reads}
-        k = n if rows is None else len(rows)
-        res = _resolve_pairs(pair, sub_cols, sub_unknown, k, limit=MAX_COMPLETIONS)
-        where = slice(None) if rows is None else rows
-        result[where] = res.result
-        open_ = res.result == RESULTS.index(UNDETERMINED)
-        rule[where] = np.where(open_, -1, lut[res.rule])
-        ids = [c.policy.id for c in pair if c is not None]
-        pol_codes = np.array([_index(policy_ids, i) for i in ids], dtype=np.int16)
-        applied[where] = pol_codes[res.choice]
+    if len(pairs) == 1:
+        # one pair of policies for every row: its codes are the output's codes as they are
+        pair = pairs[0]
+        res = _resolve_pairs(pair, cols, unknown, n, limit=MAX_COMPLETIONS)
+        result, rule_names = res.result, _rule_names(pair)
+        policy_ids = [c.policy.id for c in pair if c is not None]
+        rule, applied = res.rule, res.choice
+        if len(set(rule_names)) < len(rule_names):  # both policies name a row alike: one category
+            distinct = list(dict.fromkeys(rule_names))
+            rule = np.array([distinct.index(r) for r in rule_names], dtype=np.int16)[rule]
+            rule_names = distinct
         if any_unknown:
-            possible[where] = np.where(open_, res.possible, 0)
-            if len(res.decisive_rows):
-                texts = [",".join(res.names[i] for i in t) for t in res.decisive]
-                codes = np.array([decisive_texts.setdefault(t, len(decisive_texts)) if t else 0 for t in texts],
-                                 dtype=np.int32)
-                target = res.decisive_rows if rows is None else rows[res.decisive_rows]
-                decisive[target] = np.where(open_[res.decisive_rows], codes, 0)
+            open_ = result == _OPEN
+            rule = np.where(open_, np.int16(-1), rule)
+            possible = np.where(open_, res.possible, 0)
+            decisive_texts: dict[str, int] = {"": 0}
+            decisive = np.zeros(n, dtype=np.int32)
+            _put_decisive(res, open_, None, decisive, decisive_texts)
+    else:
+        result, rule, applied, rule_names, policy_ids, possible, decisive, decisive_texts = \
+            _by_groups(pairs, pair_of_row, cols, unknown, n)
     out = {
-        "outcome": pd.Categorical.from_codes(result, categories=list(RESULTS)),
-        "rule": pd.Categorical.from_codes(rule, categories=rule_names),
+        "outcome": pd.Categorical.from_codes(result, dtype=_categories(RESULTS)),
+        "rule": pd.Categorical.from_codes(rule, dtype=_categories(tuple(rule_names))),
     }
     if policy is None:
-        out["policy"] = pd.Categorical.from_codes(applied, categories=policy_ids)
+        out["policy"] = pd.Categorical.from_codes(applied, dtype=_categories(tuple(policy_ids)))
     if any_unknown:
         masks = np.unique(possible)
         labels = [",".join(o for b, o in enumerate(RESULTS) if (int(m) >> b) & 1) for m in masks]
         out["possible_outcomes"] = pd.Categorical.from_codes(np.searchsorted(masks, possible),
                                                              categories=labels)
         out["decisive_unknowns"] = pd.Categorical.from_codes(decisive, categories=list(decisive_texts))
-    return pd.DataFrame(out, index=df.index)
+    return pd.DataFrame(out, index=df.index, copy=False)
+
+
+def _put_decisive(res: Resolved, open_: np.ndarray, rows: np.ndarray | None, decisive: np.ndarray,
+                  texts: dict[str, int]) -> None:
+    """The decisive unknowns of the open rows, as codes into ``texts`` (comma-joined names)."""
+    if not len(res.decisive_rows):
+        return
+    joined = [",".join(res.names[i] for i in t) for t in res.decisive]
+    codes = np.array([texts.setdefault(t, len(texts)) if t else 0 for t in joined], dtype=np.int32)
+    target = res.decisive_rows if rows is None else rows[res.decisive_rows]
+    decisive[target] = np.where(open_[res.decisive_rows], codes, 0)
+
+
+def _by_groups(pairs: list, pair_of_row: np.ndarray, cols: dict[str, np.ndarray], unknown: dict[str, np.ndarray],
+               n: int) -> tuple:
+    """A register under several pairs of policies: each group of rows under its own pair."""
+    any_unknown = bool(unknown)
+    rule_index: dict[str, int] = {}
+    policy_ids: list[str] = []
+    result = np.empty(n, dtype=np.int8)
+    rule = np.empty(n, dtype=np.int16)
+    applied = np.zeros(n, dtype=np.int16)
+    possible = np.zeros(n, dtype=np.int64) if any_unknown else None
+    decisive = np.zeros(n, dtype=np.int32) if any_unknown else None
+    texts: dict[str, int] = {"": 0}
+    for g, pair in enumerate(pairs):
+        lut = np.array([rule_index.setdefault(r, len(rule_index)) for r in _rule_names(pair)], dtype=np.int16)
+        rows = np.flatnonzero(pair_of_row == g)
+        sub_cols = {k: v[rows] for k, v in cols.items()}
+        reads = pair[0].facts_read | (pair[1].facts_read if pair[1] is not None else set())
+        sub_unknown = {k: m[rows] for k, m in unknown.items() if k in reads}
+        res = _resolve_pairs(pair, sub_cols, sub_unknown, len(rows), limit=MAX_COMPLETIONS)
+        result[rows] = res.result
+        open_ = res.result == _OPEN
+        rule[rows] = np.where(open_, np.int16(-1), lut[res.rule])
+        pol_codes = np.array([_index(policy_ids, c.policy.id) for c in pair if c is not None], dtype=np.int16)
+        applied[rows] = pol_codes[res.choice]
+        if any_unknown and res.possible is not None:
+            possible[rows] = np.where(open_, res.possible, 0)
+            _put_decisive(res, open_, rows, decisive, texts)
+    return result, rule, applied, list(rule_index), policy_ids, possible, decisive, texts
 
 
 def _index(items: list[str], item: str) -> int:

@@ -5,7 +5,7 @@ outcome the policy can give, the smallest sets of fact changes that move the cas
 does not know any rule by hand: it walks the discrete fact space the policy reads
 (:func:`ftlib.policy.space.domains`), trying every set of 1, 2, 3 … changed facts up to a bound,
 and evaluates all candidates of one size at once with the compiled policy
-(:meth:`CompiledPolicy.run_frame` on columns from :func:`ftlib.facts.frame_columns`).
+(:meth:`CompiledPolicy.run_frame` on columns from :func:`ftlib.convert.frame_columns`).
 
 A set is kept only if it is minimal: no proper subset of its changes reaches the same outcome.
 By default the search stops, for each outcome, at the smallest size that reaches it (those
@@ -32,13 +32,14 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ftlib.engine import candidates, determine
-from ftlib.facts import CONDITION_FACTS, Case, after_the_act, frame_columns
+from ftlib.convert import frame_columns
+from ftlib.engine import NoPolicyError, candidates, determine
+from ftlib.facts import CONDITION_FACTS, Case, after_the_act
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.loader import PolicySet, bundled
 from ftlib.policy.schema import Policy
 from ftlib.policy.select import in_force
-from ftlib.policy.space import domains
+from ftlib.policy.space import domains, enumerate_frame
 from ftlib.vocabulary import LENIENCY, OUTCOMES
 
 Mode = Literal["all", "what_can_still_be_done"]
@@ -286,8 +287,6 @@ def tolerance_requirements(planned: Mapping[str, Any], jurisdiction: str, day: d
     which values must hold for a mistake to stay tolerable (exempt or mitigated), and which
     further ones for an exemption. Nothing is written per policy: the values come from the
     policy's own distinctions, exclusions, conditions and grading rows."""
-    from ftlib.engine import NoPolicyError
-    from ftlib.policy.space import enumerate_frame
 
     policies = policies or bundled()
     if policy is not None:

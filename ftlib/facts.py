@@ -1,4 +1,4 @@
-"""The fact vocabulary every policy speaks (DESIGN.md), as validated pydantic models.
+"""The fact vocabulary every policy speaks (docs/facts.md), as validated pydantic models.
 
 A case comes from a YAML/JSON file, a dict, or a DataFrame row whose column names are the
 dotted fact names (``procedure.followed``). Unknown facts, wrong types and out-of-range values
@@ -22,18 +22,16 @@ gives the same result, else the outcome is ``undetermined`` (``ftlib.engine``).
 from __future__ import annotations
 
 import datetime as dt
-import json
+import re
 import types
 import typing
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 
-import numpy as np
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ftlib.errors import FtlibError
+from ftlib.safeinput import load_file
 from ftlib.vocabulary import RANKS, parse_yes_no
 
 #: The value of a fact nobody has established yet (any fact a policy condition may read).
@@ -50,7 +48,9 @@ Followed = Literal["none", "partial", "full"]
 Severity = Literal["none", "minor", "serious", "major"]
 Remedy = Literal["none", "partial", "full"]
 
-_STRICT = ConfigDict(extra="forbid", strict=False, frozen=True)
+_STRICT = ConfigDict(extra="forbid", strict=False, frozen=True, allow_inf_nan=False)
+#: What an id may not hold: terminal control and bidi-override characters.
+_ID_BAD = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _required() -> Any:
@@ -112,10 +112,10 @@ class History(BaseModel):
 
 
 class Case(BaseModel):
-    """One case: the facts of a cadre's mistake, in the DESIGN.md vocabulary."""
+    """One case: the facts of a cadre's mistake, in the vocabulary of docs/facts.md."""
 
     model_config = _STRICT
-    id: str
+    id: str = Field(max_length=200)
     title: Text = Text()
     jurisdiction: str = Field(pattern=r"^CN(-[A-Z0-9]+)*$")
     conduct_date: dt.date
@@ -133,6 +133,24 @@ class Case(BaseModel):
     history: History = History()
     political_discipline: Flag = False
     benefit_transfer: Flag = False
+
+    @field_validator("id")
+    @classmethod
+    def _visible_id(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("the id is empty")
+        bad = _ID_BAD.search(v)
+        if bad:
+            raise ValueError(f"the id holds a control character (U+{ord(bad.group()):04X})")
+        return v
+
+    @field_validator("conduct_date", "decision_date")
+    @classmethod
+    def _not_in_future(cls, v: dt.date | None) -> dt.date | None:
+        # a date still to come is a typing slip (2052 for 2025) that would choose another policy
+        if v is not None and v > dt.date.today():
+            raise ValueError(f"date {v.isoformat()} is in the future")
+        return v
 
     def flat(self) -> dict[str, Any]:
         """The facts as one dict keyed by dotted names (the form conditions read)."""
@@ -313,19 +331,14 @@ def _copy(d: Any) -> Any:
 
 def load_case(path: str | Path) -> Case:
     """Read one case from a YAML or JSON file."""
+
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise FactError(f"{path}: cannot read: {err.strerror}") from None
-    if not text.strip():
-        raise FactError(f"{path}: the file is empty")
-    try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as err:
-        line = getattr(getattr(err, "problem_mark", None), "line", None)
-        line = (line + 1) if line is not None else getattr(err, "lineno", "?")
-        raise FactError(f"{path}: line {line}: malformed {path.suffix.lstrip('.').upper()}") from None
+        data = load_file(path)   # size, encoding, duplicate keys, inf/NaN, impossible dates, depth
+    except FactError:
+        raise
+    except FtlibError as err:
+        raise FactError(str(err)) from None
     if isinstance(data, dict) and "case" in data and isinstance(data["case"], dict):
         data = data["case"]  # typical-case files wrap the facts beside their source
     return case_from_dict(data, str(path))
@@ -345,56 +358,3 @@ def _is_missing(v: Any) -> bool:
         return v is None or v != v  # NaN
     except (TypeError, ValueError):
         return False
-
-
-def cases_to_frame(cases: list[Case]) -> Any:
-    """Flatten cases to a DataFrame: one column per fact, enums as ordered categoricals."""
-    import pandas as pd
-
-    df = pd.DataFrame([c.flat() for c in cases], columns=None if cases else list(VOCABULARY))
-    return typed_frame(df)
-
-
-def fact_array(df: Any, name: str, source: str = "<frame>") -> Any:
-    """One fact column as a numpy array: enums as codes in declared order, yes/no as bool,
-    numbers as float (``ftlib.convert``: strings in any accepted spelling or label). A missing
-    column or blank cell takes the documented default. Unknown cells (or a required fact left
-    out) raise FactError here: use ``ftlib.convert.fact_column`` to get them as a mask."""
-    from ftlib.convert import fact_column
-
-    col = fact_column(df, name, source)
-    if col.unknown is not None:
-        i = int(np.argmax(col.unknown))
-        what = "required fact is missing" if name not in df.columns else f"value is {UNKNOWN}"
-        raise FactError(f"{source}: row {i + 1}: field {name}: {what}")
-    return col.values
-
-
-def frame_columns(df: Any, names: Iterable[str], source: str = "<frame>") -> dict[str, Any]:
-    """The fact columns a policy reads, as numpy arrays (enums as codes in declared order).
-    Values outside the vocabulary, and unknown cells, raise FactError naming the row, field
-    and value (``determine_frame`` decides unknown cells; this is for callers that cannot)."""
-    return {name: fact_array(df, name, source) for name in names if name in CONDITION_FACTS}
-
-
-def typed_frame(df: Any, source: str = "<frame>") -> Any:
-    """Give every vocabulary column its dtype and fill documented defaults. A column holding
-    unknown cells stays a column of values with ``"unknown"`` in those cells."""
-    import pandas as pd
-
-    from ftlib.convert import fact_column
-
-    df = df.copy()
-    for name, spec in CONDITION_FACTS.items():
-        col = fact_column(df, name, source)
-        if spec.kind == "enum":
-            typed = pd.Categorical.from_codes(col.values, categories=list(spec.values), ordered=True)
-        else:
-            typed = col.values
-        if col.unknown is not None:
-            obj = np.asarray(typed, dtype=object)
-            obj[col.unknown] = UNKNOWN
-            df[name] = obj
-        else:
-            df[name] = typed
-    return df

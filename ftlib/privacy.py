@@ -50,12 +50,12 @@ import numpy as np
 import pandas as pd
 
 from ftlib.metrics import DISPOSITIONS
+from ftlib.resources import data_path
 
 
 def _settings() -> dict:
     import yaml
 
-    from ftlib.resources import data_path
 
     with open(data_path("privacy.yaml"), encoding="utf-8") as f:
         return yaml.safe_load(f)

@@ -62,7 +62,7 @@ DISPOSITION_LENIENCY: dict[str, int] = {
     "not_tolerated": 0, "out_of_scope": 0, "undetermined": 0,
 }
 
-#: The track a tolerance decision sits on (DOMAIN.md §8): 问责, 党纪处分, 政务处分, 组织处理.
+#: The track a tolerance decision sits on: 问责, 党纪处分, 政务处分, 组织处理.
 TRACKS: tuple[str, ...] = ("accountability", "party_discipline", "government_sanction", "organisational")
 Track = Literal["accountability", "party_discipline", "government_sanction", "organisational"]
 

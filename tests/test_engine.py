@@ -34,8 +34,9 @@ import pytest
 import yaml
 
 import ftlib
+from ftlib.convert import cases_to_frame
 from ftlib.engine import NoPolicyError, compare, determine, determine_frame
-from ftlib.facts import FactError, case_from_dict, cases_to_frame
+from ftlib.facts import FactError, case_from_dict
 from ftlib.policy.loader import DATA_DIR, PolicySet
 
 CN_FILES = [DATA_DIR / "cn-2016.yaml", DATA_DIR / "cn-2018.yaml", DATA_DIR / "cn-2019.yaml"]

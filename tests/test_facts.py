@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ftlib.convert import cases_to_frame, typed_frame
 from ftlib.errors import FtlibError
 from ftlib.facts import (
     CONDITION_FACTS,
@@ -21,9 +22,7 @@ from ftlib.facts import (
     FactError,
     case_from_dict,
     cases_from_frame,
-    cases_to_frame,
     load_case,
-    typed_frame,
 )
 
 # The required facts as listed in the facts.py docstring (plus the case id, which is identity).

@@ -8,8 +8,9 @@ import re
 
 import pytest
 
+from ftlib.convert import cases_to_frame
 from ftlib.errors import FtlibError
-from ftlib.facts import cases_to_frame, load_case
+from ftlib.facts import load_case
 from ftlib.resources import data_path
 from ftlib.ui import classfile, files
 from ftlib.ui.case_builder import CaseBuilder, read_cases

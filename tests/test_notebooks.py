@@ -7,7 +7,7 @@ from nbclient import NotebookClient
 
 from tests.conftest import ROOT
 
-NOTEBOOKS = ["01_case_builder.ipynb", "04_training_quiz.ipynb", "05_exante_check.ipynb", "06_case_desk.ipynb"]
+NOTEBOOKS = ["01_case_builder.ipynb", "04_training_quiz.ipynb", "05_exante_check.ipynb", "06_case_desk.ipynb", "07_quiz_trainer.ipynb"]
 WIDGET = "application/vnd.jupyter.widget-view+json"
 
 

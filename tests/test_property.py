@@ -16,8 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ftlib
+from ftlib.convert import cases_to_frame
 from ftlib.engine import determine, determine_frame
-from ftlib.facts import CONDITION_FACTS, VOCABULARY, case_from_dict, cases_to_frame
+from ftlib.facts import CONDITION_FACTS, VOCABULARY, case_from_dict
 
 _ABSENT = object()  # an optional fact left out: the documented default applies
 # loss thresholds a policy is likely to use sit on round numbers; include them and their neighbours

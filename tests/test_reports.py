@@ -29,12 +29,17 @@ def test_periods():
 
 
 def test_published_figures_hide_small_counts_and_rates_over_them():
-    assert fmt_value(3, "count", None, 5) == "<5"
-    assert fmt_value(0, "count", None, 5) == "0"          # zero identifies nobody
-    assert fmt_value(1234, "count", None, 5) == "1,234"
-    assert fmt_value(0.5, "rate", 4, 5) == "<5*"           # 2 of 4: not published
-    assert fmt_value(0.25, "rate", 8, 5) == "25.0%"
-    assert fmt_value(float("nan"), "rate", 0, 5) == "—"
+    from ftlib.reports.content import shown_text
+
+    # what the reader sees: held back as "—" (the legend says why), nothing to compute apart
+    show = lambda *a: shown_text(fmt_value(*a), "zh")  # noqa: E731
+    assert show(3, "count", None, 5) == "—"
+    assert show(0, "count", None, 5) == "0"              # zero identifies nobody
+    assert show(1234, "count", None, 5) == "1,234"
+    assert show(0.5, "rate", 4, 5) == "—"                # 2 of 4: not published
+    assert show(0.5, "rate", 10, 5, 5) == "50.0%"        # 5 of 10
+    assert show(float("nan"), "rate", 0, 5) == "无"
+    assert shown_text(fmt_value(float("nan"), "rate", 0, 5), "en") == "n/a"
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +72,7 @@ def test_index_links_reports_and_lists_failures():
                 {"name": "report_CN-DM_2025Q2", "region": "CN-DM", "period": "2025Q2", "ok": False,
                  "error": "region 'CN-DM': boom", "html": ""}]
     h = index_html(manifest, "en")
-    assert 'href="report_CN-DM_2025Q1.ipynb"' in h
+    assert 'href="report_CN-DM_2025Q1.ipynb?lang=en"' in h   # the reader's language goes with them
     assert "Reports that failed" in h and "boom" in h
 
 
@@ -102,6 +107,8 @@ def test_papermill_run_good_and_bad(tmp_path, frames):
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert sorted(m["ok"] for m in manifest) == [False, False, True, True]
     assert (tmp_path / "out" / "index.ipynb").exists()
+    index = (tmp_path / "out" / ".index.html").read_text()   # the overview the index dashboard shows
+    assert "ftlib-overview" in index and "report_CN-SY_2025Q1.ipynb?lang=zh" in index
 
 
 def test_page_holds_every_language_with_a_switch_and_chart_specs(frames):

@@ -3,8 +3,9 @@
 import pandas as pd
 import pytest
 
+from ftlib.convert import cases_to_frame, fact_array
 from ftlib.engine import determine, determine_frame
-from ftlib.facts import FactError, case_from_dict, cases_to_frame, fact_array
+from ftlib.facts import FactError, case_from_dict
 from ftlib.vocabulary import ALL_DISPOSITIONS, NO, OUTCOME_OF, OUTCOMES, TOLERATED, YES, parse_yes_no
 
 YES_SPELLINGS = ["是", "yes", "Yes", "YES", "true", "True", "TRUE", "1", "✓", " 是 ", True, 1, 1.0]

@@ -13,6 +13,9 @@ from typing import Any
 from sqlalchemy import select
 
 from ftlib.register import events as ev
+from ftlib.register.db import session_scope
+from ftlib.register.models import CaseRow, Correction, Event
+from ftlib.register.procedure import policy_of, stage_limit
 from ftlib.workdays import add_working_days, working_days_between
 
 
@@ -46,7 +49,6 @@ def _deadline(what: str, detail: str, since: dt.date, days: int, done: dt.date |
 
 def case_deadlines(events: list[Any], policy, corrections: list[Any] = (), today: dt.date | None = None) -> list[Deadline]:
     """The deadlines of a case from its events (in order) and its correction rows."""
-    from ftlib.register.procedure import stage_limit
 
     today = today or dt.date.today()
     out: list[Deadline] = []
@@ -88,9 +90,6 @@ def case_deadlines(events: list[Any], policy, corrections: list[Any] = (), today
 
 
 def deadlines_of(case_id: str, url: str | None = None, today: dt.date | None = None) -> list[Deadline]:
-    from ftlib.register.db import session_scope
-    from ftlib.register.models import CaseRow, Correction, Event
-    from ftlib.register.procedure import policy_of
 
     with session_scope(url) as s:
         row = s.get(CaseRow, case_id)

@@ -18,7 +18,15 @@ from typing import Any
 from sqlalchemy import select
 
 from ftlib.errors import FtlibError
+from ftlib.facts import case_from_dict
 from ftlib.register import events as ev
+from ftlib.register import procedure as pr
+from ftlib.register.db import session_scope
+from ftlib.register.decisions import recommendation as rec
+from ftlib.register.decisions import record_decision
+from ftlib.register.models import CaseRow, Event
+from ftlib.register.procedure import open_case, policy_of, progress_of
+from ftlib.workdays import add_working_days
 
 #: Kinds recorded by the decision form (with the engine's recommendation), not the generic one.
 DECISION_KINDS = ("decided", "review_decided")
@@ -100,9 +108,6 @@ class CaseState:
 
 
 def case_state(case_id: str, url: str | None = None) -> CaseState:
-    from ftlib.register.db import session_scope
-    from ftlib.register.models import CaseRow
-    from ftlib.register.procedure import policy_of, progress_of
 
     with session_scope(url) as s:
         row = s.get(CaseRow, case_id)
@@ -116,7 +121,6 @@ def case_state(case_id: str, url: str | None = None) -> CaseState:
 
 def allowed_steps(cs: CaseState) -> list[str]:
     """The steps that are legal now, in the desk's order."""
-    from ftlib.workdays import add_working_days
 
     out = []
     for kind in ORDER:
@@ -156,7 +160,6 @@ def clean_payload(kind: str, values: dict[str, Any]) -> dict[str, Any]:
 def _record(session, case_id: str, kind: str, at: dt.date, actor: str, payload: dict[str, Any],
             recorded_by: str | None):
     """The one call into the register for a generic step."""
-    from ftlib.register import procedure as pr
 
     record_event = getattr(pr, "record_event", None)
     if record_event is not None:
@@ -174,8 +177,6 @@ def _need_user(recorded_by: str | None) -> str:
 def record_step(case_id: str, kind: str, at: dt.date, actor: str, values: dict[str, Any], recorded_by: str | None,
                 url: str | None = None):
     """Record one step (not a decision) with the register's checks; returns the stored event."""
-    from ftlib.register.db import session_scope
-    from ftlib.register.procedure import progress_of
 
     who = _need_user(recorded_by)
     if kind in DECISION_KINDS:
@@ -193,9 +194,6 @@ def record_step(case_id: str, kind: str, at: dt.date, actor: str, values: dict[s
 
 def recommendation(case_id: str, on: dt.date, url: str | None = None):
     """The engine's determination for the case on ``on`` (what the decision form shows)."""
-    from ftlib.register.db import session_scope
-    from ftlib.register.decisions import recommendation as rec
-    from ftlib.register.models import CaseRow
 
     with session_scope(url) as s:
         row = s.get(CaseRow, case_id)
@@ -208,8 +206,6 @@ def record_decision_step(case_id: str, *, on: dt.date, actor: str, recorded_by: 
                          url: str | None = None, **decision: Any):
     """Record a (collective) decision through the register's ``record_decision`` (quorum,
     body, consultation, approval and the reason for departing checked there)."""
-    from ftlib.register.db import session_scope
-    from ftlib.register.decisions import record_decision
 
     who = _need_user(recorded_by)
     with session_scope(url) as s:
@@ -221,9 +217,6 @@ def record_decision_step(case_id: str, *, on: dt.date, actor: str, recorded_by: 
 def open_new_case(facts: dict[str, Any], *, channel: str, received_on: dt.date, actor: str,
                   cadre_id: str | None, recorded_by: str | None, url: str | None = None) -> str:
     """Register a case and its start (application by the cadre or the unit, or ex officio)."""
-    from ftlib.facts import case_from_dict
-    from ftlib.register.db import session_scope
-    from ftlib.register.procedure import open_case
 
     who = _need_user(recorded_by)
     case = case_from_dict(facts, "case")
@@ -234,8 +227,6 @@ def open_new_case(facts: dict[str, Any], *, channel: str, received_on: dt.date, 
 
 
 def events_of(case_id: str, url: str | None = None) -> list[Any]:
-    from ftlib.register.db import session_scope
-    from ftlib.register.models import Event
 
     with session_scope(url) as s:
         rows = list(s.scalars(select(Event).where(Event.case_id == case_id).order_by(Event.seq)))
@@ -245,8 +236,6 @@ def events_of(case_id: str, url: str | None = None) -> list[Any]:
 
 def recent_cases(url: str | None = None, limit: int = 300) -> list[str]:
     """Case ids, the most recently received first (the desk's pick list)."""
-    from ftlib.register.db import session_scope
-    from ftlib.register.models import CaseRow
 
     with session_scope(url) as s:
         return list(s.scalars(select(CaseRow.id).order_by(CaseRow.received_on.desc(), CaseRow.id).limit(limit)))

@@ -1,4 +1,5 @@
-"""``ftlib document CASE_ID --kind opinion --to FILE``: one case document from the register."""
+"""``ftlib document CASE_ID --kind opinion --to FILE``: one case document from the register.
+The command imports the renderer (docxtpl, the register) when it runs, so that the CLI starts quickly."""
 
 from __future__ import annotations
 

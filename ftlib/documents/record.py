@@ -11,7 +11,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ftlib.engine import determine
 from ftlib.errors import FtlibError
+from ftlib.policy.loader import bundled
+from ftlib.register.db import session_scope
+from ftlib.register.models import CaseRow, Correction, Decision, Event
+from ftlib.register.procedure import case_facts, policy_of
 
 
 @dataclass
@@ -37,11 +42,6 @@ class CaseFile:
 
 def load_case_file(case_id: str, url: str | None = None, policies=None) -> CaseFile:
     """Read one case from the register (one line naming the case if it is not there)."""
-    from ftlib.engine import determine
-    from ftlib.policy.loader import bundled
-    from ftlib.register.db import session_scope
-    from ftlib.register.models import CaseRow, Correction, Decision, Event
-    from ftlib.register.procedure import case_facts, policy_of
 
     policies = policies or bundled()
     with session_scope(url) as s:

@@ -16,6 +16,7 @@ from typing import Any
 from ftlib.documents.context import BUILDERS, build
 from ftlib.documents.record import CaseFile, load_case_file
 from ftlib.errors import FtlibError
+from ftlib.pdf import html_to_pdf
 from ftlib.resources import data_path
 
 KINDS: tuple[str, ...] = tuple(BUILDERS)
@@ -44,7 +45,6 @@ def html_text(ctx: dict[str, Any]) -> str:
 
 
 def pdf_bytes(ctx: dict[str, Any]) -> bytes:
-    from ftlib.pdf import html_to_pdf
 
     with tempfile.TemporaryDirectory(prefix="ftlib-doc-") as tmp:
         out = html_to_pdf(html_text(ctx), Path(tmp) / "document.pdf")

@@ -89,15 +89,15 @@ class Resolved:
     """Per row: ``result`` (the agreed result code, or ``open_code`` where completions differ),
     ``rule`` and ``choice`` (the deciding row and policy most completions of the row reach),
     ``possible`` (bit k set when some completion reaches result k), ``unknown`` (bit i set when
-    fact ``names[i]`` is unknown in the row) and ``decisive`` (per row, the unknown facts that
+    fact ``names[i]`` is unknown in the row) — both None when no cell is unknown — and ``decisive`` (per row, the unknown facts that
     split completions, most first, as a tuple of indices into ``names``)."""
 
     names: list[str]
     result: np.ndarray
     rule: np.ndarray
     choice: np.ndarray
-    possible: np.ndarray
-    unknown: np.ndarray
+    possible: np.ndarray | None
+    unknown: np.ndarray | None
     decisive: list[tuple[int, ...]]
     decisive_rows: np.ndarray  # the rows ``decisive`` describes (those with unknown cells)
 
@@ -110,20 +110,19 @@ def resolve(decide: Decide, cols: Mapping[str, np.ndarray], unknown: Mapping[str
     names = [k for k in CONDITION_FACTS if unknown.get(k) is not None and unknown[k].any()]
     if len(names) > 62:
         raise TooManyUnknowns(f"{len(names)} facts unknown: too many to enumerate")
+    if not names:  # nothing unknown: one pass, nothing to enumerate
+        result, rule, choice = decide(cols, n)
+        return Resolved(names, result, rule, choice, None, None, [], np.empty(0, dtype=np.int64))
     pattern = np.zeros(n, dtype=np.int64)
     for i, k in enumerate(names):
         pattern |= unknown[k].astype(np.int64) << i
-    known_rows = np.flatnonzero(pattern == 0) if names else np.arange(n)
+    known_rows = np.flatnonzero(pattern == 0)
     result = np.empty(n, dtype=np.int8)
     rule = np.empty(n, dtype=np.int16)
     choice = np.zeros(n, dtype=np.int8)
     possible = np.zeros(n, dtype=np.int64)
     decisive: list[tuple[int, ...]] = []
     decisive_rows: list[np.ndarray] = []
-    if len(known_rows) == n:
-        result[:], rule[:], choice[:] = decide(cols, n)
-        possible[:] = np.int64(1) << result.astype(np.int64)
-        return Resolved(names, result, rule, choice, possible, pattern, [], np.empty(0, dtype=np.int64))
     if len(known_rows):
         sub = {k: v[known_rows] for k, v in cols.items()}
         result[known_rows], rule[known_rows], choice[known_rows] = decide(sub, len(known_rows))

@@ -29,6 +29,7 @@ import numpy as np
 
 from ftlib.errors import FtlibError
 from ftlib.facts import CONDITION_FACTS, UNKNOWN, FactSpec
+from ftlib.safeinput import excerpt, limits
 
 
 class ConditionError(FtlibError):
@@ -200,16 +201,21 @@ def compile_condition(
     if isinstance(text, bool):
         text = "true" if text else "false"
     if not isinstance(text, str) or not text.strip():
-        raise ConditionError(f"condition {text!r}: empty")
+        raise ConditionError(f"condition {excerpt(text)}: empty")
+    top = limits()["condition_chars"]
+    if len(text) > top:   # before parsing: a 100,000-deep condition must not reach the parser
+        raise ConditionError(f"condition {excerpt(text)}: longer than {top} characters; split it into named rules")
     known = dict(CONDITION_FACTS)
     known.update(derived or {})
     try:
         tree = ast.parse(text.strip(), mode="eval")
+        root = _build(tree.body, text, known)
     except SyntaxError as err:
-        raise ConditionError(f"condition {text!r}: syntax error at column {err.offset}") from None
-    root = _build(tree.body, text, known)
+        raise ConditionError(f"condition {excerpt(text)}: syntax error at column {err.offset}") from None
+    except (RecursionError, MemoryError):
+        raise ConditionError(f"condition {excerpt(text)}: nested too deeply") from None
     if root.kind != "bool":
-        raise ConditionError(f"condition {text!r}: is a {root.kind}, not a yes/no test")
+        raise ConditionError(f"condition {excerpt(text)}: is a {root.kind}, not a yes/no test")
     return Condition(text, root, root.names())
 
 
@@ -224,7 +230,7 @@ def _dotted(node: ast.AST) -> str | None:
 
 def _build(node: ast.AST, text: str, known: Mapping[str, FactSpec]) -> Node:
     def fail(why: str) -> ConditionError:
-        return ConditionError(f"condition {text!r}: {why}")
+        return ConditionError(f"condition {excerpt(text)}: {why}")
 
     if isinstance(node, ast.BoolOp):
         args = [_build(v, text, known) for v in node.values]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from ftlib.facts import frame_columns
+from ftlib.convert import frame_columns
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.schema import Policy
 from ftlib.policy.space import domains, enumerate_frame

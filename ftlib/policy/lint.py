@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ftlib.facts import frame_columns
+from ftlib.convert import frame_columns
 from ftlib.policy.compiled import CompiledPolicy
-from ftlib.policy.loader import DATA_DIR, PolicyError, PolicySet
+from ftlib.policy.loader import DATA_DIR, PolicyError, PolicySet, read_policy_file
 from ftlib.policy.space import domains, enumerate_frame
 
 
@@ -105,7 +105,6 @@ def lint(files: list[Path] | None = None, folder: Path = DATA_DIR) -> list[Findi
         if not f.exists():
             raise PolicyError(f"{f}: no such file")
     ids = {}
-    from ftlib.policy.loader import read_policy_file
     for f in extra:
         ids[read_policy_file(f)["id"]] = f
     chosen = [f for f in bundled_files.values() if read_policy_file(f)["id"] not in ids] + extra

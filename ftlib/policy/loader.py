@@ -13,7 +13,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from ftlib.errors import FtlibError
@@ -21,6 +20,7 @@ from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.conditions import ConditionError
 from ftlib.policy.schema import Policy
 from ftlib.resources import data_path
+from ftlib.safeinput import load_file
 
 DATA_DIR = data_path("policies")
 _RULE_LISTS = ("distinctions", "exclusions", "conditions", "mitigations", "corrections")
@@ -33,18 +33,13 @@ class PolicyError(FtlibError):
 
 
 def read_policy_file(path: Path) -> dict[str, Any]:
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise PolicyError(f"{path}: cannot read: {err.strerror}") from None
-    if not text.strip():
-        raise PolicyError(f"{path}: the file is empty")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 1 if mark else "?"
-        raise PolicyError(f"{path}: line {line}: malformed YAML") from None
+        data = load_file(path)   # size, encoding, duplicate keys, inf/NaN, impossible dates, depth
+    except PolicyError:
+        raise
+    except FtlibError as err:
+        raise PolicyError(str(err)) from None
     if not isinstance(data, dict) or "id" not in data:
         raise PolicyError(f"{path}: a policy file must be a mapping with an 'id'")
     data["_file"] = str(path)

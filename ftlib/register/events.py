@@ -2,7 +2,7 @@
 cases derived from their events — one case at a time (used when an event is recorded) or
 vectorised over a whole events table (metrics, ``ftlib due``, the 1,000,000-case benchmark).
 
-States and the events that move between them (DOMAIN.md §3)::
+States and the events that move between them (docs/register.md, “Procedure and state”)::
 
     (none) ─started→ submitted ─accepted→ accepted ─investigation_started→ investigating
     submitted ─refused→ refused ─refusal_appealed→ refusal_under_review

@@ -14,8 +14,10 @@ from sqlalchemy.orm import sessionmaker
 
 from ftlib.errors import FtlibError
 from ftlib.register import db
+from ftlib.register.cells import neutralise, typed
 from ftlib.register.files import CASE_COLUMNS, EVENT_COLUMNS, FACT_COLUMNS, REGISTRATION_COLUMNS, _num
 from ftlib.register.models import CaseRow, Event, Registration
+from ftlib.safeinput import atomic_path, write_error
 
 
 def _fact_cell(value: Any) -> str:
@@ -53,6 +55,17 @@ def export_frames(url: str | None = None) -> dict[str, pd.DataFrame]:
             "events": pd.DataFrame(event_rows, columns=EVENT_COLUMNS, dtype=object)}
 
 
+def _text_cell(ws, value):
+    """A string as an explicit text cell: openpyxl would make a formula of any string starting "="."""
+    if not isinstance(value, str):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"
+    return cell
+
+
 def export_file(to: str | Path, url: str | None = None) -> list[Path]:
     """Write the register's cases and events to ``to`` (.xlsx: two sheets; .csv: two files)."""
     to = Path(to)
@@ -60,12 +73,20 @@ def export_file(to: str | Path, url: str | None = None) -> list[Path]:
     if suffix not in (".csv", ".xlsx"):
         raise FtlibError(f"{to}: unknown file type {to.suffix!r} (use .csv or .xlsx)")
     frames = export_frames(url)
-    to.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        to.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise write_error(to.parent, err) from None
+    # every file is written beside its target and renamed into place: a failed write (disk
+    # full, killed) leaves the old file or none, never a truncated one. Cells are neutralised
+    # against spreadsheet formulas (``cells``).
     if suffix == ".csv":
         paths = {"cases": to, "events": to.with_name(to.stem + ".events.csv"),
                  "registrations": to.with_name(to.stem + ".registrations.csv")}
         for name, path in paths.items():
-            frames[name].to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+            with atomic_path(path) as tmp:
+                frames[name].map(lambda v: neutralise(str(v)) if isinstance(v, str) else v).to_csv(
+                    tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
         return [paths["registrations"], paths["cases"], paths["events"]]
     if suffix == ".xlsx":
         from openpyxl import Workbook  # only an xlsx export pays for importing openpyxl
@@ -75,6 +96,7 @@ def export_file(to: str | Path, url: str | None = None) -> list[Path]:
             ws = wb.create_sheet(name)
             ws.append(list(df.columns))
             for row in df.itertuples(index=False):
-                ws.append([str(v) if v not in (None, "") else None for v in row])
-        wb.save(to)
+                ws.append([_text_cell(ws, typed(v)) for v in row])
+        with atomic_path(to) as tmp:
+            wb.save(tmp)
     return [to]

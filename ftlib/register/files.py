@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io as _io
+import itertools
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,8 @@ import pandas as pd
 
 from ftlib.errors import FtlibError
 from ftlib.facts import VOCABULARY
+from ftlib.register.cells import refuse_formula, restore
+from ftlib.safeinput import check_size, decode, excerpt, limits
 
 META = ["id", "region", "cadre_id", "channel", "received_on", "registration_id"]
 FACT_COLUMNS = [n for n in VOCABULARY if n != "id"]
@@ -65,13 +68,14 @@ def _kind_of(columns: list[str], source: str) -> str:
                      "(id, jurisdiction, …) nor an events file (case_id, seq, kind, …)")
 
 
-def _frame(header: list[str], rows: list[list[str]], source: str) -> pd.DataFrame:
+def _frame(header: list[str], rows: list[list[str]], source: str, numbers: list[int] | None = None) -> pd.DataFrame:
     width = len(header)
-    for i, r in enumerate(rows, start=2):
+    numbers = numbers if numbers is not None else list(range(2, 2 + len(rows)))
+    for i, r in zip(numbers, rows):
         if len(r) > width and any(c.strip() for c in r[width:]):
             raise FtlibError(f"{source}: row {i}: {len(r)} cells but the header has {width} columns")
     df = pd.DataFrame([(r + [""] * width)[:width] for r in rows], columns=header, dtype=object)
-    df.index = pd.RangeIndex(2, 2 + len(df))
+    df.index = pd.Index(numbers) if numbers else pd.RangeIndex(2, 2)
     return df
 
 
@@ -88,25 +92,28 @@ def read_file(path: str | Path) -> list[Table]:
 
 
 def _read_csv(path: Path) -> Table:
-    raw = path.read_bytes()
-    try:
-        content = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise FtlibError(f"{path}: not UTF-8 text (byte {raw[err.start]:#04x} at offset {err.start}); "
-                         "save it as “CSV UTF-8”") from None
-    if "\x00" in content:
-        raise FtlibError(f"{path}: contains NUL bytes; not a CSV text file")
+    check_size(path, "import_file_bytes")
+    content = decode(path.read_bytes(), str(path))   # UTF-8 (BOM or not), UTF-16 with BOM, GB18030/GBK
+    if content.startswith("\ufeff"):
+        content = content[1:]
     if not content.strip():
         raise FtlibError(f"{path}: the file is empty")
     try:
-        df = pd.read_csv(_io.StringIO(content), dtype=str, keep_default_na=False, na_filter=False,
-                         skipinitialspace=False)
-    except (pd.errors.ParserError, csv.Error) as err:
-        raise FtlibError(f"{path}: malformed CSV ({str(err).strip().splitlines()[0]})") from None
-    df.columns = [str(c).strip() for c in df.columns]
-    _no_unnamed(list(df.columns), str(path))
-    df = df.astype(object)
-    df.index = pd.RangeIndex(2, 2 + len(df))
+        grid = list(itertools.islice(csv.reader(_io.StringIO(content, newline="")), limits()["import_rows"] + 2))
+    except csv.Error as err:
+        raise FtlibError(f"{path}: malformed CSV ({excerpt(str(err))})") from None
+    if len(grid) > limits()["import_rows"] + 1:
+        raise FtlibError(f"{path}: more than {limits()['import_rows']:,} rows; split the file (docs/limits.md)")
+    header = [c.strip() for c in grid[0]]
+    _no_unnamed(header, str(path))
+    numbered = [(i, r) for i, r in enumerate(grid[1:], start=2) if r]   # blank lines skipped
+    while numbered and not any(c.strip() for c in numbered[-1][1]):
+        numbered.pop()
+    df = _frame(header, [r for _, r in numbered], str(path), [i for i, _ in numbered])  # too many cells: one line
+    for col in df.columns:
+        for i, v in df[col].items():
+            refuse_formula(v, f"{path}: row {i}: column {col}")
+    df = df.map(restore)
     return Table(str(path), _kind_of(list(df.columns), str(path)), df)
 
 
@@ -121,11 +128,42 @@ def _no_unnamed(columns: list[str], source: str) -> None:
         seen.add(c)
 
 
+def _value(cell, source: str) -> str:
+    """An xlsx cell's value as text; a formula is refused naming the cell."""
+    if getattr(cell, "data_type", None) == "f":
+        where = getattr(cell, "coordinate", "?")
+        raise FtlibError(f"{source}: cell {where}: value {excerpt(str(cell.value))}: a formula, not a value; "
+                         "paste the values (Excel: Paste Special → Values)")
+    v = _cell(cell.value)
+    return restore(v) if isinstance(cell.value, str) else v
+
+
+def _not_a_zip_bomb(path: Path) -> None:
+    """Refuse an xlsx whose parts would unzip past the limits (docs/limits.md) before opening it."""
+    lim = limits()
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError) as err:
+        raise FtlibError(f"{path}: not a readable Excel workbook ({excerpt(str(err) or 'corrupt')})") from None
+    total = sum(i.file_size for i in infos)
+    if total > lim["xlsx_uncompressed_bytes"]:
+        raise FtlibError(f"{path}: unzips to {total:,} bytes; the limit is {lim['xlsx_uncompressed_bytes']:,} "
+                         "(docs/limits.md)")
+    for i in infos:
+        if i.file_size > 1_000_000 and i.file_size > lim["xlsx_ratio"] * max(i.compress_size, 1):
+            raise FtlibError(f"{path}: part {excerpt(i.filename)} unzips {i.file_size // max(i.compress_size, 1):,}× "
+                             f"its size (limit {lim['xlsx_ratio']}×): not a spreadsheet a person saved")
+
+
 def _read_xlsx(path: Path) -> list[Table]:
     from openpyxl import load_workbook  # only an xlsx file pays for importing openpyxl
 
+    check_size(path, "import_file_bytes")
+    _not_a_zip_bomb(path)
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        # data_only=False: a formula cell shows as a formula (refused) instead of its cached value
+        wb = load_workbook(path, read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
         raise FtlibError(f"{path}: not a readable Excel workbook ({type(err).__name__}: "
                          f"{str(err).splitlines()[0] if str(err) else 'corrupt'})") from None
@@ -136,15 +174,20 @@ def _read_xlsx(path: Path) -> list[Table]:
             raise FtlibError(f"{path}: no sheet named {', '.join(SHEETS)} (sheets: {', '.join(wb.sheetnames)})")
         for name in names:
             source = f"{path}[{name}]"
-            it = wb[name].iter_rows(values_only=True)
+            it = wb[name].iter_rows()
             header_row = next(it, None)
             if header_row is None:
                 continue
-            header = [_cell(c) for c in header_row]
+            header = [_value(c, source) for c in header_row]
             while header and not header[-1]:
                 header.pop()
             _no_unnamed(header, source)
-            rows = [[_cell(c) for c in r] for r in it]
+            rows = []
+            for r in it:
+                if len(rows) >= limits()["import_rows"]:
+                    raise FtlibError(f"{source}: more than {limits()['import_rows']:,} rows; split the file "
+                                     "(docs/limits.md)")
+                rows.append([_value(c, source) for c in r])
             while rows and not any(rows[-1]):
                 rows.pop()
             kind = _kind_of(header, source)

@@ -1,4 +1,4 @@
-"""The tolerance procedure (容错程序, DOMAIN.md §3) on the register.
+"""The tolerance procedure (容错程序, docs/register.md, “Procedure and state”) on the register.
 
 Each step appends one event to the append-only log, after checking that it is legal in the
 case's current state (``ftlib.register.events``) and that it obeys the case's policy: who may

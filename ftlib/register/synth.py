@@ -6,8 +6,8 @@ and calendar) give the same register. Everything is written through the procedur
 (``ftlib.register.procedure``) and the decision rules (``ftlib.register.decisions``), so the synthetic
 register obeys the same checks as a real one.
 
-Proportions, calibrated on DOMAIN.md §5 (no province-wide counts exist, so these are
-judgement, documented here):
+Proportions (no province-wide counts are published, so these are judgement, documented here
+and in docs/register.md):
 
 - accountability cases (问责) per year ≈ 0.4 % of a region's cadres; about 22 % of cases are
   tolerance applications by the cadre or the unit, the rest are ex officio (most from clues

@@ -18,7 +18,7 @@ import pandas as pd
 from ftlib.i18n import label
 from ftlib.metrics import CHANNELS, RegisterFrames, compute, metric_label
 from ftlib.period import Period, quarters
-from ftlib.privacy import may_publish, outcome_figures, published_text, suppress
+from ftlib.privacy import MARK, may_publish, outcome_figures, published_text, suppress
 from ftlib.reports import ReportError
 
 #: The headline figures: (key, table, column, kind, numerator column, denominator column). The kind
@@ -76,6 +76,7 @@ class Report:
     headline: pd.DataFrame        # key, label, value, previous (display strings)
     summary: list[str]
     sections: list[Section]
+    meta: dict = field(default_factory=dict)  # the register's snapshot time and synthetic mark
 
 
 def fmt_value(value: Any, kind: str, den: Any, k: int, num: Any = None) -> str:
@@ -83,6 +84,19 @@ def fmt_value(value: Any, kind: str, den: Any, k: int, num: Any = None) -> str:
     "ratio%" a ratio shown as a percentage)."""
     return published_text(value, {"days": "stat", "ratio%": "ratio"}.get(kind, kind), num=num, den=den, k=k,
                           percent=kind in ("rate", "ratio%"))
+
+
+#: What a held-back figure shows on a page (the legend, ``page.hidden``, says why).
+HELD_BACK = "—"
+
+
+def shown_text(text: str, lang: str) -> str:
+    """A published figure as the reader sees it: whatever ``published_text`` held back ("<k",
+    "<k*", "*") as "—", explained by the legend; no figure at all as "无" / "n/a"."""
+    text = str(text)
+    if text == "—":
+        return label("page.not_applicable", lang)
+    return HELD_BACK if text.startswith("<") or text == MARK else text
 
 
 def validate(frames: RegisterFrames, region: str, period: Period, lang: str, k: int) -> None:
@@ -123,8 +137,8 @@ def _headline(cur: dict[str, pd.DataFrame], cur_label: str, prev_label: str, lan
         rows.append({
             "key": key,
             "label": label(f"headline.{key}", lang),
-            "value": fig(now),
-            "previous": fig(before),
+            "value": shown_text(fig(now), lang),
+            "previous": shown_text(fig(before), lang),
             "raw": now.get(col),
         })
     return pd.DataFrame(rows)
@@ -226,6 +240,7 @@ def _subregion_table(cur: dict[str, pd.DataFrame], period: str, region: str, nam
     small = chan.primary["__total__"]
     first = [f"<{k}" if small[r] else ("*" if pd.isna(v) else int(v)) for r, v in tot.items()]
     shown.insert(0, received, first)
+    shown = shown.map(lambda v: shown_text(v, lang) if isinstance(v, str) else v)
     return shown.to_html(classes="ftlib-table", border=0, escape=True)
 
 
@@ -258,7 +273,7 @@ def build_report(frames: RegisterFrames, region: str, period: Period, lang: str 
     ]
     return Report(region, names.get(region, region), period, lang, k,
                   _headline(cur, period.label, prev.label, lang, k),
-                  _summary(cur, period.label, prev.label, lang, k), s)
+                  _summary(cur, period.label, prev.label, lang, k), s, dict(getattr(frames, "meta", {})))  # older snapshots have no meta
 
 
 def headline_html(report: Report) -> str:
@@ -272,11 +287,14 @@ def headline_html(report: Report) -> str:
 
 
 def title_html(report: Report) -> str:
+    from ftlib.reports.index import legend_html, stamp_html
+
     lang = report.lang
     title = label("report.title", lang).format(region=report.region_name, period=report.period.label)
-    note = label("report.privacy_note", lang).format(k=report.k)
     summary = "".join(f"<li>{html.escape(s)}</li>" for s in report.summary)
-    return (f"<h1 class='ftlib-title'>{html.escape(title)}</h1>"
+    back = f"<a class='ftlib-back' href='index.ipynb?lang={lang}'>{html.escape(label('page.back', lang))}</a>"
+    return (f"{back}{stamp_html(report.meta, lang)}<h1 class='ftlib-title'>{html.escape(title)}</h1>"
             f"<p><small>{html.escape(report.period.start.isoformat())} – {html.escape(report.period.end.isoformat())}"
-            f" · {html.escape(note)}</small></p><h3>{label('report.summary', lang)}</h3><ul class='ftlib-summary'>{summary}</ul>")
+            f"</small></p>{legend_html(report.k, lang)}"
+            f"<h3>{label('report.summary', lang)}</h3><ul class='ftlib-summary'>{summary}</ul>")
 

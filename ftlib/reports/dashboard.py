@@ -66,4 +66,6 @@ def report_app(region: str, period_start: str, period_end: str, period_label: st
     from ftlib.reports.links import dashboard_links
 
     name = pagecache.report_name(region, period_label or f"{period_start}..{period_end}")
-    display(HTML(dashboard_links(name) + page))
+    from ftlib.reports.langswitch import requested_lang, with_shown
+
+    display(HTML(dashboard_links(name) + with_shown(page, requested_lang(lang))))

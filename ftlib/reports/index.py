@@ -1,4 +1,10 @@
-"""The index dashboard: every report produced, by region and period, in zh or en."""
+"""The index dashboard: the province at a glance (headline figures, a region × measure overview
+with the regions that made no tolerance decision flagged, eight-quarter trend lines) above the
+list of every report produced, in zh or en, stamped with the time the register was read.
+
+The page is built once by ``ftlib report`` (``write_index``), from the same register snapshot as
+the reports, and stored; a visit shows the stored page (no pandas, no recomputation).
+"""
 
 from __future__ import annotations
 
@@ -8,30 +14,159 @@ from pathlib import Path
 
 from ftlib.i18n import LANGS, label
 from ftlib.regions import region_name
-from ftlib.reports.langswitch import switch_html
+from ftlib.reports.langswitch import requested_lang, switch_html, with_shown
 from ftlib.reports.pagecache import STATIC_DIR
 
 INDEX_SOURCE = "from ftlib.reports.index import index_app\n\nindex_app();"
+#: The stored index page, beside the notebooks (rewritten by every ``ftlib report``).
+PAGE_NAME = ".index.html"
+SPARK_W, SPARK_H = 120, 26
 
 
-def write_index(out_dir: Path) -> Path:
+def write_index(out_dir: Path, frames=None, k: int = 5, html_dir: Path | None = None) -> Path:
+    """Write ``index.ipynb`` and, with ``frames``, the overview page it shows (and a static
+    ``index.html`` in ``html_dir`` when given)."""
     import nbformat  # not at module level: the index dashboard's kernel does not need it
 
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [nbformat.v4.new_code_cell(INDEX_SOURCE)]
-    path = Path(out_dir) / "index.ipynb"
+    out_dir = Path(out_dir)
+    path = out_dir / "index.ipynb"
     nbformat.write(nb, path)
+    if frames is not None:
+        from ftlib.reports.overview import build_overview
+        from ftlib.reports.page import document
+
+        manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+        ov = build_overview(frames, k)
+        folder = out_dir / STATIC_DIR
+        static = {r["name"] for r in manifest if r.get("ok") and (folder / f"{r['name']}.html").is_file()}
+        (out_dir / PAGE_NAME).write_text(page_html(ov, manifest, static=static), encoding="utf-8")
+        if html_dir is not None:
+            Path(html_dir).mkdir(parents=True, exist_ok=True)
+            for lang in LANGS:  # one file a language: a static page has no address to read it from
+                page = page_html(ov, manifest, lang, offline=True)
+                title = label("overview.title", lang).format(region=ov.rows[0][lang])
+                (Path(html_dir) / static_name("index", lang)).write_text(document(page, title, lang), encoding="utf-8")
     return path
 
 
-def _href(name: str, static: set[str]) -> str:
+def e(x: object) -> str:
+    return html.escape(str(x))
+
+
+def stamp_html(meta: dict, lang: str) -> str:
+    """The synthetic-data banner (when the register was generated) and the data-as-of stamp."""
+    out = ""
+    if meta.get("synthetic"):
+        out += f"<div class='ftlib-banner' role='note'>{e(label('page.synthetic', lang))}</div>"
+    when = str(meta.get("snapshot_at", "")).replace("T", " ")
+    if when:
+        out += f"<p class='ftlib-asof'>{e(label('page.as_of', lang).format(time=when))}</p>"
+    return out
+
+
+def legend_html(k: int, lang: str) -> str:
+    return (f"<p class='ftlib-legend'><small>{e(label('page.hidden', lang).format(k=k))} "
+            f"{e(label('page.not_applicable_legend', lang))}</small></p>")
+
+
+def glossary_html(lang: str) -> str:
+    from ftlib.i18n import labels
+
+    ids = sorted({key.split(".")[1] for key in labels() if key.startswith("glossary.")},
+                 key=lambda i: list(labels()).index(f"glossary.{i}.term"))
+    items = "".join(f"<dt>{e(label(f'glossary.{i}.term', lang))}</dt><dd>{e(label(f'glossary.{i}.text', lang))}</dd>"
+                    for i in ids)
+    return (f"<details class='ftlib-glossary' open><summary>{e(label('page.glossary', lang))}</summary>"
+            f"<dl>{items}</dl></details>")
+
+
+def _figure(value, kind: str, lang: str) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float) and value != value:  # NaN: nothing to compute
+        return label("page.not_applicable", lang)
+    if kind == "rate":
+        return f"{100 * float(value):.1f}%"
+    return f"{int(value):,}"
+
+
+def sparkline(values: list[int] | None, quarters: list[str], title: str) -> str:
+    """An inline SVG line of one value a quarter, or "—" when the line is held back."""
+    if values is None:
+        return "—"
+    top = max(max(values), 1)
+    n = len(values)
+    pts = [(2 + i * (SPARK_W - 4) / max(n - 1, 1), SPARK_H - 3 - (SPARK_H - 6) * v / top) for i, v in enumerate(values)]
+    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
+    tip = "; ".join(f"{q}: {v}" for q, v in zip(quarters, values))
+    lx, ly = pts[-1]
+    return (f"<svg class='ftlib-spark' width='{SPARK_W}' height='{SPARK_H}' viewBox='0 0 {SPARK_W} {SPARK_H}' "
+            f"role='img' aria-label='{e(title)}: {e(tip)}'><title>{e(title)}: {e(tip)}</title>"
+            f"<polyline fill='none' stroke='#1f5fa8' stroke-width='1.6' points='{line}'/>"
+            f"<circle cx='{lx:.1f}' cy='{ly:.1f}' r='2.2' fill='#1f5fa8'/></svg>")
+
+
+def overview_html(ov, lang: str) -> str:
+    from ftlib.reports.overview import SHOWN
+
+    root = ov.rows[0]
+    kinds = {"tolerated_share": "rate", "time_limits_kept": "rate"}
+    cards = "".join(
+        f"<div class='ftlib-card' data-metric='{m}'><div class='ftlib-card-value'>"
+        f"{e(_figure(root['figures'][m], kinds.get(m, 'count'), lang))}</div>"
+        f"<div class='ftlib-card-label'>{e(label(f'overview.{m}', lang))}</div></div>" for m in SHOWN)
+    names = {r["code"]: r[lang] for r in ov.rows}
+    sep = "、" if lang == "zh" else "; "  # English names hold commas themselves
+    if ov.flagged:
+        flag_text = label("overview.flagged", lang).format(n=len(ov.flagged),
+                                                           regions=sep.join(names[c] for c in ov.flagged))
+    else:
+        flag_text = label("overview.none_flagged", lang)
+    head = "".join(f"<th>{e(label(f'overview.{m}', lang))}</th>" for m in SHOWN)
+    head += f"<th>{e(label('overview.trend_received', lang))}</th><th>{e(label('overview.trend_tolerated', lang))}</th>"
+    rows = []
+    for r in ov.rows:
+        flagged = r["code"] in ov.flagged
+        cells = "".join(f"<td data-metric='{m}'>{e(_figure(r['figures'][m], kinds.get(m, 'count'), lang))}</td>"
+                        for m in SHOWN)
+        cells += "".join(
+            f"<td class='ftlib-trend'>{sparkline(r['trends'][t], ov.quarters, r[lang] + ' · ' + label(f'overview.trend_{t}', lang))}</td>"
+            for t in ("received", "tolerated"))
+        flag = f" <span class='ftlib-flag'>⚑ {e(label('overview.flag', lang))}</span>" if flagged else ""
+        indent = "　" * r["level"] if lang == "zh" else "\u2003" * r["level"]
+        rows.append(f"<tr data-region='{e(r['code'])}'{' class=ftlib-flagged' if flagged else ''}>"
+                    f"<th scope='row'>{indent}{e(r[lang])}{flag}</th>{cells}</tr>")
+    note = label("overview.trend_note", lang).format(first=ov.quarters[0], last=ov.quarters[-1])
+    return (f"<h1 class='ftlib-title'>{e(label('overview.title', lang).format(region=root[lang]))}</h1>"
+            f"<p>{e(label('overview.window', lang).format(period=ov.window.label))}</p>"
+            f"<h3>{e(label('overview.headline', lang).format(region=root[lang]))}</h3>"
+            f"<div class='ftlib-cards'>{cards}</div>"
+            f"<p class='ftlib-flags'>{e(flag_text)}</p>"
+            f"<table class='ftlib-overview'><tr><th>{e(label('overview.region', lang))}</th>{head}</tr>"
+            f"{''.join(rows)}</table><p><small>{e(note)}</small></p>{legend_html(ov.k, lang)}")
+
+
+def static_name(name: str, lang: str) -> str:
+    """The static page of ``name`` in ``lang``: ``name.html`` (Chinese first) or ``name.en.html``."""
+    return f"{name}.html" if lang == "zh" else f"{name}.{lang}.html"
+
+
+def _href(name: str, lang: str, static: set[str], offline: bool) -> str:
     """A report's static page when ``ftlib report --html`` wrote one (no kernel for the visitor),
-    else its dashboard notebook."""
-    return f"../files/{STATIC_DIR}/{name}.html" if name in static else f"{name}.ipynb"
+    else its dashboard notebook; either in the reader's language."""
+    if offline:
+        return static_name(name, lang)
+    if name in static:
+        return f"../files/{STATIC_DIR}/{static_name(name, lang)}"
+    return f"{name}.ipynb?lang={lang}"
 
 
-def index_html(manifest: list[dict], lang: str, static: set[str] = frozenset()) -> str:
+def index_html(manifest: list[dict], lang: str, static: set[str] = frozenset(), offline: bool = False) -> str:
+    """The list of reports by region × period; links keep the language. ``offline``: the links of
+    the static index, to the static pages beside it."""
     periods = sorted({r["period"] for r in manifest})
     regions = sorted({r["region"] for r in manifest})
     cell = {(r["region"], r["period"]): r for r in manifest}
@@ -44,27 +179,40 @@ def index_html(manifest: list[dict], lang: str, static: set[str] = frozenset()) 
             if r is None:
                 tds.append("<td></td>")
             elif r["ok"]:
-                tds.append(f'<td><a class="ftlib-report" href="{html.escape(_href(r["name"], static))}">'
-                           f'{html.escape(p)}</a></td>')
+                target = _href(r["name"], lang, static, offline)
+                tds.append(f'<td><a class="ftlib-report" href="{html.escape(target)}">{html.escape(p)}</a></td>')
             else:
                 tds.append(f'<td title="{html.escape(r["error"])}">✗</td>')
-        rows.append(f"<tr><th>{html.escape(region_name(reg, lang))} <small>{reg}</small></th>{''.join(tds)}</tr>")
+        rows.append(f"<tr><th>{html.escape(region_name(reg, lang))}</th>{''.join(tds)}</tr>")
     failed = [r for r in manifest if not r["ok"]]
     fail_html = ""
     if failed:
         items = "".join(f"<li>{html.escape(r['name'])}: {html.escape(r['error'])}</li>" for r in failed)
         fail_html = f"<h3>{label('report.failed', lang)}</h3><ul>{items}</ul>"
-    return (f"<h2>{label('report.index_title', lang)}</h2>"
-            f"<table class='ftlib-index'><tr><th>{label('column.jurisdiction', lang)}</th>{head}</tr>{''.join(rows)}</table>"
+    return (f"<h2>{label('overview.reports', lang)}</h2>"
+            f"<table class='ftlib-index'><tr><th>{label('overview.region', lang)}</th>{head}</tr>{''.join(rows)}</table>"
             f"{fail_html}")
+
+
+def page_html(ov, manifest: list[dict], shown: str = "zh", static: set[str] = frozenset(),
+              offline: bool = False) -> str:
+    bodies = {lang: stamp_html(ov.meta, lang) + overview_html(ov, lang) + index_html(manifest, lang, static, offline)
+              + glossary_html(lang) for lang in LANGS}
+    return f"<div class='ftlib-page'>{switch_html(bodies, shown, 'ftlib-index')}</div>"
 
 
 def index_app(manifest_path: str = "manifest.json", lang: str = "zh") -> None:
     """The index with a language switch (what Voilà shows); plain HTML, no widgets."""
     from IPython.display import HTML, display
 
+    lang = requested_lang(lang)
+    stored = Path(manifest_path).with_name(PAGE_NAME)
+    if stored.is_file():
+        display(HTML(with_shown(stored.read_text(encoding="utf-8"), lang)))
+        return
     manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
     folder = Path(manifest_path).parent / STATIC_DIR
     static = {r["name"] for r in manifest if r.get("ok") and (folder / f"{r['name']}.html").is_file()}
-    bodies = {code: index_html(manifest, code, static) for code in LANGS}
+    bodies = {code: f"<p>{e(label('overview.no_overview', code))}</p>" + index_html(manifest, code, static)
+              for code in LANGS}
     display(HTML(f"<div class='ftlib-page'>{switch_html(bodies, lang, 'ftlib-index')}</div>"))

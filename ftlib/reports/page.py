@@ -50,6 +50,9 @@ def _body(report: Report, uid: str) -> str:
             n += 1
             parts.append(_chart_html(spec, f"{uid}-{report.lang}-{n}"))
         parts.append(sec.table_html)
+    from ftlib.reports.index import glossary_html
+
+    parts.append(glossary_html(report.lang))
     return "".join(parts)
 
 

@@ -126,7 +126,8 @@ def run_reports(jobs: list[Job], out_dir: Path | None = None, html: bool = False
     # The kernels inherit this environment: one snapshot of the register for all reports. Pages
     # stored for an earlier snapshot can never be read again: drop them.
     shutil.rmtree(out_dir / ".pages", ignore_errors=True)
-    env = {**os.environ, "FTLIB_REPORT_FRAMES": str(save_snapshot(out_dir / SNAPSHOT_NAME))}
+    snapshot = save_snapshot(out_dir / SNAPSHOT_NAME)
+    env = {**os.environ, "FTLIB_REPORT_FRAMES": str(snapshot)}
     shutil.copy(  # the served folder always carries the settings of the installed ftlib
         data_path("voila", "voila.json"), out_dir / "voila.json")
     todo: queue.Queue = queue.Queue()
@@ -150,5 +151,8 @@ def run_reports(jobs: list[Job], out_dir: Path | None = None, html: bool = False
     (out_dir / "manifest.json").write_text(
         json.dumps([{k: v for k, v in asdict(r).items() if k != "retry"} for r in results], ensure_ascii=False,
                    indent=1), encoding="utf-8")
-    write_index(out_dir)
+    from ftlib.reports.data import _snapshot
+
+    k = max((int(j.min_cell) for j in jobs), default=5)  # the strictest threshold any report used
+    write_index(out_dir, _snapshot(str(snapshot)), k=k, html_dir=out_dir / "html" if html else None)
     return results

@@ -25,8 +25,16 @@ def write_html(region: str, period: Period, lang: str, k: int, out_dir: Path, fr
         region, period.start.isoformat(), period.end.isoformat(), period.label, lang, k))
     if page is None:
         page = build_page(frames if frames is not None else load_frames(), region, period, lang, k)
-    path.write_text(document(page, f"{region} {period.label}", lang, static_links(name) if pdf else ""),
-                    encoding="utf-8")
+    from ftlib.i18n import LANGS
+    from ftlib.reports.index import static_name
+    from ftlib.reports.langswitch import with_shown
+
+    for other in LANGS:  # one file a language (a static page has no address to read the choice from)
+        shown = with_shown(page, other)
+        for code in LANGS:  # the back links: to the static index beside it, in that language
+            shown = shown.replace(f"href='index.ipynb?lang={code}'", f"href='{static_name('index', code)}'")
+        (out_dir / static_name(name, other)).write_text(
+            document(shown, f"{region} {period.label}", other, static_links(name) if pdf else ""), encoding="utf-8")
     if pdf:
         from ftlib.pdf import html_to_pdf
 

@@ -18,7 +18,7 @@ import yaml
 from ftlib.engine import compare, determine
 from ftlib.errors import FtlibError
 from ftlib.explain import counterfactuals
-from ftlib.facts import Case, case_from_dict, flatten
+from ftlib.facts import Case, FactError, case_from_dict, cases_from_frame, flatten, load_case
 from ftlib.i18n import LANG_OPTIONS
 from ftlib.library import library
 from ftlib.policy.loader import PolicySet, bundled
@@ -35,9 +35,8 @@ def case_yaml(case: Case) -> str:
 
 def read_cases(path: Path) -> list[Case]:
     """The cases in a case file (.yaml/.yml/.json: one case) or an Excel sheet (.xlsx: one case a
-    row, fact names as column headers, as ``ftlib.facts.cases_to_frame`` writes them); errors are
+    row, fact names as column headers, as ``ftlib.convert.cases_to_frame`` writes them); errors are
     the CLI's one line naming the file, row and field."""
-    from ftlib.facts import FactError, cases_from_frame, load_case
 
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml", ".json"):
@@ -90,9 +89,11 @@ class CaseBuilder:
                                                 (text("still_possible", lang), "what_can_still_be_done")],
                                        value="all", style={"description_width": "initial"})
         self.save_button = w.Button()
+        self.save_button.add_class("ftlib-save")
         self.save_status = w.HTML()
         self.upload_label = w.HTML()
         self.upload = files.upload_widget(".yaml,.yml,.json,.xlsx")
+        self.upload.add_class("ftlib-upload")
         self.upload_status = w.HTML()
         self.uploaded_w = w.Dropdown(options=[], layout=w.Layout(width="95%", display="none"),
                                      style={"description_width": "initial"})
@@ -195,7 +196,6 @@ class CaseBuilder:
     # -- actions ------------------------------------------------------------------------------
     def load(self, path: str | Path) -> None:
         """Fill the form from a library case file (or any case file)."""
-        from ftlib.facts import load_case
 
         self.load_case(load_case(path))
 

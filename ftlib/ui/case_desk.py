@@ -19,10 +19,15 @@ import ipywidgets as w
 
 from ftlib.casedesk import steps as st
 from ftlib.casedesk.deadlines import deadlines_of
+from ftlib.documents import document_bytes
+from ftlib.documents.context import available
 from ftlib.documents.labels import desk_label
+from ftlib.documents.record import load_case_file
 from ftlib.errors import FtlibError
 from ftlib.i18n import LANG_OPTIONS, label
 from ftlib.policy.schema import OUTCOMES
+from ftlib.register import db
+from ftlib.register.procedure import policy_for
 from ftlib.ui import views
 from ftlib.ui.forms import FactForm
 
@@ -268,7 +273,6 @@ class CaseDesk:
 
     def _channels(self) -> None:
         """Only the channels the policy in force allows (application by cadre or unit, ex officio)."""
-        from ftlib.register.procedure import policy_for
 
         lang = self.lang
         try:
@@ -345,7 +349,6 @@ class CaseDesk:
                              f"data-seq='{event.seq}'>✓ {_e(_t('desk.recorded_ok', self.lang, kind=_t('event.' + event.kind, self.lang), seq=event.seq))}</div>")
 
     def _on_doc(self, fmt: str) -> None:
-        from ftlib.documents import document_bytes
 
         kind = self.doc_kind.value
         if not kind or not self.case_id:
@@ -394,8 +397,6 @@ class CaseDesk:
             self.status.value = f"<div class='ftlib-desk-none'>{_e(_t('desk.no_steps', lang))}</div>"
         self._build_form(keep=keep_form)
         self.timeline.value = self._timeline_html()
-        from ftlib.documents.context import available
-        from ftlib.documents.record import load_case_file
 
         try:
             kinds = available(load_case_file(self.case_id, self.url))
@@ -483,7 +484,6 @@ def ensure_register(url: str | None) -> str | None:
     """Create the register if there is none yet (the desk writes to it), so a new user can start a
     case at once; a database that is not an ftlib register is left alone. Returns the one-line
     error, if any."""
-    from ftlib.register import db
 
     try:
         if db.status(url)[0] in ("missing", "empty"):

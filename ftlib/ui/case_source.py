@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ftlib.facts import cases_to_frame
+from ftlib.convert import cases_to_frame
+from ftlib.errors import FtlibError
 from ftlib.library import library
+from ftlib.register import frames as rf
 
 
 def library_cases() -> pd.DataFrame:
@@ -18,7 +20,6 @@ def library_cases() -> pd.DataFrame:
 
 def register_cases(url: str | None = None) -> pd.DataFrame:
     """The register's cases as fact columns plus ``region`` (raises if there is no register)."""
-    from ftlib.register import frames as rf
 
     df = rf.cases(url, facts=True)
     facts = df[[c for c in df.columns if c.startswith("fact.")]].rename(columns=lambda c: c[len("fact."):])
@@ -29,7 +30,6 @@ def register_cases(url: str | None = None) -> pd.DataFrame:
 
 
 def default_cases(url: str | None = None) -> pd.DataFrame:
-    from ftlib.errors import FtlibError
 
     try:
         df = register_cases(url)

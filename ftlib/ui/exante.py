@@ -20,7 +20,7 @@ from ftlib.explain import Requirement, Requirements, tolerance_requirements
 from ftlib.i18n import LANG_OPTIONS, fact_label, value_label
 from ftlib.policy.loader import PolicySet, bundled
 from ftlib.regions import region_name
-from ftlib.ui import views
+from ftlib.ui import files, views
 from ftlib.ui.forms import FactForm
 from ftlib.ui.labels import text
 
@@ -204,7 +204,6 @@ class ExanteCheck:
                           self.applicant.value, self.policies)
 
     def _on_make(self) -> None:
-        from ftlib.ui import files
 
         try:
             made = self.files()

@@ -14,6 +14,7 @@ from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.diff import outcome_diff, text_diff
 from ftlib.policy.lint import lint_families, lint_policy
 from ftlib.policy.loader import PolicySet, bundled
+from ftlib.ui.case_source import default_cases
 
 
 def _e(x: Any) -> str:
@@ -120,7 +121,6 @@ def app(cases: pd.DataFrame | None = None, lang: str = "zh"):
     import ipywidgets as w
     from IPython.display import display
 
-    from ftlib.ui.case_source import default_cases
 
     ps = bundled()
     ids = sorted(ps.policies)

@@ -22,7 +22,7 @@ from ftlib.library import LibraryCase, library
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.conditions import BoolOp, Node, Not, Ref
 from ftlib.policy.loader import PolicySet, bundled
-from ftlib.ui import classfile, views
+from ftlib.ui import classfile, files, views
 from ftlib.ui.labels import text
 from ftlib.vocabulary import OUTCOMES
 
@@ -273,7 +273,6 @@ class QuizSession:
         return path, n
 
     def _on_export(self) -> None:
-        from ftlib.ui import files
 
         name, data, n = self.results_csv()
         link = files.download_html(data, name, text("download", self.lang, name=name), "text/csv")

@@ -34,6 +34,7 @@ def served(tmp_path_factory):
     assert r.returncode == 0, r.stderr
     assert (out / "index.ipynb").exists() and (out / "voila.json").exists()
     port = free_port()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = open(ARTIFACTS / "voila-dashboards.log", "w")  # noqa: SIM115 — closed below
     cmd = voila_command(port)
     proc = subprocess.Popen(cmd, cwd=out, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -59,13 +60,19 @@ def expected_headline(url: str) -> dict[str, str]:
 
     def count(v) -> str:
         v = int(v)
-        return "<5" if 0 < v < 5 else f"{v:,}"
+        return "—" if 0 < v < 5 else f"{v:,}"   # held back; the legend says why
 
     out = {"received": count(top("intake", "received")), "decided": count(top("clearance", "decided")),
            "tolerated": count(top("outcomes", "tolerated"))}
-    n, rate = top("outcomes", "determinations"), top("outcomes", "tolerance_rate")
-    if n >= 5 and not np.isnan(rate):
-        out["tolerance_rate"] = f"{100 * rate:.1f}%"
+    # the rate only where ftlib.privacy lets the page give the determinations beside the tolerated
+    from ftlib.privacy import may_publish, outcome_figures
+
+    o = t["outcomes"]
+    row = o[(o["level"] == 0) & (o["period"] == PERIOD)]
+    n, tol, rate = top("outcomes", "determinations"), top("outcomes", "tolerated"), top("outcomes", "tolerance_rate")
+    given = bool(outcome_figures(row, 5)["determinations"].iloc[0])
+    if not np.isnan(rate):
+        out["tolerance_rate"] = f"{100 * rate:.1f}%" if given and may_publish("rate", rate, num=tol, den=n) else "—"
     return out
 
 
@@ -79,9 +86,37 @@ def test_index_and_report_dashboard(served, browser):
     page.goto(base + "voila/render/index.ipynb", timeout=120_000)
     link = page.locator("a.ftlib-report").first
     link.wait_for(timeout=120_000)
-    assert page.locator(".ftlib-body[data-lang='zh'] table.ftlib-index").inner_text().count(PERIOD) >= 1
+    zh = page.locator(".ftlib-body[data-lang='zh']")
+    assert zh.locator("table.ftlib-index").inner_text().count(PERIOD) >= 1
     assert not page.locator(".ftlib-body[data-lang='en']").is_visible()
-    page.screenshot(path=str(ARTIFACTS / "dashboard_index.png"))
+    # what a leader reads: the banner, the stamp, the regions without any tolerance decision
+    assert "合成数据 / synthetic data" in zh.locator(".ftlib-banner").inner_text()
+    assert zh.locator(".ftlib-asof").inner_text().startswith("数据截至 20")
+    flagged = zh.locator("tr.ftlib-flagged th").all_inner_texts()
+    assert any("示例省临渊市" in f and "近四个季度无容错决定" in f for f in flagged), flagged
+    assert "示例省临渊市" in zh.locator(".ftlib-flags").inner_text()
+    assert "湖北" not in page.content()           # the sample's regions are all fictional
+    assert zh.locator(".ftlib-overview svg.ftlib-spark").count() >= 1
+    assert "三个区分开来" in zh.locator(".ftlib-glossary").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "dashboard_index_zh.png"), full_page=True)
+    page.locator(".ftlib-lang label", has_text="English").first.click()
+    en = page.locator(".ftlib-body[data-lang='en']")
+    assert "Synthetic data" in en.locator(".ftlib-banner").inner_text()
+    assert en.locator(".ftlib-asof").inner_text().startswith("Data as of 20")
+    assert "no tolerance decision" in " ".join(en.locator("tr.ftlib-flagged th").all_inner_texts())
+    page.screenshot(path=str(ARTIFACTS / "dashboard_index_en.png"), full_page=True)
+    # the language goes with the reader: the English link opens the report in English
+    # (Voilà opens links of an output in a new tab)
+    with page.expect_popup() as popup:
+        en.locator("a.ftlib-report", has_text=PERIOD).first.click()
+    report = popup.value
+    report.route(lambda u: urlparse(u).hostname not in ("127.0.0.1", None),
+                 lambda route: (outside.append(route.request.url), route.abort()))
+    report.wait_for_function(DRAWN % "en", timeout=120_000)
+    assert report.locator(".ftlib-body[data-lang='en']").is_visible()
+    assert not report.locator(".ftlib-body[data-lang='zh']").is_visible()
+    assert report.locator(".ftlib-body[data-lang='en'] .ftlib-asof").inner_text().startswith("Data as of")
+    report.close()
 
     page.goto(base + f"voila/render/report_{REGION}_{PERIOD}.ipynb", timeout=120_000)
     # wait until the report with its charts is on the page
@@ -91,6 +126,13 @@ def test_index_and_report_dashboard(served, browser):
     assert shown == expected_headline(url)
     assert "受理件数" in zh.locator("table.ftlib-headline").inner_text()
     assert "Traceback" not in page.content()
+    assert "合成数据" in zh.locator(".ftlib-banner").inner_text() and "数据截至" in zh.locator(".ftlib-asof").inner_text()
+    assert "— 表示不予公布" in zh.locator(".ftlib-legend").inner_text()
+    assert "<5*" not in zh.inner_text()
+    # no chart carries a placeholder axis title ("y") where a title belongs
+    assert zh.locator("svg text", has_text="y").evaluate_all(
+        "els => els.filter(e => e.textContent.trim() === 'y').length") == 0
+    assert "容错" in zh.locator(".ftlib-glossary").inner_text()
     page.screenshot(path=str(ARTIFACTS / "dashboard_report_zh.png"), full_page=True)
 
     page.locator(".ftlib-lang label", has_text="English").click()

@@ -136,9 +136,13 @@ def test_corrupt_and_foreign_files_give_one_clear_error(url, tmp_path):
     with pytest.raises(FtlibError, match="cases.xlsx: not a readable Excel workbook"):
         import_files([bad_xlsx], url)
     gbk = tmp_path / "cases.csv"
-    gbk.write_bytes((HEADER + "\n示例,").encode("gb18030"))
-    with pytest.raises(FtlibError, match="cases.csv: not UTF-8 text"):
+    gbk.write_bytes((HEADER + "\n示例,").encode("gb18030"))   # Chinese Excel's CSV: read as GB18030
+    with pytest.raises(FtlibError, match=r"cases.csv: row 2: column id: value '示例'|cases.csv: row 2"):
         import_files([gbk], url)
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes((HEADER + "\ncaf\xe9,").encode("latin-1"))  # neither UTF-8 nor Chinese GB18030
+    with pytest.raises(FtlibError, match="latin.csv: not UTF-8 text"):
+        import_files([latin], url)
     other = tmp_path / "other.csv"
     other.write_text("name,amount\nx,1\n", encoding="utf-8")
     with pytest.raises(FtlibError, match="other.csv: row 1: the header .* is neither a cases file"):

@@ -1,0 +1,234 @@
+"""A policy evaluated on bit-packed columns: 64 cases per machine word (issue 14.3).
+
+Each yes/no input (a fact, or a comparison such as ``consequence.severity <= "serious"``) is
+computed once per call on the fact's own column and packed to one bit per case
+(``np.packbits``); every rule, aggregate and grading row is then a handful of bitwise
+operations on words, an eighth of the bytes of a boolean array. Only the inputs are read
+case by case, once, and only the result (deciding row and outcome) is unpacked — so the cost
+approaches one streaming read of the columns the policy reads.
+
+The packed inputs are shared across the policies evaluated in one call (``Inputs``), so a
+register under several policies packs each column once. The result agrees with
+:meth:`CompiledPolicy.run` by construction of the same condition trees; the property test
+checks it.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ftlib.policy.compiled import CompiledPolicy
+from ftlib.policy.conditions import BoolOp, Compare, ConditionError, Const, In, Node, Not, Ref
+from ftlib.vocabulary import OUTCOMES
+
+Bits = Any  # a packed uint64 array (a bool array for small tables), or a Python bool for a constant
+#: Below this many cases, bits stay one per byte (boolean arrays).
+PLAIN_BELOW = 2048
+
+
+class Inputs:
+    """The packed inputs of one call: fact columns and comparisons, each packed once."""
+
+    def __init__(self, cols: Mapping[str, np.ndarray], n: int) -> None:
+        self.cols = cols
+        self.n = n
+        self.nbytes = (n + 7) // 8
+        self.words = (self.nbytes + 7) // 8
+        self.memo: dict[Any, np.ndarray] = {}
+        # Small tables: the same algebra on boolean arrays (``~`` is logical not there), which
+        # saves packing and unpacking where the per-call cost, not the bytes, dominates.
+        self.plain = n < PLAIN_BELOW
+        if self.plain:
+            self.valid = np.ones(n, dtype=bool)
+            return
+        tail = n % 64
+        self.valid = np.full(self.words, np.uint64(0xFFFFFFFFFFFFFFFF), dtype=np.uint64)
+        if tail and self.words:
+            self.valid[-1] = np.uint64((1 << tail) - 1)
+
+    def pack(self, mask: np.ndarray) -> np.ndarray:
+        if self.plain:
+            return mask
+        p = np.packbits(mask, bitorder="little")
+        if len(p) != self.words * 8:  # pad to whole words (the padding bits are 0)
+            p = np.concatenate([p, np.zeros(self.words * 8 - len(p), dtype=np.uint8)])
+        return p.view(np.uint64)
+
+    def fact(self, name: str) -> np.ndarray:
+        key = ("fact", name)
+        if key not in self.memo:
+            self.memo[key] = self.pack(np.asarray(self.cols[name], dtype=bool))
+        return self.memo[key]
+
+    def test(self, key: Any, compute) -> np.ndarray:
+        if key not in self.memo:
+            self.memo[key] = self.pack(compute())
+        return self.memo[key]
+
+    def unpack(self, bits: Bits) -> np.ndarray:
+        if isinstance(bits, bool):
+            return np.full(self.n, bits)
+        if self.plain:
+            return bits.copy()
+        return np.unpackbits(bits.view(np.uint8), count=self.n, bitorder="little").view(bool)
+
+
+def _not(x: Bits) -> Bits:
+    return (not x) if isinstance(x, bool) else ~x
+
+
+def _and(xs: list[Bits]) -> Bits:
+    arrays = [x for x in xs if not isinstance(x, bool)]
+    if any(x is False for x in xs):
+        return False
+    if not arrays:
+        return True
+    out = arrays[0].copy()
+    for a in arrays[1:]:
+        np.bitwise_and(out, a, out=out)
+    return out
+
+
+def _or(xs: list[Bits]) -> Bits:
+    arrays = [x for x in xs if not isinstance(x, bool)]
+    if any(x is True for x in xs):
+        return True
+    if not arrays:
+        return False
+    out = arrays[0].copy()
+    for a in arrays[1:]:
+        np.bitwise_or(out, a, out=out)
+    return out
+
+
+_OPS = {operator.eq: "==", operator.ne: "!=", operator.lt: "<", operator.le: "<=", operator.gt: ">", operator.ge: ">="}
+
+
+def _raw(node: Node, inp: Inputs) -> Any:
+    """A non-boolean operand: a fact's column (codes, amounts) or a constant."""
+    if isinstance(node, Const):
+        return node.value
+    if isinstance(node, Ref):
+        return inp.cols[node.name]
+    raise ConditionError(f"cannot evaluate {node!r} on packed columns")
+
+
+def _in_mask(col: np.ndarray, options: tuple[Any, ...]) -> np.ndarray:
+    """``col in options`` without np.isin (which sorts): a range test when the options are
+    consecutive codes, else one equality per option."""
+    opts = sorted(set(options))
+    if all(isinstance(o, (int, np.integer)) for o in opts) and opts and opts[-1] - opts[0] == len(opts) - 1:
+        if len(opts) == 1:
+            return col == opts[0]
+        return (col >= opts[0]) & (col <= opts[-1])
+    out = col == opts[0] if opts else np.zeros(len(col), dtype=bool)
+    for o in opts[1:]:
+        out |= col == o
+    return out
+
+
+def bits(node: Node, env: Mapping[str, Bits], inp: Inputs) -> Bits:
+    """A boolean node as packed bits (or a constant)."""
+    if isinstance(node, Const):
+        return bool(node.value)
+    if isinstance(node, Ref):
+        if node.name in env:
+            return env[node.name]
+        return inp.fact(node.name)
+    if isinstance(node, Not):
+        return _not(bits(node.arg, env, inp))
+    if isinstance(node, BoolOp):
+        parts = [bits(a, env, inp) for a in node.args]
+        return _and(parts) if node.is_and else _or(parts)
+    if isinstance(node, Compare):
+        if node.left.kind == "bool" and node.right.kind == "bool":
+            a, b = bits(node.left, env, inp), bits(node.right, env, inp)
+            if isinstance(a, bool) and isinstance(b, bool):
+                same: Bits = a == b
+            elif isinstance(a, bool) or isinstance(b, bool):
+                const, other = (a, b) if isinstance(a, bool) else (b, a)
+                same = other if const else _not(other)
+            else:
+                same = ~(a ^ b)
+            return same if node.op is operator.eq else _not(same)
+        left, right = _raw(node.left, inp), _raw(node.right, inp)
+        key = ("cmp", _name(node.left), _OPS[node.op], _name(node.right))
+        return inp.test(key, lambda: np.asarray(node.op(left, right), dtype=bool))
+    if isinstance(node, In):
+        col = _raw(node.left, inp)
+        key = ("in", _name(node.left), node.options)
+        got = inp.test(key, lambda: _in_mask(np.asarray(col), node.options))
+        return _not(got) if node.negate else got
+    raise ConditionError(f"cannot evaluate {type(node).__name__} on packed columns")
+
+
+def _name(node: Node) -> Any:
+    return node.name if isinstance(node, Ref) else ("const", node.value)
+
+
+class PackedPolicy:
+    """One compiled policy's evaluation on packed bits."""
+
+    def __init__(self, compiled: CompiledPolicy) -> None:
+        self.compiled = compiled
+        self.outcome_codes = [OUTCOMES.index(s.outcome) for s in compiled.grading]
+
+    def hits(self, inp: Inputs) -> list[Bits]:
+        """Per grading row, the cases it decides (first match wins)."""
+        c = self.compiled
+        env: dict[str, Bits] = {}
+        for group_steps, (agg, mode, members) in zip(c.by_group, c.aggregates):
+            for step in group_steps:
+                env[step.derived_name] = bits(step.condition.root, env, inp)
+            vals = [env[m] for m in members]
+            env[agg] = (_and(vals) if mode == "all" else _or(vals)) if vals else (mode == "all")
+        undecided: Bits = inp.valid.copy()
+        out: list[Bits] = []
+        for step in c.grading:
+            cond = bits(step.condition.root, env, inp)
+            hit = _and([cond, undecided])
+            out.append(hit)
+            undecided = _and([undecided, _not(cond)])
+        if not isinstance(undecided, bool) and undecided.any() or undecided is True and inp.n:
+            raise ConditionError(f"policy {c.policy.id}: no grading row matched (the last row must be 'true')")
+        return out
+
+
+def codes(hits: list[Bits], code_of_row: list[int], inp: Inputs) -> np.ndarray:
+    """Unpack the per-case code (``code_of_row[i]`` where row i decides): bit by bit of the
+    code, so the cost is one unpack per bit, not per row."""
+    width = max(1, int(max(code_of_row, default=0)).bit_length())
+    out = np.zeros(inp.n, dtype=np.uint8 if width <= 8 else np.uint16)
+    for b in range(width):
+        plane = _or([h for h, k in zip(hits, code_of_row) if (k >> b) & 1])
+        if plane is False:
+            continue
+        u = inp.unpack(plane).view(np.uint8)
+        if out.dtype != np.uint8:
+            u = u.astype(out.dtype)
+        if b:
+            np.left_shift(u, b, out=u)
+        np.bitwise_or(out, u, out=out)
+    return out
+
+
+def leniency_planes(hits: list[Bits], outcome_codes: list[int]) -> tuple[Bits, Bits]:
+    """(cases exempt, cases mitigated) as packed bits — what 从旧兼从轻 compares."""
+    ex, mi = OUTCOMES.index("exempt"), OUTCOMES.index("mitigated")
+    return (_or([h for h, o in zip(hits, outcome_codes) if o == ex]),
+            _or([h for h, o in zip(hits, outcome_codes) if o == mi]))
+
+
+def more_lenient(later: tuple[Bits, Bits], first: tuple[Bits, Bits]) -> Bits:
+    """Cases where the later policy's outcome is more lenient (exempt > mitigated > others)."""
+    l_ex, l_mi = later
+    f_ex, f_mi = first
+    return _or([_and([l_ex, _not(f_ex)]), _and([l_mi, _not(f_ex), _not(f_mi)])])
+
+
+def select(mask: Bits, hits: list[Bits]) -> list[Bits]:
+    return [_and([h, mask]) for h in hits]

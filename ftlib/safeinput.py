@@ -1,0 +1,261 @@
+"""Reading a user's file without being hurt by it: bounded size, known encodings, a YAML loader
+that refuses what would silently change a decision, and short excerpts in error lines.
+
+Limits are data (``ftlib/data/limits.yaml``, documented in docs/limits.md). Every refusal is an
+``FtlibError`` (one line: file, line, what is wrong, a short excerpt), so the CLI exits 2.
+
+Encodings: users' files come from Chinese Excel and WPS. Text is read as UTF-8 (with or without a
+BOM); a UTF-16 or UTF-32 file with its BOM is decoded by the BOM; a file that is not UTF-8 but
+decodes cleanly as GB18030 (which contains GBK and GB2312) and holds Chinese text is read as
+GB18030. Anything else — NUL bytes without a UTF-16 BOM, undecodable bytes — is refused naming the
+encodings expected.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import math
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ftlib.errors import FtlibError
+from ftlib.resources import data_path
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+#: Terminal control characters (C0 but tab/newline, DEL, C1) and bidirectional overrides/isolates.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+@lru_cache(maxsize=1)
+def limits() -> dict[str, int]:
+    with open(data_path("limits.yaml"), encoding="utf-8") as f:
+        return {k: int(v) for k, v in yaml.safe_load(f).items()}
+
+
+def excerpt(value: Any, n: int | None = None) -> str:
+    """``repr`` of ``value`` cut to ``n`` characters (default: the ``excerpt_chars`` limit)."""
+    n = n or limits()["excerpt_chars"]
+    text = value if isinstance(value, str) else repr(value)
+    text = printable(text)
+    if len(text) > n:
+        text = text[:n] + f"… ({len(text)} characters)"
+    return repr(text) if isinstance(value, str) else text
+
+
+def printable(text: str) -> str:
+    """``text`` without terminal control or bidi-override characters (each shown as U+XXXX), so
+    that printing a case's text cannot move the cursor, recolour the terminal or reorder a line."""
+    return _UNSAFE.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
+
+
+def check_size(path: Path, limit_key: str = "text_file_bytes") -> int:
+    """The file's size, refused over the limit before a byte is read."""
+    try:
+        size = path.stat().st_size
+    except OSError as err:
+        raise FtlibError(f"{path}: cannot read: {err.strerror}") from None
+    top = limits()[limit_key]
+    if size > top:
+        raise FtlibError(f"{path}: {size:,} bytes; the limit for this kind of file is {top:,} bytes "
+                         "(docs/limits.md)")
+    return size
+
+
+def decode(raw: bytes, source: str) -> str:
+    """The text of ``raw`` by the rules in the module docstring."""
+    for bom, enc in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                     (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                     (codecs.BOM_UTF16_BE, "utf-16")):
+        if raw.startswith(bom):
+            try:
+                return raw.decode(enc)
+            except UnicodeDecodeError as err:
+                raise FtlibError(f"{source}: starts with a {enc.upper()} byte-order mark but byte {err.start} "
+                                 "does not decode") from None
+    if b"\x00" in raw:
+        raise FtlibError(f"{source}: binary data (NUL bytes), not a text file; expected UTF-8, GB18030/GBK "
+                         "or UTF-16 with a byte-order mark")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        first_bad = err.start
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        text = ""
+    if text and _CJK.search(text) and not _UNSAFE.search(text.replace("\r", "")):
+        return text
+    raise FtlibError(f"{source}: not UTF-8 text (byte {raw[first_bad]:#04x} at offset {first_bad}) nor GB18030/GBK; "
+                     "save it as UTF-8 (Excel: “CSV UTF-8”)")
+
+
+def read_text(path: str | Path, limit_key: str = "text_file_bytes") -> str:
+    """A user's text file, size-checked and decoded."""
+    path = Path(path)
+    check_size(path, limit_key)
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise FtlibError(f"{path}: cannot read: {err.strerror}") from None
+    return decode(raw, str(path))
+
+
+# -- YAML -------------------------------------------------------------------------------------------
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with limits on aliases and depth, and refusing duplicate keys, inf/NaN and
+    impossible dates."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._aliases = 0
+        self._depth = 0
+        self._lim = limits()
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > self._lim["yaml_aliases"]:
+                raise _Refused(self.peek_event().start_mark,
+                               f"more than {self._lim['yaml_aliases']} aliases (*name); write the values out")
+        self._depth += 1
+        if self._depth > self._lim["yaml_depth"]:
+            raise _Refused(self.peek_event().start_mark, f"nested deeper than {self._lim['yaml_depth']} levels")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict[Any, Any] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                if key in seen:
+                    raise _Refused(key_node.start_mark, f"key {excerpt(key)} appears twice in one mapping "
+                                   f"(first on line {seen[key].line + 1})")
+                seen[key] = key_node.start_mark
+            except TypeError:
+                pass    # an unhashable key: the base class says so
+        return super().construct_mapping(node, deep=deep)
+
+
+def _float(loader: _Loader, node):
+    value = yaml.SafeLoader.construct_yaml_float(loader, node)
+    if math.isinf(value) or math.isnan(value):
+        raise _Refused(node.start_mark, f"value {node.value!r}: infinite or not-a-number values are not accepted")
+    return value
+
+
+def _timestamp(loader: _Loader, node):
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as err:
+        raise _Refused(node.start_mark, f"value {excerpt(node.value)}: not a real date ({err})") from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:float", _float)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
+class _Refused(Exception):
+    def __init__(self, mark, why: str):
+        super().__init__(why)
+        self.mark, self.why = mark, why
+
+
+def load_yaml(text: str, source: str) -> Any:
+    """Parse YAML ``text`` from ``source`` under the limits; one-line ``FtlibError`` otherwise."""
+    try:
+        loader = _Loader(text)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+    except _Refused as err:
+        line = err.mark.line + 1 if err.mark else "?"
+        raise FtlibError(f"{source}: line {line}: {err.why}") from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 1 if mark else "?"
+        problem = getattr(err, "problem", None) or "malformed"
+        raise FtlibError(f"{source}: line {line}: malformed YAML ({excerpt(problem)})") from None
+    except RecursionError:
+        raise FtlibError(f"{source}: nested too deeply") from None
+
+
+def load_json(text: str, source: str) -> Any:
+    """Parse JSON ``text``; NaN/Infinity and duplicate keys refused, depth bounded."""
+    def pairs(items):
+        out = {}
+        for k, v in items:
+            if k in out:
+                raise FtlibError(f"{source}: key {excerpt(k)} appears twice in one object")
+            out[k] = v
+        return out
+
+    def constant(name):
+        raise FtlibError(f"{source}: value {name}: infinite or not-a-number values are not accepted")
+
+    depth = max_depth = 0
+    for ch in text:   # a cheap pre-check: json's parser recurses per level
+        if ch in "[{":
+            depth += 1
+            max_depth = max(max_depth, depth)
+        elif ch in "]}":
+            depth -= 1
+    if max_depth > limits()["yaml_depth"]:
+        raise FtlibError(f"{source}: nested deeper than {limits()['yaml_depth']} levels")
+    try:
+        return json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+    except json.JSONDecodeError as err:
+        raise FtlibError(f"{source}: line {err.lineno}: malformed JSON ({err.msg})") from None
+
+
+def load_file(path: str | Path, limit_key: str = "text_file_bytes") -> Any:
+    """A YAML or JSON file (by suffix), read by the rules above."""
+    path = Path(path)
+    text = read_text(path, limit_key)
+    if not text.strip():
+        raise FtlibError(f"{path}: the file is empty")
+    return load_json(text, str(path)) if path.suffix.lower() == ".json" else load_yaml(text, str(path))
+
+
+# -- writing ----------------------------------------------------------------------------------------
+def write_error(path: Path, err: OSError) -> FtlibError:
+    """One line for a failed write (disk full, read-only file system, file too large, no permission)."""
+    import errno
+
+    why = {errno.ENOSPC: "the disk is full", errno.EROFS: "the file system is read-only",
+           errno.EFBIG: "the file would exceed the file-size limit", errno.EACCES: "permission denied",
+           errno.EDQUOT: "the disk quota is exceeded"}.get(err.errno, err.strerror or type(err).__name__)
+    return FtlibError(f"{path}: cannot write: {why}")
+
+
+class atomic_path:  # noqa: N801 — used like open()
+    """``with atomic_path(p) as tmp:`` write ``tmp``; on success it replaces ``p`` at once, on any
+    error it is removed, so a failed write never leaves a truncated ``p`` behind."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.part")
+
+    def __enter__(self) -> Path:
+        return self.tmp
+
+    def __exit__(self, kind, err, tb) -> bool:
+        if kind is None:
+            try:
+                os.replace(self.tmp, self.path)
+                return False
+            except OSError as e:
+                err, kind = e, OSError
+        self.tmp.unlink(missing_ok=True)
+        if kind is not None and issubclass(kind, OSError):
+            raise write_error(self.path, err) from None
+        return False
