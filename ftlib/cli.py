@@ -68,7 +68,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_lint(args: argparse.Namespace) -> int:
     from ftlib.policy.lint import lint
 
-    findings = lint([Path(f) for f in args.files])
+    # ``ftlib --policy-dir DIR lint`` lints DIR (the folder every other command would read)
+    findings = lint([Path(f) for f in args.files], **({"folder": Path(args.policy_dir)} if args.policy_dir else {}))
     shown = [f for f in findings if args.all or f.level != "info"]
     for f in shown:
         print(f)
@@ -85,14 +86,25 @@ def cmd_policies(args: argparse.Namespace) -> int:
     from ftlib.i18n import label
 
     lang = args.lang
+    policies = sorted(_policies(args).policies.values(), key=lambda p: (p.jurisdiction, p.effective_from))
+    if args.format == "json":
+        print(json.dumps([{
+            "id": p.id, "family": p.family, "jurisdiction": p.jurisdiction,
+            "name": {"zh": p.name.zh, "en": p.name.en}, "status": p.status,
+            "validity": {"from": p.effective_from.isoformat(),
+                         "to": p.effective_to.isoformat() if p.effective_to else None},
+            "source": p.source.model_dump(mode="json", exclude_none=True) if p.source else None,
+        } for p in policies], ensure_ascii=False, indent=2))
+        return 0
     rows = [{
         label("column.policy", lang): p.id,
         label("column.jurisdiction", lang): p.jurisdiction,
         label("column.name", lang): p.name.zh if lang == "zh" else p.name.en,
         label("column.effective_from", lang): p.effective_from.isoformat(),
         label("column.effective_to", lang): p.effective_to.isoformat() if p.effective_to else "—",
-        label("column.status", lang): p.status,
-    } for p in sorted(_policies(args).policies.values(), key=lambda p: (p.jurisdiction, p.effective_from))]
+        label("column.status", lang): label(f"status.{p.status}", lang),
+        label("column.source", lang): (p.source.url or p.source.title) if p.source else "—",
+    } for p in policies]
     print(pd.DataFrame(rows).to_string(index=False))
     return 0
 
@@ -209,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_lint)
 
     p = sub.add_parser("policies", help="list the bundled policies with their validity dates")
-    common(p, fmt=False)
+    common(p)
     p.set_defaults(func=cmd_policies)
 
     p = sub.add_parser("run", help="the main job: sample register, reports, dashboards served")
@@ -294,7 +306,8 @@ def main(argv: list[str] | None = None) -> int:
 def _fail(message: str) -> int:
     from ftlib.safeinput import printable
 
-    print(f"ftlib: error: {printable(message).splitlines()[0] if message else 'failed'}", file=sys.stderr)
+    # one line per problem (an import lists every problem it found, one a line)
+    print(f"ftlib: error: {printable(message) if message else 'failed'}", file=sys.stderr)
     return EXIT_BAD_INPUT
 
 

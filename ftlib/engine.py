@@ -13,15 +13,26 @@ from pydantic import BaseModel
 
 from ftlib.convert import fact_columns
 from ftlib.facts import CONDITION_FACTS, UNKNOWN, Case, FactError
-from ftlib.i18n import label
+from ftlib.i18n import has_label, label
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.completions import MAX_COMPLETIONS, Resolved, resolve, thresholds
+from ftlib.policy.handling import impact_period
 from ftlib.policy.loader import PolicyError, PolicySet, bundled
 from ftlib.policy.packed import Inputs, PackedPolicy, _not, leniency_planes, more_lenient, select
+from ftlib.policy.packed import _and as _and_bits
+from ftlib.policy.packed import _or as _or_bits
 from ftlib.policy.packed import codes as packed_codes
-from ftlib.policy.schema import Aftercare, Bilingual, Policy
+from ftlib.policy.schema import Aftercare, Bilingual, GradingRow, Policy
 from ftlib.policy.select import in_force, jurisdiction_chain, version_in_force
-from ftlib.vocabulary import ALL_OUTCOMES, LENIENCY, OUTCOMES, UNDETERMINED
+from ftlib.vocabulary import (
+    ALL_DISPOSITIONS,
+    ALL_OUTCOMES,
+    DISPOSITION_LENIENCY,
+    DISPOSITIONS,
+    OUTCOME_OF,
+    OUTCOMES,
+    UNDETERMINED,
+)
 
 
 class NoPolicyError(PolicyError):
@@ -30,10 +41,13 @@ class NoPolicyError(PolicyError):
 
 #: Every result a determination can have: a policy's outcomes, then ``undetermined`` (the
 #: unknown facts of a case leave it open: some completion differs).
-RESULTS: tuple[str, ...] = ALL_OUTCOMES
-_OPEN = np.int8(ALL_OUTCOMES.index(UNDETERMINED))
+#: Completions of unknown facts must agree on the disposition (不予问责 vs 免予问责, 从轻 vs 减轻),
+#: not only the outcome, for a case to be decided; results are coded over ALL_DISPOSITIONS.
+RESULTS: tuple[str, ...] = ALL_DISPOSITIONS
+#: outcome code (index into ALL_OUTCOMES) of each result code
+_OUTCOME_OF_RESULT = np.array([ALL_OUTCOMES.index(OUTCOME_OF[d]) for d in ALL_DISPOSITIONS], dtype=np.int8)
+_OPEN = np.int8(ALL_DISPOSITIONS.index(UNDETERMINED))
 _JURISDICTION = re.compile(r"CN(-[A-Z0-9]+)*")
-_LENIENCY = np.array([LENIENCY[o] for o in OUTCOMES], dtype=np.int8)
 
 
 class TraceEntry(BaseModel):
@@ -49,6 +63,8 @@ class TraceEntry(BaseModel):
     facts: dict[str, Any]
     result: bool | None  # None: left open by unknown facts
     decisive: bool = False
+    # a grading row's own status: an official text's rule, or our illustrative reading
+    row_status: str | None = None
 
 
 class CorrectionDue(BaseModel):
@@ -79,8 +95,17 @@ class PolicyRef(BaseModel):
 class Determination(BaseModel):
     case_id: str
     outcome: str
+    #: the finer result the deciding grading row gives (不予问责, 免予问责, 从轻, 减轻 …)
+    disposition: str
+    #: the case's track (问责, 党纪处分, 政务处分, 组织处理), a fact of the case
+    track: str
+    subject_kind: str
     deciding_rule: str
+    #: whether the deciding row is an official text's rule or an illustrative reading ("" if none)
+    deciding_status: str
     handling: Bilingual | None
+    #: codes of the residual handling the deciding row leaves (ftlib/data/handling.yaml)
+    residual: list[str] = []
     policy: PolicyRef
     selection: Message
     trace: list[TraceEntry]
@@ -91,12 +116,23 @@ class Determination(BaseModel):
     unknown_facts: list[str] = []
     #: When the outcome is ``undetermined``: each outcome some completion of the unknown facts reaches.
     possible_outcomes: list[str] = []
+    #: … and each disposition some completion reaches.
+    possible_dispositions: list[str] = []
     #: The unknown facts whose value changes the result, the one splitting most completions first
     #: (what to verify first). Empty when the case is decided.
     decisive_unknowns: list[str] = []
 
     def outcome_label(self, lang: str = "zh") -> str:
         return label(f"outcome.{self.outcome}", lang)
+
+    def disposition_label(self, lang: str = "zh") -> str:
+        return disposition_label(self.disposition, self.track, lang)
+
+
+def disposition_label(disposition: str, track: str = "accountability", lang: str = "zh") -> str:
+    """The disposition in words on its track (免予问责 on 问责, 免予党纪处分 on 党纪处分)."""
+    key = f"disposition_on_track.{track}.{disposition}"
+    return label(key if has_label(key) else f"disposition.{disposition}", lang)
 
 
 def _policy_ref(p: Policy) -> PolicyRef:
@@ -105,32 +141,64 @@ def _policy_ref(p: Policy) -> PolicyRef:
 
 
 def _evaluate(case: Case, compiled: CompiledPolicy, decided: tuple[str, str] | None = None
-              ) -> tuple[str, list[TraceEntry], list[CorrectionDue], str, Any]:
+              ) -> tuple[str, list[TraceEntry], list[CorrectionDue], str, GradingRow | None]:
     """Run one case with its trace. ``decided``: (outcome, rule) found by enumerating the
     unknown facts — the trace is then three-valued and the decision is the enumeration's
-    (``("undetermined", "")`` when completions differ)."""
+    (``("undetermined", "")`` when completions differ). Returns the deciding grading row
+    (None when undetermined) last."""
     policy = compiled.policy
     outcome, row, steps, env = compiled.run(case.flat())
+    rows = {g.id: g for g in policy.grading}
     rule = row.rule_id
     if decided is not None:
         outcome, rule = decided
         for o in OUTCOMES:
             env[f"outcome.{o}"] = o == outcome if outcome != UNDETERMINED else None
+        for d in DISPOSITIONS:
+            env[f"disposition.{d}"] = (rows[rule].disposition == d) if rule else None
     trace = []
     for i, (step, ok, reads) in enumerate(steps, start=1):
         cl = policy.clauses[step.clause]
         trace.append(TraceEntry(
             step=i, group=step.group, rule=step.rule_id, clause=step.clause, clause_zh=cl.zh, clause_en=cl.en,
             clause_status=cl.status, source=_source_text(cl.source), condition=step.condition.text,
-            facts=reads, result=ok, decisive=step.group == "grading" and step.rule_id == rule))
+            facts=reads, result=ok, decisive=step.group == "grading" and step.rule_id == rule,
+            row_status=rows[step.rule_id].status if step.group == "grading" else None))
     corrections = []
     for c, cond in compiled.corrections:
         ok, _ = cond.evaluate(env)
         if ok:
             corrections.append(CorrectionDue(id=c.id, clause=c.clause, zh=c.text.zh, en=c.text.en,
                                              time_limit_working_days=c.time_limit_working_days))
-    handling = next((g.handling for g in policy.grading if g.id == rule), None)
-    return outcome, trace, corrections, rule, handling
+    return outcome, trace, corrections, rule, rows.get(rule)
+
+
+def _handling_text(row: GradingRow | None) -> Bilingual | None:
+    if row is None or row.handling is not None:
+        return row.handling if row is not None else None
+    if not row.residual:
+        return None
+    return Bilingual(zh="、".join(label(f"handling.{c}", "zh") for c in row.residual),
+                     en=", ".join(label(f"handling.{c}", "en") for c in row.residual))
+
+
+def _aftercare(policy: Policy, outcome: str, row: GradingRow | None, kind: str) -> Aftercare:
+    """After-care of the deciding row: the policy's entry for the outcome (the organisation's
+    where the subject is one), with the impact period of the residual handling actually left
+    (ftlib/data/handling.yaml), and "no effect on appraisal and promotion" for the tolerated."""
+    table = policy.aftercare_organisation if kind == "organisation" and policy.aftercare_organisation \
+        else policy.aftercare
+    care = table.get(outcome, Aftercare())
+    if row is None:
+        return care
+    update: dict[str, Any] = {}
+    if row.residual:
+        update["impact_period_months"] = impact_period(row.residual)
+    elif row.outcome == "exempt":
+        update["impact_period_months"] = 0
+    if row.outcome in ("exempt", "mitigated") and care.note is None:
+        update["note"] = Bilingual(zh=label("text.tolerated_care", "zh"), en=label("text.tolerated_care", "en"))
+    return care.model_copy(update=update)
 
 
 def _source_text(src: Any) -> str | None:
@@ -176,9 +244,10 @@ def determine(case: Case, policy: str | Policy | None = None, policies: PolicySe
     selection = _msg("at_conduct", id=at_conduct.id, date=case.conduct_date)
     if at_decision is not None:
         later = _evaluate(case, policies.compiled[at_decision.id])
-        if LENIENCY[later[0]] > LENIENCY[result[0]]:
+        if DISPOSITION_LENIENCY[later[4].disposition] > DISPOSITION_LENIENCY[result[4].disposition]:
             selection = _msg("lenient_later", id=at_decision.id, old=at_conduct.id, date=case.decision_date,
-                             new_outcome=later[0], old_outcome=result[0])
+                             new_outcome=_both(f"disposition.{later[4].disposition}"),
+                             old_outcome=_both(f"disposition.{result[4].disposition}"))
             return _build(case, at_decision, later, selection, warnings)
         selection = _msg("kept_conduct", id=at_conduct.id, date=case.conduct_date, later=at_decision.id)
     return _build(case, at_conduct, result, selection, warnings)
@@ -200,7 +269,7 @@ def _determine_unknown(case: Case, policies: PolicySet, at_conduct: Policy, at_d
         cols[name] = np.array([spec.values.index(v) if spec.kind == "enum" else v],
                               dtype=np.int8 if spec.kind == "enum" else (bool if spec.kind == "bool" else float))
     res = _resolve_pairs(pair, cols, unknown, 1, limit=MAX_COMPLETIONS)
-    outcome = RESULTS[int(res.result[0])]
+    outcome = OUTCOME_OF[RESULTS[int(res.result[0])]]
     later = bool(res.choice[0]) and pair[1] is not None
     applied = at_decision if later else at_conduct
     compiled = policies.compiled[applied.id]
@@ -209,7 +278,9 @@ def _determine_unknown(case: Case, policies: PolicySet, at_conduct: Policy, at_d
     unknown_facts = case.unknown_facts()
     base = dict(unknown_facts=unknown_facts, possible_outcomes=[], decisive_unknowns=[])
     if outcome == UNDETERMINED:
-        base["possible_outcomes"] = [o for k, o in enumerate(RESULTS) if (int(res.possible[0]) >> k) & 1]
+        reached = [d for k, d in enumerate(RESULTS) if (int(res.possible[0]) >> k) & 1]
+        base["possible_dispositions"] = reached
+        base["possible_outcomes"] = [o for o in OUTCOMES if any(OUTCOME_OF[d] == o for d in reached)]
         base["decisive_unknowns"] = [res.names[i] for i in res.decisive[0]]
     if forced is not None:
         selection = forced
@@ -243,15 +314,17 @@ def _decider(pair: tuple[CompiledPolicy, CompiledPolicy | None]):
     rows = list(range(len(first.grading) + (len(later.grading) if later is not None else 0)))
 
     def decide(cols: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        # results are disposition codes: completions must agree on the disposition, and
+        # 从旧兼从轻 weighs dispositions (不予问责 > 免予问责 > 减轻 > 从轻)
         inp = Inputs(cols, n)
         hits = pf.hits(inp)
-        outcomes = pf.outcome_codes
+        outcomes = pf.disposition_codes
         choice = np.zeros(n, dtype=np.int8)
         if pl is not None:
             h2 = pl.hits(inp)
-            better = more_lenient(leniency_planes(h2, pl.outcome_codes), leniency_planes(hits, outcomes))
+            better = more_lenient(leniency_planes(h2, pl.disposition_codes), leniency_planes(hits, outcomes))
             hits = select(_not(better), hits) + select(better, h2)
-            outcomes = outcomes + pl.outcome_codes
+            outcomes = outcomes + pl.disposition_codes
             choice = inp.unpack(better).view(np.int8)
         return (packed_codes(hits, outcomes, inp).view(np.int8),
                 packed_codes(hits, rows, inp).astype(np.int16), choice)
@@ -287,7 +360,7 @@ def _resolve_pairs(pair: tuple[CompiledPolicy, CompiledPolicy | None], cols: dic
 def candidates(case: Case, policies: PolicySet) -> tuple[Policy, Policy | None]:
     """The policies 从旧兼从轻 weighs for a case: the one in force on the conduct date, and the
     one in force on the decision date when that is another (else None). The later one applies
-    only where it is more lenient (``LENIENCY``)."""
+    only where its disposition is more lenient (``DISPOSITION_LENIENCY``)."""
     at_conduct = in_force(policies, case.jurisdiction, case.conduct_date)
     if at_conduct is None:
         raise NoPolicyError(f"case {case.id}: field conduct_date: value {case.conduct_date}: "
@@ -297,15 +370,27 @@ def candidates(case: Case, policies: PolicySet) -> tuple[Policy, Policy | None]:
 
 
 def _build(case: Case, policy: Policy, result: tuple, selection: Message, warnings: list[Message]) -> Determination:
-    outcome, trace, corrections, rule, handling = result
-    return Determination(case_id=case.id, outcome=outcome, deciding_rule=rule, handling=handling,
+    outcome, trace, corrections, rule, row = result
+    kind = str(case.subject.kind)
+    return Determination(case_id=case.id, outcome=outcome,
+                         disposition=row.disposition if row is not None else UNDETERMINED,
+                         track=str(case.track), subject_kind=kind, deciding_rule=rule,
+                         deciding_status=row.status if row is not None else "",
+                         handling=_handling_text(row), residual=list(row.residual) if row is not None else [],
                          policy=_policy_ref(policy), selection=selection, trace=trace, corrections=corrections,
-                         aftercare=policy.aftercare.get(outcome, Aftercare()), warnings=warnings)
+                         aftercare=_aftercare(policy, outcome, row, kind), warnings=warnings)
+
+
+def _both(key: str) -> dict[str, str]:
+    return {"zh": label(key, "zh"), "en": label(key, "en")}
 
 
 def _msg(code: str, **kw: Any) -> Message:
-    return Message(code=code, zh=label(f"selection.{code}", "zh").format(**kw),
-                   en=label(f"selection.{code}", "en").format(**kw))
+    """A selection message in both languages; a keyword given as {zh, en} is put in each language."""
+    def fill(lang: str) -> str:
+        values = {k: v[lang] if isinstance(v, dict) else v for k, v in kw.items()}
+        return label(f"selection.{code}", lang).format(**values)
+    return Message(code=code, zh=fill("zh"), en=fill("en"))
 
 
 def compare(case: Case, policies: Iterable[str | Policy] | None = None,
@@ -327,7 +412,9 @@ def comparison_table(dets: list[Determination], lang: str = "zh") -> pd.DataFram
         label("column.policy", lang): d.policy.id,
         label("column.name", lang): d.policy.name_zh if lang == "zh" else d.policy.name_en,
         label("column.outcome", lang): d.outcome_label(lang),
+        label("column.disposition", lang): d.disposition_label(lang),
         label("column.rule", lang): d.deciding_rule,
+        label("column.status", lang): label(f"status.{d.deciding_status}", lang) if d.deciding_status else "—",
         label("column.warnings", lang): "; ".join(getattr(w, lang) for w in d.warnings),
     } for d in dets])
 
@@ -388,21 +475,94 @@ def determine_frame(df: pd.DataFrame, policy: str | Policy | None = None, polici
             decisive = np.zeros(n, dtype=np.int32)
             _put_decisive(res, open_, None, decisive, decisive_texts)
     else:
-        result, rule, applied, rule_names, policy_ids, possible, decisive, decisive_texts = \
-            _by_groups(pairs, pair_of_row, cols, unknown, n)
+        result, rule, applied, rule_names, policy_ids = _mixed_packed(pairs, pair_of_row, cols, n)
+        if any_unknown:
+            # rows with an unknown cell the policies read: enumerated group by group
+            some = np.zeros(n, dtype=bool)
+            for m in unknown.values():
+                some |= m
+            rows = np.flatnonzero(some)
+            sub = {k: v[rows] for k, v in cols.items()}
+            sub_unknown = {k: m[rows] for k, m in unknown.items()}
+            u_result, u_rule, u_applied, u_rules, u_ids, u_possible, u_decisive, decisive_texts = \
+                _by_groups(pairs, pair_of_row[rows], sub, sub_unknown, len(rows))
+            rule_index = {r: i for i, r in enumerate(rule_names)}
+            r_lut = np.array([rule_index.setdefault(r, len(rule_index)) for r in u_rules] or [0], dtype=np.int16)
+            p_lut = np.array([_index(policy_ids, i) for i in u_ids] or [0], dtype=np.int16)
+            rule_names = list(rule_index)
+            result[rows] = u_result
+            rule[rows] = np.where(u_rule < 0, np.int16(-1), r_lut[np.maximum(u_rule, 0)])
+            applied[rows] = p_lut[u_applied]
+            possible = np.zeros(n, dtype=np.int64)
+            possible[rows] = u_possible
+            decisive = np.zeros(n, dtype=np.int32)
+            decisive[rows] = u_decisive
     out = {
-        "outcome": pd.Categorical.from_codes(result, dtype=_categories(RESULTS)),
+        "outcome": pd.Categorical.from_codes(_OUTCOME_OF_RESULT[result], dtype=_categories(ALL_OUTCOMES)),
+        "disposition": pd.Categorical.from_codes(result, dtype=_categories(RESULTS)),
         "rule": pd.Categorical.from_codes(rule, dtype=_categories(tuple(rule_names))),
     }
     if policy is None:
         out["policy"] = pd.Categorical.from_codes(applied, dtype=_categories(tuple(policy_ids)))
     if any_unknown:
         masks = np.unique(possible)
-        labels = [",".join(o for b, o in enumerate(RESULTS) if (int(m) >> b) & 1) for m in masks]
-        out["possible_outcomes"] = pd.Categorical.from_codes(np.searchsorted(masks, possible),
-                                                             categories=labels)
+        reached = [[d for b, d in enumerate(RESULTS) if (int(m) >> b) & 1] for m in masks]
+        labels = [",".join(o for o in OUTCOMES if any(OUTCOME_OF[d] == o for d in r)) for r in reached]
+        at = np.searchsorted(masks, possible)
+        # two masks can name the same outcomes (e.g. lighter,reduced and lighter): one category each
+        uniq = list(dict.fromkeys(labels))
+        out["possible_outcomes"] = pd.Categorical.from_codes(np.array([uniq.index(t) for t in labels])[at],
+                                                             categories=uniq)
+        out["possible_dispositions"] = pd.Categorical.from_codes(at, categories=[",".join(r) for r in reached])
         out["decisive_unknowns"] = pd.Categorical.from_codes(decisive, categories=list(decisive_texts))
     return pd.DataFrame(out, index=df.index, copy=False)
+
+
+def _mixed_packed(pairs: list, pair_of_row: np.ndarray, cols: dict[str, np.ndarray], n: int) -> tuple:
+    """Every row under its own pair of policies in one packed pass: each policy evaluated on
+    all rows (the packed inputs shared), each row's result taken from its pair through packed
+    masks — no gathering of columns per group."""
+    inp = Inputs(cols, n)
+    rule_index: dict[str, int] = {}
+    policy_ids: list[str] = []
+    hits_of: dict[str, list] = {}
+    rule_planes: dict[int, Any] = {}
+    outcome_planes: dict[int, Any] = {}  # by disposition code (the result code)
+    policy_planes: dict[int, Any] = {}
+
+    def add(planes: dict[int, Any], code: int, x: Any) -> None:
+        if x is False:
+            return
+        planes[code] = x if code not in planes else _or_bits([planes[code], x])
+
+    def hits(c: CompiledPolicy) -> list:
+        if c.policy.id not in hits_of:
+            hits_of[c.policy.id] = _packed(c).hits(inp)
+        return hits_of[c.policy.id]
+
+    for g, (first, later) in enumerate(pairs):
+        group = inp.pack(pair_of_row == g) if len(pairs) > 1 else inp.valid
+        h1 = hits(first)
+        chosen = [(first, h1, group)]
+        if later is not None:
+            h2 = hits(later)
+            better = _and_bits([more_lenient(leniency_planes(h2, _packed(later).disposition_codes),
+                                             leniency_planes(h1, _packed(first).disposition_codes)), group])
+            chosen = [(first, h1, _and_bits([group, _not(better)])), (later, h2, better)]
+        for c, hs, mask in chosen:
+            pcode = _index(policy_ids, c.policy.id)
+            for step, h, o in zip(c.grading, hs, _packed(c).disposition_codes):
+                x = _and_bits([h, mask])
+                add(rule_planes, rule_index.setdefault(step.rule_id, len(rule_index)), x)
+                add(outcome_planes, o, x)
+                add(policy_planes, pcode, x)
+
+    def unpack(planes: dict[int, Any]) -> np.ndarray:
+        items = sorted(planes.items())
+        return packed_codes([x for _, x in items], [k for k, _ in items], inp)
+
+    return (unpack(outcome_planes).view(np.int8), unpack(rule_planes).astype(np.int16),
+            unpack(policy_planes).astype(np.int16), list(rule_index), policy_ids)
 
 
 def _put_decisive(res: Resolved, open_: np.ndarray, rows: np.ndarray | None, decisive: np.ndarray,
@@ -470,6 +630,12 @@ def _select_frame(df: pd.DataFrame, policies: PolicySet, source: str
     n = len(df)
     if n == 0:
         return [], np.empty(0, dtype=np.int32)
+    today = np.datetime64(dt.date.today(), "D")
+    for name, days, blank in (("conduct_date", conduct, None), ("decision_date", decision, no_decision)):
+        future = days > today if blank is None else ~blank & (days > today)
+        if future.any():  # as ``Case`` refuses it: a typing slip that would choose another policy
+            i = int(np.argmax(future))
+            raise FactError(f"{source}: row {i + 1}: field {name}: value {days[i]}: date is in the future")
     early = ~no_decision & (decision < conduct)
     if early.any():
         i = int(np.argmax(early))
@@ -478,19 +644,24 @@ def _select_frame(df: pd.DataFrame, policies: PolicySet, source: str
     last = np.where(no_decision, conduct, decision).max()
     table, found = day_table(policies, codes, first.astype(dt.date), last.astype(dt.date))
     d0 = first.astype(np.int64)
-    at_conduct = table[jur, conduct.astype(np.int64) - d0]
+    span = table.shape[1]
+    flat = table.ravel()
+    base = jur.astype(np.int64) * span - d0
+    at_conduct = flat.take(base + conduct.astype(np.int64))
     if (at_conduct < 0).any():
         i = int(np.argmax(at_conduct < 0))
         raise NoPolicyError(f"{source}: row {i + 1}: field conduct_date: value {conduct[i]}: "
                             f"no policy for {codes[jur[i]]} in force on that date")
     p = len(found)
-    later = np.where(no_decision, -1, table[jur, np.where(no_decision, d0, decision.astype(np.int64)) - d0])
-    later = np.where((later < 0) | (later == at_conduct), p, later)
+    later = flat.take(base + np.where(no_decision, conduct, decision).astype(np.int64))
+    later = np.where((later < 0) | (later == at_conduct), np.int16(p), later)
     key = at_conduct.astype(np.int32) * (p + 1) + later
-    present = np.flatnonzero(np.bincount(key, minlength=p * (p + 1)))
+    seen = np.bincount(key, minlength=p * (p + 1))
+    present = np.flatnonzero(seen)
     pairs = []
     for k in present:
         a, b = divmod(int(k), p + 1)
         pairs.append((policies.compiled[found[a].id], policies.compiled[found[b].id] if b < p else None))
-    pair_of_row = np.searchsorted(present, key).astype(np.int32)
-    return pairs, pair_of_row
+    lut = np.zeros(len(seen), dtype=np.int32)
+    lut[present] = np.arange(len(present), dtype=np.int32)
+    return pairs, lut.take(key)

@@ -32,13 +32,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ftlib.errors import FtlibError
 from ftlib.safeinput import load_file
-from ftlib.vocabulary import RANKS, parse_yes_no
+from ftlib.vocabulary import RANKS, SUBJECT_KINDS, TRACKS, parse_yes_no
 
 #: The value of a fact nobody has established yet (any fact a policy condition may read).
 UNKNOWN = "unknown"
 Unknown = Literal["unknown"]
 
 Rank = Literal[RANKS]
+SubjectKind = Literal[SUBJECT_KINDS]
+Track = Literal[TRACKS]
 UnitType = Literal["party_gov", "soe", "institution", "village"]
 Scenario = Literal[
     "reform_pilot", "exploration", "historical_legacy", "emergency", "key_project",
@@ -51,6 +53,10 @@ Remedy = Literal["none", "partial", "full"]
 _STRICT = ConfigDict(extra="forbid", strict=False, frozen=True, allow_inf_nan=False)
 #: What an id may not hold: terminal control and bidi-override characters.
 _ID_BAD = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+#: Facts that only make sense for a person (an individual's position or vote): an organisation
+#: as subject need not give them (they are optional, and forms hide them for organisations).
+PERSON_ONLY: tuple[str, ...] = ("subject.top_leader", "objected_to_decision")
 
 
 def _required() -> Any:
@@ -75,6 +81,9 @@ class Text(BaseModel):
 
 class Subject(BaseModel):
     model_config = _STRICT
+    # person: a cadre; organisation: a Party organisation, unit or department (Art. 17 names
+    # 党组织; Changning 2016 "单位或个人"). rank is then the organisation's level.
+    kind: SubjectKind | Unknown = "person"
     rank: Rank | Unknown = _required()
     top_leader: Flag = False
     unit_type: UnitType | Unknown = "party_gov"
@@ -94,7 +103,9 @@ class Consequence(BaseModel):
     severity: Severity | Unknown = _required()
     loss_cny: Amount = 0.0
     safety_incident: Flag = False
-    mass_incident: Flag = False
+    environmental_incident: Flag = False   # 环境污染 (Changning 2016's list)
+    food_safety_incident: Flag = False     # 食品安全
+    mass_incident: Flag = False            # 群体性事件
 
 
 class After(BaseModel):
@@ -128,6 +139,12 @@ class Case(BaseModel):
     public_motive: Flag = _required()
     procedure: Procedure = Procedure()
     objected_to_decision: Flag = False
+    # 问责条例 Art. 17 para. 2: proposed correcting or revoking a superior's wrong decision, not
+    # adopted; and whether that superior decision was obviously unlawful (liability stays).
+    objected_to_superior: Flag = False
+    superior_decision_unlawful: Flag = False
+    # the track the decision sits on: 问责, 党纪处分, 政务处分, 组织处理
+    track: Track | Unknown = "accountability"
     consequence: Consequence = Consequence()
     after: After = After()
     history: History = History()
@@ -266,6 +283,8 @@ def _describe(err: ValidationError, source: str) -> str:
             break
     field = ".".join(parts) or "(case)"
     kind = e["type"]
+    if kind == "value_error" and not e["loc"]:  # a check across facts names its own field
+        return f"{source}: field {e['msg'].removeprefix('Value error, ')}"
     if kind == "extra_forbidden":
         why = "unknown fact"
     elif kind == "missing":

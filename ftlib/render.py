@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ftlib.engine import UNDETERMINED, Determination
+from ftlib.engine import UNDETERMINED, Determination, disposition_label
 from ftlib.facts import UNKNOWN
 from ftlib.i18n import fact_label, label
 
@@ -31,6 +31,9 @@ def unknown_lines(d: Determination, lang: str = "zh") -> list[str]:
     if d.outcome == UNDETERMINED:
         sep = "、" if lang == "zh" else ", "
         return [f"{label('text.possible_outcomes', lang)}{colon}"
+                f"{sep.join(disposition_label(o, d.track, lang) for o in d.possible_dispositions)}"
+                if d.possible_dispositions else
+                f"{label('text.possible_outcomes', lang)}{colon}"
                 f"{sep.join(label('outcome.' + o, lang) for o in d.possible_outcomes)}",
                 f"{label('text.to_verify', lang)}{colon}{_facts(d.decisive_unknowns, lang)}"]
     if d.unknown_facts:
@@ -43,8 +46,13 @@ def determination_text(d: Determination, lang: str = "zh") -> str:
     lines = [
         f"{label('text.case', lang)}: {d.case_id}",
         f"{label('text.policy_used', lang)}: {d.policy.id} ({name}) — {getattr(d.selection, lang)}",
-        f"{label('text.outcome', lang)}: {d.outcome_label(lang)} [{d.outcome}]"
+        f"{label('text.outcome', lang)}: {d.outcome_label(lang)}"
         + (f" ← {label('grading_row.' + d.deciding_rule, lang)} ({d.deciding_rule})" if d.deciding_rule else ""),
+        f"{label('text.disposition', lang)}: {d.disposition_label(lang)} "
+        f"（{label('text.track', lang)}：{label('track.' + d.track, lang)}；"
+        f"{label('text.subject', lang)}：{label('subject_kind.' + d.subject_kind, lang)}）",
+        *([f"{label('text.row_status', lang)}: {label('status.' + d.deciding_status, lang)}"]
+          if d.deciding_status else []),
         *unknown_lines(d, lang),
     ]
     if d.handling:
@@ -64,9 +72,13 @@ def determination_text(d: Determination, lang: str = "zh") -> str:
         lines.append(f"  - {getattr(c, lang)} ({label('text.within_days', lang).format(n=c.time_limit_working_days)})")
     if not d.corrections:
         lines.append(f"  {label('text.none', lang)}")
-    care = [label("text.impact_period", lang).format(n=d.aftercare.impact_period_months)]
+    months = d.aftercare.impact_period_months
+    care = [label("text.impact_period", lang).format(n=months) if months is not None
+            else label("text.impact_unknown", lang)]
     if d.aftercare.follow_up_visit_within_working_days:
         care.append(label("text.follow_up", lang).format(n=d.aftercare.follow_up_visit_within_working_days))
+    if d.aftercare.note:
+        care.append(getattr(d.aftercare.note, lang))
     lines.append(f"{label('text.aftercare', lang)}: {'; '.join(care)}")
     if d.warnings:
         lines.append(f"{label('text.warnings', lang)}:")
@@ -77,4 +89,6 @@ def determination_text(d: Determination, lang: str = "zh") -> str:
 def determination_json(d: Determination) -> dict[str, Any]:
     out = d.model_dump(mode="json")
     out["outcome_label"] = {"zh": d.outcome_label("zh"), "en": d.outcome_label("en")}
+    out["disposition_label"] = {"zh": d.disposition_label("zh"), "en": d.disposition_label("en")}
+    out["track_label"] = {"zh": label(f"track.{d.track}", "zh"), "en": label(f"track.{d.track}", "en")}
     return out

@@ -48,8 +48,10 @@ def test_text_output_is_chinese_by_default_and_english_on_request(tmp_path, cli)
     path = str(write(tmp_path, "c.yaml", CASE))
     zh = cli("determine", path)
     en = cli("determine", path, "--lang", "en")
-    assert "认定结果: 免予问责" in zh.stdout
-    assert "Outcome: exempted from accountability" in en.stdout
+    assert "认定结果: 免责（不予问责或免予问责）" in zh.stdout
+    assert "处理结论: 免予问责" in zh.stdout
+    assert "Outcome: exempt (not held accountable or exempted from accountability)" in en.stdout
+    assert "Disposition: exempted from accountability" in en.stdout
     assert "认定" not in en.stdout.split("〔")[0]
 
 

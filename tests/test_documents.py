@@ -142,14 +142,14 @@ def test_a_departure_states_the_committees_reason_and_its_own_aftercare(register
     """T-3: the committee decides 从轻或减轻 where the engine recommends exemption. CN-DM-2022's
     after-care for ``mitigated``: impact period 3 months, follow-up visit within 30 working days."""
     op = docx_text(document_bytes("T-3", "opinion", "docx", register)[1], tmp_path)
-    assert "认定为：从轻或减轻问责。" in op
+    assert "认定为：减责（从轻或减轻问责）。" in op
     assert "符合免责条件" not in op  # the engine's row is not the ground of a departing decision
-    assert f"系统依据政策规则给出的建议为“免予问责”，本认定与之不一致，理由是：{DEPARTURE}" in op
+    assert f"系统依据政策规则给出的建议为“免责（不予问责或免予问责）”，本认定与之不一致，理由是：{DEPARTURE}" in op
     assert "处理方式：批评教育、谈话提醒" not in op
     assert "影响期：3个月。" in op and "跟踪回访：30个工作日内进行。" in op
     assert "依职权启动" in op
     fb = docx_text(document_bytes("T-3", "feedback", "docx", register)[1], tmp_path)
-    assert "认定结论：从轻或减轻问责。" in fb and "影响期：3个月。" in fb
+    assert "认定结论：减责（从轻或减轻问责）。" in fb and "影响期：3个月。" in fb
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (Debian poppler-utils) not installed")

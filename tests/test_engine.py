@@ -401,7 +401,7 @@ def test_determine_frame_hand_cases_and_index(cn):
     df.index = [f"r{i}" for i in range(len(df))][::-1]  # a non-default index
     out = determine_frame(df, "CN-2019", cn)
     assert list(out.index) == list(df.index)
-    assert list(out.columns) == ["outcome", "rule"]
+    assert list(out.columns) == ["outcome", "disposition", "rule"]
     assert list(out["outcome"].astype(str)) == [h[2] for h in rows]
     assert list(out["rule"].astype(str)) == [h[3] for h in rows]
 

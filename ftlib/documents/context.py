@@ -269,10 +269,10 @@ def opinion(cf: CaseFile) -> dict[str, Any]:
 def _conclusion(dec, det) -> str:
     """The decided outcome; with the grading row's name when the decision follows the engine
     (a departure rests on the committee's reason, stated beside it, not on that row)."""
-    outcome = label(f"outcome.{dec.outcome}", "zh")
     if dec.outcome == det.outcome:
-        return f"{outcome}（{label(f'grading_row.{det.deciding_rule}', 'zh')}）"
-    return outcome
+        # the engine's disposition in the texts' words (免予问责, 不予问责, 从轻, 减轻 …)
+        return f"{det.disposition_label('zh')}（{label(f'grading_row.{det.deciding_rule}', 'zh')}）"
+    return label(f"outcome.{dec.outcome}", "zh")
 
 
 def _aftercare(cf: CaseFile, outcome: str) -> list[str]:

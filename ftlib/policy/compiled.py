@@ -15,7 +15,7 @@ import numpy as np
 from ftlib.facts import CONDITION_FACTS, FactSpec
 from ftlib.policy.conditions import Condition, ConditionError, compile_condition
 from ftlib.policy.schema import Policy
-from ftlib.vocabulary import OUTCOMES
+from ftlib.vocabulary import DISPOSITIONS, OUTCOMES
 
 #: group name in the policy file → (prefix of its single rules, aggregate name, aggregate kind)
 GROUPS: tuple[tuple[str, str, str, str], ...] = (
@@ -36,6 +36,7 @@ class Step:
     condition: Condition
     derived_name: str   # name later conditions use for this rule's result
     outcome: str | None = None
+    disposition: str | None = None
 
 
 class CompiledPolicy:
@@ -78,9 +79,13 @@ class CompiledPolicy:
             derived[agg] = FactSpec(agg, _BOOL)
         for i, row in enumerate(policy.grading):
             self.grading.append(Step("grading", row.id, row.clause, comp(row.when, f"grading[{i}] {row.id}: when"),
-                                     f"grading.{row.id}", row.outcome))
+                                     f"grading.{row.id}", row.outcome, row.disposition))
         for o in OUTCOMES:
             derived[f"outcome.{o}"] = FactSpec(f"outcome.{o}", _BOOL)
+        for d in DISPOSITIONS:
+            derived[f"disposition.{d}"] = FactSpec(f"disposition.{d}", _BOOL)
+        #: disposition index (into DISPOSITIONS) of each grading row, for the vectorised path
+        self.disposition_of_row = np.array([DISPOSITIONS.index(s.disposition) for s in self.grading], dtype=np.int8)
         for i, c in enumerate(policy.corrections):
             self.corrections.append((c, comp(c.when, f"corrections[{i}] {c.id}: when")))
         self.facts_read: set[str] = set()
@@ -107,6 +112,8 @@ class CompiledPolicy:
                 # enumeration's (engine), this run only writes the trace.
                 for o in OUTCOMES:
                     env[f"outcome.{o}"] = o == step.outcome
+                for d in DISPOSITIONS:
+                    env[f"disposition.{d}"] = d == step.disposition
                 return step.outcome or "", step, trace, env
         raise ConditionError(f"policy {self.policy.id}: no grading row matched (the last row must be 'true')")
 
@@ -140,6 +147,9 @@ class CompiledPolicy:
         outcome = outcome_of_row[row]
         for k, o in enumerate(OUTCOMES):
             env[f"outcome.{o}"] = outcome == k
+        disposition = self.disposition_of_row[row]
+        for k, d in enumerate(DISPOSITIONS):
+            env[f"disposition.{d}"] = disposition == k
         return outcome, row, env
 
 

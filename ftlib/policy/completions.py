@@ -156,17 +156,23 @@ def resolve(decide: Decide, cols: Mapping[str, np.ndarray], unknown: Mapping[str
             possible[r] = np.bitwise_or.reduce(np.int64(1) << res.astype(np.int64), axis=1)
             rule[r] = _mode(rl.reshape(k, m), n_rules)
             choice[r] = _mode(ch.reshape(k, m), 2)
-            shaped = res.reshape(k, *dims)
-            splits = np.zeros((k, len(facts)), dtype=np.int64)
+            # decisive unknowns: only rows left open have any
+            open_at = np.flatnonzero(~agreed)
+            if not len(open_at):
+                continue
+            shaped = res[open_at].reshape(len(open_at), *dims)
+            splits = np.zeros((len(open_at), len(facts)), dtype=np.int64)
             for a in range(len(facts)):
                 split = shaped.max(axis=a + 1) != shaped.min(axis=a + 1)
-                splits[:, a] = split.reshape(k, -1).sum(axis=1) * dims[a]
-            # most splitting first; ties in vocabulary order (``names`` follows the columns)
+                splits[:, a] = split.reshape(len(open_at), -1).sum(axis=1) * dims[a]
+            # most splitting first; ties in vocabulary order (``names`` follows it)
             order = np.argsort(-splits, axis=1, kind="stable")
             idx = [names.index(f) for f in facts]
-            for row_order, row_splits in zip(order, splits):
-                decisive.append(tuple(idx[j] for j in row_order if row_splits[j] > 0))
-            decisive_rows.append(r)
+            ranked = np.where(np.take_along_axis(splits, order, axis=1) > 0, order + 1, 0)
+            distinct, which = np.unique(ranked, axis=0, return_inverse=True)
+            tuples = [tuple(idx[j - 1] for j in row if j) for row in distinct]
+            decisive.extend(tuples[w] for w in which.ravel())
+            decisive_rows.append(r[open_at])
     rows_all = np.concatenate(decisive_rows) if decisive_rows else np.empty(0, dtype=np.int64)
     return Resolved(names, result, rule, choice, possible, pattern, decisive, rows_all)
 
@@ -176,6 +182,12 @@ def _mode(values: np.ndarray, size: int) -> np.ndarray:
     k, m = values.shape
     if m == 1:
         return values[:, 0]
-    flat = values.astype(np.int64) + size * np.arange(k, dtype=np.int64)[:, None]
-    counts = np.bincount(flat.ravel(), minlength=k * size).reshape(k, size)
-    return counts.argmax(axis=1).astype(values.dtype)
+    lo, hi = values.min(axis=1), values.max(axis=1)
+    out = lo.copy()
+    mixed = np.flatnonzero(lo != hi)  # only rows whose completions differ need counting
+    if len(mixed):
+        sub = values[mixed]
+        flat = sub.astype(np.int64) + size * np.arange(len(mixed), dtype=np.int64)[:, None]
+        counts = np.bincount(flat.ravel(), minlength=len(mixed) * size).reshape(len(mixed), size)
+        out[mixed] = counts.argmax(axis=1).astype(values.dtype)
+    return out

@@ -6,7 +6,8 @@ a condition, syntax errors, clauses cited but not defined, a missing default row
 Semantic checks done here: grading rows that can never be true (impossible) or never decide
 (unreachable, shadowed by earlier rows), overlapping rows with different outcomes (info),
 overlapping validity dates in one family, official clauses without a source, clauses never
-cited.
+cited, a policy status that does not match its clauses and rows (official / illustrative /
+mixed), official grading rows resting on an illustrative clause.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ class Finding:
 def lint_policy(compiled: CompiledPolicy) -> list[Finding]:
     p = compiled.policy
     out: list[Finding] = []
+    if p.effective_to is not None and p.effective_to < p.effective_from:
+        out.append(Finding("error", p.id, "ends-before-start",
+                           f"effective_to {p.effective_to} is before effective_from {p.effective_from}"))
     dom = domains(compiled)
     frame, exhaustive = enumerate_frame(dom)
     how = "every combination" if exhaustive else f"a sample of {len(frame):,} combinations"
@@ -71,8 +75,25 @@ def lint_policy(compiled: CompiledPolicy) -> list[Finding]:
                                f"clause {cid!r} is marked official in an illustrative policy"))
         if cid not in cited:
             out.append(Finding("info", p.id, "unused-clause", f"clause {cid!r} is defined but no rule cites it"))
-    if p.status == "official" and p.source is None:
-        out.append(Finding("error", p.id, "official-without-source", "policy is official but cites no source"))
+    if p.status in ("official", "mixed") and p.source is None:
+        out.append(Finding("error", p.id, "official-without-source", f"policy is {p.status} but cites no source"))
+    out += _status_findings(p)
+    return out
+
+
+def _status_findings(p) -> list[Finding]:
+    """Honest status: a policy is ``official`` only if every clause and grading row is, ``mixed``
+    where official clauses sit beside readings; an official row rests on an official clause."""
+    out: list[Finding] = []
+    kinds = {c.status for c in p.clauses.values()} | {g.status for g in p.grading}
+    expected = "mixed" if len(kinds) > 1 else next(iter(kinds), "illustrative")
+    if p.status != expected and not (p.status == "illustrative" and expected == "official"):
+        out.append(Finding("error", p.id, "status-mismatch",
+                           f"policy says status {p.status!r} but its clauses and grading rows make it {expected!r}"))
+    for g in p.grading:
+        if g.status == "official" and p.clauses[g.clause].status != "official":
+            out.append(Finding("error", p.id, "official-row-on-reading",
+                               f"grading row {g.id!r} is official but its clause {g.clause!r} is illustrative"))
     return out
 
 
@@ -111,5 +132,8 @@ def lint(files: list[Path] | None = None, folder: Path = DATA_DIR) -> list[Findi
     policies = PolicySet(chosen)
     targets = {read_policy_file(f)["id"] for f in extra} if extra else set(policies.policies)
     findings = [f for pid in sorted(targets) for f in lint_policy(policies.compiled[pid])]
-    findings += [f for f in lint_families(policies) if not extra or f.policy in targets]
+    # a family finding names the family or the jurisdiction: keep those that touch a file linted
+    touched = targets | {policies.policies[t].family for t in targets} | \
+        {policies.policies[t].jurisdiction for t in targets}
+    findings += [f for f in lint_families(policies) if not extra or f.policy in touched]
     return findings

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from ftlib.errors import FtlibError
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.conditions import ConditionError
+from ftlib.policy.handling import catalogue
 from ftlib.policy.schema import Policy
 from ftlib.resources import data_path
 from ftlib.safeinput import load_file
@@ -153,6 +154,11 @@ def _check_references(policy: Policy, where: str) -> None:
     for what, clause in cited:
         if clause not in policy.clauses:
             raise PolicyError(f"{where}field {what}.clause: value {clause!r}: clause not defined")
+    for g in policy.grading:
+        for code in g.residual:
+            if code not in catalogue():
+                raise PolicyError(f"{where}field grading {g.id}.residual: value {code!r}: not in ftlib/data/handling.yaml "
+                                  f"(known: {', '.join(catalogue())})")
     last = policy.grading[-1] if policy.grading else None
     if last is None or str(last.when).strip().lower() != "true":
         raise PolicyError(f"{where}field grading: the last row must be the default row (when: true)")

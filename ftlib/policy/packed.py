@@ -23,7 +23,7 @@ import numpy as np
 
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.conditions import BoolOp, Compare, ConditionError, Const, In, Node, Not, Ref
-from ftlib.vocabulary import OUTCOMES
+from ftlib.vocabulary import ALL_DISPOSITIONS, DISPOSITION_LENIENCY, OUTCOMES
 
 Bits = Any  # a packed uint64 array (a bool array for small tables), or a Python bool for a constant
 #: Below this many cases, bits stay one per byte (boolean arrays).
@@ -176,6 +176,7 @@ class PackedPolicy:
     def __init__(self, compiled: CompiledPolicy) -> None:
         self.compiled = compiled
         self.outcome_codes = [OUTCOMES.index(s.outcome) for s in compiled.grading]
+        self.disposition_codes = [ALL_DISPOSITIONS.index(s.disposition) for s in compiled.grading]
 
     def hits(self, inp: Inputs) -> list[Bits]:
         """Per grading row, the cases it decides (first match wins)."""
@@ -216,18 +217,25 @@ def codes(hits: list[Bits], code_of_row: list[int], inp: Inputs) -> np.ndarray:
     return out
 
 
-def leniency_planes(hits: list[Bits], outcome_codes: list[int]) -> tuple[Bits, Bits]:
-    """(cases exempt, cases mitigated) as packed bits — what 从旧兼从轻 compares."""
-    ex, mi = OUTCOMES.index("exempt"), OUTCOMES.index("mitigated")
-    return (_or([h for h, o in zip(hits, outcome_codes) if o == ex]),
-            _or([h for h, o in zip(hits, outcome_codes) if o == mi]))
+#: The dispositions 从旧兼从轻 tells apart, most lenient first (the rest are equally severe).
+_LENIENT = sorted((d for d in ALL_DISPOSITIONS if DISPOSITION_LENIENCY[d] > 0), key=lambda d: -DISPOSITION_LENIENCY[d])
 
 
-def more_lenient(later: tuple[Bits, Bits], first: tuple[Bits, Bits]) -> Bits:
-    """Cases where the later policy's outcome is more lenient (exempt > mitigated > others)."""
-    l_ex, l_mi = later
-    f_ex, f_mi = first
-    return _or([_and([l_ex, _not(f_ex)]), _and([l_mi, _not(f_ex), _not(f_mi)])])
+def leniency_planes(hits: list[Bits], disposition_codes: list[int]) -> tuple[Bits, ...]:
+    """Per lenient disposition (most lenient first: 不予问责, 免予问责, 减轻, 从轻), the cases
+    given it, as packed bits — what 从旧兼从轻 compares."""
+    return tuple(_or([h for h, k in zip(hits, disposition_codes) if ALL_DISPOSITIONS[k] == d]) for d in _LENIENT)
+
+
+def more_lenient(later: tuple[Bits, ...], first: tuple[Bits, ...]) -> Bits:
+    """Cases where the later policy's disposition is more lenient: it is at some level k while
+    the first policy's is at none of the levels 0..k."""
+    out: list[Bits] = []
+    first_so_far: list[Bits] = []
+    for lk, fk in zip(later, first):
+        first_so_far.append(fk)
+        out.append(_and([lk, _not(_or(first_so_far))]))
+    return _or(out)
 
 
 def select(mask: Bits, hits: list[Bits]) -> list[Bits]:

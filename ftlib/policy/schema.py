@@ -18,13 +18,23 @@ Grading rows and later groups may read the aggregates and single rules by
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ftlib.vocabulary import LENIENCY, OUTCOMES, Outcome
+from ftlib.vocabulary import (
+    DEFAULT_DISPOSITION,
+    DISPOSITION_LENIENCY,
+    DISPOSITIONS,
+    LENIENCY,
+    OUTCOME_OF,
+    OUTCOMES,
+    Disposition,
+    Outcome,
+)
 
-__all__ = ["LENIENCY", "OUTCOMES", "Outcome"]  # re-exported for callers of the schema
+# re-exported for callers of the schema
+__all__ = ["DISPOSITIONS", "DISPOSITION_LENIENCY", "LENIENCY", "OUTCOMES", "Outcome", "Disposition"]
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
@@ -70,12 +80,37 @@ class Scope(BaseModel):
 
 
 class GradingRow(BaseModel):
+    """One row of the grading table. It gives a ``disposition`` (不予问责, 免予问责, 从轻, 减轻 …);
+    its ``outcome`` is the class that disposition belongs to. A row written with only an
+    ``outcome`` stands for that outcome's default disposition (``DEFAULT_DISPOSITION``); a
+    row giving both must give a matching pair. ``residual`` names the handling that remains
+    (codes of ``ftlib/data/handling.yaml``: 批评教育, 诫勉, a sanction grade …), ``handling``
+    a free text for it; ``status`` says whether the row is a real text's rule or our reading."""
+
     model_config = _STRICT
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     clause: str
     when: str | bool
     outcome: Outcome
+    disposition: Disposition
     handling: Bilingual | None = None  # e.g. 批评教育、谈话提醒 with an exemption
+    residual: list[str] = []
+    status: Literal["official", "illustrative"] = "illustrative"
+    label: Bilingual | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _pair(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        out, disp = data.get("outcome"), data.get("disposition")
+        if disp is None and out in DEFAULT_DISPOSITION:
+            data = {**data, "disposition": DEFAULT_DISPOSITION[out]}
+        elif out is None and disp in OUTCOME_OF:
+            data = {**data, "outcome": OUTCOME_OF[disp]}
+        elif disp in OUTCOME_OF and out in OUTCOMES and OUTCOME_OF[disp] != out:
+            raise ValueError(f"disposition {disp!r} belongs to outcome {OUTCOME_OF[disp]!r}, not {out!r}")
+        return data
 
 
 class Correction(BaseModel):
@@ -89,8 +124,12 @@ class Correction(BaseModel):
 
 
 class Aftercare(BaseModel):
+    """After-care for one outcome. ``impact_period_months`` here is the policy's own figure,
+    kept for files that give one; a determination's impact period comes from the residual
+    handling it imposes (``ftlib/data/handling.yaml``), None where that is not known."""
+
     model_config = _STRICT
-    impact_period_months: int = Field(default=0, ge=0)
+    impact_period_months: int | None = Field(default=0, ge=0)
     follow_up_visit_within_working_days: int | None = Field(default=None, ge=1)
     note: Bilingual | None = None
 
@@ -129,7 +168,8 @@ class Policy(BaseModel):
     name: Bilingual
     jurisdiction: str = Field(pattern=r"^CN(-[A-Z0-9]+)*$")
     issuer: Bilingual
-    status: Literal["official", "illustrative"]
+    # "mixed": official clauses beside our readings (most national and real local files)
+    status: Literal["official", "illustrative", "mixed"]
     source: Source | None = None
     effective_from: dt.date
     effective_to: dt.date | None = None
@@ -145,6 +185,8 @@ class Policy(BaseModel):
     grading: list[GradingRow]
     corrections: list[Correction] = []
     aftercare: dict[Outcome, Aftercare] = {}
+    #: after-care where the subject is an organisation (e.g. the unit's 考核免予扣分)
+    aftercare_organisation: dict[Outcome, Aftercare] = {}
     procedure: ProcedureRules
 
     def in_force(self, day: dt.date) -> bool:
@@ -152,3 +194,13 @@ class Policy(BaseModel):
 
     def clause_text(self, clause_id: str) -> Clause:
         return self.clauses[clause_id]
+
+    def dispositions(self, outcome: str | None = None) -> list[str]:
+        """The dispositions this policy's grading rows give (of one outcome), in vocabulary order."""
+        given = {g.disposition for g in self.grading if outcome is None or g.outcome == outcome}
+        return [d for d in DISPOSITIONS if d in given]
+
+    def distinguishes(self, outcome: str) -> bool:
+        """Whether the policy tells apart two dispositions of ``outcome`` (e.g. 从轻 vs 减轻),
+        so that a quiz or a form should ask for the disposition, not only the outcome."""
+        return len(self.dispositions(outcome)) > 1

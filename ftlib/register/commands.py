@@ -23,7 +23,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     from ftlib.register.io import ImportError_, import_files, write_issues
 
     try:
-        summary = import_files(args.files, args.database, progress=args.progress)
+        summary = import_files(args.files, args.database, progress=args.progress,
+                               create_regions=args.create_regions)
     except ImportError_ as err:
         if args.errors:
             write_issues(err.issues, args.errors)
@@ -77,6 +78,19 @@ def _date(value: str, name: str) -> dt.date:
         raise FtlibError(f"{name}: value {value!r}: not a date (YYYY-MM-DD)") from None
 
 
+def _positive(name: str):
+    """An argparse type: a whole number of at least 1 (``--years 0`` would make an empty register)."""
+    def parse(text: str) -> int:
+        try:
+            n = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name}: value {text[:20]!r}: not a whole number") from None
+        if n < 1:
+            raise argparse.ArgumentTypeError(f"{name}: value {n}: must be at least 1")
+        return n
+    return parse
+
+
 def add_commands(sub) -> None:
     """Add the register's subcommands to the ``ftlib`` parser (called by ``ftlib.cli``)."""
 
@@ -94,6 +108,8 @@ def add_commands(sub) -> None:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--progress", action="store_true", help="report progress on stderr")
     p.add_argument("--errors", metavar="CSV", help="write every problem found to this CSV file")
+    p.add_argument("--create-regions", action="store_true",
+                   help="add regions that are neither in the register nor in ftlib's jurisdictions")
     database(p)
     p.set_defaults(func=cmd_import)
 
@@ -103,8 +119,8 @@ def add_commands(sub) -> None:
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("synth", help="write a synthetic (invented, seeded) register")
-    p.add_argument("--regions", type=int, default=8)
-    p.add_argument("--years", type=int, default=3)
+    p.add_argument("--regions", type=_positive("--regions"), default=8)
+    p.add_argument("--years", type=_positive("--years"), default=3)
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--end-year", type=int, default=2025)
     p.add_argument("--sample", action="store_true", help="(re)create $FTLIB_HOME/sample/register.sqlite")

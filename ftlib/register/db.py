@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
 from ftlib import home
@@ -71,12 +71,22 @@ def get_engine(url: str | None = None) -> Engine:
         event.listen(engine, "connect", lambda c, r: setattr(c, "isolation_level", None))
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        try:
+            engine = create_engine(url, pool_pre_ping=True)
+        except (NoSuchModuleError, ArgumentError, ImportError) as err:
+            # an unknown scheme (nosuch://) or a driver that is not installed
+            raise RegisterError(f"database URL {shown(url)!r}: cannot be used "
+                                f"({str(err).splitlines()[0][:120]}); use sqlite:///FILE or "
+                                "postgresql+psycopg://user@host/db") from None
     return engine
 
 
 def sqlite_path(url: str) -> Path | None:
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise RegisterError(f"database URL {url[:80]!r}: not a database URL "
+                            "(e.g. sqlite:///data/register.sqlite or postgresql+psycopg://user@host/db)") from None
     if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
         return None
     return Path(parsed.database)

@@ -65,8 +65,11 @@ def _placeholders(conn, names: list[str]) -> str:
     return ", ".join(f":{n}" for n in names)  # pragma: no cover
 
 
-def import_files(paths: list[str | Path], url: str | None = None, progress: bool = False) -> ImportSummary:
-    """Validate every row of every file, then write them all in one transaction."""
+def import_files(paths: list[str | Path], url: str | None = None, progress: bool = False,
+                 create_regions: bool = False) -> ImportSummary:
+    """Validate every row of every file, then write them all in one transaction. A region that is
+    neither in the register nor among ftlib's jurisdictions is an error (a typing slip would
+    otherwise make a new region), unless ``create_regions``."""
     tables: list[Table] = []
     for p in paths:
         tables += read_file(p)
@@ -94,6 +97,8 @@ def import_files(paths: list[str | Path], url: str | None = None, progress: bool
             for r in cases[dup].itertuples():
                 issues.append(Issue(r.source, r.row, "id", r.id, "the same id appears in another file of this import"))
         new_cases = cases
+        if cases is not None and not issues and not create_regions:
+            issues += _unknown_regions(session, cases)
         if cases is not None and not issues:
             new_cases, found = _compare_existing_cases(session, cases)
             issues += found
@@ -119,6 +124,18 @@ def import_files(paths: list[str | Path], url: str | None = None, progress: bool
                 raise ImportError_(found)
             summary.events_added, summary.events_unchanged = added, unchanged
     return summary
+
+
+def _unknown_regions(session: Session, cases: pd.DataFrame) -> list[Issue]:
+    from ftlib.regions import regions
+    from ftlib.register.models import Region
+
+    known = set(session.scalars(select(Region.code))) | set(regions())
+    out = []
+    for r in cases[~cases["region_code"].isin(known)].itertuples():
+        out.append(Issue(r.source, r.row, "region", r.region_code,
+                         "no such region in the register or ftlib's jurisdictions (import --create-regions to add it)"))
+    return out
 
 
 def _compare_existing_cases(session: Session, cases: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:

@@ -126,8 +126,8 @@ def validate_cases(t: Table, existing_registrations: set[str]) -> tuple[list[Iss
             typed[c] = np.where(t_, True, np.where(f_, False, None))
         elif spec is not None and spec.kind == "number":
             num = pd.to_numeric(s.where(~pd.Series(blank, index=s.index), None), errors="coerce").to_numpy(dtype=float)
-            bad = ~blank & (np.isnan(num) | (num < 0))
-            issues += _issues_where(bad, df, c, src, "not a number ≥ 0")
+            bad = ~blank & (~np.isfinite(num) | (num < 0))
+            issues += _issues_where(bad, df, c, src, "not a finite number ≥ 0")
             typed[c] = num
     if issues:
         return issues, None

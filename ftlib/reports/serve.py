@@ -36,6 +36,7 @@ def serve(folder: Path | None = None, port: int = 8866, ip: str = "127.0.0.1") -
         raise FtlibError(f"{folder}: no index.ipynb: run `ftlib report --all` first")
     if not (folder / "voila.json").exists():
         raise FtlibError(f"{folder}: voila.json is missing")
+    port_free(ip, port)   # never print a URL that leads to another server
     print(f"ftlib: dashboards at http://{ip}:{port}/voila/render/index.ipynb  (Ctrl-C stops)", flush=True)
     try:
         env = voila_env()
@@ -45,6 +46,19 @@ def serve(folder: Path | None = None, port: int = 8866, ip: str = "127.0.0.1") -
         return subprocess.call(voila_command(port, ip), cwd=folder, env=env)
     except KeyboardInterrupt:
         return 0
+
+
+def port_free(ip: str, port: int) -> None:
+    """Refuse, in one line, a port that something already listens on (or that cannot be bound)."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in ip else socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((ip, port))
+        except OSError as err:
+            why = "already in use by another program" if err.errno in (98, 48) else (err.strerror or "unusable")
+            raise FtlibError(f"--port: value {port}: port {port} on {ip} is {why}; choose another "
+                             "(e.g. --port 8870)") from None
 
 
 def wait_until_up(base: str, proc: subprocess.Popen | None = None, timeout: float = 90) -> None:

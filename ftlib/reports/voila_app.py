@@ -93,8 +93,20 @@ class FtlibVoila(Voila):
     name = "voila"  # reads voila.json / voila.py like Voilà itself
 
     def init_handlers(self) -> list:
-        return [(h[0], FtlibVoilaHandler, *h[2:]) if h[1] is TornadoVoilaHandler else h
-                for h in super().init_handlers()]
+        from jupyter_server.utils import url_path_join
+        from voila.tornado.treehandler import TornadoVoilaTreeHandler
+
+        # Voilà's file tree (``/`` and ``/voila/tree/…``) loads font-awesome from a CDN and hangs on an
+        # isolated intranet: send it to the dashboards index instead, which loads nothing from outside.
+        index = {"url": url_path_join(self.server_url, "voila/render/index.ipynb")}
+        out = []
+        for h in super().init_handlers():
+            if h[1] is TornadoVoilaHandler:
+                h = (h[0], FtlibVoilaHandler, *h[2:])
+            elif h[1] is TornadoVoilaTreeHandler:
+                h = (h[0], tornado.web.RedirectHandler, index)
+            out.append(h)
+        return out
 
 
 def main(argv: list[str] | None = None) -> None:
