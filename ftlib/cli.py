@@ -68,7 +68,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_lint(args: argparse.Namespace) -> int:
     from ftlib.policy.lint import lint
 
-    findings = lint([Path(f) for f in args.files])
+    # ``ftlib --policy-dir DIR lint`` lints DIR (the folder every other command would read)
+    findings = lint([Path(f) for f in args.files], **({"folder": Path(args.policy_dir)} if args.policy_dir else {}))
     shown = [f for f in findings if args.all or f.level != "info"]
     for f in shown:
         print(f)

@@ -274,3 +274,29 @@ def test_serve_refuses_a_taken_port(tmp_path):
         port = s.getsockname()[1]
         with pytest.raises(FtlibError, match=f"port {port} on 127.0.0.1 is already in use"):
             port_free("127.0.0.1", port)
+
+
+@pytest.mark.parametrize(("change", "finding"), [
+    ({"effective_to: null": "effective_to: 2021-01-01"}, "ends-before-start: effective_to 2021-01-01 is before"),
+    ({"family: CN-DM\n": "family: CN-DM-OTHER\n", "id: CN-DM-2022": "id: CN-DM-OTHER-2022"},
+     "jurisdiction CN-DM has families ['CN-DM', 'CN-DM-OTHER']"),
+])
+def test_lint_finds_what_would_change_a_decision(tmp_path, capsys, change, finding):
+    text = (Path(__file__).resolve().parents[1] / "ftlib" / "data" / "policies" / "cn-dm-2022.yaml").read_text(
+        encoding="utf-8")
+    for old, new in change.items():
+        assert old in text
+        text = text.replace(old, new)
+    f = tmp_path / "p.yaml"
+    f.write_text(text, encoding="utf-8")
+    assert main(["lint", str(f)]) == 1
+    assert finding in capsys.readouterr().out
+
+
+def test_policy_dir_lint_lints_that_folder(tmp_path, capsys):
+    text = (Path(__file__).resolve().parents[1] / "ftlib" / "data" / "policies" / "cn-2016.yaml").read_text(
+        encoding="utf-8")
+    (tmp_path / "cn-2016.yaml").write_text(text.replace("effective_to:", "effective_to: 2015-01-01 #", 1),
+                                           encoding="utf-8")
+    assert main(["--policy-dir", str(tmp_path), "lint"]) == 1
+    assert "CN-2016: ends-before-start" in capsys.readouterr().out

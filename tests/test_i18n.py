@@ -39,15 +39,48 @@ def test_lookup_and_unknown_language():
 
 
 def test_every_grading_row_of_the_bundled_policies_has_words_in_both_languages():
-    from ftlib.i18n import label
+    from ftlib.i18n import has_label, labels
     from ftlib.policy.loader import bundled
 
     rows = {s.rule_id for c in bundled().compiled.values() for s in c.grading}
-    missing = [(r, lang) for r in sorted(rows) for lang in ("zh", "en") if label(f"grading_row.{r}", lang) == f"grading_row.{r}"]
+    # An unknown key falls back to its id (one rule for the whole catalogue), so ask the catalogue.
+    missing = [r for r in sorted(rows) if not has_label(f"grading_row.{r}")]
     assert missing == []
+    assert all(labels()[f"grading_row.{r}"]["zh"] and labels()[f"grading_row.{r}"]["en"] for r in rows)
+
+
+def test_one_catalogue_one_fallback():
+    from ftlib.i18n import label, namespaces
+
+    # every area's file is a namespace of the one catalogue
+    assert {"", "ui", "metrics"} <= set(namespaces())
+    assert label("ui.facts.public_motive", "zh") != "public_motive"
+    assert label("metrics.group.intake", "en") == "Intake"
+    # one fallback rule: the id the key names (without namespace and group)
+    assert label("outcome.no_such_outcome", "zh") == "no_such_outcome"
+    assert label("metrics.column.no_such_column", "en") == "no_such_column"
+    assert label("ui.facts.procedure.no_such_fact", "zh") == "procedure.no_such_fact"
 
 
 def test_the_deciding_row_is_named_in_words(cli):
     r = cli("determine", "ftlib/data/cases/c01-routine-filing-error.yaml")
     assert r.returncode == 0, r.stderr
     assert "← 不属于所列容错情形 (not_in_scope)" in r.stdout
+
+
+def test_no_label_entry_is_split_by_an_unquoted_comma():
+    """A YAML flow mapping `{zh: …, en: a, b}` silently turns ` b` into a key of its own; every
+    entry that has zh or en has exactly those two, both text."""
+    bad = []
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            if {"zh", "en"} & set(node) and (set(node) - {"zh", "en"} or not all(
+                    isinstance(node.get(k), str) for k in ("zh", "en"))):
+                bad.append(f"{path}: {sorted(map(str, node))}")
+            for key, value in node.items():
+                walk(value, f"{path}.{key}")
+
+    for f in sorted((ROOT / "ftlib" / "data" / "labels").glob("*.yaml")):
+        walk(yaml.safe_load(f.read_text(encoding="utf-8")), f.name)
+    assert bad == []

@@ -37,6 +37,9 @@ class Finding:
 def lint_policy(compiled: CompiledPolicy) -> list[Finding]:
     p = compiled.policy
     out: list[Finding] = []
+    if p.effective_to is not None and p.effective_to < p.effective_from:
+        out.append(Finding("error", p.id, "ends-before-start",
+                           f"effective_to {p.effective_to} is before effective_from {p.effective_from}"))
     dom = domains(compiled)
     frame, exhaustive = enumerate_frame(dom)
     how = "every combination" if exhaustive else f"a sample of {len(frame):,} combinations"
@@ -129,5 +132,8 @@ def lint(files: list[Path] | None = None, folder: Path = DATA_DIR) -> list[Findi
     policies = PolicySet(chosen)
     targets = {read_policy_file(f)["id"] for f in extra} if extra else set(policies.policies)
     findings = [f for pid in sorted(targets) for f in lint_policy(policies.compiled[pid])]
-    findings += [f for f in lint_families(policies) if not extra or f.policy in targets]
+    # a family finding names the family or the jurisdiction: keep those that touch a file linted
+    touched = targets | {policies.policies[t].family for t in targets} | \
+        {policies.policies[t].jurisdiction for t in targets}
+    findings += [f for f in lint_families(policies) if not extra or f.policy in touched]
     return findings
