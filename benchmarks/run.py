@@ -16,6 +16,7 @@ HERE = Path(__file__).resolve().parent
 #: name → script; a new benchmark is added here and to the table in README.md.
 BENCHES = {
     "engine": "engine_bench.py",
+    "frames": "frame_bench.py",
     "register": "register_bench.py",
     "metrics": "metrics_bench.py",
     "ui": "ui_latency.py",

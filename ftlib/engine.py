@@ -527,7 +527,7 @@ def _mixed_packed(pairs: list, pair_of_row: np.ndarray, cols: dict[str, np.ndarr
     policy_ids: list[str] = []
     hits_of: dict[str, list] = {}
     rule_planes: dict[int, Any] = {}
-    outcome_planes: dict[int, Any] = {}
+    outcome_planes: dict[int, Any] = {}  # by disposition code (the result code)
     policy_planes: dict[int, Any] = {}
 
     def add(planes: dict[int, Any], code: int, x: Any) -> None:
@@ -546,12 +546,12 @@ def _mixed_packed(pairs: list, pair_of_row: np.ndarray, cols: dict[str, np.ndarr
         chosen = [(first, h1, group)]
         if later is not None:
             h2 = hits(later)
-            better = _and_bits([more_lenient(leniency_planes(h2, _packed(later).outcome_codes),
-                                             leniency_planes(h1, _packed(first).outcome_codes)), group])
+            better = _and_bits([more_lenient(leniency_planes(h2, _packed(later).disposition_codes),
+                                             leniency_planes(h1, _packed(first).disposition_codes)), group])
             chosen = [(first, h1, _and_bits([group, _not(better)])), (later, h2, better)]
         for c, hs, mask in chosen:
             pcode = _index(policy_ids, c.policy.id)
-            for step, h, o in zip(c.grading, hs, _packed(c).outcome_codes):
+            for step, h, o in zip(c.grading, hs, _packed(c).disposition_codes):
                 x = _and_bits([h, mask])
                 add(rule_planes, rule_index.setdefault(step.rule_id, len(rule_index)), x)
                 add(outcome_planes, o, x)
@@ -630,6 +630,12 @@ def _select_frame(df: pd.DataFrame, policies: PolicySet, source: str
     n = len(df)
     if n == 0:
         return [], np.empty(0, dtype=np.int32)
+    today = np.datetime64(dt.date.today(), "D")
+    for name, days, blank in (("conduct_date", conduct, None), ("decision_date", decision, no_decision)):
+        future = days > today if blank is None else ~blank & (days > today)
+        if future.any():  # as ``Case`` refuses it: a typing slip that would choose another policy
+            i = int(np.argmax(future))
+            raise FactError(f"{source}: row {i + 1}: field {name}: value {days[i]}: date is in the future")
     early = ~no_decision & (decision < conduct)
     if early.any():
         i = int(np.argmax(early))
