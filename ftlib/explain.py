@@ -40,7 +40,7 @@ from ftlib.policy.loader import PolicySet, bundled
 from ftlib.policy.schema import Policy
 from ftlib.policy.select import in_force
 from ftlib.policy.space import domains, enumerate_frame
-from ftlib.vocabulary import LENIENCY, OUTCOMES
+from ftlib.vocabulary import LENIENCY, OUTCOMES, TOLERATED
 
 Mode = Literal["all", "what_can_still_be_done"]
 MODES: tuple[str, ...] = ("all", "what_can_still_be_done")
@@ -252,7 +252,7 @@ def _collapse_numbers(sets: list[Counterfactual]) -> list[Counterfactual]:
 # -- ex-ante: which conditions must hold for a mistake to stay tolerable --------------------
 
 #: Outcomes a cadre hopes for when registering risky work beforehand.
-TOLERABLE: tuple[str, ...] = ("exempt", "mitigated")
+TOLERABLE: tuple[str, ...] = TOLERATED
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import yaml
 
 from ftlib import bundled, determine
 from ftlib.library import CASES_DIR, library
-from ftlib.policy.schema import OUTCOMES
+from ftlib.policy.schema import DISPOSITIONS, OUTCOMES
 
 ITEMS = library()
 BY_NAME = {item.path.stem: item for item in ITEMS}
@@ -88,6 +88,8 @@ def test_hand_worked_expectation(name, pid, exp):
     det = determine(BY_NAME[name].case, pid)
     assert det.policy.id == pid
     assert (det.outcome, det.deciding_rule) == (exp["outcome"], exp["rule"])
+    if "disposition" in exp:
+        assert det.disposition == exp["disposition"]
 
 
 def _deciding_rows() -> dict[str, set[str]]:
@@ -108,6 +110,12 @@ def test_every_grading_row_of_every_bundled_policy_decides_some_library_case():
     uncovered = [f"{pid}:{row.id}" for pid, policy in sorted(bundled().policies.items())
                  for row in policy.grading if row.id not in seen.get(pid, set())]
     assert uncovered == [], "grading rows no library case reaches: " + ", ".join(uncovered)
+
+
+def test_every_disposition_decides_some_library_case():
+    seen = {determine(BY_NAME[name].case, pid).disposition for name, pid, _ in EXPECTED}
+    seen |= {determine(i.case).disposition for i in PUBLISHED}
+    assert set(DISPOSITIONS) <= seen, sorted(set(DISPOSITIONS) - seen)
 
 
 def test_every_bundled_policy_is_targeted_by_the_library():

@@ -16,8 +16,11 @@ CN-2018  + exclusions: political_discipline, benefit_transfer, after.concealed,
                exempt (conditions_met and severity <= serious and (followed == full or remedy == full)) |
                tolerable_lighter (conditions_met) → mitigated | default → not_tolerated
 CN-2019  scope + policy_change, force_majeure; mitigations: remedy != none; cooperated or self_reported
-         rows: red_line | objected (objected_to_decision) → exempt |
-               force_majeure (scenario force_majeure and public_motive and followed != none) → exempt |
+         rows: red_line | superior_unlawful (objected_to_superior and superior_decision_unlawful) →
+               not_tolerated | objected_superior (objected_to_superior) → not_accountable |
+               objected (objected_to_decision) → not_accountable |
+               force_majeure (force majeure, public_motive, followed != none, severity <= minor or
+               remedy == full) → exempted | force_majeure_reduced (the same without the last) → reduced |
                not_in_scope | exempt | tolerable_lighter → mitigated | lighter_art18 (mitigating) → mitigated |
                default → not_tolerated
 Corrections: CN-2016 rectify (always, 30 wd); CN-2018/19 rectify (always, 30 wd) and recover_losses
@@ -109,7 +112,14 @@ HAND = [
     ("CN-2019", {"objected_to_decision": True, "scenario": "routine", "public_motive": False}, "exempt",
      "objected", "Art.17(2) row precedes the scope row and needs nothing else"),
     ("CN-2019", {"scenario": "force_majeure", "procedure.followed": "partial", "consequence.severity": "major"},
-     "exempt", "force_majeure", "Art.17(3): force majeure, public motive, some procedure; severity not read"),
+     "mitigated", "force_majeure_reduced",
+     "Art.17(3) graded: major (no safety incident, so not excluded) and not recovered → reduced, not exempted"),
+    ("CN-2019", {"scenario": "force_majeure", "procedure.followed": "partial"}, "exempt", "force_majeure",
+     "Art.17(3): force majeure, public motive, some procedure, minor consequences → exempted"),
+    ("CN-2019", {"objected_to_superior": True, "superior_decision_unlawful": True}, "not_tolerated",
+     "superior_unlawful", "Art.17 para.2, second sentence: an obviously unlawful superior decision keeps liability"),
+    ("CN-2019", {"objected_to_superior": True, "scenario": "routine"}, "exempt", "objected_superior",
+     "Art.17 para.2: proposed correcting a superior's wrong decision, not heeded; precedes the scope row"),
     ("CN-2019", {"scenario": "force_majeure", "procedure.followed": "none"}, "not_tolerated", "default",
      "force majeure without procedure: row 3 fails; in scope; procedure condition fails; no mitigation"),
     ("CN-2019", {"scenario": "routine"}, "out_of_scope", "not_in_scope", "routine not in scope"),
@@ -207,7 +217,7 @@ def test_trace_cn2019_article_source(cn):
     d = determine(case(objected_to_decision=True), "CN-2019", cn)
     last = d.trace[-1]
     assert last.rule == "objected" and last.clause == "art17_2"
-    assert "第十七条第（二）项" in last.source
+    assert "第十七条第一款第（二）项" in last.source and "vrainbow.cn" in last.source
     assert "反对意见" in last.clause_zh
     # mitigations are evaluated (and traced) before grading
     assert {t.rule for t in d.trace if t.group == "mitigations"} == {"remedied", "cooperated"}

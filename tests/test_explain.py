@@ -107,7 +107,8 @@ def test_case_c_all_facts_smallest():
     # four Art. 18 grounds (public_motive alone is not enough: procedure none still fails the
     # conditions, and procedure alone leaves public_motive false).
     cf = counterfactuals(make(public_motive=False, **{"procedure.followed": "none"}))
-    assert as_sets(cf, "exempt") == lit({"objected_to_decision": True})
+    # (objected_to_superior, Art. 17 para. 2, likewise comes before scope and conditions)
+    assert as_sets(cf, "exempt") == lit({"objected_to_decision": True}, {"objected_to_superior": True})
     assert as_sets(cf, "out_of_scope") == lit({"scenario": "routine"})
     assert as_sets(cf, "mitigated") == lit({"after.remedy": "partial"}, {"after.remedy": "full"},
                                            {"after.cooperated": True}, {"after.self_reported": True})
@@ -123,7 +124,8 @@ def test_minimal_sets_beyond_the_smallest():
     #  Every other 2-set reaching exempt contains objected_to_decision, so it is not minimal.
     cf = counterfactuals(make(public_motive=False, **{"procedure.followed": "none"}), max_changes=2,
                          smallest_only=False)
-    assert as_sets(cf, "exempt") == lit({"objected_to_decision": True},
+    # {objected_to_superior} too (Art. 17 para. 2 row, before scope and conditions)
+    assert as_sets(cf, "exempt") == lit({"objected_to_decision": True}, {"objected_to_superior": True},
                                         {"public_motive": True, "procedure.followed": "full"})
     for sets in cf.by_outcome.values():  # no kept set contains another kept set
         items = [{(c.fact, c.after) for c in s.changes} for s in sets]
@@ -170,13 +172,15 @@ def test_exante_requirements_cn2019_partial_procedure():
     r = tolerance_requirements({"scenario": "reform_pilot", "subject.rank": "township", "public_motive": True,
                                 "procedure.collective_decision": True, "procedure.followed": "partial",
                                 "procedure.emergency_onsite": False, "procedure.reported_after": False,
-                                "procedure.exante_registered": True, "objected_to_decision": False},
+                                "procedure.exante_registered": True, "objected_to_decision": False,
+                                "objected_to_superior": False},
                                "CN-HB", dt.date(2023, 3, 1))
     assert r.policy_id == "CN-2019" and r.in_scope
     assert {(q.fact, q.allowed) for q in r.for_tolerance} == {
         (f, (False,)) for f in ("after.concealed", "after.refused_correction", "benefit_transfer",
                                 "defied_prohibition", "history.repeated_after_warning", "knowingly_violated",
                                 "personal_gain", "political_discipline")}
+    #  (objected_to_superior is planned false, so the para. 2 rows do not apply)
     assert r.pairs_tolerance == [(("consequence.safety_incident", True), ("consequence.severity", "major"))]
     assert {(q.fact, q.allowed) for q in r.for_exemption} == {
         ("after.remedy", ("full",)), ("consequence.severity", ("none", "minor", "serious"))}
@@ -185,7 +189,8 @@ def test_exante_requirements_cn2019_partial_procedure():
 def test_exante_routine_work_is_never_tolerable():
     # Routine administration is in no scope list: nothing can make a mistake tolerable.
     r = tolerance_requirements({"scenario": "routine", "public_motive": True, "procedure.followed": "full",
-                                "procedure.collective_decision": True, "objected_to_decision": False},
+                                "procedure.collective_decision": True, "objected_to_decision": False,
+                                "objected_to_superior": False},
                                "CN-DM-FTZ", dt.date(2022, 1, 1))
     assert r.policy_id == "CN-DM-FTZ-2020"
     assert not r.in_scope and not r.tolerable_possible and not r.exempt_possible

@@ -66,3 +66,21 @@ def test_the_deciding_row_is_named_in_words(cli):
     r = cli("determine", "ftlib/data/cases/c01-routine-filing-error.yaml")
     assert r.returncode == 0, r.stderr
     assert "← 不属于所列容错情形 (not_in_scope)" in r.stdout
+
+
+def test_no_label_entry_is_split_by_an_unquoted_comma():
+    """A YAML flow mapping `{zh: …, en: a, b}` silently turns ` b` into a key of its own; every
+    entry that has zh or en has exactly those two, both text."""
+    bad = []
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            if {"zh", "en"} & set(node) and (set(node) - {"zh", "en"} or not all(
+                    isinstance(node.get(k), str) for k in ("zh", "en"))):
+                bad.append(f"{path}: {sorted(map(str, node))}")
+            for key, value in node.items():
+                walk(value, f"{path}.{key}")
+
+    for f in sorted((ROOT / "ftlib" / "data" / "labels").glob("*.yaml")):
+        walk(yaml.safe_load(f.read_text(encoding="utf-8")), f.name)
+    assert bad == []

@@ -26,11 +26,11 @@ from html import unescape
 import numpy as np
 import pandas as pd
 import pytest
-from ftlib.reports.period import quarters
 from scipy.optimize import linprog
 
 from ftlib.metrics import CHANNELS, DISPOSITIONS, compute, metric_label
 from ftlib.metrics.synthetic import synthetic
+from ftlib.period import quarters
 from ftlib.reports.content import HEADLINE, build_report
 from ftlib.reports.jobs import plan_jobs
 

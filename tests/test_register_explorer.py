@@ -97,3 +97,34 @@ def test_register_cases_feed_the_policy_impact(view):
     # Neither case concealed anything, so dropping that exclusion changes nothing.
     html = impact_html(df, "CN-DM-2022", apply_edit("CN-DM-2022", "drop", "exclusions:concealed", ""), "en")
     assert "0 of 2 cases change outcome" in html
+
+
+def test_chinese_mode_speaks_chinese_and_the_selection_downloads_as_excel(view):
+    import io
+
+    import openpyxl
+
+    v, _ = view
+    found = rx.filter_cases(v)
+    zh = rx.shown_frame(found, "zh")
+    assert list(zh.columns) == ["案件编号", "地区", "干部（化名编号）", "启动方式", "受理日期", "适用政策", "办理状态",
+                                "认定结果", "系统建议", "是否偏离系统建议"]
+    row = zh.set_index("案件编号").loc["T-2"]
+    assert row["地区"] == "示例省" and row["认定结果"] == "从轻或减轻问责" and row["是否偏离系统建议"] == "是"
+    assert "ex_officio" not in zh.to_string() and "CN-DM-2022" not in zh.to_string()
+    rates = rx.shown_frame(rx.agreement_by_body(v), "zh")
+    assert list(rates["一致率"]) == ["50.0%"] and "standing_committee" not in rates.to_string()
+    ws = openpyxl.load_workbook(io.BytesIO(rx.xlsx_bytes(rx.agreement_by_body(v), "zh"))).active
+    assert [c.value for c in ws[1]][:2] == ["决定机关", "决定件数"]
+    assert [c.value for c in ws[2]][1:] == [2, 1, 0.5] and ws.cell(row=2, column=4).number_format == "0.0%"
+
+
+def test_no_register_says_what_is_missing(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("FTLIB_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("FTLIB_DATABASE_URL", raising=False)
+    assert rx.resolve_url() == (None, False)
+    page = rx.missing_html("nothing here")
+    assert "未找到登记簿" in page and "No register found" in page and "make run" in page
+    assert rx.app() is None   # shows the message instead of raising
+    monkeypatch.setenv("FTLIB_DATABASE_URL", f"sqlite:///{tmp_path / 'nope' / 'r.sqlite'}")
+    assert rx.app() is None

@@ -195,13 +195,15 @@ def test_quiz_scores_outcome_and_deciding_rules(quiz, tmp_path):
     rec = w.records[-1]
     assert rec["outcome_correct"] and not rec["rules_correct"]
     assert rec["correct_rules"] == "distinctions:knowingly_violated;grading:red_line"
+    # partial credit (module docstring): 1 of the 2 deciding reasons ticked, none wrong -> 1/2
+    assert rec["reasons_credit"] == 0.5 and rec["points"] == 1.5
     # Case 3: routine -> not in_scope; in_scope is false because its only member is false.
     w.next.click()
     w.outcome_w.value = "not_tolerated"
     w.rules_w.value = ("grading:not_in_scope", "scope:scope")
     w.submit.click()
     assert w.records[-1]["points"] == 1 and w.records[-1]["correct_outcome"] == "out_of_scope"
-    assert "本次得分：4 / 6（3 题）" in w.score.value
+    assert "本次得分：4.5 / 6（3 题）" in w.score.value   # 2 + 1.5 + 1
     # a second trainee in the class answers the first case wrongly
     from ftlib.ui.quiz import QuizSession
 
@@ -219,7 +221,7 @@ def test_quiz_scores_outcome_and_deciding_rules(quiz, tmp_path):
     assert list(rows[0]) == CSV_COLUMNS
     assert [(r["trainee"], r["case_id"], r["chosen_outcome"], r["correct_outcome"], r["points"]) for r in rows] == [
         ("张三", "q-exempt", "exempt", "exempt", "2"),
-        ("张三", "q-knowing", "not_tolerated", "not_tolerated", "1"),
+        ("张三", "q-knowing", "not_tolerated", "not_tolerated", "1.5"),
         ("张三", "q-routine", "not_tolerated", "out_of_scope", "1"),
         ("Li Si", "q-exempt", "mitigated", "exempt", "0"),
     ]
@@ -309,3 +311,35 @@ def test_decisive_row_takes_jupyterlab_theme_colours():
     row = re.search(r"<tr class='ftlib-decisive' style='([^']*)'", page).group(1)
     assert "background:var(--jp-layout-color2" in row and "color:var(--jp-content-font-color0" in row
     assert not re.search(r"background:#", row)
+
+
+def test_partial_credit_per_reason():
+    from ftlib.ui.quiz import reasons_credit
+
+    right = {"a", "b", "c", "d"}
+    assert reasons_credit({"a", "b", "c", "d"}, right) == 1.0
+    assert reasons_credit({"a"}, right) == 0.25
+    assert reasons_credit({"a", "b", "x"}, right) == 0.25     # (2 − 1) / 4
+    assert reasons_credit({"a", "x", "y"}, right) == 0.0      # never below zero
+    assert reasons_credit(right | {"x", "y", "z", "w"}, right) == 0.0   # ticking everything earns nothing
+    assert reasons_credit(set(), right) == 0.0
+
+
+def test_plain_reasons_come_first_and_the_trace_is_one_click_away():
+    """c02 (CN-DM 2022 measures): a reform pilot that knowingly broke the rules. The policy's own
+    words: distinction 明知故犯 (Art. 3) and negative list 隐瞒真相、弄虚作假 (Art. 6)."""
+    from ftlib.engine import determine
+    from ftlib.library import library
+    from ftlib.ui.views import reasons_html
+
+    case = next(lc.case for lc in library() if lc.path.name.startswith("c02"))
+    page = reasons_html(determine(case), "zh")
+    plain, technical = page.split("<details", 1)
+    assert "<ol class='ftlib-plain-reasons'" in plain
+    assert "未发现“为谋取私利”" in plain or "存在“明知故犯”的情形" in plain
+    assert "属于“改革试点、先行先试”情形，在容错范围内" in plain
+    assert "→" in plain and "依据" in plain
+    assert "scenario in [" not in plain and "<code>" not in plain   # no rule ids or conditions
+    assert "scenario in [" in technical                              # ... one click away
+    en = reasons_html(determine(case), "en").split("<details", 1)[0]
+    assert "reform pilot: one of the tolerable situations" in en

@@ -70,6 +70,14 @@ def enumerate_frame(dom: dict[str, list[Any]], limit: int = MAX_ENUMERATED, seed
     else:
         rng = np.random.default_rng(seed)
         idx = {n: rng.integers(0, len(dom[n]), size=limit) for n in names}
+        # Half the sample draws yes/no facts "no" 9 times in 10: most red-line facts are yes/no
+        # and rows behind the negative list are reached only when they all are "no"; a uniform
+        # sample of a space with many such facts would miss those rows.
+        half = limit // 2
+        for n in names:
+            if CONDITION_FACTS[n].kind == "bool" and len(dom[n]) == 2:
+                no = dom[n].index(False) if False in dom[n] else 0
+                idx[n][half:] = np.where(rng.random(limit - half) < 0.9, no, 1 - no)
         exhaustive = False
     data = {}
     for n in names:

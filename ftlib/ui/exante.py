@@ -28,8 +28,9 @@ from ftlib.ui.labels import text
 PLANNED_FACTS = ["jurisdiction", "conduct_date", "subject.rank", "subject.top_leader", "subject.unit_type",
                  "scenario", "public_motive", "procedure.collective_decision", "procedure.followed",
                  "procedure.emergency_onsite", "procedure.reported_after"]
-#: Set by the act of registering: the work is registered, and the cadre is the one deciding.
-REGISTERING = {"procedure.exante_registered": True, "objected_to_decision": False}
+#: Set by the act of registering: the work is registered, and the cadre is the one deciding
+#: (neither objecting to the decision nor to a superior's: Art. 17(2) and para. 2 do not apply).
+REGISTERING = {"procedure.exante_registered": True, "objected_to_decision": False, "objected_to_superior": False}
 
 
 def planned_facts(form_values: dict[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,12 @@
 """04 容错认定训练 / training quiz: a trainee reads a typical case (facts in words), picks the
-outcome and the rules that decided it, then sees the answer with the full trace. Points per
-session (1 for the outcome, 1 for exactly the deciding rules); every answer is appended to a
-class results file (JSON lines) which the trainer exports as CSV."""
+outcome and ticks the reasons (rules) that decided it, then sees the answer in plain words with
+the full trace one click away; every answer is appended to a class results file (JSON lines)
+which the trainer exports as CSV.
+
+Scoring, per case (at most 2 points): 1 point for the right outcome; up to 1 point for the
+reasons, with partial credit: each deciding reason ticked earns 1/n (n = the number of deciding
+reasons), each reason ticked that did not decide takes 1/n away, never below 0 (so ticking
+everything earns nothing). Points are rounded to two decimals."""
 
 from __future__ import annotations
 
@@ -29,7 +34,7 @@ from ftlib.vocabulary import OUTCOMES
 #: A class's shared results file (say on the training centre's share) can be named here instead.
 RESULTS_ENV = "FTLIB_QUIZ_RESULTS"
 CSV_COLUMNS = ["session", "trainee", "answered_at", "case_id", "policy_id", "chosen_outcome", "correct_outcome",
-               "outcome_correct", "chosen_rules", "correct_rules", "rules_correct", "points"]
+               "outcome_correct", "chosen_rules", "correct_rules", "rules_correct", "reasons_credit", "points"]
 
 
 def quiz_cases() -> list[LibraryCase]:
@@ -109,6 +114,56 @@ def deciding_rules(case: Case, compiled: CompiledPolicy) -> set[str]:
     return {rule_key("grading", row.rule_id)} | support(row.condition.root, True)
 
 
+def reasons_credit(chosen: set[str], right: set[str]) -> float:
+    """The reasons' share of a point (see the module docstring)."""
+    if not right:
+        return 1.0 if not chosen else 0.0
+    return round(max(0.0, (len(chosen & right) - len(chosen - right)) / len(right)), 2)
+
+
+class CheckList:
+    """Multiple choice as one checkbox per option (a projected class cannot Ctrl-click); the
+    ``options`` / ``value`` of a ``SelectMultiple``."""
+
+    def __init__(self) -> None:
+        self.title = w.HTML()
+        self.box = w.VBox(layout=w.Layout(width="95%"))
+        self.widget = w.VBox([self.title, self.box])
+        self.widget.add_class("ftlib-checklist")
+        self._options: list[tuple[str, str]] = []
+        self._boxes: list[w.Checkbox] = []
+
+    @property
+    def description(self) -> str:
+        return self.title.value
+
+    @description.setter
+    def description(self, text_: str) -> None:
+        self.title.value = f"<b>{views.e(text_)}</b>"
+
+    @property
+    def options(self) -> list[tuple[str, str]]:
+        return list(self._options)
+
+    @options.setter
+    def options(self, options: list[tuple[str, str]]) -> None:
+        chosen = set(self.value)
+        self._options = list(options)
+        self._boxes = [w.Checkbox(value=key in chosen, description=words, indent=False,
+                                  layout=w.Layout(width="auto")) for words, key in self._options]
+        self.box.children = self._boxes
+
+    @property
+    def value(self) -> tuple[str, ...]:
+        return tuple(key for (_, key), b in zip(self._options, self._boxes) if b.value)
+
+    @value.setter
+    def value(self, keys) -> None:
+        keys = set(keys)
+        for (_, key), b in zip(self._options, self._boxes):
+            b.value = key in keys
+
+
 class QuizSession:
     """One trainee's session over the library cases, in library order."""
 
@@ -127,7 +182,7 @@ class QuizSession:
         self.trainee = w.Text(style={"description_width": "initial"})
         self.case_html = w.HTML()
         self.outcome_w = w.RadioButtons(options=[(o, o) for o in OUTCOMES], value=None)
-        self.rules_w = w.SelectMultiple(rows=12, layout=w.Layout(width="95%"))
+        self.rules_w = CheckList()
         self.submit = w.Button(button_style="primary")
         self.next = w.Button()
         self.feedback = w.HTML()
@@ -139,7 +194,7 @@ class QuizSession:
         self.next.on_click(lambda _: self.go(self.index + 1))
         self.export.on_click(lambda _: self._on_export())
         self.lang_w.observe(self._on_lang, names="value")
-        self.widget = w.VBox([self.lang_w, self.trainee, self.case_html, self.outcome_w, self.rules_w,
+        self.widget = w.VBox([self.lang_w, self.trainee, self.case_html, self.outcome_w, self.rules_w.widget,
                               w.HBox([self.submit, self.next]), self.feedback, self.score,
                               w.HBox([self.export]), self.export_status])
         self.go(0)
@@ -211,7 +266,9 @@ class QuizSession:
             "chosen_rules": ";".join(sorted(rules)), "correct_rules": ";".join(sorted(right_rules)),
             "rules_correct": rules == right_rules,
         }
-        rec["points"] = int(rec["outcome_correct"]) + int(rec["rules_correct"])
+        rec["reasons_credit"] = reasons_credit(rules, right_rules)
+        points = round(int(rec["outcome_correct"]) + rec["reasons_credit"], 2)
+        rec["points"] = int(points) if points == int(points) else points
         self.records.append(rec)
         self.answered = True
         classfile.append(self.results_path, rec)  # one class file, many trainees at once
@@ -243,8 +300,9 @@ class QuizSession:
             return ""
         return f"<p>{views.e(text('quiz_published', self.lang))}：{views.e(outcome_label(pub, self.lang))}</p>"
 
-    def session_score(self) -> tuple[int, int]:
-        return sum(r["points"] for r in self.records), 2 * len(self.records)
+    def session_score(self) -> tuple[float, int]:
+        total = round(sum(r["points"] for r in self.records), 2)
+        return (int(total) if total == int(total) else total), 2 * len(self.records)
 
     def _render_score(self) -> None:
         score, total = self.session_score()

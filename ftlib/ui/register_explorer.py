@@ -112,13 +112,120 @@ def agreement_by_body(view: RegisterView) -> pd.DataFrame:
     return pd.DataFrame({"decisions": g.size(), "agreed": g.sum(), "agreement_rate": g.mean().round(3)}).reset_index()
 
 
+#: How each code column is put in words: the label group its values are looked up in.
+VALUE_GROUPS = {"outcome": "outcome", "engine_outcome": "outcome", "state": "desk.state", "channel": "desk.channel",
+                "kind": "desk.event", "stage": "desk.stage"}
+RATES = ("agreement_rate",)
+
+
+def _words(group: str, value: Any, lang: str) -> str:
+    if not isinstance(value, str) or not value:
+        return ""
+    words = label(f"{group}.{value}", lang)
+    return words if words != f"{group}.{value}" else value
+
+
+def body_names() -> dict[str, Any]:
+    """Decision and consulted bodies by id, with their names in the policies (zh/en)."""
+    from ftlib.policy.loader import bundled
+
+    out: dict[str, Any] = {}
+    for p in bundled().policies.values():
+        proc = getattr(p, "procedure", None)
+        for b in [getattr(proc, "decision_body", None), getattr(proc, "higher_approval", None),
+                  *(getattr(proc, "consult", None) or [])]:
+            if b is not None and getattr(b, "id", None):
+                out.setdefault(b.id, b)
+    return out
+
+
+def shown_frame(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``df`` as a reader sees it: codes, regions, decision bodies and yes/no in words, rates as
+    percentages, column names from ``register.col_<name>`` (in Chinese in 中文 mode)."""
+    from ftlib.regions import region_name
+
+    shown = df.copy()
+    for col in shown.columns:
+        if col in VALUE_GROUPS:
+            shown[col] = [_words(VALUE_GROUPS[col], v, lang) for v in shown[col]]
+        elif col in ("region_code", "region"):
+            shown[col] = [region_name(v, lang) if isinstance(v, str) else "" for v in shown[col]]
+        elif col == "body":
+            names = body_names()
+            shown[col] = [getattr(names[v], lang) if v in names else _e(v) for v in shown[col]]
+        elif col == "policy_id":
+            from ftlib.policy.loader import bundled
+
+            pols = bundled().policies
+            shown[col] = [getattr(pols[v].name, lang) if v in pols else _e(v) for v in shown[col]]
+        elif col == "departed":
+            shown[col] = [label("register.yes" if bool(v) else "register.no", lang) for v in shown[col]]
+        elif col in RATES:
+            shown[col] = [f"{100 * float(v):.1f}%" if pd.notna(v) else "" for v in shown[col]]
+    shown.columns = [_words("register.col", c, lang) or c for c in shown.columns]
+    return shown
+
+
 def table_html(df: pd.DataFrame, lang: str, limit: int = 200) -> str:
-    shown = df.head(limit).copy()
-    for col in ("outcome", "engine_outcome"):
-        if col in shown:
-            shown[col] = [label(f"outcome.{o}", lang) if isinstance(o, str) else "" for o in shown[col]]
+    shown = shown_frame(df.head(limit), lang)
     more = f"<p>… {len(df) - limit:,}</p>" if len(df) > limit else ""
     return shown.to_html(index=False, border=0, classes="ftlib-table", na_rep="") + more
+
+
+#: Rows an Excel download of a selection carries at most (a page link holds the file itself).
+XLSX_MAX_ROWS = 50_000
+
+
+def xlsx_bytes(df: pd.DataFrame, lang: str) -> bytes:
+    """The selection as an Excel sheet: headers and codes in words like on the page, dates as
+    dates and numbers as numbers (rates as fractions formatted as percentages)."""
+    import io
+
+    shown = shown_frame(df.head(XLSX_MAX_ROWS).drop(columns=[c for c in RATES if c in df]), lang)
+    for col in RATES:
+        if col in df:
+            shown[_words("register.col", col, lang) or col] = pd.to_numeric(df[col].head(XLSX_MAX_ROWS)).to_numpy()
+    for col in shown.columns:
+        if shown[col].map(lambda v: isinstance(v, dt.date)).any():
+            shown[col] = pd.to_datetime(shown[col], errors="coerce")
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
+        shown.to_excel(xl, index=False, sheet_name=label("register.sheet", lang)[:31])
+        sheet = xl.sheets[label("register.sheet", lang)[:31]]
+        for i, col in enumerate(shown.columns, start=1):
+            letter = sheet.cell(row=1, column=i).column_letter
+            sheet.column_dimensions[letter].width = max(10, min(40, len(str(col)) * 2 + 2))
+            if pd.api.types.is_datetime64_any_dtype(shown[col]):
+                for cell in sheet[letter][1:]:
+                    cell.number_format = "yyyy-mm-dd"
+            elif col in [_words("register.col", r, lang) for r in RATES]:
+                for cell in sheet[letter][1:]:
+                    cell.number_format = "0.0%"
+    return buf.getvalue()
+
+
+def resolve_url(url: str | None = None) -> tuple[str | None, bool]:
+    """The register to open and whether it is the sample: ``url``, else FTLIB_DATABASE_URL, else
+    the default register when it exists, else the sample register (``make run`` builds it)."""
+    import os
+
+    from ftlib import home
+
+    if url or os.environ.get("FTLIB_DATABASE_URL"):
+        return url or os.environ["FTLIB_DATABASE_URL"], False
+    if home.register_path().is_file():
+        return f"sqlite:///{home.register_path()}", False
+    if home.sample_register_path().is_file():
+        return f"sqlite:///{home.sample_register_path()}", True
+    return None, False
+
+
+def missing_html(reason: str) -> str:
+    """What is missing and how to fix it, on the page, in both languages (never a traceback)."""
+    return ("<div class='ftlib-error' style='color:#b3261e'>"
+            + "".join(f"<p lang='{'zh-CN' if lg == 'zh' else lg}'><b>{_e(label('register.missing_title', lg))}</b>"
+                      f"{_e(label('register.missing_fix', lg).format(reason=reason))}</p>" for lg in ("zh", "en"))
+            + "</div>")
 
 
 def stages_html(stages: pd.DataFrame, lang: str) -> str:
@@ -135,29 +242,76 @@ def stages_html(stages: pd.DataFrame, lang: str) -> str:
 
 def app(url: str | None = None, lang: str = "zh", view: RegisterView | None = None):
     import ipywidgets as w
-    from IPython.display import display
+    from IPython.display import HTML, display
 
-    view = view or RegisterView.load(url)
+    from ftlib.errors import FtlibError
+
+    sample = False
+    if view is None:
+        url, sample = resolve_url(url)
+        if url is None:
+            from ftlib import home
+
+            display(HTML(missing_html(str(home.register_path()))))
+            return None
+        try:
+            view = RegisterView.load(url)
+        except (FtlibError, OSError) as err:
+            from ftlib.register import db
+
+            display(HTML(missing_html(f"{db.shown(url)}: {err}")))
+            return None
     state = {"lang": lang}
     regions = sorted(view.cases["region_code"].unique())
     lang_w = w.ToggleButtons(options=LANG_OPTIONS, value=lang)
     lang_w.add_class("ftlib-lang")
-    region = w.Dropdown(options=[("—", "")] + [(r, r) for r in regions])
-    st = w.Dropdown(options=[("—", "")] + [(s, s) for s in sorted(view.cases["state"].dropna().astype(str).unique())])
-    oc = w.Dropdown(options=[("—", "")] + [(o, o) for o in sorted(view.cases["outcome"].dropna().astype(str).unique())])
-    text = w.Text(placeholder="case id")
+    from ftlib.regions import region_name
+
+    states = sorted(view.cases["state"].dropna().astype(str).unique())
+    outcomes = sorted(view.cases["outcome"].dropna().astype(str).unique())
+    style = {"description_width": "initial"}
+    region, st, oc = (w.Dropdown(style=style) for _ in range(3))
+    text = w.Text(style=style)
+    banner = w.HTML()
+
+    def relabel(lg: str) -> None:
+        """Filters named and their choices in words, in the reader's language."""
+        every = label("register.all", lg)
+        for wdg, opts in ((region, [(region_name(r, lg), r) for r in regions]),
+                          (st, [(_words("desk.state", x, lg), x) for x in states]),
+                          (oc, [(_words("outcome", x, lg), x) for x in outcomes])):
+            value = wdg.value
+            wdg.options = [(every, "")] + opts
+            wdg.value = value if value in [v for _, v in wdg.options] else ""
+        region.description, st.description = label("register.col.region_code", lg), label("register.col.state", lg)
+        oc.description, text.description = label("register.col.outcome", lg), label("register.col.id", lg)
+        text.placeholder = case.placeholder = label("register.case_id_hint", lg)
+        banner.value = (f"<div class='ftlib-banner' style='background:#fdecea;border:2px solid #b3261e;padding:4px 10px;"
+                        f"font-weight:bold'>{_e(label('register.sample', lg))}</div>") if sample else ""
     table, tl, aud = w.HTML(), w.HTML(), w.HTML()
     case = w.Combobox(placeholder="case id", ensure_option=False)
     tabs = w.Tab(children=[w.VBox([w.HBox([region, st, oc, text]), table]), w.VBox([case, tl]), aud])
 
     def refresh(*_: Any) -> None:
+        if state.get("busy"):
+            return   # relabelling the filters sets their values: one refresh, not one per filter
         lg = state["lang"]
+        state["busy"] = True
+        try:
+            relabel(lg)
+        finally:
+            state["busy"] = False
         for i, key in enumerate(("cases", "timeline", "audit")):
             tabs.set_title(i, label(f"register.tab_{key}", lg))
         found = filter_cases(view, region.value, st.value, oc.value, text=text.value)
-        table.value = f"<p>{len(found):,}</p>" + table_html(found, lg)
+        from ftlib.ui.files import download_html
+
+        link = download_html(xlsx_bytes(found, lg), f"{label('register.sheet', lg)}.xlsx",
+                             label("register.download", lg).format(n=min(len(found), XLSX_MAX_ROWS)))
+        table.value = (f"<p>{_e(label('register.found', lg).format(n=len(found)))} {link}</p>"
+                       + table_html(found, lg))
         case.options = list(found["id"].head(500))
-        aud.value = (f"<h4>{label('register.agreement', lg)}</h4>" + agreement_by_body(view).to_html(index=False, border=0)
+        aud.value = (f"<h4>{label('register.agreement', lg)}</h4>" + table_html(agreement_by_body(view), lg)
                      + f"<h4>{label('register.departures', lg)}</h4>" + table_html(audit(view), lg))
         show_case()
 
@@ -178,7 +332,7 @@ def app(url: str | None = None, lang: str = "zh", view: RegisterView | None = No
     case.observe(show_case, names="value")
     lang_w.observe(on_lang, names="value")
     refresh()
-    box = w.VBox([lang_w, tabs])
+    box = w.VBox([lang_w, banner, tabs])
     box.widgets = {"lang": lang_w, "region": region, "state": st, "outcome": oc, "text": text, "table": table,
                    "case": case, "timeline": tl, "audit": aud}
     display(box)

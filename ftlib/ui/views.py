@@ -47,10 +47,76 @@ def _facts(reads: dict[str, Any], lang: str) -> str:
     return "; ".join(f"{fact_label(k, lang)}={value_label(k, v, lang)}" for k, v in reads.items())
 
 
+def _rule_words(d: Determination, group: str, rule: str, lang: str) -> str:
+    """A rule in the policy's own words (its ``label``); a grading row by the catalogue's name."""
+    if group == "grading":
+        return label("grading_row." + rule, lang)
+    try:
+        from ftlib.policy.loader import bundled
+
+        policy = bundled().policies.get(d.policy.id)
+    except Exception:  # noqa: BLE001 — an edited policy not in the bundle: the catalogue's words
+        policy = None
+    rules = getattr(policy, group, None)
+    for r in rules if isinstance(rules, list) else []:
+        if getattr(r, "id", None) == rule and getattr(r, "label", None) is not None:
+            return getattr(r.label, lang)
+    from ftlib.i18n import has_label
+
+    return label(f"rule.{rule}" if has_label(f"rule.{rule}") else f"grading_row.{rule}", lang)
+
+
+def plain_sentence(d: Determination, t: Any, lang: str = "zh") -> str | None:
+    """One step in words (``reason.<group>.<true|false>`` labels); None for a grading row that did
+    not apply (the technical trace lists those)."""
+    if t.group == "grading" and not t.decisive:
+        return None
+    group = t.group if t.group in ("distinctions", "exclusions", "scope", "conditions", "mitigations",
+                                   "grading") else "other"
+    key = f"reason.{group}.{'true' if t.result else 'false'}"
+    value = "、".join(value_label(k, v, lang) for k, v in t.facts.items()) if lang == "zh" else \
+        ", ".join(value_label(k, v, lang) for k, v in t.facts.items())
+    return label(key, lang).format(rule=_rule_words(d, t.group, t.rule, lang), value=value,
+                                   outcome=outcome_label(d.outcome, lang))
+
+
+def plain_reasons_html(d: Determination, lang: str = "zh") -> str:
+    """The reasons a class can follow: one sentence per step, with the clause it rests on."""
+    items = []
+    for t in d.trace:
+        sentence = plain_sentence(d, t, lang)
+        if sentence is None:
+            continue
+        cls = " class='ftlib-decisive'" if t.decisive else ""
+        style = f" style='{DECISIVE_STYLE}'" if t.decisive else ""
+        items.append(f"<li{cls}{style} data-step='{t.step}'><span class='ftlib-reason'>{e(sentence)}</span>"
+                     f" <small class='ftlib-clause'>{e(_clause_ref(t, lang))}</small></li>")
+    return (f"<h4>{e(label('plain.title', lang))}</h4>"
+            f"<ol class='ftlib-plain-reasons' style='line-height:1.6;word-break:keep-all;overflow-wrap:anywhere'>"
+            + "".join(items) + "</ol>")
+
+
+def _clause_ref(t: Any, lang: str) -> str:
+    """The clause a step rests on, short: its source title and article when the policy cites one,
+    else the clause text cut to a line."""
+    body = t.clause_zh if lang == "zh" else t.clause_en
+    body = body if len(body) <= 60 else body[:58] + "…"
+    cited = ", ".join(b.strip() for b in (t.source or "").split(",") if b.strip() and "://" not in b)
+    return f"（{label('plain.rests_on', lang)}：{cited or body}）" if lang == "zh" else \
+        f"({label('plain.rests_on', lang)}: {cited or body})"
+
+
 def reasons_html(d: Determination, lang: str = "zh") -> str:
+    """The plain reasons, with the technical trace (every rule checked, its condition, the facts
+    read and the text of its clause) one click away."""
+    return plain_reasons_html(d, lang) + (f"<details class='ftlib-technical'><summary>{e(label('plain.technical', lang))}"
+                                          f"</summary>{technical_reasons_html(d, lang)}</details>")
+
+
+def technical_reasons_html(d: Determination, lang: str = "zh") -> str:
     """Every rule checked, with the text of its clause (each clause's text where first cited)."""
 
-    head = "".join(f"<th>{e(text(k, lang))}</th>" for k in ("step", "group", "rule", "condition", "facts_read",
+    head = "".join(f"<th style='white-space:nowrap'>{e(text(k, lang))}</th>" for k in ("step", "group", "rule", "condition", "facts_read",
                                                              "result", "clause"))
     rows, shown = [], set()
     for t in d.trace:
@@ -62,7 +128,7 @@ def reasons_html(d: Determination, lang: str = "zh") -> str:
                     f"<td><code>{e(t.rule)}</code>{mark}</td><td><code>{e(t.condition)}</code></td>"
                     f"<td><small>{e(_facts(t.facts, lang))}</small></td><td>{e(value_label('', t.result, lang))}</td>"
                     f"<td><small>〔{e(t.clause)}〕{e(clause_text)}</small></td></tr>")
-    return (f"<h4>{e(text('reasons', lang))}</h4><table class='ftlib-reasons'><tr>{head}</tr>"
+    return (f"<h4>{e(text('reasons', lang))}</h4><table class='ftlib-reasons' style='word-break:keep-all'><tr>{head}</tr>"
             + "".join(rows) + "</table>")
 
 

@@ -30,12 +30,22 @@ def test_knowingly_violated_turns_the_outcome(voila_server, browser):
         timeout=30_000)
     text = page.locator(".ftlib-outcome").inner_text()
     assert "不予容错" in text and "red_line" in text
+    # the reasons a class reads: plain sentences first, the technical trace folded away
+    plain = page.locator(".ftlib-plain-reasons").first
+    assert "存在“明知故犯”的情形" in plain.inner_text()
+    assert "→ 不予容错" in plain.inner_text()
+    assert not page.locator(".ftlib-technical table").first.is_visible()
     page.screenshot(path=str(ARTIFACTS / "case_builder_not_tolerated.png"), full_page=False)
+    page.set_viewport_size({"width": 1366, "height": 768})   # a classroom projector
+    plain.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "case_builder_reasons_1366.png"), full_page=False)
 
     page.locator(".ftlib-lang button", has_text="English").click()
     page.wait_for_function("(document.querySelector('.ftlib-outcome') || {innerText: ''}).innerText.includes('not tolerated')",
                            timeout=30_000)
     assert page.locator(".ftlib-fact-knowingly-violated").inner_text().strip() == "knowingly violated"
+    page.wait_for_function("(document.querySelector('.ftlib-plain-reasons') || {innerText: ''})"
+                           ".innerText.includes('knowingly violated: yes')", timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "case_builder_en.png"), full_page=False)
 
     assert "127.0.0.1" in hosts

@@ -37,7 +37,13 @@ def test_quiz_scores_an_answer_in_the_browser(voila_server, browser, tmp_path):
     assert answer.get_attribute("data-outcome-correct") == "true"
     assert answer.get_attribute("data-rules-correct") == "false"      # no rules chosen
     assert "本次得分：1 / 2（1 题）" in page.locator(".ftlib-quiz-score").inner_text()
+    assert page.locator(".ftlib-checklist input[type=checkbox]").count() >= 3   # reasons by ticking
+    assert "不属于所列容错情形" in answer.locator(".ftlib-plain-reasons").inner_text()
+    assert not answer.locator(".ftlib-technical table").is_visible()
     page.screenshot(path=str(ARTIFACTS / "quiz_answered.png"), full_page=False)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    answer.locator(".ftlib-plain-reasons").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "quiz_reasons_1366.png"), full_page=False)
 
     [rec] = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines()]
     assert (rec["trainee"], rec["case_id"], rec["chosen_outcome"], rec["points"]) == \

@@ -1,0 +1,267 @@
+"""Capacity benchmark (issue 12): many visitors at once on one ftlib server, loopback only.
+
+1. Report visitors: ``ftlib report --html`` for one region and quarter of a synthetic register,
+   served by ftlib's Voilà (``ftlib.reports.voila_app``, the shipped voila.json); N browser
+   contexts (empty caches) open the report page the index links to at the same moment. Time from
+   navigation to every chart drawn; server memory (sum of RSS of Voilà and its kernels, sampled);
+   kernels alive after they leave. Optionally M contexts on the report *notebook* (a kernel each).
+2. Quiz users: notebooks/ served the same way; Q contexts open 04 training quiz at once, then each
+   enters a name and submits an answer at the same moment. Widget response = click → the answer's
+   feedback in the page; server memory; kernels gone after they leave.
+
+Usage: .venv/bin/python benchmarks/capacity_bench.py [--reports 50] [--dashboards 0] [--quiz 40]
+Results are printed as one JSON object; benchmarks/capacity.md records runs with `uptime`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+REGION, PERIOD = "CN-DM", "2025Q2"
+NAME = f"report_{REGION}_{PERIOD}"
+DRAWN = "document.querySelectorAll(\".ftlib-body[data-lang='zh'] .ftlib-chart > svg.marks\").length >= 9"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, max(0, round(p / 100 * len(xs) + 0.5) - 1))]
+
+
+class Server:
+    """ftlib's Voilà on a free loopback port, with a sampler of its memory (Voilà + kernels)."""
+
+    def __init__(self, target: Path, cwd: Path, env: dict):
+        from ftlib.reports.serve import voila_command, voila_env, wait_until_up
+
+        port = free_port()
+        self.proc = subprocess.Popen(voila_command(port, target=str(target)), cwd=cwd, env=voila_env(env),
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        self.base = f"http://127.0.0.1:{port}/"
+        wait_until_up(self.base, self.proc)
+        self.peak_mb = 0.0
+        self.peak_kernels = 0
+        self._stop = threading.Event()
+        threading.Thread(target=self._sample, daemon=True).start()
+
+    def tree(self) -> list[psutil.Process]:
+        me = psutil.Process(self.proc.pid)
+        return [me, *me.children(recursive=True)]
+
+    def kernels(self) -> int:
+        n = 0
+        for p in self.tree()[1:]:
+            try:
+                n += "ipykernel_launcher" in " ".join(p.cmdline())
+            except psutil.Error:
+                pass
+        return n
+
+    def rss_mb(self) -> float:
+        total = 0
+        for p in self.tree():
+            try:
+                total += p.memory_info().rss
+            except psutil.Error:
+                pass
+        return total / 2**20
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.5):
+            try:
+                self.peak_mb = max(self.peak_mb, self.rss_mb())
+                self.peak_kernels = max(self.peak_kernels, self.kernels())
+            except psutil.Error:
+                pass
+
+    def wait_no_kernels(self, timeout: float = 180) -> float | None:
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < timeout:
+            if self.kernels() == 0:
+                return time.monotonic() - t0
+            time.sleep(0.5)
+        return None
+
+    def stop(self) -> None:
+        self._stop.set()
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+
+async def visit(browser, url: str, ready: str, start: asyncio.Event, timeout_ms: int) -> tuple[object, float | None]:
+    context = await browser.new_context(viewport={"width": 1200, "height": 900})
+    page = await context.new_page()
+    await start.wait()
+    t0 = time.perf_counter()
+    try:
+        await page.goto(url, timeout=timeout_ms, wait_until="commit")
+        await page.wait_for_function(ready, timeout=timeout_ms, polling=100)
+        return context, time.perf_counter() - t0
+    except Exception:  # noqa: BLE001 — a visitor that never got the page counts as failed
+        return context, None
+
+
+async def crowd(browser, n: int, url: str, ready: str, timeout_ms: int = 240_000) -> tuple[list, list[float], int]:
+    """N fresh contexts navigate to ``url`` at the same moment; seconds until ``ready`` for each."""
+    start = asyncio.Event()
+    tasks = [asyncio.create_task(visit(browser, url, ready, start, timeout_ms)) for _ in range(n)]
+    await asyncio.sleep(0.5)
+    start.set()
+    done = await asyncio.gather(*tasks)
+    times = [t for _, t in done if t is not None]
+    return [c for c, _ in done], times, n - len(times)
+
+
+async def leave(contexts) -> None:
+    """Every visitor closes its tab (Voilà's beacon asks for the kernel's shutdown)."""
+    for c in contexts:
+        for p in c.pages:
+            await p.close(run_before_unload=True)
+        await c.close()
+
+
+async def answer(page, name: str, start: asyncio.Event) -> float | None:
+    """Enter a name, then (at the common start) submit: seconds from the click to the feedback."""
+    try:
+        await page.get_by_label("学员姓名").fill(name)
+        await page.get_by_label("学员姓名").press("Enter")
+        await start.wait()
+        t0 = time.perf_counter()
+        await page.get_by_role("button", name="提交答案").click()
+        await page.locator(".ftlib-quiz-answer, .ftlib-quiz-score").first.wait_for(timeout=60_000)
+        return time.perf_counter() - t0
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def summary(times: list[float], failed: int) -> dict:
+    if not times:
+        return {"n_ok": 0, "failed": failed}
+    return {"n_ok": len(times), "failed": failed, "median_s": round(statistics.median(times), 3),
+            "p95_s": round(pct(times, 95), 3), "max_s": round(max(times), 3)}
+
+
+async def with_browser(fn):
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
+        try:
+            return await fn(browser)
+        finally:
+            await browser.close()
+
+
+def run_reports(n: int, n_dash: int, tmp: Path, env: dict) -> dict:
+    subprocess.run([sys.executable, "-m", "ftlib", "synth", "--regions", "3", "--years", "2", "--seed", "7"],
+                   env=env, check=True, stdout=subprocess.DEVNULL)
+    out = tmp / "dash"
+    subprocess.run([sys.executable, "-m", "ftlib", "report", "--region", REGION, "--period", PERIOD, "--out",
+                    str(out), "--html", "--quiet"], env=env, check=True, stdout=subprocess.DEVNULL)
+    server = Server(out, out, {**env, "FTLIB_REPORT_FRAMES": str(out / ".frames.pickle")})
+    idle = server.rss_mb()
+
+    async def scenario(browser) -> dict:
+        result: dict = {}
+        contexts, times, failed = await crowd(browser, n, server.base + f"voila/files/html/{NAME}.html", DRAWN)
+        result["report_static"] = {**summary(times, failed), "visitors": n, "server_idle_mb": round(idle),
+                                   "server_peak_mb": round(server.peak_mb), "peak_kernels": server.peak_kernels}
+        print(json.dumps({"report_static": result["report_static"]}, ensure_ascii=False), flush=True)
+        await leave(contexts)
+        if n_dash:
+            server.peak_mb, server.peak_kernels = 0.0, 0
+            contexts, times, failed = await crowd(browser, n_dash, server.base + f"voila/render/{NAME}.ipynb", DRAWN)
+            kernels_open, rss = server.kernels(), server.rss_mb()
+            t_leave = time.monotonic()
+            await leave(contexts)
+            gone = await asyncio.to_thread(server.wait_no_kernels)
+            result["report_notebook"] = {
+                **summary(times, failed), "visitors": n_dash, "server_peak_mb": round(server.peak_mb),
+                "kernels_open": kernels_open, "mb_per_kernel": round((rss - idle) / max(1, kernels_open), 1),
+                "kernels_gone_after_leaving_s": None if gone is None else round(time.monotonic() - t_leave, 1)}
+            print(json.dumps({"report_notebook": result["report_notebook"]}, ensure_ascii=False), flush=True)
+        return result
+
+    try:
+        return asyncio.run(with_browser(scenario))
+    finally:
+        server.stop()
+
+
+def run_quiz(n: int, tmp: Path, env: dict) -> dict:
+    server = Server(ROOT / "notebooks", tmp, {**env, "FTLIB_QUIZ_RESULTS": str(tmp / "class.jsonl")})
+    idle = server.rss_mb()
+
+    async def scenario(browser) -> dict:
+        ready = "document.querySelector('.ftlib-quiz-case') !== null"
+        contexts, times, failed = await crowd(browser, n, server.base + "voila/render/04_training_quiz.ipynb",
+                                              ready, timeout_ms=600_000)
+        loaded = {**summary(times, failed), "users": n, "server_idle_mb": round(idle),
+                  "peak_kernels": server.peak_kernels}
+        start = asyncio.Event()
+        pages = [c.pages[0] for c in contexts if c.pages]
+        tasks = [asyncio.create_task(answer(p, f"学员{i:02d}", start)) for i, p in enumerate(pages)]
+        await asyncio.sleep(2)
+        start.set()
+        answers = [t for t in await asyncio.gather(*tasks) if t is not None]
+        responded = {**summary(answers, len(pages) - len(answers)), "server_peak_mb": round(server.peak_mb)}
+        lines = (tmp / "class.jsonl").read_text(encoding="utf-8").count("\n") if (tmp / "class.jsonl").exists() else 0
+        t_leave = time.monotonic()
+        await leave(contexts)
+        gone = await asyncio.to_thread(server.wait_no_kernels)
+        return {"quiz_open": loaded, "quiz_answer": {**responded, "answers_in_class_file": lines,
+                "kernels_gone_after_leaving_s": None if gone is None else round(time.monotonic() - t_leave, 1)}}
+
+    try:
+        return asyncio.run(with_browser(scenario))
+    finally:
+        server.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reports", type=int, default=50)
+    ap.add_argument("--dashboards", type=int, default=0, help="visitors on the report notebook (a kernel each)")
+    ap.add_argument("--quiz", type=int, default=40)
+    args = ap.parse_args(argv)
+    out: dict = {"uptime_before": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()}
+    with tempfile.TemporaryDirectory(prefix="ftlib-capacity-") as tmp:
+        env = {**os.environ, "FTLIB_HOME": str(Path(tmp) / "home"),
+               "FTLIB_DATABASE_URL": f"sqlite:///{Path(tmp) / 'register.sqlite'}"}
+        if args.reports or args.dashboards:
+            out.update(run_reports(args.reports, args.dashboards, Path(tmp), env))
+        if args.quiz:
+            out.update(run_quiz(args.quiz, Path(tmp), env))
+    out["uptime_after"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    print(json.dumps(out, ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
