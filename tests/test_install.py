@@ -36,9 +36,15 @@ def _copy_project(dst: Path) -> Path:
     return dst
 
 
-def _tree_state() -> str:
-    return subprocess.run(["git", "status", "--porcelain", "--ignored", "--untracked-files=all"], cwd=ROOT,
-                          capture_output=True, text=True).stdout
+#: What the test run itself writes in the checkout (other tests run in parallel), not ftlib.
+_TEST_OUTPUT = ("tests/artifacts/", ".hypothesis/", ".pytest_cache/", ".ruff_cache/", ".venv/")
+
+
+def _tree_state() -> list[str]:
+    out = subprocess.run(["git", "status", "--porcelain", "--ignored", "--untracked-files=all"], cwd=ROOT,
+                         capture_output=True, text=True).stdout
+    return sorted(ln for ln in out.splitlines()
+                  if not ln[3:].startswith(_TEST_OUTPUT) and "__pycache__/" not in ln and ".egg-info/" not in ln)
 
 
 def _env(home: Path, **extra: str) -> dict:

@@ -22,7 +22,8 @@ def test_clause_table_puts_each_rule_beside_its_clause():
     # cn-2019.yaml: grading row "objected" cites art17_2; "force_majeure" cites art17_3.
     assert any(r.startswith("[grading] objected: objected_to_decision") for r in t.loc["art17_2", "rules"])
     assert any("force_majeure" in r for r in t.loc["art17_3", "rules"])
-    assert t.loc["art17_2", "text"].startswith("(summary)")
+    # art17_2 is now the verified quotation of Art. 17 (wording: quotation), so its English is a translation
+    assert t.loc["art17_2", "text"].startswith("(translation)")
 
 
 def test_diff_2018_to_2019_shows_the_added_scenarios():

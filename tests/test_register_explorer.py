@@ -110,7 +110,7 @@ def test_chinese_mode_speaks_chinese_and_the_selection_downloads_as_excel(view):
     assert list(zh.columns) == ["案件编号", "地区", "干部（化名编号）", "启动方式", "受理日期", "适用政策", "办理状态",
                                 "认定结果", "系统建议", "是否偏离系统建议"]
     row = zh.set_index("案件编号").loc["T-2"]
-    assert row["地区"] == "示例省" and row["认定结果"] == "从轻或减轻问责" and row["是否偏离系统建议"] == "是"
+    assert row["地区"] == "示例省" and row["认定结果"] == "减责（从轻或减轻问责）" and row["是否偏离系统建议"] == "是"
     assert "ex_officio" not in zh.to_string() and "CN-DM-2022" not in zh.to_string()
     rates = rx.shown_frame(rx.agreement_by_body(v), "zh")
     assert list(rates["一致率"]) == ["50.0%"] and "standing_committee" not in rates.to_string()
