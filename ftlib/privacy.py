@@ -252,15 +252,11 @@ def _complement(x: np.ndarray, hidden: np.ndarray, kept: np.ndarray | None = Non
         hidden[u, v] = True
 
 
-def _ranges(x: np.ndarray, hidden: np.ndarray, primary: np.ndarray, k: int, zeros_visible: bool,
-            own: Sequence[int], groups: Sequence[tuple], cells: list):
-    """Smallest and largest value of each of ``cells`` (each a tuple of cells of ``x``, a table
-    with margins, whose sum is asked) that the visible cells, the row/column sums, the group sums
-    and the "<k" bounds allow."""
-    from scipy.optimize import linprog
-
+def _margin_equations(x: np.ndarray, idx: dict) -> tuple[list[np.ndarray], list[float]]:
+    """The equations a reader gets from a table whose last row and column are its sums: for every
+    row and column, the hidden cells (``idx``: cell → unknown's index) add up to the margin less
+    the visible cells."""
     nr, nc = x.shape
-    idx = {cell: n for n, cell in enumerate(zip(*np.nonzero(hidden)))}
     lines = [[(i, j) for j in range(nc)] for i in range(nr)] + [[(i, j) for i in range(nr)] for j in range(nc)]
     eqs, rhs = [], []
     for line in lines:
@@ -274,6 +270,19 @@ def _ranges(x: np.ndarray, hidden: np.ndarray, primary: np.ndarray, k: int, zero
         if row.any():
             eqs.append(row)
             rhs.append(-known)
+    return eqs, rhs
+
+
+def _ranges(x: np.ndarray, hidden: np.ndarray, primary: np.ndarray, k: int, zeros_visible: bool,
+            own: Sequence[int], groups: Sequence[tuple], cells: list):
+    """Smallest and largest value of each of ``cells`` (each a tuple of cells of ``x``, a table
+    with margins, whose sum is asked) that the visible cells, the row/column sums, the group sums
+    and the "<k" bounds allow."""
+    from scipy.optimize import linprog
+
+    nr, nc = x.shape
+    idx = {cell: n for n, cell in enumerate(zip(*np.nonzero(hidden)))}
+    eqs, rhs = _margin_equations(x, idx)
     for g, known_rows in groups:
         for i in range(nr):
             if i in own or 0 < x[i, g].sum() < k:   # a small group sum is not published: not known
@@ -378,19 +387,7 @@ def exposed(values: pd.DataFrame, hidden: pd.DataFrame) -> list[tuple]:
     idx = {cell: n for n, cell in enumerate(zip(*np.nonzero(h)))}
     if not idx:
         return []
-    eqs, rhs = [], []
-    for line in [[(i, j) for j in range(nc)] for i in range(nr)] + [[(i, j) for i in range(nr)] for j in range(nc)]:
-        *body, total = line
-        row = np.zeros(len(idx))
-        known = 0.0
-        for cell, sign in [(c, 1.0) for c in body] + [(total, -1.0)]:
-            if cell in idx:
-                row[idx[cell]] += sign
-            else:
-                known += sign * x[cell]
-        if row.any():
-            eqs.append(row)
-            rhs.append(-known)
+    eqs, rhs = _margin_equations(x, idx)
     out = []
     for cell, n in idx.items():
         c = np.zeros(len(idx))

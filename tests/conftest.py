@@ -14,6 +14,21 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> sub
                           cwd=cwd or ROOT, env={**os.environ, **(env or {})}, timeout=300)
 
 
+def stop_group(proc: subprocess.Popen, timeout: float = 20) -> None:
+    """Stop a server started with ``start_new_session=True`` and everything it started (kernels,
+    workers): SIGTERM to its process group, SIGKILL if it has not ended within ``timeout``."""
+    import signal
+
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
 @pytest.fixture
 def cli():
     return run_cli

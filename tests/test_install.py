@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, stop_group
 
 CASE = "pub-pidu-chengdu-2017.yaml"   # published: exempted (免予问责), see its source in the file
 
@@ -141,12 +140,7 @@ def _serve_once(project: Path, home: Path, port: int) -> str:
                 assert proc.poll() is None and time.monotonic() < deadline, "".join(seen[-15:])
                 time.sleep(0.5)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_group(proc)
 
 
 def test_make_run_serves_a_second_time_in_the_same_copy(tmp_path):

@@ -4,7 +4,6 @@ checkout's notebooks/ stay untouched."""
 
 import os
 import secrets
-import signal
 import subprocess
 import time
 import urllib.error
@@ -13,6 +12,7 @@ from urllib.parse import urlparse
 
 from ftlib.ui.lab import SOURCE, lab_command, prepare
 from tests.browser.conftest import ARTIFACTS, free_port
+from tests.conftest import stop_group
 
 
 def test_a_notebook_opens_in_jupyterlab_and_its_widgets_render(browser, tmp_path):
@@ -62,11 +62,6 @@ def test_a_notebook_opens_in_jupyterlab_and_its_widgets_render(browser, tmp_path
         assert page.locator(".jp-OutputArea .widget-checkbox, .jp-OutputArea .jupyter-widgets").count() > 0
         assert outside == [], outside[:3]
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_group(proc)
         log.close()
     assert sorted(p.name for p in SOURCE.iterdir()) == before, "JupyterLab wrote into the checkout's notebooks"

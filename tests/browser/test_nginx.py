@@ -6,7 +6,6 @@ kernel's websocket works: the report shows, and the kernel goes when the page cl
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ import psutil
 import pytest
 
 from tests.browser.conftest import ARTIFACTS, free_port
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, run_cli, stop_group
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 REGION, PERIOD = "CN-DM", "2025Q2"
@@ -96,11 +95,6 @@ def test_two_servers_behind_nginx_both_used_and_sticky(browser, tmp_path):
         assert sum(kernels(p) for p in procs) <= open_before - len(pages)  # closing tabs released their kernels
     finally:
         for proc in [nginx, *procs]:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+            stop_group(proc, timeout=30)
         for log in logs:
             log.close()
