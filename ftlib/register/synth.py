@@ -229,7 +229,7 @@ def synth(url: str | None = None, regions: int = 8, years: int = 3, seed: int = 
             raise FtlibError(f"{db.shown(url)}: the register already holds cases; synth writes only into an empty one")
         n_case = 0
         for code, zh, en, parent in chosen:
-            pr.ensure_region(s, code, names=(zh, en, parent) if national is not None else None)
+            pr.ensure_region(s, code, names=(zh, en, parent))
             base = rng.randint(*cadres.get(code, (3000, 12000)))
             for y in year_list:
                 s.add(Headcount(region_code=code, year=y, cadres=int(base * (1 + 0.02 * (y - year_list[0])))))
