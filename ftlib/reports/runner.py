@@ -119,7 +119,7 @@ def _previous(out_dir: Path) -> dict[str, dict]:
         return {}
 
 
-def _reuse(jobs: list[Job], out_dir: Path, frames, html: bool) -> tuple[dict[str, str], dict[str, Result]]:
+def _reuse(jobs: list[Job], out_dir: Path, pages: Path, frames, html: bool) -> tuple[dict[str, str], dict[str, Result]]:
     """Each job's digest (``fingerprint``), and the results of the jobs whose report the last run
     built from the same inputs: their page is stored again under the new snapshot's key, and their
     notebook (and static files) stay as they are."""
@@ -133,7 +133,7 @@ def _reuse(jobs: list[Job], out_dir: Path, frames, html: bool) -> tuple[dict[str
     before, reused = _previous(out_dir), {}
     for job in jobs:
         old = before.get(job.name, {})
-        page = out_dir / ".pages" / str(old.get("page", "-"))
+        page = pages / str(old.get("page", "-"))
         if (not old.get("ok") or old.get("digest") != digests[job.name] or not page.is_file()
                 or not (out_dir / f"{job.name}.ipynb").is_file() or (html and not old.get("html"))):
             continue
@@ -170,8 +170,9 @@ def run_reports(jobs: list[Job], out_dir: Path | None = None, html: bool = False
     os.environ["FTLIB_REPORT_FRAMES"] = str(snapshot)   # page keys of reused reports: this snapshot's
     shutil.copy(  # the served folder always carries the settings of the installed ftlib
         data_path("voila", "voila.json"), out_dir / "voila.json")
-    (out_dir / ".pages").mkdir(exist_ok=True)
-    digests, reused = _reuse(jobs, out_dir, _snapshot(str(snapshot)), html) if incremental else ({}, {})
+    pages = Path(snapshot).parent / ".pages"   # where pagecache keeps them: beside the snapshot
+    pages.mkdir(exist_ok=True)
+    digests, reused = _reuse(jobs, out_dir, pages, _snapshot(str(snapshot)), html) if incremental else ({}, {})
     todo_jobs = [j for j in jobs if j.name not in reused]
     results: list[Result] = list(reused.values())
     lock = threading.Lock()
@@ -209,7 +210,7 @@ def run_reports(jobs: list[Job], out_dir: Path | None = None, html: bool = False
         entries.append(entry)
     (out_dir / "manifest.json").write_text(json.dumps(entries, ensure_ascii=False, indent=1), encoding="utf-8")
     keep = {e.get("page") for e in entries}
-    for old in (out_dir / ".pages").glob("*.html"):   # pages of earlier snapshots are never read again
+    for old in pages.glob("*.html"):   # pages of earlier snapshots are never read again
         if old.name not in keep:
             old.unlink(missing_ok=True)
     k = max((int(j.min_cell) for j in jobs), default=5)  # the strictest threshold any report used
