@@ -109,6 +109,7 @@ def differing_cases(a: CompiledPolicy, b: CompiledPolicy, exhaustive: list | Non
     out["disposition_b"] = [DISPOSITIONS[i] for i in disp_b[differ]]
     out["rule_b"] = [b.grading[i].rule_id for i in row_b[differ]]
     out.attrs["total"] = len(frame)
+    out.attrs["exhaustive"] = bool(exhaustive[-1]) if exhaustive else None
     out.attrs["dispositions"] = pd.crosstab(pd.Categorical.from_codes(disp_a, DISPOSITIONS),
                                             pd.Categorical.from_codes(disp_b, DISPOSITIONS), dropna=False)
     return out
@@ -124,7 +125,7 @@ def _value_words(value: Any, lang: str) -> str:
     if isinstance(value, dict) and "zh" in value:
         return str(value[lang])
     if isinstance(value, list):
-        return "、".join(_value_words(v, lang) for v in value) if value else "—"
+        return ("、" if lang == "zh" else ", ").join(_value_words(v, lang) for v in value) if value else "—"
     if isinstance(value, str) and has_label(f"desk.channel.{value}"):
         return label(f"desk.channel.{value}", lang)
     if isinstance(value, dict):
@@ -157,12 +158,16 @@ def _item_name(p_a: Policy, p_b: Policy, c: Change, lang: str) -> str:
     return c.item
 
 
-def diff_report(a: CompiledPolicy, b: CompiledPolicy, lang: str = "zh") -> dict[str, Any]:
+def diff_report(a: CompiledPolicy, b: CompiledPolicy, lang: str = "zh",
+                cases: pd.DataFrame | None = None) -> dict[str, Any]:
     """Everything ``ftlib diff`` shows, in words of ``lang``: the textual changes, the two
     policies' dispositions side by side over the fact space, and where they differ, grouped by
-    the deciding row on each side (most combinations first)."""
+    the deciding row on each side (most combinations first). ``cases``: the result of
+    :func:`differing_cases` for the same pair, when already computed."""
     whole: list = []
-    diff = differing_cases(a, b, whole)
+    diff = differing_cases(a, b, whole) if cases is None else cases
+    if cases is not None:
+        whole.append(cases.attrs.get("exhaustive", False))
     groups = (diff.groupby(["rule_a", "disposition_a", "rule_b", "disposition_b"]).size()
               .sort_values(ascending=False).reset_index(name="count")) if len(diff) else pd.DataFrame()
     return {
