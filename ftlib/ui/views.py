@@ -4,13 +4,15 @@ of their inputs (no widgets), shared by the case builder, the quiz and the ex-an
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ftlib.engine import Determination, comparison_table
-from ftlib.explain import Counterfactuals
 from ftlib.i18n import fact_label, label, outcome_label, value_label
 from ftlib.ui.labels import text
 from ftlib.vocabulary import OUTCOMES
+
+if TYPE_CHECKING:  # explain builds frames (pandas); the quiz's views never need it at run time
+    from ftlib.explain import Counterfactuals
 
 #: The decisive row: JupyterLab's theme variables (readable in its light and dark themes), with
 #: light-theme fallbacks where no JupyterLab stylesheet is loaded (a static page).
