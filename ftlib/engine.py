@@ -102,6 +102,9 @@ class Determination(BaseModel):
     track: str
     subject_kind: str
     deciding_rule: str
+    #: the deciding grading row's name in the policy's own words (its ``label``); None when
+    #: undetermined or when a policy outside the bundle gives the row no words
+    deciding_label: Bilingual | None = None
     #: whether the deciding row is an official text's rule or an illustrative reading ("" if none)
     deciding_status: str
     handling: Bilingual | None
@@ -128,6 +131,10 @@ class Determination(BaseModel):
 
     def disposition_label(self, lang: str = "zh") -> str:
         return disposition_label(self.disposition, self.track, lang)
+
+    def deciding_words(self, lang: str = "zh") -> str:
+        """The deciding row in words (the policy's label of the row; its id if it has none)."""
+        return getattr(self.deciding_label, lang) if self.deciding_label is not None else self.deciding_rule
 
 
 def disposition_label(disposition: str, track: str = "accountability", lang: str = "zh") -> str:
@@ -378,6 +385,7 @@ def _build(case: Case, policy: Policy, result: tuple, selection: Message, warnin
     return Determination(case_id=case.id, outcome=outcome,
                          disposition=row.disposition if row is not None else UNDETERMINED,
                          track=str(case.track), subject_kind=kind, deciding_rule=rule,
+                         deciding_label=row.label if row is not None else None,
                          deciding_status=row.status if row is not None else "",
                          handling=_handling_text(row), residual=list(row.residual) if row is not None else [],
                          policy=_policy_ref(policy), selection=selection, trace=trace, corrections=corrections,
@@ -418,7 +426,7 @@ def comparison_table(dets: list[Determination], lang: str = "zh") -> pd.DataFram
         label("column.name", lang): d.policy.name_zh if lang == "zh" else d.policy.name_en,
         label("column.outcome", lang): d.outcome_label(lang),
         label("column.disposition", lang): d.disposition_label(lang),
-        label("column.rule", lang): d.deciding_rule,
+        label("column.rule", lang): d.deciding_words(lang),
         label("column.status", lang): label(f"status.{d.deciding_status}", lang) if d.deciding_status else "—",
         label("column.warnings", lang): "; ".join(getattr(w, lang) for w in d.warnings),
     } for d in dets])
