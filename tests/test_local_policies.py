@@ -20,7 +20,7 @@ from ftlib.policy.select import jurisdiction_chain
 from tests.conftest import ROOT
 
 LOCAL = ["CN-DM-2017", "CN-DM-2022", "CN-DM-FTZ-2020", "CN-DM-BR-2019", "CN-DM-SS-2018"]
-REAL = ["CN-HB-2020", "CN-HA-SMX-2022", "CN-YN-BS-CHN-2016"]
+REAL = ["CN-HB-2020", "CN-HA-SMX-2022", "CN-YN-BS-CHN-2016", "CN-HI-QH-2018"]
 STAGES = {"acceptance", "investigation", "decision", "feedback", "filing"}
 REGIONS = yaml.safe_load((ROOT / "ftlib/data/jurisdictions.yaml").read_text(encoding="utf-8"))
 
@@ -233,11 +233,15 @@ VERIFIED = {
     "CN-HA-SMX-2022": ["经单位党委（党组）集体研究，按照程序向市委报备（具体由市纪委监委承担），对责任单位依法依规予以免责"],
     "CN-YN-BS-CHN-2016": ["单位或个人", "在启动追责程序后尚未作出决定前",
                           "尚未造成安全生产、环境污染、食品安全、群体性事件等重大责任事故和恶劣影响"],
+    # not in DOMAIN.md: read in the stored page cited in cn-hi-qh-2018.yaml (traditional characters there)
+    "CN-HI-QH-2018": ["守住“不触犯法律、经集体决策、要惠及群众、不谋取私利”四条底线", "不予追究相关责任或从轻、减轻处理",
+                      "确需追究责任的，酌情从轻或减轻处理"],
 }
 URLS = {
     "CN-HB-2020": "http://ipingshan.sznews.com/content/2020-03/06/content_22931102.htm",
     "CN-HA-SMX-2022": "https://i.xpaper.net/hnrbncb/news/6705/41334/203781-1.shtml",
     "CN-YN-BS-CHN-2016": "http://qdubb.cn/html/2016/tiewanfanfu_1023/21644.html",
+    "CN-HI-QH-2018": "http://m.yinhu3.com/news/content/2018-01/13/content_3445473.htm",
 }
 
 
@@ -271,7 +275,8 @@ def test_real_local_policy_cites_its_text_and_says_what_is_reading(pid):
 def test_real_local_policies_lint_clean():
     from ftlib.policy.lint import lint
 
-    files = [ROOT / f"ftlib/data/policies/{f}.yaml" for f in ("cn-hb-2020", "cn-ha-smx-2022", "cn-yn-bs-chn-2016")]
+    files = [ROOT / f"ftlib/data/policies/{f}.yaml" for f in ("cn-hb-2020", "cn-ha-smx-2022", "cn-yn-bs-chn-2016",
+                                                                   "cn-hi-qh-2018")]
     assert [str(f) for f in lint(files) if f.level != "info"] == []
 
 
@@ -280,6 +285,8 @@ def test_real_regions_chain_country_province_prefecture_county():
     assert [REGIONS[c]["zh"] for c in jurisdiction_chain("CN-YN-BS-CHN")] == ["云南省保山市昌宁县", "云南省保山市", "云南省", "全国"]
     assert [REGIONS[c]["zh"] for c in jurisdiction_chain("CN-HA-SMX")] == ["河南省三门峡市", "河南省", "全国"]
     assert REGIONS["CN-HB"]["zh"] == "湖北省"
+    # Qionghai is a county-level city directly under Hainan Province
+    assert [REGIONS[c]["zh"] for c in jurisdiction_chain("CN-HI-QH")] == ["海南省琼海市", "海南省", "全国"]
 
 
 def test_policies_json_lists_the_real_policies_with_source(cli):
@@ -295,6 +302,7 @@ def test_policies_json_lists_the_real_policies_with_source(cli):
     assert listed["CN-HB-2020"]["validity"] == {"from": "2020-03-05", "to": None}
     assert listed["CN-HA-SMX-2022"]["validity"] == {"from": "2022-01-18", "to": None}
     assert listed["CN-YN-BS-CHN-2016"]["validity"] == {"from": "2016-10-23", "to": None}
+    assert listed["CN-HI-QH-2018"]["validity"] == {"from": "2018-01-12", "to": None}
 
 
 # -- what each real policy says, read off its text --------------------------------------------
@@ -368,6 +376,17 @@ def test_changning_tolerates_units_on_application_only_and_never_grades_lighter(
     assert determine(minor).deciding_rule == "exempt"   # a minor incident is no 重大责任事故 (our reading)
 
 
+def test_qionghai_requires_a_collective_decision_even_in_an_emergency():
+    c = case("c24-hb-emergency-quarantine-site").model_copy(update={"jurisdiction": "CN-HI-QH"})
+    det = determine(c)  # on the spot, no collective decision: the bottom line fails
+    assert (det.policy.id, det.disposition, det.deciding_rule) == ("CN-HI-QH-2018", "not_tolerated", "default")
+    collective = c.model_copy(update={"procedure": c.procedure.model_copy(update={"collective_decision": True})})
+    assert determine(collective).disposition == "not_accountable"      # minor, listed situation (5)
+    det = determine(case("c31-qh-pilot-major-loss"))  # major: liability pursued, lighter (处理 (五))
+    assert (det.disposition, det.deciding_rule) == ("lighter", "lighter_major")
+    assert bundled().get("CN-HI-QH-2018").procedure.starts == ["cadre_application", "unit_application"]
+
+
 # -- comparing the real local policies ---------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -386,13 +405,17 @@ def test_one_case_side_by_side_under_the_real_localities():
     # CN-HB-2020 not epidemic work -> the same national row; CN-HA-SMX-2022 filed -> exempted;
     # CN-YN-BS-CHN-2016 a major project, no gain, no incident, not major -> exempted.
     got = {d.policy.id: (d.disposition, d.deciding_rule) for d in compare(case("c26-smx-unit-project-filed"), ["CN-2019", *REAL])}
+    # CN-HI-QH-2018: collective decision and public motive (bottom lines), key project, serious -> not pursued.
     assert got == {"CN-2019": ("lighter", "tolerable_lighter"), "CN-HB-2020": ("lighter", "tolerable_lighter"),
-                   "CN-HA-SMX-2022": ("exempted", "smx_filed"), "CN-YN-BS-CHN-2016": ("exempted", "exempt")}
+                   "CN-HA-SMX-2022": ("exempted", "smx_filed"), "CN-YN-BS-CHN-2016": ("exempted", "exempt"),
+                   "CN-HI-QH-2018": ("not_accountable", "not_pursued")}
     # c24 (emergency, no procedure, not reported, minor): only Hubei's notice tolerates it;
-    # Sanmenxia's national rows fail the procedure condition; Changning read no emergency situation.
+    # Sanmenxia's national rows fail the procedure condition; Changning read no emergency situation;
+    # Qionghai lists emergencies but its bottom line 经集体决策 has no emergency exception.
     got = {d.policy.id: (d.disposition, d.deciding_rule) for d in compare(case("c24-hb-emergency-quarantine-site"), ["CN-2019", *REAL])}
     assert got == {"CN-2019": ("not_tolerated", "default"), "CN-HB-2020": ("exempted", "hb_emergency_initiative"),
-                   "CN-HA-SMX-2022": ("not_tolerated", "default"), "CN-YN-BS-CHN-2016": ("out_of_scope", "not_in_scope")}
+                   "CN-HA-SMX-2022": ("not_tolerated", "default"), "CN-YN-BS-CHN-2016": ("out_of_scope", "not_in_scope"),
+                   "CN-HI-QH-2018": ("not_tolerated", "default")}
 
 
 def test_text_diff_national_to_hubei_is_the_notice_and_nothing_else():
