@@ -547,7 +547,7 @@ def ensure_register(url: str | None) -> str | None:
 def _detail(payload: dict[str, Any] | None, lang: str) -> str:
     if not payload:
         return ""
-    keys = ("channel", "reason", "team", "findings", "outcome", "engine_outcome", "departure_reason", "to", "grounds",
+    keys = ("channel", "notice_on", "reason", "team", "findings", "outcome", "engine_outcome", "departure_reason", "to", "grounds",
             "measure", "source", "method", "to_body", "note")
     parts = []
     for k in keys:
