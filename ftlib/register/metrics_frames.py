@@ -13,8 +13,8 @@ import pandas as pd
 from ftlib.metrics import RegisterFrames
 from ftlib.policy.loader import bundled
 from ftlib.register import frames as rf
+from ftlib.register.casepolicy import impact_months, stage_limit
 from ftlib.register.events import STAGE, STATE_EVENTS
-from ftlib.register.procedure import impact_months, stage_limit
 
 
 def _by(keys, values: pd.Series) -> np.ndarray:

@@ -22,6 +22,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
 
 from ftlib.register import events as ev
+from ftlib.register.decision_rules import check_decision
 from ftlib.register.errors import ProcedureError
 from ftlib.register.models import CaseRow
 from ftlib.vocabulary import CLARIFY_METHODS, CLUE_SOURCES, REFERRALS, TOLERATED
@@ -215,7 +216,7 @@ class Appealed(Payload):
 class Decided(Payload):
     """A (collective) decision or the decision on an appeal, with the engine's recommendation.
     The rules (body, consultation, approval, quorum, majority, reasons for departing) are the
-    policy's, checked by ``ftlib.register.decisions.check_decision``."""
+    policy's, checked by ``ftlib.register.decision_rules.check_decision``."""
 
     kinds = ("decided", "review_decided")
     body: Any = None
@@ -232,10 +233,6 @@ class Decided(Payload):
     corrections: Any = None
 
     def check(self, ctx: Context) -> None:
-        # decisions.py holds the policy's decision rules; it imports procedure for record_decision,
-        # which imports this module, so the import waits until a decision is checked.
-        from ftlib.register.decisions import check_decision
-
         check_decision(ctx.case, ctx.policy, ctx.raw, ctx.where)
 
 

@@ -30,8 +30,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ftlib.errors import FtlibError
-from ftlib.facts import Case, case_from_dict
+from ftlib.facts import Case, flatten
+from ftlib.regions import regions
 from ftlib.register import events as ev
+from ftlib.register.casepolicy import (  # case_facts, impact_months, stage_limit: re-exported
+    case_facts,  # noqa: F401
+    impact_months,  # noqa: F401
+    policy_for,
+    policy_of,
+    stage_limit,  # noqa: F401
+)
 from ftlib.register.errors import ProcedureError
 from ftlib.register.models import (
     Appeal,
@@ -58,36 +66,6 @@ from ftlib.register.payloads import (
 from ftlib.vocabulary import CHANNELS, TOLERATED
 
 PSEUDONYM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
-
-
-# -- policy of a case ------------------------------------------------------------------------------
-
-def policy_for(jurisdiction: str, conduct_date: dt.date, policies=None):
-    """The policy whose procedure governs a case (in force on the conduct date)."""
-    from ftlib.engine import NoPolicyError
-    from ftlib.policy.loader import bundled
-    from ftlib.policy.select import in_force
-
-    policy = in_force(policies or bundled(), jurisdiction, conduct_date)
-    if policy is None:
-        raise NoPolicyError(f"field conduct_date: value {conduct_date}: no policy for {jurisdiction} in force on that date")
-    return policy
-
-
-def policy_of(case: CaseRow, policies=None):
-    from ftlib.policy.loader import bundled
-
-    policies = policies or bundled()
-    if case.policy_id not in policies.policies:
-        raise ProcedureError(f"case {case.id}: field policy_id: value {case.policy_id!r}: not a known policy")
-    return policies.policies[case.policy_id]
-
-
-def case_facts(row: CaseRow, decision_date: dt.date | None = None) -> Case:
-    data = {"id": row.id, **row.facts}
-    if decision_date is not None:
-        data["decision_date"] = decision_date.isoformat()
-    return case_from_dict(data, f"case {row.id}")
 
 
 # -- progress of one case (the fold over its events) ---------------------------------------------
@@ -241,8 +219,6 @@ append = record_event
 
 def ensure_region(session: Session, code: str) -> None:
     if session.get(Region, code) is None:
-        from ftlib.regions import regions
-
         info = regions().get(code, {})
         session.add(Region(code=code, name_zh=info.get("zh", code), name_en=info.get("en", code),
                            parent=info.get("parent"), illustrative=bool(info.get("illustrative", True))))
@@ -296,8 +272,6 @@ def open_case(session: Session, case: Case, *, channel: str, received_on: dt.dat
             raise ProcedureError(f"{where}: field procedure.exante_registered: value False: the case cites "
                                  f"registration {registration_id}")
     facts = case.model_dump(mode="json", exclude={"id"})
-    from ftlib.facts import flatten
-
     row = CaseRow(id=case.id, region_code=region, jurisdiction=case.jurisdiction, cadre_id=cadre_id,
                   channel=channel, received_on=received_on, conduct_date=case.conduct_date, policy_id=policy.id,
                   registration_id=registration_id, facts=_compact(flatten(facts)))
@@ -416,27 +390,3 @@ def clarify(session: Session, *, region: str, on: dt.date, method: str, actor: s
     session.add(row)
     session.flush()
     return row
-
-
-# -- deadlines ---------------------------------------------------------------------------------------
-
-def stage_limit(policy, stage: str) -> int | None:
-    """The time limit of a stage in working days, from the policy (None if it sets none)."""
-    proc = policy.procedure
-    if stage == "review":
-        return proc.review_time_limit_working_days
-    return proc.time_limits_working_days.get(stage)
-
-
-def impact_months(policy, outcome: str) -> int:
-    """The impact period (影响期) after ``outcome`` in months, from the policy's after-care (0 if none)."""
-    care = policy.aftercare.get(outcome)
-    return care.impact_period_months if care is not None else 0
-
-
-def due(url: str | None = None, today: dt.date | None = None, within: int = 5, region: str | None = None):
-    """Cases whose current stage is overdue or due within ``within`` working days, and open
-    corrections likewise, as a DataFrame sorted by deadline (see ``ftlib.register.frames.due``)."""
-    from ftlib.register.frames import due as _due
-
-    return _due(url, today=today, within=within, region=region)
