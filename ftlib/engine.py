@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from pydantic import BaseModel
 
-from ftlib.convert import fact_columns
 from ftlib.facts import CONDITION_FACTS, UNKNOWN, Case, FactError
 from ftlib.i18n import has_label, label
 from ftlib.policy.compiled import CompiledPolicy
@@ -33,6 +31,9 @@ from ftlib.vocabulary import (
     OUTCOMES,
     UNDETERMINED,
 )
+
+if TYPE_CHECKING:  # pandas only where frames are built: a quiz or case kernel never loads it
+    import pandas as pd
 
 
 class NoPolicyError(PolicyError):
@@ -101,6 +102,9 @@ class Determination(BaseModel):
     track: str
     subject_kind: str
     deciding_rule: str
+    #: the deciding grading row's name in the policy's own words (its ``label``); None when
+    #: undetermined or when a policy outside the bundle gives the row no words
+    deciding_label: Bilingual | None = None
     #: whether the deciding row is an official text's rule or an illustrative reading ("" if none)
     deciding_status: str
     handling: Bilingual | None
@@ -127,6 +131,10 @@ class Determination(BaseModel):
 
     def disposition_label(self, lang: str = "zh") -> str:
         return disposition_label(self.disposition, self.track, lang)
+
+    def deciding_words(self, lang: str = "zh") -> str:
+        """The deciding row in words (the policy's label of the row; its id if it has none)."""
+        return getattr(self.deciding_label, lang) if self.deciding_label is not None else self.deciding_rule
 
 
 def disposition_label(disposition: str, track: str = "accountability", lang: str = "zh") -> str:
@@ -341,6 +349,8 @@ def _cuts(pair: tuple[CompiledPolicy, CompiledPolicy | None]) -> dict[str, np.nd
 
 def _categories(names: tuple[str, ...]) -> pd.CategoricalDtype:
     """The output's categorical dtypes, built once (pandas validates categories each time)."""
+    import pandas as pd
+
     found = _DTYPES.get(names)
     if found is None:
         found = _DTYPES[names] = pd.CategoricalDtype(list(names))
@@ -375,6 +385,7 @@ def _build(case: Case, policy: Policy, result: tuple, selection: Message, warnin
     return Determination(case_id=case.id, outcome=outcome,
                          disposition=row.disposition if row is not None else UNDETERMINED,
                          track=str(case.track), subject_kind=kind, deciding_rule=rule,
+                         deciding_label=row.label if row is not None else None,
                          deciding_status=row.status if row is not None else "",
                          handling=_handling_text(row), residual=list(row.residual) if row is not None else [],
                          policy=_policy_ref(policy), selection=selection, trace=trace, corrections=corrections,
@@ -408,12 +419,14 @@ def compare(case: Case, policies: Iterable[str | Policy] | None = None,
 
 
 def comparison_table(dets: list[Determination], lang: str = "zh") -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame([{
         label("column.policy", lang): d.policy.id,
         label("column.name", lang): d.policy.name_zh if lang == "zh" else d.policy.name_en,
         label("column.outcome", lang): d.outcome_label(lang),
         label("column.disposition", lang): d.disposition_label(lang),
-        label("column.rule", lang): d.deciding_rule,
+        label("column.rule", lang): d.deciding_words(lang),
         label("column.status", lang): label(f"status.{d.deciding_status}", lang) if d.deciding_status else "—",
         label("column.warnings", lang): "; ".join(getattr(w, lang) for w in d.warnings),
     } for d in dets])
@@ -433,6 +446,10 @@ def determine_frame(df: pd.DataFrame, policy: str | Policy | None = None, polici
     completion agrees, else their outcome is ``undetermined``; when any row has unknown cells
     the output also has ``possible_outcomes`` and ``decisive_unknowns`` (comma-separated,
     most completions split first; empty for decided rows)."""
+    import pandas as pd
+
+    from ftlib.convert import fact_columns
+
     policies = policies or bundled()
     n = len(df)
     if policy is not None:

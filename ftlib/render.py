@@ -47,7 +47,7 @@ def determination_text(d: Determination, lang: str = "zh") -> str:
         f"{label('text.case', lang)}: {d.case_id}",
         f"{label('text.policy_used', lang)}: {d.policy.id} ({name}) — {getattr(d.selection, lang)}",
         f"{label('text.outcome', lang)}: {d.outcome_label(lang)}"
-        + (f" ← {label('grading_row.' + d.deciding_rule, lang)} ({d.deciding_rule})" if d.deciding_rule else ""),
+        + (f" ← {d.deciding_words(lang)} ({d.deciding_rule})" if d.deciding_rule else ""),
         f"{label('text.disposition', lang)}: {d.disposition_label(lang)} "
         f"（{label('text.track', lang)}：{label('track.' + d.track, lang)}；"
         f"{label('text.subject', lang)}：{label('subject_kind.' + d.subject_kind, lang)}）",

@@ -155,6 +155,18 @@ def test_handling_with_exemption(cn):
     assert determine(case(objected_to_decision=True), "CN-2019", cn).handling is None  # row gives none
 
 
+def test_deciding_row_named_in_the_policy_file(cn):
+    # The clean case is exempted by CN-2019's row "exempt", which its file names
+    # {zh: 符合免责条件, en: meets the conditions for exemption}; the text and JSON show those words.
+    from ftlib.render import determination_json, determination_text
+
+    d = determine(case(), "CN-2019", cn)
+    assert (d.deciding_label.zh, d.deciding_label.en) == ("符合免责条件", "meets the conditions for exemption")
+    assert "← 符合免责条件 (exempt)" in determination_text(d, "zh")
+    assert "← meets the conditions for exemption (exempt)" in determination_text(d, "en")
+    assert determination_json(d)["deciding_label"] == {"zh": "符合免责条件", "en": "meets the conditions for exemption"}
+
+
 # -- trace ---------------------------------------------------------------------------------------
 
 def test_trace_cn2016_exempt(cn):

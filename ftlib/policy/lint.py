@@ -7,7 +7,8 @@ Semantic checks done here: grading rows that can never be true (impossible) or n
 (unreachable, shadowed by earlier rows), overlapping rows with different outcomes (info),
 overlapping validity dates in one family, official clauses without a source, clauses never
 cited, a policy status that does not match its clauses and rows (official / illustrative /
-mixed), official grading rows resting on an illustrative clause.
+mixed), official grading rows resting on an illustrative clause, grading rows without words
+in both languages (``label: {zh, en}``: a row's name lives in its policy, not the catalogue).
 """
 
 from __future__ import annotations
@@ -78,7 +79,17 @@ def lint_policy(compiled: CompiledPolicy) -> list[Finding]:
     if p.status in ("official", "mixed") and p.source is None:
         out.append(Finding("error", p.id, "official-without-source", f"policy is {p.status} but cites no source"))
     out += _status_findings(p)
+    out += _label_findings(p)
     return out
+
+
+def _label_findings(p) -> list[Finding]:
+    """Every grading row is named in zh and en in its policy file (users read the row's name
+    beside the outcome; an id is not a name)."""
+    return [Finding("error", p.id, "row-without-label",
+                    f"grading row {g.id!r} has no label in both languages (label: {{zh: …, en: …}})")
+            for g in p.grading
+            if g.label is None or not g.label.zh.strip() or not g.label.en.strip()]
 
 
 def _status_findings(p) -> list[Finding]:

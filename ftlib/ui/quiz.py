@@ -76,8 +76,10 @@ def rule_options(compiled: CompiledPolicy, lang: str = "zh") -> list[tuple[str, 
         else:
             name = getattr(lab, lang) if lab else s.condition.text
         out.append((f"[{label('group.' + s.group, lang)}] {name} 〔{s.clause}〕", rule_key(s.group, s.rule_id)))
+    row_words = {g.id: g.label for g in p.grading}  # a grading row's name lives in its policy
     for s in compiled.grading:
-        out.append((f"[{label('group.grading', lang)}] {label('grading_row.' + s.rule_id, lang)} ⇒ "
+        words = getattr(row_words[s.rule_id], lang) if row_words.get(s.rule_id) else s.rule_id
+        out.append((f"[{label('group.grading', lang)}] {words} ⇒ "
                     f"{outcome_label(s.outcome, lang)} 〔{s.clause}〕",
                      rule_key("grading", s.rule_id)))
     return out

@@ -4,13 +4,15 @@ of their inputs (no widgets), shared by the case builder, the quiz and the ex-an
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ftlib.engine import Determination, comparison_table
-from ftlib.explain import Counterfactuals
 from ftlib.i18n import fact_label, label, outcome_label, value_label
 from ftlib.ui.labels import text
 from ftlib.vocabulary import OUTCOMES
+
+if TYPE_CHECKING:  # explain builds frames (pandas); the quiz's views never need it at run time
+    from ftlib.explain import Counterfactuals
 
 #: The decisive row: JupyterLab's theme variables (readable in its light and dark themes), with
 #: light-theme fallbacks where no JupyterLab stylesheet is loaded (a static page).
@@ -28,7 +30,7 @@ def outcome_html(d: Determination, lang: str = "zh") -> str:
     out = (f"<div class='ftlib-outcome' data-outcome='{d.outcome}'>"
            f"<span>{e(text('outcome', lang))}：</span>"
            f"<b style='font-size:1.4em;color:{COLOURS[d.outcome]}'>{e(outcome_label(d.outcome, lang))}</b>"
-           f" <span class='ftlib-rule'>{e(label('grading_row.' + d.deciding_rule, lang))}</span>"
+           f" <span class='ftlib-rule'>{e(d.deciding_words(lang))}</span>"
            f" <code>{e(d.deciding_rule)}</code></div>"
            f"<div>{e(text('policy_used', lang))}：{e(d.policy.id)}（{e(name)}）— {e(getattr(d.selection, lang))}</div>")
     out += (f"<div class='ftlib-disposition' data-disposition='{e(d.disposition)}'>"
@@ -48,9 +50,9 @@ def _facts(reads: dict[str, Any], lang: str) -> str:
 
 
 def _rule_words(d: Determination, group: str, rule: str, lang: str) -> str:
-    """A rule in the policy's own words (its ``label``); a grading row by the catalogue's name."""
-    if group == "grading":
-        return label("grading_row." + rule, lang)
+    """A rule in the policy's own words (its ``label``; the deciding row's is on the determination)."""
+    if group == "grading" and rule == d.deciding_rule and d.deciding_label is not None:
+        return d.deciding_words(lang)
     try:
         from ftlib.policy.loader import bundled
 
@@ -61,9 +63,7 @@ def _rule_words(d: Determination, group: str, rule: str, lang: str) -> str:
     for r in rules if isinstance(rules, list) else []:
         if getattr(r, "id", None) == rule and getattr(r, "label", None) is not None:
             return getattr(r.label, lang)
-    from ftlib.i18n import has_label
-
-    return label(f"rule.{rule}" if has_label(f"rule.{rule}") else f"grading_row.{rule}", lang)
+    return label(f"rule.{rule}", lang)  # the catalogue's words, else (fallback rule) the id
 
 
 def plain_sentence(d: Determination, t: Any, lang: str = "zh") -> str | None:
