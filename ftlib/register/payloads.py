@@ -47,6 +47,7 @@ class Progress:
     last_at: dt.date | None = None
     at: dict[str, dt.date] = field(default_factory=dict)  # last date of each event kind
     outcome: str | None = None  # of the latest decision
+    disposition: str | None = None  # of the latest decision (None: not recorded)
     open_corrections: set[str] = field(default_factory=set)
 
     def advance(self, kind: str, at: dt.date, payload: dict[str, Any]) -> None:
@@ -56,6 +57,7 @@ class Progress:
         self.at[kind] = at
         if kind in ("decided", "review_decided"):
             self.outcome = payload["outcome"]
+            self.disposition = payload.get("disposition")
             self.open_corrections |= {c["measure"] for c in payload.get("corrections", [])}
         if kind == "correction_completed":
             self.open_corrections.discard(payload["measure"])
@@ -196,7 +198,9 @@ class Decided(Payload):
     kinds = ("decided", "review_decided")
     body: Any = None
     outcome: Any = None
+    disposition: Any = None
     engine_outcome: Any = None
+    engine_disposition: Any = None
     engine_rule: Any = None
     engine_policy_id: Any = None
     members_total: Any = None
