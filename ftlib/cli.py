@@ -163,7 +163,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from ftlib.reports.serve import serve
 
-    return serve(Path(args.dir) if args.dir else None, args.port, args.ip)
+    return serve(Path(args.dir) if args.dir else None, args.port, args.ip, args.max_kernels)
 
 
 def cmd_lab(args: argparse.Namespace) -> int:
@@ -175,7 +175,7 @@ def cmd_lab(args: argparse.Namespace) -> int:
 def cmd_notebook(args: argparse.Namespace) -> int:
     from ftlib.ui.lab import notebook
 
-    return notebook(args.name, args.port, args.ip)
+    return notebook(args.name, args.port, args.ip, args.max_kernels)
 
 
 def cmd_paths(args: argparse.Namespace) -> int:
@@ -193,6 +193,16 @@ def cmd_paths(args: argparse.Namespace) -> int:
     return 0
 
 
+def _kernels(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"value {value[:20]!r}: a whole number of kernels, at least 1")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ftlib", description="容错纠错机制 — fault tolerance and error correction")
     parser.add_argument("--policy-dir", help="read policies from this folder instead of the bundled ones")
@@ -202,6 +212,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--lang", choices=["zh", "en"], default="zh")
         if fmt:
             p.add_argument("--format", choices=["text", "json"], default="text")
+
+    def max_kernels_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--max-kernels", type=_kernels, metavar="N",
+                       help="most visitors with a kernel at once, past it a busy page (default: voila.json's, 60)")
 
     p = sub.add_parser("determine", help="determine one case (YAML or JSON file)")
     p.add_argument("case")
@@ -247,6 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8866)
     p.add_argument("--ip", default="127.0.0.1")
     p.add_argument("--dir", help="folder to serve (default $FTLIB_HOME/dashboards)")
+    max_kernels_arg(p)
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("lab", help="JupyterLab on your own copy of the notebooks ($FTLIB_HOME/notebooks)")
@@ -258,6 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--port", type=int, default=8866)
     p.add_argument("--ip", default="127.0.0.1")
+    max_kernels_arg(p)
     p.set_defaults(func=cmd_notebook)
 
     p = sub.add_parser("paths", help="where ftlib reads its data and writes its working files")

@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from pydantic import BaseModel
 
-from ftlib.convert import fact_columns
 from ftlib.facts import CONDITION_FACTS, UNKNOWN, Case, FactError
 from ftlib.i18n import has_label, label
 from ftlib.policy.assessments import Assessment, weigh
@@ -34,6 +32,9 @@ from ftlib.vocabulary import (
     OUTCOMES,
     UNDETERMINED,
 )
+
+if TYPE_CHECKING:  # pandas only where frames are built: a quiz or case kernel never loads it
+    import pandas as pd
 
 
 class NoPolicyError(PolicyError):
@@ -352,6 +353,8 @@ def _cuts(pair: tuple[CompiledPolicy, CompiledPolicy | None]) -> dict[str, np.nd
 
 def _categories(names: tuple[str, ...]) -> pd.CategoricalDtype:
     """The output's categorical dtypes, built once (pandas validates categories each time)."""
+    import pandas as pd
+
     found = _DTYPES.get(names)
     if found is None:
         found = _DTYPES[names] = pd.CategoricalDtype(list(names))
@@ -426,6 +429,8 @@ def compare(case: Case, policies: Iterable[str | Policy] | None = None,
 
 
 def comparison_table(dets: list[Determination], lang: str = "zh") -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame([{
         label("column.policy", lang): d.policy.id,
         label("column.name", lang): d.policy.name_zh if lang == "zh" else d.policy.name_en,
@@ -451,6 +456,10 @@ def determine_frame(df: pd.DataFrame, policy: str | Policy | None = None, polici
     completion agrees, else their outcome is ``undetermined``; when any row has unknown cells
     the output also has ``possible_outcomes`` and ``decisive_unknowns`` (comma-separated,
     most completions split first; empty for decided rows)."""
+    import pandas as pd
+
+    from ftlib.convert import fact_columns
+
     policies = policies or bundled()
     n = len(df)
     if policy is not None:

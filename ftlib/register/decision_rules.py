@@ -9,7 +9,7 @@ from typing import Any
 
 from ftlib.register.errors import ProcedureError
 from ftlib.register.models import CaseRow
-from ftlib.vocabulary import OUTCOMES
+from ftlib.vocabulary import DISPOSITIONS, OUTCOME_OF, OUTCOMES
 
 
 def _err(msg: str) -> ProcedureError:
@@ -35,6 +35,16 @@ def check_decision(case: CaseRow, policy, payload: dict[str, Any], where: str) -
     for name in ("outcome", "engine_outcome"):
         if payload.get(name) not in OUTCOMES:
             raise _err(f"{where}: field {name}: value {payload.get(name)!r}: not one of {', '.join(OUTCOMES)}")
+    for name in ("disposition", "engine_disposition"):   # absent from events recorded before issue 11
+        value = payload.get(name)
+        outcome = payload.get("engine_outcome" if name == "engine_disposition" else "outcome")
+        if value is None:
+            continue
+        if value not in DISPOSITIONS:
+            raise _err(f"{where}: field {name}: value {value!r}: not one of {', '.join(DISPOSITIONS)}")
+        if OUTCOME_OF[value] != outcome:
+            raise _err(f"{where}: field {name}: value {value!r}: a disposition of {OUTCOME_OF[value]}, "
+                       f"not of the outcome {outcome}")
     for name in ("engine_rule", "engine_policy_id"):
         if not payload.get(name):
             raise _err(f"{where}: field {name}: value {payload.get(name)!r}: the engine's recommendation is missing")
@@ -68,7 +78,11 @@ def check_decision(case: CaseRow, policy, payload: dict[str, Any], where: str) -
                        f"present; policy {policy.id} requires {proc.quorum:.0%} for a collective decision)")
         if 2 * votes_for <= present:
             raise _err(f"{where}: field votes_for: value {votes_for}: no majority of the {present} members present")
-    if payload["outcome"] != payload["engine_outcome"] and not str(payload.get("departure_reason") or "").strip():
-        raise _err(f"{where}: field departure_reason: value {payload.get('departure_reason')!r}: the decision "
-                   f"({payload['outcome']}) departs from the engine's recommendation ({payload['engine_outcome']}, "
-                   f"rule {payload['engine_rule']}) and must say why")
+    if not str(payload.get("departure_reason") or "").strip():
+        mine, engine = payload["outcome"], payload["engine_outcome"]
+        if mine == engine and payload.get("disposition") and payload.get("engine_disposition"):
+            mine, engine = payload["disposition"], payload["engine_disposition"]   # 免予问责 for 不予问责 departs too
+        if mine != engine:
+            raise _err(f"{where}: field departure_reason: value {payload.get('departure_reason')!r}: the decision "
+                       f"({mine}) departs from the engine's recommendation ({engine}, "
+                       f"rule {payload['engine_rule']}) and must say why")

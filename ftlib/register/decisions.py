@@ -29,6 +29,7 @@ from ftlib.register.decision_rules import check_decision  # noqa: F401  (re-expo
 from ftlib.register.errors import ProcedureError
 from ftlib.register.models import CaseRow, Event
 from ftlib.register.procedure import progress_of, record_event
+from ftlib.vocabulary import DEFAULT_DISPOSITION, OUTCOME_OF
 from ftlib.workdays import add_working_days
 
 
@@ -51,23 +52,34 @@ def record_decision(session: Session, case_id: str, *, on: dt.date, actor: str, 
                     members_total: int, members_present: int, votes_for: int, votes_against: int = 0,
                     votes_abstain: int = 0, consulted: Iterable[str] = (), approved_by: str | None = None,
                     departure_reason: str | None = None, review: bool = False,
-                    recorded_by: str | None = None) -> Event:
+                    recorded_by: str | None = None, disposition: str | None = None) -> Event:
     """Record the (collective) decision on a case — or, with ``review=True``, the decision on
-    an appeal — together with the engine's recommendation at this moment."""
+    an appeal — together with the engine's recommendation at this moment.
+
+    ``disposition``: 不予问责 / 免予问责 / 从轻 / 减轻 … (``ftlib.vocabulary.DISPOSITIONS``), one of
+    ``outcome``'s. Not given, it is the engine's where the body decides the engine's outcome (the
+    body follows the recommendation), else the one ``outcome`` stands for by the documented
+    mapping ``vocabulary.DEFAULT_DISPOSITION`` (exempt → 免予问责, mitigated → 从轻). A decision
+    whose disposition differs from the engine's departs from it and must say why."""
     row = session.get(CaseRow, case_id)
     if row is None:
         raise ProcedureError(f"case {case_id}: no such case in the register")
     det = recommendation(row, on)
+    if disposition is None:
+        disposition = det.disposition if OUTCOME_OF.get(det.disposition) == outcome else \
+            DEFAULT_DISPOSITION.get(outcome)
     payload: dict[str, Any] = {
         "body": body, "consulted": list(consulted), "approved_by": approved_by,
         "members_total": members_total, "members_present": members_present, "votes_for": votes_for,
         "votes_against": votes_against, "votes_abstain": votes_abstain, "outcome": outcome,
-        "engine_outcome": det.outcome, "engine_rule": det.deciding_rule, "engine_policy_id": det.policy.id,
+        "disposition": disposition, "engine_outcome": det.outcome, "engine_disposition": det.disposition,
+        "engine_rule": det.deciding_rule, "engine_policy_id": det.policy.id,
         "departure_reason": departure_reason, "corrections": correction_orders(det, on),
     }
     if review:
-        previous = progress_of(session, case_id).outcome
-        payload["result"] = "upheld" if outcome == previous else "changed"
+        previous = progress_of(session, case_id)
+        same = outcome == previous.outcome and (previous.disposition is None or disposition == previous.disposition)
+        payload["result"] = "upheld" if same else "changed"
         payload["corrections"] = []  # corrections were ordered with the first decision
     return record_event(session, case_id, "review_decided" if review else "decided", on, actor, payload,
                         recorded_by=recorded_by)

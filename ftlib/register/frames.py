@@ -154,7 +154,7 @@ def current_state(url: str | None = None, events: pd.DataFrame | None = None) ->
 
 def cases(url: str | None = None, facts: bool = True) -> pd.DataFrame:
     """One row per case: region, dates, channel, policy, state, latest decision's outcome and
-    the engine's recommendation then, departure flag; with ``facts`` the flat fact columns."""
+    disposition (None: not recorded), the engine's recommendation then, departure flag; with ``facts`` the flat fact columns."""
     df = table("cases", url)
     states = current_state(url)
     df = df.join(states[["state", "since"]], on="id")
@@ -162,11 +162,11 @@ def cases(url: str | None = None, facts: bool = True) -> pd.DataFrame:
     if len(dec):
         latest = dec.sort_values(["case_id", "event_seq"]).groupby("case_id").tail(1).set_index("case_id")
         first = dec[dec["stage"] == "first"].set_index("case_id")
-        df = df.join(latest[["outcome", "decided_on"]], on="id")
+        df = df.join(latest[["outcome", "disposition", "decided_on"]], on="id")
         df = df.join(first[["engine_outcome", "outcome"]].rename(columns={"outcome": "first_outcome"}), on="id")
         df["departed"] = df["first_outcome"].notna() & (df["first_outcome"] != df["engine_outcome"])
     else:
-        for c in ("outcome", "decided_on", "engine_outcome", "first_outcome"):
+        for c in ("outcome", "disposition", "decided_on", "engine_outcome", "first_outcome"):
             df[c] = None
         df["departed"] = False
     if facts and len(df):

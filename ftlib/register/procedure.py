@@ -65,6 +65,9 @@ from ftlib.register.payloads import (
 )
 from ftlib.vocabulary import CHANNELS, TOLERATED
 
+#: Outcomes with one disposition only (the disposition of an old decision event is its outcome).
+SINGLE_DISPOSITION = ("not_tolerated", "out_of_scope")
+
 PSEUDONYM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 
 
@@ -120,7 +123,7 @@ def projection(case: CaseRow, seq: int, kind: str, at: dt.date, payload: dict[st
             members_total=payload["members_total"], members_present=payload["members_present"],
             votes_for=payload["votes_for"], votes_against=payload.get("votes_against", 0),
             votes_abstain=payload.get("votes_abstain", 0), outcome=payload["outcome"],
-            engine_outcome=payload["engine_outcome"], engine_rule=payload["engine_rule"],
+            disposition=disposition_of(payload), engine_outcome=payload["engine_outcome"], engine_rule=payload["engine_rule"],
             engine_policy_id=payload["engine_policy_id"], departure_reason=payload.get("departure_reason"))]
         for c in payload.get("corrections", []):
             rows.append(Correction(case_id=case.id, measure=c["measure"], text_zh=c.get("text_zh", ""), ordered_on=at,
@@ -146,6 +149,16 @@ def projection(case: CaseRow, seq: int, kind: str, at: dt.date, payload: dict[st
                               method=payload["method"], accuser_referred=bool(payload.get("accuser_referred")),
                               referred_to=payload.get("referred_to"))]
     return []
+
+
+def disposition_of(payload: dict[str, Any]) -> str | None:
+    """The disposition a decision event records; for an event recorded before dispositions
+    existed, the one its outcome implies where it implies one (not_tolerated, out_of_scope),
+    else None ("not recorded") — the same rule as migration 0004."""
+    given = payload.get("disposition")
+    if given:
+        return given
+    return payload["outcome"] if payload["outcome"] in SINGLE_DISPOSITION else None
 
 
 def apply_updates(session: Session, case_id: str, kind: str, at: dt.date, payload: dict[str, Any]) -> None:
@@ -241,8 +254,11 @@ def ensure_cadre(session: Session, cadre_id: str, region: str, case: Case | None
 
 def open_case(session: Session, case: Case, *, channel: str, received_on: dt.date, actor: str,
               cadre_id: str | None = None, region: str | None = None, registration_id: str | None = None,
-              clue: dict[str, Any] | None = None, recorded_by: str | None = None) -> CaseRow:
-    """Register a case and its start: an application by the cadre or the unit, or ex officio."""
+              clue: dict[str, Any] | None = None, recorded_by: str | None = None,
+              notice_on: dt.date | None = None) -> CaseRow:
+    """Register a case and its start: an application by the cadre or the unit, or ex officio.
+    ``notice_on``: the day the accountability notice reached an applicant (checked against the
+    policy's application window)."""
     where = f"case {case.id}"
     if session.get(CaseRow, case.id) is not None:
         raise ProcedureError(f"{where}: field id: value {case.id!r}: already in the register")
@@ -274,7 +290,8 @@ def open_case(session: Session, case: Case, *, channel: str, received_on: dt.dat
                   registration_id=registration_id, facts=_compact(flatten(facts)))
     session.add(row)
     session.flush()
-    record_event(session, case.id, "started", received_on, actor, {"channel": channel}, recorded_by=recorded_by)
+    start = {"channel": channel, **({"notice_on": notice_on.isoformat()} if notice_on else {})}
+    record_event(session, case.id, "started", received_on, actor, start, recorded_by=recorded_by)
     if clue:
         record_event(session, case.id, "clue_received", clue.get("received_on", received_on), actor,
                {k: v for k, v in clue.items() if k != "received_on"}, recorded_by=recorded_by)
