@@ -261,10 +261,12 @@ def test_exante_check_lists_conditions_and_writes_the_form(tmp_path):
     c.form.widgets["conduct_date"].value = dt.date(2023, 3, 1)
     c.form.widgets["procedure.followed"].value = "partial"
     # CN-2019 with partial procedure (tests/test_explain.py): the red-line facts must stay false;
-    # not severity major with a safety incident; exemption needs full remedy and severity <= serious.
+    # severity not major (a major loss alone bars), and no incident (safety, pollution, food safety,
+    # mass) with serious consequences; exemption further needs full remedy.
     v = c.result.value
     assert "data-in-scope='true'" in v and "明知故犯：须为 否" in v
-    assert "不得同时出现：发生安全事故=是，且后果程度=重大" in v
+    assert "不得同时出现：发生安全事故=是，且后果程度=严重" in v
+    assert "不得同时出现：引发群体性事件=是，且后果程度=严重" in v
     assert "挽回损失、消除影响：须为 全部挽回" in v and "后果程度：须为 无 或 轻微 或 严重" in v
     c.description.value = "试点：容缺受理"
     c.unit.value = "示例乡人民政府"
@@ -277,8 +279,7 @@ def test_exante_check_lists_conditions_and_writes_the_form(tmp_path):
     data = yaml.safe_load(files["exante-CN-2023-03-01.yaml"].decode("utf-8"))
     assert data["policy"] == "CN-2019" and data["planned"]["procedure.followed"] == "partial"
     assert data["planned"]["procedure.exante_registered"] is True
-    assert data["requirements"]["for_exemption"] == {"after.remedy": ["full"],
-                                                     "consequence.severity": ["none", "minor", "serious"]}
+    assert data["requirements"]["for_exemption"] == {"after.remedy": ["full"]}
     # routine work is no tolerable situation anywhere
     c.form.widgets["scenario"].value = "routine"
     assert "data-in-scope='false'" in c.result.value and "不属于本政策的容错情形" in c.result.value
