@@ -26,8 +26,9 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ftlib.metrics import CHANNELS, DISPOSITIONS, METHODS, metric_label
+from ftlib.metrics import CHANNELS, DISPOSITIONS, METHODS, TOLERATED_PARTS, metric_label
 from ftlib.privacy import DEFAULT_K, OUTCOME_GROUPS, outcome_figures, publish, suppress
+from ftlib.vocabulary import TOLERATED
 
 FONT = "Noto Sans CJK SC"
 FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto", "/usr/share/fonts")
@@ -236,7 +237,8 @@ def _stacked(long: pd.DataFrame, tot: pd.DataFrame, x: str, lang: str, order: li
     color = alt.Color(f"{measure}:N", sort=order, title=measure)
     if (long[measure] == hidden).any():
         order = [*order, hidden]
-        palette = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6"]
+        palette = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6",
+                   "#9d755d", "#bab0ac"]
         color = alt.Color(f"{measure}:N", sort=order, title=measure,
                           scale=alt.Scale(domain=order, range=[*palette[:len(order) - 1], HIDDEN_GREY]))
     bars = alt.Chart(long).mark_bar().encode(
@@ -319,14 +321,33 @@ def clearance_chart(t: pd.DataFrame, lang: str = "zh", *, by: str = "period", re
     return _config(alt.hconcat(bars + rule, ages).resolve_scale(color="independent"), L("group.clearance", lang))
 
 
+def outcome_bars(rows: pd.DataFrame) -> tuple[list[str], dict[str, list[str]]]:
+    """The outcome chart's bars: each tolerated outcome split into its dispositions (不予问责, 免予问责,
+    减轻, 从轻; issue 11), a "not recorded" part only where some decision has none; and the bars
+    each outcome stands for. A table without the parts (older snapshots) keeps the outcomes."""
+    parts: dict[str, list[str]] = {o: [o] for o in DISPOSITIONS}
+    if all(f"disp_{p}" in rows for p in TOLERATED_PARTS):
+        for p, (outcome, disposition) in TOLERATED_PARTS.items():
+            if disposition is not None or rows[f"disp_{p}"].sum() > 0:
+                parts.setdefault(f"~{outcome}", []).append(f"disp_{p}")
+        for o in TOLERATED:
+            parts[o] = parts.pop(f"~{o}", [o])
+    return [b for o in DISPOSITIONS for b in parts[o]], parts
+
+
 @_says_what_it_hides
 def outcomes_chart(t: pd.DataFrame, lang: str = "zh", *, by: str = "period", region: str | None = None,
                    period: str | None = None, names: dict[str, str] | None = None, k: int | None = DEFAULT_K):
     rows, x = _select(t, region, period, by)
     xs = rows[x] if x == "period" else _names(rows, names)
-    long, tot = _counts_long(rows, x, xs, DISPOSITIONS, lang, k, whole=_whole(t, rows, region, by),
-                             groups=outcome_groups(rows, xs, k) if k else ())
-    mix = _stacked(long, tot, x, lang, [L(f"column.{o}", lang) for o in DISPOSITIONS], L("column.decided", lang))
+    bars, parts = outcome_bars(rows)
+
+    def over_bars(outcomes):   # a sum the page publishes (tolerated, …) over the bars it is made of
+        return [b for o in outcomes for b in parts[o]]
+    groups = [(over_bars(g[0]), g[1]) if len(g) == 2 and not isinstance(g[0], str) else over_bars(g)
+              for g in (outcome_groups(rows, xs, k) if k else ())]
+    long, tot = _counts_long(rows, x, xs, bars, lang, k, whole=_whole(t, rows, region, by), groups=groups)
+    mix = _stacked(long, tot, x, lang, [L(f"column.{o}", lang) for o in bars], L("column.decided", lang))
     n = rows["determinations"]
     days = {"days_median": _rate(rows["days_median"], None, n, k, "stat"),
             "days_p90": _rate(rows["days_p90"], None, n, k, "stat")}

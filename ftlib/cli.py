@@ -65,6 +65,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    from ftlib.policy.diff import diff_report, diff_text
+    from ftlib.policy.loader import PolicyError
+
+    policies = _policies(args)
+    for pid in (args.a, args.b):
+        if pid not in policies.policies:
+            raise PolicyError(f"unknown policy {pid!r} (known: {', '.join(sorted(policies.policies))})")
+    report = diff_report(policies.compiled[args.a], policies.compiled[args.b], args.lang)
+    print(json.dumps(report, ensure_ascii=False, indent=2) if args.format == "json" else diff_text(report, args.lang))
+    return 0
+
+
 def cmd_lint(args: argparse.Namespace) -> int:
     from ftlib.policy.lint import lint
 
@@ -123,8 +136,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ftlib.register.synth import build_sample
     from ftlib.reports.jobs import plan_jobs
     from ftlib.reports.runner import run_reports
-    from ftlib.reports.serve import serve
+    from ftlib.reports.serve import port_free, serve
 
+    apps_port = args.apps_port or args.port + 1
+    if not args.no_serve:  # before minutes of reports: a taken port is said at once
+        for port in (args.port, apps_port):
+            port_free("127.0.0.1", port)
     print(library_table(lang=args.lang).to_string(index=False))
     given = os.environ.get("FTLIB_DATABASE_URL")
     if given is None:
@@ -139,11 +156,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     for r in failed:
         print(f"ftlib: report {r.name} failed: {r.error}", file=sys.stderr)
     print(f"{len(results) - len(failed)} reports in {out} (static HTML in {out / 'html'})")
-    print("case desk 容错纠错案件办理台 on this register, in another terminal: "
-          f"FTLIB_DATABASE_URL={db.shown(os.environ['FTLIB_DATABASE_URL'])} .venv/bin/ftlib notebook 06 --port {args.port + 1}")
     if args.no_serve:
         return 1 if failed else 0
-    return serve(out, args.port)
+    from ftlib.ui.apps import start_apps, stop
+
+    apps = start_apps(apps_port, max_kernels=args.max_kernels)  # the widget notebooks, on this register
+    print(f"ftlib: interactive tools (case desk 容错纠错案件办理台 …) at "
+          f"http://127.0.0.1:{apps_port}/voila/render/06_case_desk.ipynb, linked from the dashboards index", flush=True)
+    try:
+        return serve(out, args.port, max_kernels=args.max_kernels, apps_port=apps_port)
+    finally:
+        stop(apps)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -166,7 +189,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from ftlib.reports.serve import serve
 
-    return serve(Path(args.dir) if args.dir else None, args.port, args.ip)
+    return serve(Path(args.dir) if args.dir else None, args.port, args.ip, args.max_kernels, args.apps_port)
 
 
 def cmd_lab(args: argparse.Namespace) -> int:
@@ -178,7 +201,7 @@ def cmd_lab(args: argparse.Namespace) -> int:
 def cmd_notebook(args: argparse.Namespace) -> int:
     from ftlib.ui.lab import notebook
 
-    return notebook(args.name, args.port, args.ip)
+    return notebook(args.name, args.port, args.ip, args.max_kernels)
 
 
 def cmd_paths(args: argparse.Namespace) -> int:
@@ -196,6 +219,16 @@ def cmd_paths(args: argparse.Namespace) -> int:
     return 0
 
 
+def _kernels(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"value {value[:20]!r}: a whole number of kernels, at least 1")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ftlib", description="容错纠错机制 — fault tolerance and error correction")
     parser.add_argument("--policy-dir", help="read policies from this folder instead of the bundled ones")
@@ -205,6 +238,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--lang", choices=["zh", "en"], default="zh")
         if fmt:
             p.add_argument("--format", choices=["text", "json"], default="text")
+
+    def max_kernels_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--max-kernels", type=_kernels, metavar="N",
+                       help="most visitors with a kernel at once, past it a busy page (default: voila.json's, 60)")
 
     p = sub.add_parser("determine", help="determine one case (YAML or JSON file)")
     p.add_argument("case")
@@ -217,6 +254,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--policy", action="append", help="policy id (repeat); default: every family")
     common(p)
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("diff", help="how two policies differ: text, and dispositions over every combination of facts")
+    p.add_argument("a", help="policy id, e.g. CN-HB-2020")
+    p.add_argument("b", help="policy id, e.g. CN-HA-SMX-2022")
+    common(p)
+    p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("lint", help="check policy files (default: all bundled)")
     p.add_argument("files", nargs="*")
@@ -231,6 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quarters", type=int, default=4, help="report the last N quarters (default 4)")
     p.add_argument("--port", type=int, default=8866)
     p.add_argument("--no-serve", action="store_true", help="stop after writing the reports")
+    p.add_argument("--apps-port", type=int, default=0,
+                   help="port of the interactive notebooks (case desk …) linked from the index (default: --port + 1)")
+    max_kernels_arg(p)
     common(p, fmt=False)
     p.set_defaults(func=cmd_run)
 
@@ -255,6 +301,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8866)
     p.add_argument("--ip", default="127.0.0.1")
     p.add_argument("--dir", help="folder to serve (default $FTLIB_HOME/dashboards)")
+    p.add_argument("--apps-port", type=int, default=0,
+                   help="port where the interactive notebooks are served (the index links there; default: none)")
+    max_kernels_arg(p)
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("lab", help="JupyterLab on your own copy of the notebooks ($FTLIB_HOME/notebooks)")
@@ -266,6 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--port", type=int, default=8866)
     p.add_argument("--ip", default="127.0.0.1")
+    max_kernels_arg(p)
     p.set_defaults(func=cmd_notebook)
 
     p = sub.add_parser("paths", help="where ftlib reads its data and writes its working files")

@@ -6,15 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import yaml
 
 from ftlib.engine import compare
 from ftlib.facts import Case, load_case
 from ftlib.i18n import label
 from ftlib.resources import data_path
+
+if TYPE_CHECKING:  # only library_table builds a frame: the quiz kernel never loads pandas
+    import pandas as pd
 
 CASES_DIR = data_path("cases")
 
@@ -45,6 +47,8 @@ def library(folder: Path = CASES_DIR) -> tuple[LibraryCase, ...]:
 def library_table(lang: str = "zh") -> pd.DataFrame:
     """Outcome of every library case under each policy family (the version in force on the
     case's conduct date, or the family's earliest), with the published outcome."""
+    import pandas as pd
+
     rows = []
     for item in library():
         if item.case is None:

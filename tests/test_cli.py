@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cli
 
 CASE = {
     "id": "cli-demo",
-    "jurisdiction": "CN-HB",
+    "jurisdiction": "CN-JS",  # a real province without a local policy here: CN applies
     "conduct_date": "2020-05-01",
     "subject": {"rank": "county"},
     "scenario": "emergency",
@@ -114,3 +114,11 @@ def test_syntax_error_in_policy_condition(tmp_path, cli):
 
 def test_missing_case_file(cli, tmp_path):
     _one_line_error(cli("determine", str(tmp_path / "nope.yaml")), "nope.yaml", "cannot read")
+
+
+def test_max_kernels_must_be_a_positive_whole_number():
+    for bad in ("0", "-3", "many"):
+        r = run_cli("notebook", "04", "--max-kernels", bad)
+        assert r.returncode == 2 and r.stdout == ""
+        last = r.stderr.strip().splitlines()[-1]
+        assert f"value '{bad}': a whole number of kernels, at least 1" in last and "Traceback" not in r.stderr

@@ -82,6 +82,21 @@ def test_official_clause_without_source(tmp_path):
     assert any(f.code == "official-without-source" and "three_distinctions" in f.message for f in found)
 
 
+def test_grading_row_without_words_in_both_languages(tmp_path):
+    # the row is otherwise the bundled "tolerable" row; only its words are taken away or halved
+    def no_label(d):
+        d["grading"][2].pop("label")
+
+    def no_english(d):
+        d["grading"][2]["label"] = {"zh": "符合容错条件", "en": "  "}
+    for edit in (no_label, no_english):
+        found = lint([variant(tmp_path, edit)])
+        assert [f.message for f in found if f.code == "row-without-label"] == [
+            "grading row 'tolerable' has no label in both languages (label: {zh: …, en: …})"]
+    # the bundled file names every row: no such finding
+    assert not [f for f in lint([BASE]) if f.code == "row-without-label"]
+
+
 def test_cli_lint_exit_status(tmp_path, cli):
     def edit(d):
         d["grading"].insert(0, {"id": "never", "clause": "grading_reading",

@@ -7,7 +7,8 @@ a shown count fixes its cell, "<5" bounds it to 1..4, a shown share or ratio tie
 its denominator (within the rounding shown), a chart's total is the sum of its bars. The reader is
 also assumed to know how the counts fit together (received = sum of the channels; a region's
 count = its sub-regions' + its own, own ≥ 0; determinations = the four determining outcomes;
-tolerated = exempt + mitigated; compared = agreed + departures; the clearance and appeals tables
+tolerated = exempt + mitigated; each of these = its dispositions (不予问责, 免予问责, 减轻, 从轻) and
+its "not recorded" part; compared = agreed + departures; the clearance and appeals tables
 share intake's received and outcomes' determinations) — each identity is added only where it
 holds in the data, so the attacker is as strong as the data allows.
 
@@ -28,7 +29,7 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
-from ftlib.metrics import CHANNELS, DISPOSITIONS, compute, metric_label
+from ftlib.metrics import CHANNELS, DISPOSITIONS, TOLERATED_PARTS, compute, metric_label
 from ftlib.metrics.synthetic import synthetic
 from ftlib.period import quarters
 from ftlib.reports.content import HEADLINE, build_report
@@ -88,6 +89,8 @@ class Page:
             for total, parts in ((k("intake", "received"), [k("intake", c) for c in CHANNELS]),
                                  (k("outcomes", "determinations"), [k("outcomes", c) for c in DETERMINING]),
                                  (k("outcomes", "tolerated"), [k("outcomes", "exempt"), k("outcomes", "mitigated")]),
+                                 *((k("outcomes", o), [k("outcomes", f"disp_{p}") for p, (of, _) in
+                                                       TOLERATED_PARTS.items() if of == o]) for o in ("exempt", "mitigated")),
                                  (k("agreement", "compared"), [k("agreement", "agreed"), k("agreement", "departures")]),
                                  (k("clearance", "decided"), [k("outcomes", c) for c in DISPOSITIONS])):
                 if total in self.truth and all(p in self.truth for p in parts) and \
@@ -195,6 +198,7 @@ CHARTS = [("trends", "intake", "period"), ("trends", "clearance", "period"), ("o
 def _read_charts(page: Page, rep, names_back: dict[str, str]) -> None:
     lang = rep.lang
     labels = _reverse(lang, [f"column.{c}" for c in (*CHANNELS, *DISPOSITIONS, *SHARES)]
+                      + [f"column.disp_{p}" for p in TOLERATED_PARTS]
                       + ["group.corrections", "group.followups", "column.share_within_limit"])
     stages = _reverse(lang, [f"value.{s}" for s in ("acceptance", "investigation", "decision", "feedback",
                                                     "filing", "review")])

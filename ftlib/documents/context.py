@@ -271,7 +271,7 @@ def _conclusion(dec, det) -> str:
     (a departure rests on the committee's reason, stated beside it, not on that row)."""
     if dec.outcome == det.outcome:
         # the engine's disposition in the texts' words (免予问责, 不予问责, 从轻, 减轻 …)
-        return f"{det.disposition_label('zh')}（{label(f'grading_row.{det.deciding_rule}', 'zh')}）"
+        return f"{det.disposition_label('zh')}（{det.deciding_words('zh')}）"
     return label(f"outcome.{dec.outcome}", "zh")
 
 

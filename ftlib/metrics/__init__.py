@@ -9,10 +9,20 @@ Definitions: ``docs/metrics.md``. Labels: ``metric_label``.
 """
 
 from ftlib.metrics.catalogue import GROUPS, METHODS, Metrics, as_periods, compute, quarter_range
-from ftlib.metrics.frames import CONTRACT, DETERMINATIONS, DISPOSITIONS, FramesError, RegisterFrames, empty
+from ftlib.metrics.frames import (
+    CONTRACT,
+    DETERMINATIONS,
+    DISPOSITIONS,
+    OPTIONAL,
+    TOLERATED_PARTS,
+    FramesError,
+    RegisterFrames,
+    empty,
+)
 from ftlib.metrics.labels import metric_label
 from ftlib.vocabulary import CHANNELS, RANKS
 
-__all__ = ["CHANNELS", "CONTRACT", "DETERMINATIONS", "DISPOSITIONS", "GROUPS", "METHODS", "RANKS",
+__all__ = ["CHANNELS", "CONTRACT", "DETERMINATIONS", "DISPOSITIONS", "GROUPS", "METHODS", "OPTIONAL", "RANKS",
+           "TOLERATED_PARTS",
            "FramesError", "Metrics", "RegisterFrames", "as_periods", "compute", "empty", "metric_label",
            "quarter_range"]

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ftlib import workdays
-from ftlib.metrics.frames import DETERMINATIONS, DISPOSITIONS, FramesError, RegisterFrames
+from ftlib.metrics.frames import DETERMINATIONS, DISPOSITIONS, TOLERATED_PARTS, FramesError, RegisterFrames
 from ftlib.metrics.stats import fisher_two_sided, hist_quantile, holm
 from ftlib.period import Period, parse_period
 from ftlib.vocabulary import CHANNELS, RANKS, REPORTED_METHODS, TOLERATED
@@ -87,7 +87,19 @@ class Metrics:
         self.out = _codes(c["outcome"], DISPOSITIONS)
         self.rec = _codes(c["recommended"], DETERMINATIONS)
         self.is_det = (self.out >= 0) & (self.out < N_DET)
+        self.part = self._tolerated_parts(c)
         self._case_index: pd.Index | None = None
+
+    def _tolerated_parts(self, c: pd.DataFrame) -> np.ndarray:
+        """Index in ``TOLERATED_PARTS`` of each tolerated case (-1 for the others): its disposition,
+        or its outcome's "not recorded" part when the frame has none for it."""
+        names = list(TOLERATED_PARTS)
+        disp = c["disposition"] if "disposition" in c.columns else pd.Series(None, index=c.index, dtype=object)
+        part = _codes(disp, names)                 # not_accountable, exempted, reduced, lighter
+        for i, (outcome, d) in enumerate(TOLERATED_PARTS.values()):
+            if d is None:
+                part = np.where((part < 0) & (self.out == DISPOSITIONS.index(outcome)), i, part)
+        return np.where(np.isin(self.out, TOLERATED_CODES), part, -1)
 
     # -- structure ---------------------------------------------------------------------------
     def _tree(self, region: str) -> None:
@@ -239,6 +251,9 @@ class Metrics:
         tolerated = mix[..., 0] + mix[..., 1]
         hist = self._hist(self.case_code, self.p_dec, self.dec_ord - self.recv_ord, mask=self.is_det)
         cols = {o: mix[..., i] for i, o in enumerate(DISPOSITIONS)}
+        # 不予问责 / 免予问责 / 减轻 / 从轻 apart (each tolerated outcome's parts sum to it)
+        parts = self._cube(self.case_code, self.p_dec, extra=self.part, size=len(TOLERATED_PARTS))
+        cols.update({f"disp_{name}": parts[..., i] for i, name in enumerate(TOLERATED_PARTS)})
         cols.update(determinations=det, tolerated=tolerated, tolerance_rate=_rate(tolerated, det),
                     days_median=hist_quantile(hist, 0.5), days_p90=hist_quantile(hist, 0.9))
         return self._table(cols)

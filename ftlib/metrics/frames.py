@@ -12,12 +12,28 @@ from dataclasses import dataclass, field, fields
 import pandas as pd
 
 from ftlib.errors import FtlibError
-from ftlib.vocabulary import CASE_ENDINGS, CHANNELS, OUTCOMES
+from ftlib.vocabulary import CASE_ENDINGS, CHANNELS, OUTCOME_OF, OUTCOMES
 
 #: Determinations on the merits (the policy's outcomes).
 DETERMINATIONS: tuple[str, ...] = OUTCOMES
 #: Every way a case leaves the pending caseload: a determination, or closed without one.
 DISPOSITIONS: tuple[str, ...] = CASE_ENDINGS
+
+#: The finer counts of the tolerated (issue 11; 湖北 counts 免责 and 减责 apart): each outcome's
+#: dispositions and a "not recorded" part for decisions without one (migration 0004), in the
+#: order the reports stack them. (outcome, disposition or None) per measure ``disp_<name>``.
+TOLERATED_PARTS: dict[str, tuple[str, str | None]] = {
+    "not_accountable": ("exempt", "not_accountable"), "exempted": ("exempt", "exempted"),
+    "exempt_unrecorded": ("exempt", None),
+    "reduced": ("mitigated", "reduced"), "lighter": ("mitigated", "lighter"),
+    "mitigated_unrecorded": ("mitigated", None),
+}
+
+#: Columns a frame may carry (absent: every value unknown). ``docs/metrics.md`` lists them too.
+OPTIONAL: dict[str, dict[str, str]] = {
+    "cases": {"disposition": "the decision's disposition (not_accountable | exempted | lighter | reduced | "
+                             "not_tolerated | out_of_scope), one of its outcome's; NA = not recorded"},
+}
 
 #: frame name -> {column: meaning}. ``docs/metrics.md`` repeats this table.
 CONTRACT: dict[str, dict[str, str]] = {
@@ -155,6 +171,8 @@ class RegisterFrames:
         bad = set(self.cases["outcome"].dropna().unique()) - set(DISPOSITIONS)
         if bad:
             raise FramesError(f"cases.outcome: unknown value(s) {sorted(map(str, bad))}; use {', '.join(DISPOSITIONS)}")
+        if "disposition" in self.cases.columns:
+            _check_dispositions(self.cases)
         known = set(self.regions["code"])
         for name in ("cases", "clarifications", "registrations", "headcount"):
             unknown = set(getattr(self, name)["region"].dropna().unique()) - known
@@ -162,3 +180,17 @@ class RegisterFrames:
                 raise FramesError(f"{name}.region: not in regions: {', '.join(sorted(map(str, unknown))[:10])}")
         if self.cases["case_id"].duplicated().any():
             raise FramesError("cases.case_id: duplicated ids")
+
+
+def _check_dispositions(cases: pd.DataFrame) -> None:
+    """A disposition must be one of its outcome's (免予问责 only on an exempt case)."""
+    disp = cases["disposition"].astype(object)
+    given = disp.notna()
+    if not given.any():
+        return
+    implied = disp[given].map(OUTCOME_OF)
+    bad = implied.isna() | (implied == "undetermined") | (implied != cases.loc[given, "outcome"].astype(object))
+    if bad.any():
+        i = bad[bad].index[0]
+        raise FramesError(f"cases.disposition: value {disp[i]!r} of case {cases.at[i, 'case_id']}: not a "
+                          f"disposition of its outcome {cases.at[i, 'outcome']!r}")

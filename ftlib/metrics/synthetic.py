@@ -101,6 +101,13 @@ def synthetic(n_cases: int = 10_000, n_regions: int = 100, first_quarter: str = 
                             "evaluated_normally": pd.array(np.where(ev < 0.1, None, ev < 0.9), dtype="boolean"),
                             "promoted": pd.array(np.where(ev < 0.3, None, ev < 0.5), dtype="boolean")})
     careers = careers.dropna(subset=["impact_end"]).reset_index(drop=True)
+    # the dispositions last, so that the draws above (and the registers tests seed) stay as they were;
+    # a tenth of the tolerated without one: decisions recorded before dispositions existed
+    u = rng.random(n_cases)
+    disposition = np.where(out == "exempt", np.where(u < 0.3, "not_accountable", np.where(u < 0.9, "exempted", None)),
+                           np.where(out == "mitigated", np.where(u < 0.4, "reduced", np.where(u < 0.9, "lighter", None)),
+                                    np.where(np.isin(out, ("not_tolerated", "out_of_scope")), out, None)))
+    cases["disposition"] = disposition.astype(object)
     if region_column:
         lookup = pd.Series(region, index=case_id)
         for frame in (stages, appeals, corrections, followups, careers):

@@ -17,10 +17,14 @@ from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import text
 
+from ftlib.policy.loader import bundled
 from ftlib.register import db
+from ftlib.register.casepolicy import stage_limit
 from ftlib.register.events import STATE_EVENTS
 from ftlib.register.events import current_state as _derive
+from ftlib.workdays import _workday_table, add_working_days_array, fallback_warning, is_official_year
 
 TABLES = ("regions", "region_headcounts", "cadres", "cases", "events", "decisions", "appeals", "corrections",
           "follow_ups", "registrations", "clarifications", "clues_in", "results_shared", "career_reviews")
@@ -33,7 +37,6 @@ def fetch(sql: str, url: str | None = None, params: dict | None = None) -> pd.Da
     """Run a query through the DB-API cursor (fast for millions of rows) into a DataFrame."""
     engine = db.require_current(url)
     with engine.connect() as conn:
-        from sqlalchemy import text
 
         result = conn.execute(text(sql), params or {})
         cols = list(result.keys())
@@ -151,7 +154,7 @@ def current_state(url: str | None = None, events: pd.DataFrame | None = None) ->
 
 def cases(url: str | None = None, facts: bool = True) -> pd.DataFrame:
     """One row per case: region, dates, channel, policy, state, latest decision's outcome and
-    the engine's recommendation then, departure flag; with ``facts`` the flat fact columns."""
+    disposition (None: not recorded), the engine's recommendation then, departure flag; with ``facts`` the flat fact columns."""
     df = table("cases", url)
     states = current_state(url)
     df = df.join(states[["state", "since"]], on="id")
@@ -159,11 +162,11 @@ def cases(url: str | None = None, facts: bool = True) -> pd.DataFrame:
     if len(dec):
         latest = dec.sort_values(["case_id", "event_seq"]).groupby("case_id").tail(1).set_index("case_id")
         first = dec[dec["stage"] == "first"].set_index("case_id")
-        df = df.join(latest[["outcome", "decided_on"]], on="id")
+        df = df.join(latest[["outcome", "disposition", "decided_on"]], on="id")
         df = df.join(first[["engine_outcome", "outcome"]].rename(columns={"outcome": "first_outcome"}), on="id")
         df["departed"] = df["first_outcome"].notna() & (df["first_outcome"] != df["engine_outcome"])
     else:
-        for c in ("outcome", "decided_on", "engine_outcome", "first_outcome"):
+        for c in ("outcome", "disposition", "decided_on", "engine_outcome", "first_outcome"):
             df[c] = None
         df["departed"] = False
     if facts and len(df):
@@ -173,9 +176,6 @@ def cases(url: str | None = None, facts: bool = True) -> pd.DataFrame:
 
 
 def _stage_limits(policy_ids: pd.Series, stages: pd.Series) -> np.ndarray:
-    from ftlib.policy.loader import bundled
-    from ftlib.register.procedure import stage_limit
-
     pol = bundled().policies
     table_: dict[tuple[str, str], float] = {}
     for pid, stage in set(zip(policy_ids, stages)):
@@ -185,8 +185,6 @@ def _stage_limits(policy_ids: pd.Series, stages: pd.Series) -> np.ndarray:
 
 
 def _left(today: dt.date, due_on: np.ndarray) -> np.ndarray:
-    from ftlib.workdays import _workday_table
-
     t = _workday_table()
     return np.searchsorted(t, due_on, side="right") - np.searchsorted(t, np.datetime64(today), side="right")
 
@@ -197,8 +195,6 @@ def due(url: str | None = None, today: dt.date | None = None, within: int = 5,
     ``today``: case, region, what is due, since when, the policy's limit, the deadline, working
     days left (negative: overdue), and a warning where the deadline used the weekend-only
     fallback calendar."""
-    from ftlib.workdays import add_working_days_array, fallback_warning, is_official_year
-
     today = today or dt.date.today()
     cols = ["case_id", "region_code", "state", "item", "since", "limit_working_days", "due_on",
             "working_days_left", "overdue", "warning"]

@@ -19,9 +19,10 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from ftlib.errors import FtlibError
+from ftlib.regions import regions
 from ftlib.register import db
 from ftlib.register.files import Table, read_file
-from ftlib.register.models import CaseRow, Event, Registration
+from ftlib.register.models import CaseRow, Event, Region, Registration
 from ftlib.register.procedure import ensure_region, progress_of, record_event, register_exante
 from ftlib.register.validate import ImportError_, Issue, parse_events, parse_registrations, validate_cases
 
@@ -127,9 +128,6 @@ def import_files(paths: list[str | Path], url: str | None = None, progress: bool
 
 
 def _unknown_regions(session: Session, cases: pd.DataFrame) -> list[Issue]:
-    from ftlib.regions import regions
-    from ftlib.register.models import Region
-
     known = set(session.scalars(select(Region.code))) | set(regions())
     out = []
     for r in cases[~cases["region_code"].isin(known)].itertuples():

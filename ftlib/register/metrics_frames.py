@@ -13,8 +13,8 @@ import pandas as pd
 from ftlib.metrics import RegisterFrames
 from ftlib.policy.loader import bundled
 from ftlib.register import frames as rf
+from ftlib.register.casepolicy import impact_months, stage_limit
 from ftlib.register.events import STAGE, STATE_EVENTS
-from ftlib.register.procedure import impact_months, stage_limit
 
 
 def _by(keys, values: pd.Series) -> np.ndarray:
@@ -94,6 +94,7 @@ def register_frames(url: str | None = None) -> RegisterFrames:
         "received": _dates(cases["received_on"]),
         "decided": decided,
         "outcome": outcome.where(decided.notna(), None),
+        "disposition": cases["disposition"].astype(object).where(decided.notna() & ~refused, None),
         "recommended": cases["id"].map(first["engine_outcome"]) if len(first) else None,
         "decision_body": cases["id"].map(first["body"]) if len(first) else None,
         "departure_reason": cases["id"].map(first["departure_reason"]) if len(first) else None,

@@ -139,6 +139,9 @@ class Decision(Base):
     votes_against: Mapped[int] = mapped_column(Integer)
     votes_abstain: Mapped[int] = mapped_column(Integer)
     outcome: Mapped[str] = mapped_column(String(20))
+    #: 不予问责 / 免予问责 / 从轻 / 减轻 / … (ftlib.vocabulary.DISPOSITIONS); NULL: not recorded
+    #: (an exempt or mitigated decision recorded before dispositions existed, migration 0004).
+    disposition: Mapped[str | None] = mapped_column(String(20))
     engine_outcome: Mapped[str] = mapped_column(String(20))
     engine_rule: Mapped[str] = mapped_column(String(80))
     engine_policy_id: Mapped[str] = mapped_column(String(40))

@@ -22,6 +22,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
 
 from ftlib.register import events as ev
+from ftlib.register.decision_rules import check_decision
 from ftlib.register.errors import ProcedureError
 from ftlib.register.models import CaseRow
 from ftlib.vocabulary import CLARIFY_METHODS, CLUE_SOURCES, REFERRALS, TOLERATED
@@ -46,6 +47,7 @@ class Progress:
     last_at: dt.date | None = None
     at: dict[str, dt.date] = field(default_factory=dict)  # last date of each event kind
     outcome: str | None = None  # of the latest decision
+    disposition: str | None = None  # of the latest decision (None: not recorded)
     open_corrections: set[str] = field(default_factory=set)
 
     def advance(self, kind: str, at: dt.date, payload: dict[str, Any]) -> None:
@@ -55,6 +57,7 @@ class Progress:
         self.at[kind] = at
         if kind in ("decided", "review_decided"):
             self.outcome = payload["outcome"]
+            self.disposition = payload.get("disposition")
             self.open_corrections |= {c["measure"] for c in payload.get("corrections", [])}
         if kind == "correction_completed":
             self.open_corrections.discard(payload["measure"])
@@ -115,9 +118,25 @@ class Payload(BaseModel):
 
 # -- the kinds ------------------------------------------------------------------------------------
 
+def _iso_date(v: Any) -> Any:
+    if v is None or isinstance(v, dt.date):
+        return v
+    try:
+        return dt.date.fromisoformat(str(v))
+    except ValueError:
+        raise ValueError("not a date (YYYY-MM-DD)") from None
+
+
 class Started(Payload):
+    """A case's start. An application (by the cadre or the unit) may give ``notice_on``, the day
+    the accountability notice (问责调查通知) reached the applicant; when it does and the policy
+    sets an application window (``procedure.application_window_working_days``), the application
+    must fall within that many working days after it (the day of the notice not counted). Older
+    registers and imports that do not know the notice day are not checked."""
+
     kinds = ("started",)
     channel: Any = None
+    notice_on: Annotated[Any, BeforeValidator(_iso_date)] = None
 
     def check(self, ctx: Context) -> None:
         proc = ctx.policy.procedure
@@ -125,6 +144,15 @@ class Started(Payload):
             raise Refusal("channel", self.channel, f"policy {ctx.policy.id} allows only {', '.join(proc.starts)}")
         if self.channel != ctx.case.channel:
             raise Refusal("channel", self.channel, f"the case row says {ctx.case.channel!r}")
+        window = proc.application_window_working_days
+        if self.notice_on is None or self.channel == "ex_officio" or window is None:
+            return
+        if ctx.at < self.notice_on:
+            raise Refusal("at", ctx.at, f"before the accountability notice ({self.notice_on})")
+        ends = add_working_days(self.notice_on, window).due
+        if ctx.at > ends:
+            raise Refusal("at", ctx.at, f"the application window of {window} working days from the accountability "
+                                        f"notice ({self.notice_on}) ended on {ends} (policy {ctx.policy.id})")
 
 
 class Accepted(Payload):
@@ -190,12 +218,14 @@ class Appealed(Payload):
 class Decided(Payload):
     """A (collective) decision or the decision on an appeal, with the engine's recommendation.
     The rules (body, consultation, approval, quorum, majority, reasons for departing) are the
-    policy's, checked by ``ftlib.register.decisions.check_decision``."""
+    policy's, checked by ``ftlib.register.decision_rules.check_decision``."""
 
     kinds = ("decided", "review_decided")
     body: Any = None
     outcome: Any = None
+    disposition: Any = None
     engine_outcome: Any = None
+    engine_disposition: Any = None
     engine_rule: Any = None
     engine_policy_id: Any = None
     members_total: Any = None
@@ -207,10 +237,6 @@ class Decided(Payload):
     corrections: Any = None
 
     def check(self, ctx: Context) -> None:
-        # decisions.py holds the policy's decision rules; it imports procedure for record_decision,
-        # which imports this module, so the import waits until a decision is checked.
-        from ftlib.register.decisions import check_decision
-
         check_decision(ctx.case, ctx.policy, ctx.raw, ctx.where)
 
 

@@ -30,8 +30,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ftlib.errors import FtlibError
-from ftlib.facts import Case, case_from_dict
+from ftlib.facts import Case, flatten
+from ftlib.regions import regions
 from ftlib.register import events as ev
+from ftlib.register.casepolicy import (  # case_facts, impact_months, stage_limit: re-exported
+    case_facts,  # noqa: F401
+    impact_months,  # noqa: F401
+    policy_for,
+    policy_of,
+    stage_limit,  # noqa: F401
+)
 from ftlib.register.errors import ProcedureError
 from ftlib.register.models import (
     Appeal,
@@ -57,37 +65,10 @@ from ftlib.register.payloads import (
 )
 from ftlib.vocabulary import CHANNELS, TOLERATED
 
+#: Outcomes with one disposition only (the disposition of an old decision event is its outcome).
+SINGLE_DISPOSITION = ("not_tolerated", "out_of_scope")
+
 PSEUDONYM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
-
-
-# -- policy of a case ------------------------------------------------------------------------------
-
-def policy_for(jurisdiction: str, conduct_date: dt.date, policies=None):
-    """The policy whose procedure governs a case (in force on the conduct date)."""
-    from ftlib.engine import NoPolicyError
-    from ftlib.policy.loader import bundled
-    from ftlib.policy.select import in_force
-
-    policy = in_force(policies or bundled(), jurisdiction, conduct_date)
-    if policy is None:
-        raise NoPolicyError(f"field conduct_date: value {conduct_date}: no policy for {jurisdiction} in force on that date")
-    return policy
-
-
-def policy_of(case: CaseRow, policies=None):
-    from ftlib.policy.loader import bundled
-
-    policies = policies or bundled()
-    if case.policy_id not in policies.policies:
-        raise ProcedureError(f"case {case.id}: field policy_id: value {case.policy_id!r}: not a known policy")
-    return policies.policies[case.policy_id]
-
-
-def case_facts(row: CaseRow, decision_date: dt.date | None = None) -> Case:
-    data = {"id": row.id, **row.facts}
-    if decision_date is not None:
-        data["decision_date"] = decision_date.isoformat()
-    return case_from_dict(data, f"case {row.id}")
 
 
 # -- progress of one case (the fold over its events) ---------------------------------------------
@@ -142,7 +123,7 @@ def projection(case: CaseRow, seq: int, kind: str, at: dt.date, payload: dict[st
             members_total=payload["members_total"], members_present=payload["members_present"],
             votes_for=payload["votes_for"], votes_against=payload.get("votes_against", 0),
             votes_abstain=payload.get("votes_abstain", 0), outcome=payload["outcome"],
-            engine_outcome=payload["engine_outcome"], engine_rule=payload["engine_rule"],
+            disposition=disposition_of(payload), engine_outcome=payload["engine_outcome"], engine_rule=payload["engine_rule"],
             engine_policy_id=payload["engine_policy_id"], departure_reason=payload.get("departure_reason"))]
         for c in payload.get("corrections", []):
             rows.append(Correction(case_id=case.id, measure=c["measure"], text_zh=c.get("text_zh", ""), ordered_on=at,
@@ -168,6 +149,16 @@ def projection(case: CaseRow, seq: int, kind: str, at: dt.date, payload: dict[st
                               method=payload["method"], accuser_referred=bool(payload.get("accuser_referred")),
                               referred_to=payload.get("referred_to"))]
     return []
+
+
+def disposition_of(payload: dict[str, Any]) -> str | None:
+    """The disposition a decision event records; for an event recorded before dispositions
+    existed, the one its outcome implies where it implies one (not_tolerated, out_of_scope),
+    else None ("not recorded") — the same rule as migration 0004."""
+    given = payload.get("disposition")
+    if given:
+        return given
+    return payload["outcome"] if payload["outcome"] in SINGLE_DISPOSITION else None
 
 
 def apply_updates(session: Session, case_id: str, kind: str, at: dt.date, payload: dict[str, Any]) -> None:
@@ -242,8 +233,6 @@ append = record_event
 def ensure_region(session: Session, code: str, names: tuple[str, str, str | None] | None = None) -> None:
     """Add the region (names from the jurisdictions file, or ``names`` = zh, en, parent) if new."""
     if session.get(Region, code) is None:
-        from ftlib.regions import regions
-
         info = regions().get(code, {}) if names is None else dict(zip(("zh", "en", "parent"), names, strict=True))
         session.add(Region(code=code, name_zh=info.get("zh", code), name_en=info.get("en", code),
                            parent=info.get("parent"), illustrative=bool(info.get("illustrative", True))))
@@ -266,8 +255,11 @@ def ensure_cadre(session: Session, cadre_id: str, region: str, case: Case | None
 
 def open_case(session: Session, case: Case, *, channel: str, received_on: dt.date, actor: str,
               cadre_id: str | None = None, region: str | None = None, registration_id: str | None = None,
-              clue: dict[str, Any] | None = None, recorded_by: str | None = None) -> CaseRow:
-    """Register a case and its start: an application by the cadre or the unit, or ex officio."""
+              clue: dict[str, Any] | None = None, recorded_by: str | None = None,
+              notice_on: dt.date | None = None) -> CaseRow:
+    """Register a case and its start: an application by the cadre or the unit, or ex officio.
+    ``notice_on``: the day the accountability notice reached an applicant (checked against the
+    policy's application window)."""
     where = f"case {case.id}"
     if session.get(CaseRow, case.id) is not None:
         raise ProcedureError(f"{where}: field id: value {case.id!r}: already in the register")
@@ -294,14 +286,13 @@ def open_case(session: Session, case: Case, *, channel: str, received_on: dt.dat
             raise ProcedureError(f"{where}: field procedure.exante_registered: value False: the case cites "
                                  f"registration {registration_id}")
     facts = case.model_dump(mode="json", exclude={"id"})
-    from ftlib.facts import flatten
-
     row = CaseRow(id=case.id, region_code=region, jurisdiction=case.jurisdiction, cadre_id=cadre_id,
                   channel=channel, received_on=received_on, conduct_date=case.conduct_date, policy_id=policy.id,
                   registration_id=registration_id, facts=_compact(flatten(facts)))
     session.add(row)
     session.flush()
-    record_event(session, case.id, "started", received_on, actor, {"channel": channel}, recorded_by=recorded_by)
+    start = {"channel": channel, **({"notice_on": notice_on.isoformat()} if notice_on else {})}
+    record_event(session, case.id, "started", received_on, actor, start, recorded_by=recorded_by)
     if clue:
         record_event(session, case.id, "clue_received", clue.get("received_on", received_on), actor,
                {k: v for k, v in clue.items() if k != "received_on"}, recorded_by=recorded_by)
@@ -413,27 +404,3 @@ def clarify(session: Session, *, region: str, on: dt.date, method: str, actor: s
     session.add(row)
     session.flush()
     return row
-
-
-# -- deadlines ---------------------------------------------------------------------------------------
-
-def stage_limit(policy, stage: str) -> int | None:
-    """The time limit of a stage in working days, from the policy (None if it sets none)."""
-    proc = policy.procedure
-    if stage == "review":
-        return proc.review_time_limit_working_days
-    return proc.time_limits_working_days.get(stage)
-
-
-def impact_months(policy, outcome: str) -> int:
-    """The impact period (影响期) after ``outcome`` in months, from the policy's after-care (0 if none)."""
-    care = policy.aftercare.get(outcome)
-    return care.impact_period_months if care is not None else 0
-
-
-def due(url: str | None = None, today: dt.date | None = None, within: int = 5, region: str | None = None):
-    """Cases whose current stage is overdue or due within ``within`` working days, and open
-    corrections likewise, as a DataFrame sorted by deadline (see ``ftlib.register.frames.due``)."""
-    from ftlib.register.frames import due as _due
-
-    return _due(url, today=today, within=within, region=region)

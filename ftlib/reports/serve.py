@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from ftlib import home
@@ -23,14 +25,52 @@ def voila_env(base: dict | None = None) -> dict:
     return env
 
 
-def voila_command(port: int, ip: str = "127.0.0.1", target: str = ".") -> list[str]:
+#: Settings of the shipped voila.json that concern the dashboards folder only: a widget notebook
+#: needs the widget extensions the dashboards deny, and has no html/ or assets/ to serve.
+DASHBOARD_ONLY = ("extension_denylist", "file_allowlist")
+
+
+def voila_command(port: int, ip: str = "127.0.0.1", target: str = ".", config_dir: Path | None = None,
+                  max_kernels: int | None = None) -> list[str]:
     """Voilà as ftlib runs it (ftlib.reports.voila_app: kernels released on leave, a kernel limit
-    with a busy page), with the interpreter running ftlib, so that it finds the same packages."""
-    return [sys.executable, "-m", "ftlib.reports.voila_app", target, "--no-browser", f"--port={port}",
-            f"--Voila.ip={ip}", "--template=ftlib"]
+    with a busy page), with the interpreter running ftlib, so that it finds the same packages.
+    ``config_dir``: the folder whose voila.json to read (default: the working folder);
+    ``max_kernels``: overrides voila.json's limit (size it to the machine's memory)."""
+    cmd = [sys.executable, "-m", "ftlib.reports.voila_app", target, "--no-browser", f"--port={port}",
+           f"--Voila.ip={ip}", "--template=ftlib"]
+    if config_dir is not None:
+        cmd.append(f"--Voila.config_file_paths={config_dir}")
+    if max_kernels is not None:
+        cmd.append(f"--FtlibKernelManager.max_kernels={max_kernels}")
+    return cmd
 
 
-def serve(folder: Path | None = None, port: int = 8866, ip: str = "127.0.0.1") -> int:
+def notebook_config() -> dict:
+    """The shipped voila.json for one widget notebook: the same kernel limit, idle cull, busy page,
+    template and hidden tracebacks as the dashboards, without the dashboards-only settings."""
+    cfg = json.loads(data_path("voila", "voila.json").read_text(encoding="utf-8"))
+    for key in DASHBOARD_ONLY:
+        cfg["VoilaConfiguration"].pop(key, None)
+    return cfg
+
+
+def notebook_config_dir() -> Path:
+    """The folder whose voila.json (:func:`notebook_config`) ``ftlib notebook`` reads:
+    ``$FTLIB_HOME/voila-notebook``, written afresh at each start (atomically: two servers may
+    start at once), never the project tree or the folder of the notebooks."""
+    folder = home.home() / "voila-notebook"
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".voila-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(notebook_config(), f, indent=1)
+    os.replace(tmp, folder / "voila.json")
+    return folder
+
+
+def serve(folder: Path | None = None, port: int = 8866, ip: str = "127.0.0.1", max_kernels: int | None = None,
+          apps_port: int = 0) -> int:
+    """Serve the dashboards; ``apps_port``: where the widget notebooks are served (``ftlib run``),
+    which the index's links (``/ftlib/apps/<notebook>``) lead to."""
     folder = Path(folder) if folder is not None else home.dashboards_dir()
     if not (folder / "index.ipynb").exists():
         raise FtlibError(f"{folder}: no index.ipynb: run `ftlib report --all` first")
@@ -43,7 +83,10 @@ def serve(folder: Path | None = None, port: int = 8866, ip: str = "127.0.0.1") -
         snapshot = folder / SNAPSHOT_NAME  # the register as the reports were run
         if snapshot.exists():
             env["FTLIB_REPORT_FRAMES"] = str(snapshot.resolve())
-        return subprocess.call(voila_command(port, ip), cwd=folder, env=env)
+        command = voila_command(port, ip, max_kernels=max_kernels)
+        if apps_port:
+            command.append(f"--FtlibVoila.apps_port={apps_port}")
+        return subprocess.call(command, cwd=folder, env=env)
     except KeyboardInterrupt:
         return 0
 

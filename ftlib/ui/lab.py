@@ -40,20 +40,23 @@ def lab_command(folder: Path, port: int, ip: str = "127.0.0.1") -> list[str]:
     return cmd
 
 
-def notebook(name: str, port: int = 8866, ip: str = "127.0.0.1") -> int:
-    """Serve one of the checkout's notebooks with Voilà and ftlib's offline template."""
+def notebook(name: str, port: int = 8866, ip: str = "127.0.0.1", max_kernels: int | None = None) -> int:
+    """Serve one of the checkout's notebooks with Voilà, ftlib's offline template and the limits of
+    the shipped voila.json (kernel maximum with the busy page, idle cull), as ``ftlib serve``."""
     import subprocess
 
-    from ftlib.reports.serve import voila_command, voila_env
+    from ftlib.reports.serve import notebook_config_dir, port_free, voila_command, voila_env
 
     stem = name.removesuffix(".ipynb")
     found = sorted(SOURCE.glob(f"{stem}*.ipynb"))
     if len(found) != 1:
         known = ", ".join(p.stem for p in sorted(SOURCE.glob("*.ipynb"))) or "none"
         raise FtlibError(f"notebook {name!r}: {'ambiguous' if found else 'not found'} (known: {known})")
+    port_free(ip, port)  # never print a URL that leads to another server
     print(f"ftlib: {found[0].stem} at http://{ip}:{port}/  (Ctrl-C stops)", flush=True)
+    command = voila_command(port, ip, str(found[0]), notebook_config_dir(), max_kernels)
     try:
-        return subprocess.call(voila_command(port, ip, str(found[0])), cwd=SOURCE, env=voila_env())
+        return subprocess.call(command, cwd=SOURCE, env=voila_env())
     except KeyboardInterrupt:
         return 0
 

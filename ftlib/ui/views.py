@@ -4,13 +4,15 @@ of their inputs (no widgets), shared by the case builder, the quiz and the ex-an
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ftlib.engine import Determination, comparison_table
-from ftlib.explain import Counterfactuals
 from ftlib.i18n import fact_label, label, outcome_label, value_label
 from ftlib.ui.labels import text
 from ftlib.vocabulary import OUTCOMES
+
+if TYPE_CHECKING:  # explain builds frames (pandas); the quiz's views never need it at run time
+    from ftlib.explain import Counterfactuals
 
 #: The decisive row: JupyterLab's theme variables (readable in its light and dark themes), with
 #: light-theme fallbacks where no JupyterLab stylesheet is loaded (a static page).
@@ -23,14 +25,31 @@ def e(x: Any) -> str:
     return html.escape(str(x))
 
 
-def outcome_html(d: Determination, lang: str = "zh") -> str:
+def policy_names(sentence: str, lang: str) -> str:
+    """``sentence`` with each bundled policy's id replaced by its name (for readers, not developers)."""
+    import re
+
+    from ftlib.policy.loader import bundled
+
+    policies = bundled().policies
+
+    def name(m: re.Match) -> str:
+        p = policies.get(m.group(0))
+        return f"《{getattr(p.name, lang)}》" if p is not None else m.group(0)
+    return re.sub(r"CN(?:-[A-Z0-9]+)+", name, sentence)
+
+
+def outcome_html(d: Determination, lang: str = "zh", ids: bool = True) -> str:
+    """The outcome and the row that decided it; ``ids=False``: in words only (no row or policy id)."""
     name = d.policy.name_zh if lang == "zh" else d.policy.name_en
+    policy = f"{e(d.policy.id)}（{e(name)}）" if ids else e(name)
+    selection = getattr(d.selection, lang) if ids else policy_names(getattr(d.selection, lang), lang)
     out = (f"<div class='ftlib-outcome' data-outcome='{d.outcome}'>"
            f"<span>{e(text('outcome', lang))}：</span>"
            f"<b style='font-size:1.4em;color:{COLOURS[d.outcome]}'>{e(outcome_label(d.outcome, lang))}</b>"
-           f" <span class='ftlib-rule'>{e(label('grading_row.' + d.deciding_rule, lang))}</span>"
-           f" <code>{e(d.deciding_rule)}</code></div>"
-           f"<div>{e(text('policy_used', lang))}：{e(d.policy.id)}（{e(name)}）— {e(getattr(d.selection, lang))}</div>")
+           f" <span class='ftlib-rule'>{e(d.deciding_words(lang))}</span>"
+           + (f" <code>{e(d.deciding_rule)}</code>" if ids else "") + "</div>"
+           f"<div>{e(text('policy_used', lang))}：{policy} — {e(selection)}</div>")
     out += (f"<div class='ftlib-disposition' data-disposition='{e(d.disposition)}'>"
             f"{e(label('text.disposition', lang))}：<b>{e(d.disposition_label(lang))}</b>"
             f"（{e(label('text.track', lang))}：{e(label('track.' + d.track, lang))}；"
@@ -48,9 +67,9 @@ def _facts(reads: dict[str, Any], lang: str) -> str:
 
 
 def _rule_words(d: Determination, group: str, rule: str, lang: str) -> str:
-    """A rule in the policy's own words (its ``label``); a grading row by the catalogue's name."""
-    if group == "grading":
-        return label("grading_row." + rule, lang)
+    """A rule in the policy's own words (its ``label``; the deciding row's is on the determination)."""
+    if group == "grading" and rule == d.deciding_rule and d.deciding_label is not None:
+        return d.deciding_words(lang)
     try:
         from ftlib.policy.loader import bundled
 
@@ -61,9 +80,7 @@ def _rule_words(d: Determination, group: str, rule: str, lang: str) -> str:
     for r in rules if isinstance(rules, list) else []:
         if getattr(r, "id", None) == rule and getattr(r, "label", None) is not None:
             return getattr(r.label, lang)
-    from ftlib.i18n import has_label
-
-    return label(f"rule.{rule}" if has_label(f"rule.{rule}") else f"grading_row.{rule}", lang)
+    return label(f"rule.{rule}", lang)  # the catalogue's words, else (fallback rule) the id
 
 
 def plain_sentence(d: Determination, t: Any, lang: str = "zh") -> str | None:
@@ -132,9 +149,9 @@ def technical_reasons_html(d: Determination, lang: str = "zh") -> str:
             + "".join(rows) + "</table>")
 
 
-def corrections_html(d: Determination, lang: str = "zh") -> str:
+def corrections_html(d: Determination, lang: str = "zh", ids: bool = True) -> str:
     items = "".join(f"<li>{e(getattr(c, lang))}（{e(text('within_days', lang, n=c.time_limit_working_days))}）"
-                    f" <small>〔{e(c.clause)}〕</small></li>" for c in d.corrections)
+                    + (f" <small>〔{e(c.clause)}〕</small>" if ids else "") + "</li>" for c in d.corrections)
     months = d.aftercare.impact_period_months
     care = [text("impact_period", lang, n=months) if months is not None else label("text.impact_unknown", lang)]
     if d.aftercare.follow_up_visit_within_working_days:

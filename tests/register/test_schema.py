@@ -18,14 +18,14 @@ from ftlib.register.models import Base
 def test_upgrade_creates_every_table_of_the_models(empty_url):
     assert db.status(empty_url)[0] in ("missing", "empty")
     rev = db.upgrade(empty_url)
-    assert rev == db.head_revision() == "0003"
+    assert rev == db.head_revision() == "0004"
     with db.get_engine(empty_url).connect() as conn:
         tables = set(inspect(conn).get_table_names())
         app = conn.execute(text("SELECT value FROM ftlib_meta WHERE key='application'")).scalar()
     assert set(Base.metadata.tables) <= tables
     assert app == "ftlib-register"
-    assert db.status(empty_url) == ("ftlib", "0003")
-    assert db.upgrade(empty_url) == "0003"  # a second upgrade is a no-op
+    assert db.status(empty_url) == ("ftlib", "0004")
+    assert db.upgrade(empty_url) == "0004"  # a second upgrade is a no-op
 
 
 def test_migrations_match_the_models(url):
