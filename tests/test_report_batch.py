@@ -21,8 +21,8 @@ def frames():
 
 
 def test_national_tree_has_the_country_s_shape_and_no_real_name():
-    from ftlib.register.national import NATIONAL_SHAPE, national_tree
     from ftlib.regions import regions
+    from ftlib.register.national import NATIONAL_SHAPE, national_tree
 
     tree = national_tree(NATIONAL_SHAPE)
     levels = pd.Series([r.level for r in tree]).value_counts().to_dict()
