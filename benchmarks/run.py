@@ -21,26 +21,46 @@ BENCHES = {
     "metrics": "metrics_bench.py",
     "ui": "ui_latency.py",
     "dashboards": "dashboard_bench.py",
+    "national": "national_bench.py",
 }
+#: Run only when named (``make bench BENCH=openfisca``): they need the bench extra
+#: (``pip install -e '.[bench]'``). Extra arguments after ``--`` go to the script, e.g.
+#: ``benchmarks/run.py openfisca -- --string-max 10000000`` for the 10M-row string comparison.
+OPTIONAL = {"openfisca": "openfisca_bench.py"}
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("names", nargs="*", help=f"benchmarks to run (default all: {', '.join(BENCHES)})")
+    ap.add_argument("extra", nargs=argparse.REMAINDER, help="after --: arguments for the (one) benchmark named")
     args = ap.parse_args(argv)
-    unknown = [n for n in args.names if n not in BENCHES]
+    known = {**BENCHES, **OPTIONAL}
+    unknown = [n for n in args.names if n not in known]
     if unknown:
-        print(f"bench: unknown benchmark {unknown[0]!r} (known: {', '.join(BENCHES)})", file=sys.stderr)
+        print(f"bench: unknown benchmark {unknown[0]!r} (known: {', '.join(known)})", file=sys.stderr)
         return 2
+    extra = [a for a in args.extra if a != "--"]
+    from ftlib import home
+
+    results = home.home() / "bench" / f"results-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.txt"
+    results.parent.mkdir(parents=True, exist_ok=True)
     failed = []
     for name in args.names or list(BENCHES):
-        script = HERE / BENCHES[name]
-        print(f"== {name}: {sys.executable} {script.relative_to(HERE.parent)}", flush=True)
+        script = HERE / known[name]
+        print(f"== {name}: {sys.executable} {script.relative_to(HERE.parent)} {' '.join(extra)}", flush=True)
         t0 = time.perf_counter()
-        rc = subprocess.call([sys.executable, str(script)])
+        with results.open("a", encoding="utf-8") as log:   # everything the benchmark prints, also kept
+            log.write(f"== {name} {' '.join(extra)}; {subprocess.run(['uptime'], capture_output=True, text=True).stdout}")
+            log.flush()
+            proc = subprocess.Popen([sys.executable, str(script), *extra], stdout=subprocess.PIPE, text=True)
+            for line in proc.stdout:
+                sys.stdout.write(line)
+                log.write(line)
+            rc = proc.wait()
         print(f"== {name}: exit {rc} after {time.perf_counter() - t0:.0f} s", flush=True)
         if rc:
             failed.append(name)
+    print(f"bench: results in {results}")
     if failed:
         print(f"bench: failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
