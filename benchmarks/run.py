@@ -32,14 +32,14 @@ OPTIONAL = {"openfisca": "openfisca_bench.py"}
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("names", nargs="*", help=f"benchmarks to run (default all: {', '.join(BENCHES)})")
-    ap.add_argument("extra", nargs=argparse.REMAINDER, help="after --: arguments for the (one) benchmark named")
-    args = ap.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra = argv[argv.index("--") + 1:] if "--" in argv else []   # after --: arguments for the benchmark named
+    args = ap.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
     known = {**BENCHES, **OPTIONAL}
     unknown = [n for n in args.names if n not in known]
     if unknown:
         print(f"bench: unknown benchmark {unknown[0]!r} (known: {', '.join(known)})", file=sys.stderr)
         return 2
-    extra = [a for a in args.extra if a != "--"]
     from ftlib import home
 
     results = home.home() / "bench" / f"results-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.txt"
