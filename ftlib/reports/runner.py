@@ -154,11 +154,7 @@ def run_reports(jobs: list[Job], out_dir: Path | None = None, html: bool = False
     (``fingerprint``) is kept, not rebuilt. ``scheduler``: run the reports on a Dask cluster —
     ``local`` starts one on this machine with ``workers`` worker processes, anything else is
     the address of a running scheduler whose workers see ``out_dir`` at the same path."""
-    from tqdm.auto import tqdm
-
-    from ftlib.reports import pagecache
-    from ftlib.reports.data import _snapshot, save_snapshot
-    from ftlib.reports.index import write_index
+    from ftlib.reports.data import save_snapshot
     from ftlib.reports.pagecache import SNAPSHOT_NAME
 
     out_dir = Path(out_dir if out_dir is not None else home.dashboards_dir()).resolve()
@@ -167,7 +163,25 @@ def run_reports(jobs: list[Job], out_dir: Path | None = None, html: bool = False
     # One snapshot of the register for all reports; the workers inherit its path.
     snapshot = save_snapshot(out_dir / SNAPSHOT_NAME)
     env = {**os.environ, "FTLIB_REPORT_FRAMES": str(snapshot)}
+    before_env = os.environ.get("FTLIB_REPORT_FRAMES")
     os.environ["FTLIB_REPORT_FRAMES"] = str(snapshot)   # page keys of reused reports: this snapshot's
+    try:
+        return _run(jobs, out_dir, html, workers, progress, timeout, scheduler, incremental, snapshot, env)
+    finally:
+        if before_env is None:
+            os.environ.pop("FTLIB_REPORT_FRAMES", None)
+        else:
+            os.environ["FTLIB_REPORT_FRAMES"] = before_env
+
+
+def _run(jobs: list[Job], out_dir: Path, html: bool, workers: int, progress: bool, timeout: float,
+         scheduler: str | None, incremental: bool, snapshot: Path, env: dict) -> list[Result]:
+    from tqdm.auto import tqdm
+
+    from ftlib.reports import pagecache
+    from ftlib.reports.data import _snapshot
+    from ftlib.reports.index import write_index
+
     shutil.copy(  # the served folder always carries the settings of the installed ftlib
         data_path("voila", "voila.json"), out_dir / "voila.json")
     pages = Path(snapshot).parent / ".pages"   # where pagecache keeps them: beside the snapshot
