@@ -92,11 +92,21 @@ def export_file(to: str | Path, url: str | None = None) -> list[Path]:
         from openpyxl import Workbook  # only an xlsx export pays for importing openpyxl
 
         wb = Workbook(write_only=True)
-        for name, df in frames.items():
-            ws = wb.create_sheet(name)
-            ws.append(list(df.columns))
-            for row in df.itertuples(index=False):
-                ws.append([_text_cell(ws, typed(v)) for v in row])
-        with atomic_path(to) as tmp:
-            wb.save(tmp)
+        try:
+            with atomic_path(to) as tmp:
+                # a write-only workbook streams each sheet to a temporary file while rows are
+                # appended, so a full disk or the file-size limit can strike here already
+                for name, df in frames.items():
+                    ws = wb.create_sheet(name)
+                    ws.append(list(df.columns))
+                    for row in df.itertuples(index=False):
+                        ws.append([_text_cell(ws, typed(v)) for v in row])
+                wb.save(tmp)
+        except FtlibError:
+            for ws in wb.worksheets:   # close the failed sheet streams now, not noisily at exit
+                try:
+                    ws.close()
+                except Exception:  # noqa: BLE001, S110 — the write already failed and is reported
+                    pass
+            raise
     return [to]
