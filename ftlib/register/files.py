@@ -26,9 +26,16 @@ META = ["id", "region", "cadre_id", "channel", "received_on", "registration_id"]
 FACT_COLUMNS = [n for n in VOCABULARY if n != "id"]
 CASE_COLUMNS = META + FACT_COLUMNS
 REGISTRATION_COLUMNS = ["registration_id", "region", "cadre_id", "registered_on", "category", "description"]
-SHEETS = ("registrations", "cases", "events")
 EVENT_COLUMNS = ["case_id", "seq", "kind", "at", "actor", "payload", "recorded_at", "recorded_by"]
-SHEETS = ("registrations", "cases", "events")
+#: The register's other rows (``ftlib.register.reference``): what makes an export a full copy.
+REFERENCE_COLUMNS: dict[str, list[str]] = {
+    "regions": ["code", "name_zh", "name_en", "parent", "illustrative"],
+    "headcounts": ["region", "year", "cadres"],
+    "cadres": ["cadre_id", "region", "rank", "unit_type"],
+    "clarifications": ["region", "cadre_id", "clarified_on", "method", "accuser_referred", "referred_to"],
+}
+#: Sheets of a workbook (and the files of a CSV export), in the order an import reads them.
+SHEETS = ("regions", "headcounts", "cadres", "registrations", "cases", "events", "clarifications")
 
 
 @dataclass
@@ -60,6 +67,10 @@ def _kind_of(columns: list[str], source: str) -> str:
     cols = set(columns)
     if {"registration_id", "registered_on"} <= cols:
         return "registrations"
+    for kind, signature in (("regions", {"code", "name_zh"}), ("headcounts", {"region", "year", "cadres"}),
+                            ("cadres", {"cadre_id", "rank", "unit_type"}), ("clarifications", {"clarified_on", "method"})):
+        if signature <= cols:
+            return kind
     if {"case_id", "kind"} <= cols:
         return "events"
     if {"id", "jurisdiction"} <= cols:
