@@ -101,7 +101,7 @@ def test_read_only_file_system(world):
         pytest.skip("unshare -rm (user and mount namespaces) is not available here")
     ro_tmpfs = f"mount -t tmpfs -o ro tmpfs {d / 'ro'}"
     _one_line(_run(["export", "--to", str(d / "ro" / "x.csv"), "--database", url], unshare=ro_tmpfs),
-              f"{d / 'ro' / 'x.csv'}: cannot write: the file system is read-only")
+              f"{d / 'ro' / 'x.'}", ".csv: cannot write: the file system is read-only")
     _one_line(_run(["export", "--to", str(d / "ro" / "x.xlsx"), "--database", url], unshare=ro_tmpfs),
               "x.xlsx: cannot write: the file system is read-only")
     _one_line(_run(["report", "--all", "--out", str(d / "ro" / "reports")], env={"FTLIB_DATABASE_URL": url},
@@ -118,9 +118,9 @@ def test_read_only_file_system(world):
 
 def test_file_size_limit(world, tmp_path):
     d, url = world
-    for name in ("big.csv", "big.xlsx"):
+    for name in ("big.csv", "big.xlsx"):    # a CSV export is several files: the one that failed is named
         _one_line(_run(["export", "--to", str(tmp_path / name), "--database", url], limit=True),
-                  f"{tmp_path / name}: cannot write: the file would exceed the file-size limit")
+                  f"{tmp_path / 'big.'}", ": cannot write: the file would exceed the file-size limit")
     assert list(tmp_path.iterdir()) == [], "a failed export leaves no (truncated) file"
     # an import that would grow the register past the limit: refused, the register unchanged
     reg = tmp_path / "reg"

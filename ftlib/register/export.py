@@ -5,6 +5,7 @@ an export into an empty register reproduces everything it holds (a full copy).""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -88,8 +89,11 @@ def export_file(to: str | Path, url: str | None = None) -> list[Path]:
     # against spreadsheet formulas (``cells``).
     if suffix == ".csv":
         paths = {name: to if name == "cases" else to.with_name(f"{to.stem}.{name}.csv") for name in SHEETS}
-        for name, path in paths.items():
-            with atomic_path(path) as tmp:
+        # all files written first, renamed into place only when every one is: a failure leaves
+        # the previous export (or none), never some files of the new one beside old ones
+        with contextlib.ExitStack() as stack:
+            for name, path in paths.items():
+                tmp = stack.enter_context(atomic_path(path))
                 frames[name].map(lambda v: neutralise(str(v)) if isinstance(v, str) else v).to_csv(
                     tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
         return list(paths.values())
