@@ -63,6 +63,9 @@ BOOL_FACTS = {
     "objected_to_decision": "objected_to_decision",
     "procedure.emergency_onsite": "procedure_emergency_onsite", "procedure.reported_after": "procedure_reported_after",
     "consequence.safety_incident": "consequence_safety_incident",
+    "consequence.environmental_incident": "consequence_environmental_incident",
+    "consequence.food_safety_incident": "consequence_food_safety_incident",
+    "consequence.mass_incident": "consequence_mass_incident",
     "after.self_reported": "after_self_reported", "after.cooperated": "after_cooperated",
     "after.concealed": "after_concealed", "after.refused_correction": "after_refused_correction",
     "history.repeated_after_warning": "history_repeated_after_warning",
@@ -98,7 +101,11 @@ def build() -> TaxBenefitSystem:
         return _v(c, p, "knowingly_violated") + _v(c, p, "defied_prohibition") + _v(c, p, "personal_gain")
 
     def excluded(c, p):
-        major_harm = (_v(c, p, "consequence_severity") == Severity.major) * _v(c, p, "consequence_safety_incident")
+        # CN-2018's major_harm: a major loss, or a serious (severity >= serious) incident of four kinds
+        severity = _v(c, p, "consequence_severity").view(np.ndarray)
+        incident = (_v(c, p, "consequence_safety_incident") + _v(c, p, "consequence_environmental_incident")
+                    + _v(c, p, "consequence_food_safety_incident") + _v(c, p, "consequence_mass_incident"))
+        major_harm = (severity == Severity.major.index) + (severity >= Severity.serious.index) * incident
         return (_v(c, p, "political_discipline") + _v(c, p, "benefit_transfer") + _v(c, p, "after_concealed")
                 + _v(c, p, "after_refused_correction") + _v(c, p, "history_repeated_after_warning") + major_harm)
 
@@ -106,8 +113,8 @@ def build() -> TaxBenefitSystem:
         return _v(c, p, "scenario") != Scenario.routine
 
     def conditions_met(c, p):
-        procedure = ((_v(c, p, "procedure_followed") != Followed.none)
-                     + _v(c, p, "procedure_emergency_onsite") * _v(c, p, "procedure_reported_after"))
+        # no after-report: no national text asks one for an on-the-spot emergency decision
+        procedure = (_v(c, p, "procedure_followed") != Followed.none) + _v(c, p, "procedure_emergency_onsite")
         return _v(c, p, "public_motive") * procedure
 
     def mitigating(c, p):

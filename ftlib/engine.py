@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from ftlib.facts import CONDITION_FACTS, UNKNOWN, Case, FactError
 from ftlib.i18n import has_label, label
+from ftlib.policy.assessments import Assessment, weigh
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.completions import MAX_COMPLETIONS, Resolved, resolve, thresholds
 from ftlib.policy.handling import impact_period
@@ -125,6 +126,9 @@ class Determination(BaseModel):
     #: The unknown facts whose value changes the result, the one splitting most completions first
     #: (what to verify first). Empty when the case is decided.
     decisive_unknowns: list[str] = []
+    #: The five assessments (motive, basis, process, impact, attitude): the facts of each that the
+    #: trace read and whether they weighed for or against the cadre (ftlib/data/assessments.yaml)
+    assessments: list[Assessment] = []
 
     def outcome_label(self, lang: str = "zh") -> str:
         return label(f"outcome.{self.outcome}", lang)
@@ -389,7 +393,13 @@ def _build(case: Case, policy: Policy, result: tuple, selection: Message, warnin
                          deciding_status=row.status if row is not None else "",
                          handling=_handling_text(row), residual=list(row.residual) if row is not None else [],
                          policy=_policy_ref(policy), selection=selection, trace=trace, corrections=corrections,
-                         aftercare=_aftercare(policy, outcome, row, kind), warnings=warnings)
+                         aftercare=_aftercare(policy, outcome, row, kind), warnings=warnings,
+                         assessments=weigh(_facts_read(trace), UNKNOWN))
+
+
+def _facts_read(trace: list[TraceEntry]) -> dict[str, Any]:
+    """The case's facts the trace read (aggregates such as ``conditions_met`` left out)."""
+    return {k: v for t in trace for k, v in t.facts.items() if k in CONDITION_FACTS}
 
 
 def _both(key: str) -> dict[str, str]:

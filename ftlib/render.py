@@ -6,7 +6,7 @@ from typing import Any
 
 from ftlib.engine import UNDETERMINED, Determination, disposition_label
 from ftlib.facts import UNKNOWN
-from ftlib.i18n import fact_label, label
+from ftlib.i18n import fact_label, label, value_label
 
 
 def _yes(v: Any, lang: str) -> str:
@@ -41,6 +41,29 @@ def unknown_lines(d: Determination, lang: str = "zh") -> list[str]:
     return []
 
 
+def assessment_lines(d: Determination, lang: str = "zh") -> list[str]:
+    """The five assessments: each one's weight, then the facts it read grouped by how they
+    weighed (for, against, open, no weight); the heading marks the table as a reading."""
+    if not d.assessments:
+        return []
+    colon, sep, semi = ("：", "，", "；") if lang == "zh" else (": ", ", ", "; ")
+    lines = [f"{label('text.assessments', lang)} ({label('status.' + d.assessments[0].status, lang)}):"]
+    for a in d.assessments:
+        groups = []
+        for way in ("for", "against", "open", "neutral"):
+            names = [k for k in a.facts if a.directions[k] == way]
+            if names:
+                shown = sep.join(f"{fact_label(k, lang)}={_value(k, a.facts[k], lang)}" for k in names)
+                groups.append(f"{label('weight.' + way, lang)}{colon}{shown}")
+        lines.append(f"  - {getattr(a.label, lang)}{colon}{label('weight.' + a.weight, lang)}"
+                     + (f" — {semi.join(groups)}" if groups else ""))
+    return lines
+
+
+def _value(name: str, v: Any, lang: str) -> str:
+    return label("text.unknown", lang) if v == UNKNOWN else value_label(name, v, lang)
+
+
 def determination_text(d: Determination, lang: str = "zh") -> str:
     name = d.policy.name_zh if lang == "zh" else d.policy.name_en
     lines = [
@@ -67,6 +90,7 @@ def determination_text(d: Determination, lang: str = "zh") -> str:
         if t.clause not in shown:  # each clause's text once, where it is first cited
             shown.add(t.clause)
             lines.append(f"      〔{t.clause}〕 {t.clause_zh if lang == 'zh' else t.clause_en}")
+    lines += assessment_lines(d, lang)
     lines.append(f"{label('text.corrections', lang)}:")
     for c in d.corrections or []:
         lines.append(f"  - {getattr(c, lang)} ({label('text.within_days', lang).format(n=c.time_limit_working_days)})")

@@ -10,8 +10,12 @@ CN-2016  distinctions: knowingly_violated, defied_prohibition, personal_gain; no
                tolerable (conditions_met) → exempt | default → not_tolerated
 CN-2018  + exclusions: political_discipline, benefit_transfer, after.concealed,
            after.refused_correction, history.repeated_after_warning,
-           severity == major and safety_incident; scope inherited from CN-2016;
-         conditions: public_motive; procedure.followed != none or (emergency_onsite and reported_after)
+           major_harm: severity == major OR (severity >= serious AND one of safety_incident,
+           environmental_incident, food_safety_incident, mass_incident) — the clause reads "造成重大损失，
+           或者发生安全生产、环境污染、食品安全、群体性事件等严重事故（后果达到“严重”及以上）";
+           scope inherited from CN-2016;
+         conditions: public_motive; procedure.followed != none or emergency_onsite (no after-report:
+           no national text asks one for an emergency decision)
          rows: red_line → not_tolerated | not_in_scope → out_of_scope |
                exempt (conditions_met and severity <= serious and (followed == full or remedy == full)) |
                tolerable_lighter (conditions_met) → mitigated | default → not_tolerated
@@ -86,7 +90,11 @@ HAND = [
     ("CN-2018", {"benefit_transfer": True}, "not_tolerated", "red_line", "exclusion benefit_transfer"),
     ("CN-2018", {"history.repeated_after_warning": True}, "not_tolerated", "red_line", "exclusion repeated"),
     ("CN-2018", {"consequence.severity": "major", "consequence.safety_incident": True}, "not_tolerated",
-     "red_line", "exclusion major_harm: major and a safety incident"),
+     "red_line", "exclusion major_harm: a major loss already bars; the safety incident adds nothing"),
+    ("CN-2018", {"consequence.severity": "serious", "consequence.safety_incident": True}, "not_tolerated",
+     "red_line", "major_harm's second half: a safety incident with serious consequences (\"严重事故\")"),
+    ("CN-2018", {"consequence.severity": "minor", "consequence.safety_incident": True}, "exempt", "exempt",
+     "an incident with minor consequences is not a serious one: no exclusion; full procedure, minor → exempt"),
     ("CN-2018", {"knowingly_violated": True}, "not_tolerated", "red_line", "a distinction also hits red_line"),
     ("CN-2018", {"scenario": "routine"}, "out_of_scope", "not_in_scope", "routine not in scope"),
     ("CN-2018", {"scenario": "force_majeure"}, "out_of_scope", "not_in_scope", "scope inherited from 2016"),
@@ -95,13 +103,16 @@ HAND = [
      "exempt", "exempt", "partial procedure but full remedy, serious <= serious"),
     ("CN-2018", {"procedure.followed": "partial", "after.remedy": "partial"}, "mitigated", "tolerable_lighter",
      "conditions met (partial != none) but neither full procedure nor full remedy"),
-    ("CN-2018", {"consequence.severity": "major"}, "mitigated", "tolerable_lighter",
-     "major without safety incident: not excluded, but major > serious so not exempt"),
+    ("CN-2018", {"consequence.severity": "major"}, "not_tolerated", "red_line",
+     "a major loss alone is on the negative list (造成重大损失，或者…): major_harm → red_line"),
     ("CN-2018", {"procedure.followed": "none", "procedure.emergency_onsite": True, "procedure.reported_after": True,
                  "scenario": "emergency"}, "mitigated", "tolerable_lighter",
-     "on-the-spot emergency decision reported afterwards satisfies the procedure condition"),
+     "on-the-spot emergency decision satisfies the procedure condition; not exempt: followed none, remedy none"),
     ("CN-2018", {"procedure.followed": "none", "procedure.emergency_onsite": True, "scenario": "emergency"},
-     "not_tolerated", "default", "on-the-spot but not reported → procedure condition fails"),
+     "mitigated", "tolerable_lighter",
+     "on-the-spot, not reported: the national condition asks no after-report, so it holds as above"),
+    ("CN-2018", {"procedure.followed": "none", "scenario": "emergency"}, "not_tolerated", "default",
+     "no procedure and no on-the-spot decision: the procedure condition fails; 2018 has no mitigations"),
     ("CN-2018", {"public_motive": False}, "not_tolerated", "default", "no public motive"),
     ("CN-2018", {"public_motive": False, "after.cooperated": True}, "not_tolerated", "default",
      "2018 has no mitigations group"),
@@ -112,8 +123,22 @@ HAND = [
     ("CN-2019", {"objected_to_decision": True, "scenario": "routine", "public_motive": False}, "exempt",
      "objected", "Art.17(2) row precedes the scope row and needs nothing else"),
     ("CN-2019", {"scenario": "force_majeure", "procedure.followed": "partial", "consequence.severity": "major"},
-     "mitigated", "force_majeure_reduced",
-     "Art.17(3) graded: major (no safety incident, so not excluded) and not recovered → reduced, not exempted"),
+     "not_tolerated", "red_line",
+     "a major loss is on the inherited negative list, and red_line precedes the Art.17(3) rows"),
+    ("CN-2019", {"scenario": "force_majeure", "procedure.followed": "partial", "consequence.severity": "serious",
+                 "after.remedy": "partial"}, "mitigated", "force_majeure_reduced",
+     "Art.17(3) graded: serious (no incident, not excluded), only partly recovered → force_majeure fails "
+     "(neither <= minor nor remedy full) → reduced, not exempted"),
+    ("CN-2019", {"consequence.severity": "serious", "consequence.environmental_incident": True}, "not_tolerated",
+     "red_line", "serious environmental-pollution incident: major_harm (inherited from CN-2018)"),
+    ("CN-2019", {"consequence.severity": "serious", "consequence.food_safety_incident": True}, "not_tolerated",
+     "red_line", "serious food-safety incident: major_harm"),
+    ("CN-2019", {"consequence.severity": "serious", "consequence.mass_incident": True}, "not_tolerated",
+     "red_line", "serious mass incident: major_harm"),
+    ("CN-2019", {"consequence.severity": "serious", "after.remedy": "full"}, "exempt", "exempt",
+     "serious without any incident is not excluded; serious <= serious and remedy full → exempt"),
+    ("CN-2019", {"consequence.mass_incident": True}, "exempt", "exempt",
+     "a mass incident with minor consequences is not serious: no exclusion; full procedure, minor → exempt"),
     ("CN-2019", {"scenario": "force_majeure", "procedure.followed": "partial"}, "exempt", "force_majeure",
      "Art.17(3): force majeure, public motive, some procedure, minor consequences → exempted"),
     ("CN-2019", {"objected_to_superior": True, "superior_decision_unlawful": True}, "not_tolerated",
@@ -213,7 +238,8 @@ def test_trace_invariants(cn, pid, idx):
 
 def test_trace_reads_all_facts_of_a_row_even_if_it_fails_early(cn):
     # CN-2018, no public motive: conditions_met is false, so the `exempt` row is false already from
-    # its first operand; the trace must still show the other facts it names.
+    # its first operand; the trace must still show the other facts it names. The procedure
+    # condition names two facts: "procedure.followed != none or procedure.emergency_onsite".
     d = determine(case(public_motive=False), "CN-2018", cn)
     row = next(t for t in d.trace if t.group == "grading" and t.rule == "exempt")
     assert row.result is False
@@ -221,8 +247,7 @@ def test_trace_reads_all_facts_of_a_row_even_if_it_fails_early(cn):
                          "procedure.followed": "full", "after.remedy": "none"}
     assert d.deciding_rule == "default"
     proc = next(t for t in d.trace if t.group == "conditions" and t.rule == "procedure")
-    assert proc.facts == {"procedure.followed": "full", "procedure.emergency_onsite": False,
-                          "procedure.reported_after": False}
+    assert proc.facts == {"procedure.followed": "full", "procedure.emergency_onsite": False}
 
 
 def test_trace_cn2019_article_source(cn):

@@ -31,23 +31,26 @@ def lit(*dicts):
 # consequences, nothing remedied.
 #   red_line: no distinction (CN-2018's knowingly_violated/defied_prohibition/personal_gain) and no
 #   exclusion (political_discipline, benefit_transfer, after.concealed, after.refused_correction,
-#   history.repeated_after_warning, major_harm = severity major AND safety incident) -> false.
+#   history.repeated_after_warning, major_harm = severity major OR (severity >= serious AND a
+#   safety, environmental, food-safety or mass incident)) -> false.
 #   objected, force_majeure: false. scope: reform_pilot is listed -> in scope.
-#   conditions (CN-2018): public_motive; procedure = followed != none or (onsite and reported) -> met.
+#   conditions (CN-2018): public_motive; procedure = followed != none or emergency_onsite -> met.
 #   exempt row: conditions_met, minor <= serious, followed == full -> EXEMPT.
 # One change suffices for every other outcome:
-#   not_tolerated: any of the 3 distinctions or 5 single-fact exclusions set true (8 sets); or
-#     public_motive false / procedure.followed none: conditions fail, and nothing mitigates
-#     (after.remedy none, not cooperated, not self-reported) -> default row (2 sets). 10 in all.
-#     (severity major alone is not major_harm: that needs a safety incident as well.)
-#   mitigated: severity major fails "<= serious" in the exempt row; followed partial fails
-#     "followed == full or remedy == full"; both leave conditions_met -> tolerable_lighter.
+#   not_tolerated: any of the 3 distinctions or 5 single-fact exclusions set true (8 sets);
+#     severity major: a major loss alone is major_harm -> red_line (1 set); or public_motive
+#     false / procedure.followed none (emergency_onsite is false): conditions fail, and nothing
+#     mitigates (after.remedy none, not cooperated, not self-reported) -> default row (2 sets).
+#     11 in all. (An incident alone is not enough: with minor consequences it is not serious;
+#     severity serious alone is no exclusion and still passes "<= serious".)
+#   mitigated: followed partial fails "followed == full or remedy == full" but leaves
+#     conditions_met -> tolerable_lighter. (severity major now goes to not_tolerated.)
 #   out_of_scope: scenario routine is the only scenario not in CN-2019's scope list.
 CASE_A_NOT_TOLERATED = lit(
     {"knowingly_violated": True}, {"defied_prohibition": True}, {"personal_gain": True},
     {"political_discipline": True}, {"benefit_transfer": True}, {"after.concealed": True},
     {"after.refused_correction": True}, {"history.repeated_after_warning": True},
-    {"public_motive": False}, {"procedure.followed": "none"},
+    {"public_motive": False}, {"procedure.followed": "none"}, {"consequence.severity": "major"},
 )
 
 
@@ -55,7 +58,7 @@ def test_case_a_all_facts():
     cf = counterfactuals(make())
     assert cf.policy_id == "CN-2019" and cf.outcome == "exempt"
     assert as_sets(cf, "not_tolerated") == CASE_A_NOT_TOLERATED
-    assert as_sets(cf, "mitigated") == lit({"consequence.severity": "major"}, {"procedure.followed": "partial"})
+    assert as_sets(cf, "mitigated") == lit({"procedure.followed": "partial"})
     assert as_sets(cf, "out_of_scope") == lit({"scenario": "routine"})
     assert cf.searched_to == 1 and cf.unreachable() == []
     # each change records the value it replaces
@@ -119,8 +122,10 @@ def test_minimal_sets_beyond_the_smallest():
     #  size 1: {objected_to_decision}.
     #  size 2 without objected: public_motive true + followed full -> conditions met, minor,
     #    full procedure -> exempt row. public_motive + followed partial -> only tolerable_lighter;
-    #    public_motive + remedy full -> conditions still fail on procedure; the emergency route
-    #    needs onsite AND reported (3 changes); force_majeure needs scenario + motive + procedure (3).
+    #    public_motive + remedy full -> conditions still fail on procedure; public_motive +
+    #    emergency_onsite -> conditions met (the national condition asks no after-report), but the
+    #    exempt row still needs followed == full or remedy == full -> only tolerable_lighter;
+    #    force_majeure needs scenario + motive + procedure (3).
     #  Every other 2-set reaching exempt contains objected_to_decision, so it is not minimal.
     cf = counterfactuals(make(public_motive=False, **{"procedure.followed": "none"}), max_changes=2,
                          smallest_only=False)
@@ -167,23 +172,29 @@ def test_exante_requirements_cn2019_partial_procedure():
     # exclusions' facts, consequences and the aftermath.
     #  Tolerable (exempt or mitigated): conditions hold by plan (public motive, partial != none),
     #  so only red_line can stop it: each distinction and single-fact exclusion must stay false;
-    #  major_harm forbids the PAIR severity major + safety incident (each alone is fine).
-    #  Exemption: with partial procedure the exempt row needs remedy == full and severity <= serious.
+    #  major_harm = "severity major OR (severity >= serious AND an incident)": severity major is
+    #  itself forbidden (none/minor/serious allowed), and each incident kind (safety, environmental,
+    #  food-safety, mass) is forbidden together with severity serious — alone, with minor
+    #  consequences, an incident is fine, and serious alone is fine: four PAIRS.
+    #  Exemption: with partial procedure the exempt row needs remedy == full (and severity <=
+    #  serious, which tolerance already requires, so it is no further requirement for exemption).
     r = tolerance_requirements({"scenario": "reform_pilot", "subject.rank": "township", "public_motive": True,
                                 "procedure.collective_decision": True, "procedure.followed": "partial",
                                 "procedure.emergency_onsite": False, "procedure.reported_after": False,
                                 "procedure.exante_registered": True, "objected_to_decision": False,
                                 "objected_to_superior": False},
-                               "CN-HB", dt.date(2023, 3, 1))
+                               "CN-JS", dt.date(2023, 3, 1))  # no local policy in Jiangsu: CN-2019
     assert r.policy_id == "CN-2019" and r.in_scope
     assert {(q.fact, q.allowed) for q in r.for_tolerance} == {
         (f, (False,)) for f in ("after.concealed", "after.refused_correction", "benefit_transfer",
                                 "defied_prohibition", "history.repeated_after_warning", "knowingly_violated",
-                                "personal_gain", "political_discipline")}
+                                "personal_gain", "political_discipline")} | {
+        ("consequence.severity", ("none", "minor", "serious"))}
     #  (objected_to_superior is planned false, so the para. 2 rows do not apply)
-    assert r.pairs_tolerance == [(("consequence.safety_incident", True), ("consequence.severity", "major"))]
-    assert {(q.fact, q.allowed) for q in r.for_exemption} == {
-        ("after.remedy", ("full",)), ("consequence.severity", ("none", "minor", "serious"))}
+    assert set(r.pairs_tolerance) == {((f"consequence.{kind}", True), ("consequence.severity", "serious"))
+                                      for kind in ("environmental_incident", "food_safety_incident",
+                                                   "mass_incident", "safety_incident")}
+    assert {(q.fact, q.allowed) for q in r.for_exemption} == {("after.remedy", ("full",))}
 
 
 def test_exante_routine_work_is_never_tolerable():

@@ -173,37 +173,48 @@ def test_quiz_scores_outcome_and_deciding_rules(quiz, tmp_path):
 
     w = quiz
     assert "出于公心：是" in w.case_html.value and "容错情形：改革试点、先行先试" in w.case_html.value
-    assert ("[认定结果] 符合免责条件 ⇒ 免责（不予问责或免予问责） 〔art17_reading〕", "grading:exempt") in w.rules_w.options
+    # the clause in words: art17_reading cites no document; its text opens "（示例性解读）属于第十七条第一款第（一）项情形、…"
+    assert ("[认定结果] 符合免责条件 ⇒ 免责（不予问责或免予问责）（依据：（示例性解读）属于第十七条第一款第（一）项情形）",
+            "grading:exempt") in w.rules_w.options
+    # CN-2019 tells 不予问责 from 免予问责 (rows objected vs exempt) and 从轻 from 减轻: the disposition is asked
+    assert w.disposition_w.layout.display is None
+    assert [k for _, k in w.disposition_w.options] == ["not_accountable", "exempted", "lighter", "reduced", "none"]
+    assert w.disposition_w.options[1][0] == "免予问责"
     w.submit.click()  # no name yet
     assert "请先填写学员姓名" in w.feedback.value and w.records == []
     w.trainee.value = "张三"
     # Case 1 (test_explain.py case A): the exempt row decides; it reads conditions_met, true by
-    # both CN-2018 conditions (public_motive, procedure) -> those three rules.
+    # both CN-2018 conditions (public_motive, procedure) -> those three rules. The exempt row of
+    # cn-2019.yaml gives disposition exempted (免予问责): 1 + 1 + 1 of 3 points.
     w.outcome_w.value = "exempt"
+    w.disposition_w.value = "exempted"
     w.rules_w.value = ("grading:exempt", "conditions:public_motive", "conditions:procedure")
     w.submit.click()
     assert "data-outcome-correct='true'" in w.feedback.value and "data-rules-correct='true'" in w.feedback.value
-    assert "本次得分：2 / 2（1 题）" in w.score.value
+    assert "data-disposition-correct='true'" in w.feedback.value and "正确的处理结论：<b>免予问责</b>" in w.feedback.value
+    assert "本次得分：3 / 3（1 题）" in w.score.value
     assert "◀ 决定性" in w.feedback.value  # the trace is shown with the answer
     # Case 2: 明知故犯 -> red_line = violates_distinction or excluded; only the true operand
     # (violates_distinction, by its true member knowingly_violated) decided.
     w.next.click()
-    assert w.feedback.value == "" and w.outcome_w.value is None
+    assert w.feedback.value == "" and w.outcome_w.value is None and w.disposition_w.value is None
     w.outcome_w.value = "not_tolerated"
     w.rules_w.value = ("grading:red_line",)
-    w.submit.click()
+    w.submit.click()   # no disposition picked: the right one was "none" (not tolerated)
     rec = w.records[-1]
     assert rec["outcome_correct"] and not rec["rules_correct"]
+    assert rec["correct_disposition"] == "none" and rec["disposition_correct"] is False
     assert rec["correct_rules"] == "distinctions:knowingly_violated;grading:red_line"
     # partial credit (module docstring): 1 of the 2 deciding reasons ticked, none wrong -> 1/2
-    assert rec["reasons_credit"] == 0.5 and rec["points"] == 1.5
+    assert rec["reasons_credit"] == 0.5 and rec["points"] == 1.5 and rec["max_points"] == 3
     # Case 3: routine -> not in_scope; in_scope is false because its only member is false.
     w.next.click()
     w.outcome_w.value = "not_tolerated"
+    w.disposition_w.value = "none"    # right: outside the situations, no tolerance disposition
     w.rules_w.value = ("grading:not_in_scope", "scope:scope")
     w.submit.click()
-    assert w.records[-1]["points"] == 1 and w.records[-1]["correct_outcome"] == "out_of_scope"
-    assert "本次得分：4.5 / 6（3 题）" in w.score.value   # 2 + 1.5 + 1
+    assert w.records[-1]["points"] == 2 and w.records[-1]["correct_outcome"] == "out_of_scope"
+    assert "本次得分：6.5 / 9（3 题）" in w.score.value   # 3 + 1.5 + 2
     # a second trainee in the class answers the first case wrongly
     from ftlib.ui.quiz import QuizSession
 
@@ -211,7 +222,7 @@ def test_quiz_scores_outcome_and_deciding_rules(quiz, tmp_path):
     other.trainee.value = "Li Si"
     other.outcome_w.value = "mitigated"
     other.submit.click()
-    assert "session score: 0 / 2 (1 cases)" in other.score.value
+    assert "session score: 0 / 3 (1 cases)" in other.score.value
     # the trainer exports the class's results
     w.export.click()
     assert "已导出 4 条记录" in w.export_status.value
@@ -220,12 +231,14 @@ def test_quiz_scores_outcome_and_deciding_rules(quiz, tmp_path):
     rows = list(csv.DictReader(data.decode("utf-8-sig").splitlines()))
     assert list(rows[0]) == CSV_COLUMNS
     assert [(r["trainee"], r["case_id"], r["chosen_outcome"], r["correct_outcome"], r["points"]) for r in rows] == [
-        ("张三", "q-exempt", "exempt", "exempt", "2"),
+        ("张三", "q-exempt", "exempt", "exempt", "3"),
         ("张三", "q-knowing", "not_tolerated", "not_tolerated", "1.5"),
-        ("张三", "q-routine", "not_tolerated", "out_of_scope", "1"),
+        ("张三", "q-routine", "not_tolerated", "out_of_scope", "2"),
         ("Li Si", "q-exempt", "mitigated", "exempt", "0"),
     ]
     assert rows[0]["correct_rules"] == "conditions:procedure;conditions:public_motive;grading:exempt"
+    assert [(r["chosen_disposition"], r["correct_disposition"], r["max_points"]) for r in rows] == [
+        ("exempted", "exempted", "3"), ("", "none", "3"), ("none", "none", "3"), ("", "exempted", "3")]
     assert rows[0]["session"] == rows[2]["session"] != rows[3]["session"]
 
 
@@ -248,10 +261,12 @@ def test_exante_check_lists_conditions_and_writes_the_form(tmp_path):
     c.form.widgets["conduct_date"].value = dt.date(2023, 3, 1)
     c.form.widgets["procedure.followed"].value = "partial"
     # CN-2019 with partial procedure (tests/test_explain.py): the red-line facts must stay false;
-    # not severity major with a safety incident; exemption needs full remedy and severity <= serious.
+    # severity not major (a major loss alone bars), and no incident (safety, pollution, food safety,
+    # mass) with serious consequences; exemption further needs full remedy.
     v = c.result.value
     assert "data-in-scope='true'" in v and "明知故犯：须为 否" in v
-    assert "不得同时出现：发生安全事故=是，且后果程度=重大" in v
+    assert "不得同时出现：发生安全事故=是，且后果程度=严重" in v
+    assert "不得同时出现：引发群体性事件=是，且后果程度=严重" in v
     assert "挽回损失、消除影响：须为 全部挽回" in v and "后果程度：须为 无 或 轻微 或 严重" in v
     c.description.value = "试点：容缺受理"
     c.unit.value = "示例乡人民政府"
@@ -264,8 +279,7 @@ def test_exante_check_lists_conditions_and_writes_the_form(tmp_path):
     data = yaml.safe_load(files["exante-CN-2023-03-01.yaml"].decode("utf-8"))
     assert data["policy"] == "CN-2019" and data["planned"]["procedure.followed"] == "partial"
     assert data["planned"]["procedure.exante_registered"] is True
-    assert data["requirements"]["for_exemption"] == {"after.remedy": ["full"],
-                                                     "consequence.severity": ["none", "minor", "serious"]}
+    assert data["requirements"]["for_exemption"] == {"after.remedy": ["full"]}
     # routine work is no tolerable situation anywhere
     c.form.widgets["scenario"].value = "routine"
     assert "data-in-scope='false'" in c.result.value and "不属于本政策的容错情形" in c.result.value
@@ -282,8 +296,11 @@ def test_every_rule_a_trainee_picks_from_has_words_not_code():
     ps = bundled()
     for pid, compiled in ps.compiled.items():
         for lang in ("zh", "en"):
-            names = [name.split("] ", 1)[1].rsplit(" 〔", 1)[0] for name, key in rule_options(compiled, lang)
-                     if not key.startswith("grading:")]
+            options = rule_options(compiled, lang)
+            # the clause each rests on is named in words, never by its id
+            assert not [n for n, _ in options if "〔" in n or any(cid in n for cid in compiled.policy.clauses)], pid
+            names = [name.split("] ", 1)[1].split("（依据：" if lang == "zh" else " (rests on: ", 1)[0]
+                     for name, key in options if not key.startswith("grading:")]
             # a condition's text would show fact names (with _ or .), quotes or operators
             assert not [n for n in names if any(tok in n for tok in ("_", '"', "==", ">", "<"))], (pid, lang, names)
     zh = dict((k, n) for n, k in rule_options(ps.compiled["CN-2016"], "zh"))
@@ -343,3 +360,29 @@ def test_plain_reasons_come_first_and_the_trace_is_one_click_away():
     assert "scenario in [" in technical                              # ... one click away
     en = reasons_html(determine(case), "en").split("<details", 1)[0]
     assert "reform pilot: one of the tolerable situations" in en
+
+
+def test_quiz_asks_the_disposition_where_the_policy_distinguishes_it(tmp_path):
+    """c04 (CN-2019): the deputy objected to the wrong decision — Art. 17(2), row ``objected`` of
+    cn-2019.yaml gives 不予问责 (not 免予问责). c01 (CN-2016): that policy's rows give one
+    disposition per outcome, so the question is not shown and a case is worth 2 points."""
+    from ftlib.library import library
+    from ftlib.ui.quiz import QuizSession
+
+    by_id = {item.case.id: item for item in library() if item.case is not None}
+    w = QuizSession(cases=[by_id["c04-objected-deputy"], by_id["c01-routine-filing-error"]],
+                    results_path=tmp_path / "class.jsonl")
+    w.trainee.value = "赵六"
+    assert w.disposition_w.layout.display is None and "处理结论" in w.disposition_w.description
+    rec = w.answer("exempt", {"grading:objected"}, "exempted")    # 免责 right, 免予问责 wrong
+    assert (rec["correct_disposition"], rec["disposition_correct"], rec["outcome_correct"]) == \
+        ("not_accountable", False, True)
+    assert rec["max_points"] == 3 and "正确的处理结论：<b>不予问责</b>" in w.feedback.value
+    w.lang_w.value = "en"
+    assert "not held accountable" in w.feedback.value
+    w.lang_w.value = "zh"
+    w.go(1)
+    assert w.disposition_w.layout.display == "none"
+    rec = w.answer("out_of_scope", set())
+    assert rec["max_points"] == 2 and rec["disposition_correct"] is None and rec["chosen_disposition"] == ""
+    assert "data-disposition-correct" not in w.feedback.value

@@ -52,24 +52,28 @@ def test_unknown_that_cannot_change_the_result(cn):
 
 
 def test_unknown_severity_is_undetermined(cn):
-    # none/minor/serious → row `exempt`; major (no safety incident, so `major_harm` does not
-    # exclude) fails "severity <= serious" → `tolerable_lighter` → mitigated
+    # none/minor/serious (no incident) → row `exempt`; major → exclusion `major_harm` ("severity
+    # == major or …": a major loss alone bars) → `red_line` → not_tolerated
     d = determine(case(consequence__severity="unknown"), policies=cn)
     assert d.outcome == "undetermined" and d.deciding_rule == ""
-    assert d.possible_outcomes == ["exempt", "mitigated"]
+    assert d.possible_outcomes == ["exempt", "not_tolerated"]
     assert d.decisive_unknowns == ["consequence.severity"]
     assert d.handling is None and not any(t.decisive for t in d.trace)
     exempt_row = next(t for t in d.trace if t.rule == "exempt")
     assert exempt_row.result is None and exempt_row.facts["consequence.severity"] == "unknown"
+    # the exclusion itself is open too: it reads the unknown severity
+    harm = next(t for t in d.trace if t.rule == "major_harm")
+    assert harm.result is None
 
 
 def test_decisive_unknowns_ordered_by_completions_split(cn):
     # after.concealed true → `red_line` (not_tolerated) for all 4 severities; false → exempt for
-    # none/minor/serious, mitigated for major. Of the 8 completions, concealed splits all 8 (each
-    # severity's pair differs); severity splits the 4 with concealed false only.
+    # none/minor/serious, `red_line` for major (major_harm). Of the 8 completions, concealed
+    # splits 6 (flipping it changes none/minor/serious, not major: red_line either way);
+    # severity splits the 4 with concealed false (none/minor/serious ↔ major), none with it true.
     d = determine(case(consequence__severity="unknown", after__concealed="unknown"), policies=cn)
     assert d.outcome == "undetermined"
-    assert d.possible_outcomes == ["exempt", "mitigated", "not_tolerated"]
+    assert d.possible_outcomes == ["exempt", "not_tolerated"]
     assert d.decisive_unknowns == ["after.concealed", "consequence.severity"]
 
 
@@ -90,14 +94,27 @@ def test_unknown_amount_tried_on_each_side_of_the_threshold(cn):
 
 
 def test_lenient_later_with_unknown(cn):
-    # routine scenario, objected: CN-2018 (conduct 2019-01-01) → `not_in_scope` (out_of_scope)
-    # for every severity (major_harm needs a safety incident); CN-2019 (decision 2020-01-10) →
+    # routine scenario, objected, minor consequences, safety incident unknown: CN-2018 (conduct
+    # 2019-01-01) → `not_in_scope` (out_of_scope) either way (with minor consequences no incident
+    # is "serious": major_harm needs severity >= serious for one); CN-2019 (decision 2020-01-10) →
     # `objected` (exempt) before scope is read. 从旧兼从轻 → CN-2019, exempt, in every completion.
     d = determine(case(conduct_date="2019-01-01", decision_date="2020-01-10", scenario="routine",
-                       objected_to_decision=True, consequence__severity="unknown"), policies=cn)
+                       objected_to_decision=True, consequence__safety_incident="unknown"), policies=cn)
     assert (d.policy.id, d.outcome, d.deciding_rule) == ("CN-2019", "exempt", "objected")
     assert d.selection.code == "lenient_later_open"
-    assert d.unknown_facts == ["consequence.severity"]
+    assert d.unknown_facts == ["consequence.safety_incident"]
+
+
+def test_lenient_later_with_unknown_severity_stays_open(cn):
+    # The same with the severity unknown instead: a major loss is on both versions' negative
+    # list and CN-2019's `red_line` comes before `objected`, so severity major → not_tolerated
+    # under both (CN-2018 kept); none/minor/serious → CN-2018 out_of_scope, CN-2019 `objected`
+    # (not_accountable, more lenient) → CN-2019. Completions differ: undetermined on the severity.
+    d = determine(case(conduct_date="2019-01-01", decision_date="2020-01-10", scenario="routine",
+                       objected_to_decision=True, consequence__severity="unknown"), policies=cn)
+    assert d.outcome == "undetermined"
+    assert d.possible_dispositions == ["not_accountable", "not_tolerated"]
+    assert d.decisive_unknowns == ["consequence.severity"]
 
 
 def test_forced_policy_with_unknown(cn):
@@ -141,6 +158,7 @@ def test_cli_shows_what_to_verify(tmp_path):
         assert main(["determine", str(p), "--format", "json"]) == 0
     data = json.loads(out.getvalue())
     assert data["outcome"] == "undetermined"
-    assert data["possible_outcomes"] == ["exempt", "mitigated"]
+    # as in test_unknown_severity_is_undetermined: exempt for none/minor/serious, not_tolerated for major
+    assert data["possible_outcomes"] == ["exempt", "not_tolerated"]
     assert data["decisive_unknowns"] == ["consequence.severity"]
     assert data["unknown_facts"] == ["consequence.severity"]

@@ -25,9 +25,11 @@ from ftlib.register.db import session_scope
 from ftlib.register.decisions import recommendation as rec
 from ftlib.register.decisions import record_decision
 from ftlib.register.models import CaseRow, Event
-from ftlib.register.procedure import open_case, policy_of, progress_of
+from ftlib.register.procedure import open_case, policy_for, policy_of, progress_of
 from ftlib.workdays import add_working_days
 
+#: The starts that are applications (the policy's application window applies to them).
+APPLICATIONS = ("cadre_application", "unit_application")
 #: Kinds recorded by the decision form (with the engine's recommendation), not the generic one.
 DECISION_KINDS = ("decided", "review_decided")
 #: Order in which the desk lists the steps open at a moment (procedure first, then the rest).
@@ -215,14 +217,22 @@ def record_decision_step(case_id: str, *, on: dt.date, actor: str, recorded_by: 
 
 
 def open_new_case(facts: dict[str, Any], *, channel: str, received_on: dt.date, actor: str,
-                  cadre_id: str | None, recorded_by: str | None, url: str | None = None) -> str:
-    """Register a case and its start (application by the cadre or the unit, or ex officio)."""
+                  cadre_id: str | None, recorded_by: str | None, url: str | None = None,
+                  notice_on: dt.date | None = None) -> str:
+    """Register a case and its start (application by the cadre or the unit, or ex officio). An
+    application under a policy with an application window needs the day the accountability
+    notice was received (``notice_on``); the register checks the window."""
 
     who = _need_user(recorded_by)
     case = case_from_dict(facts, "case")
+    if channel in APPLICATIONS and notice_on is None:
+        window = policy_for(case.jurisdiction, case.conduct_date).procedure.application_window_working_days
+        if window:
+            raise FtlibError("field notice_on: value None: give the date of the accountability notice "
+                             f"(the policy's application window of {window} working days runs from it)")
     with session_scope(url) as s:
         open_case(s, case, channel=channel, received_on=received_on, actor=actor, cadre_id=cadre_id or None,
-                  recorded_by=who)
+                  recorded_by=who, notice_on=notice_on if channel in APPLICATIONS else None)
     return case.id
 
 

@@ -153,6 +153,9 @@ class ProcedureRules(BaseModel):
     higher_approval: Body | None = None
     time_limits_working_days: dict[str, int]
     appeal_window_working_days: int = Field(ge=1)
+    #: working days after the accountability notice within which the cadre or the unit may apply
+    #: (None: the policy sets no window); checked by the register when the notice day is given
+    application_window_working_days: int | None = Field(default=None, ge=1)
     review_time_limit_working_days: int = Field(ge=1)
     onsite_report_within_working_days: int | None = None
     clause: str | None = None

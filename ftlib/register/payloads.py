@@ -118,9 +118,25 @@ class Payload(BaseModel):
 
 # -- the kinds ------------------------------------------------------------------------------------
 
+def _iso_date(v: Any) -> Any:
+    if v is None or isinstance(v, dt.date):
+        return v
+    try:
+        return dt.date.fromisoformat(str(v))
+    except ValueError:
+        raise ValueError("not a date (YYYY-MM-DD)") from None
+
+
 class Started(Payload):
+    """A case's start. An application (by the cadre or the unit) may give ``notice_on``, the day
+    the accountability notice (问责调查通知) reached the applicant; when it does and the policy
+    sets an application window (``procedure.application_window_working_days``), the application
+    must fall within that many working days after it (the day of the notice not counted). Older
+    registers and imports that do not know the notice day are not checked."""
+
     kinds = ("started",)
     channel: Any = None
+    notice_on: Annotated[Any, BeforeValidator(_iso_date)] = None
 
     def check(self, ctx: Context) -> None:
         proc = ctx.policy.procedure
@@ -128,6 +144,15 @@ class Started(Payload):
             raise Refusal("channel", self.channel, f"policy {ctx.policy.id} allows only {', '.join(proc.starts)}")
         if self.channel != ctx.case.channel:
             raise Refusal("channel", self.channel, f"the case row says {ctx.case.channel!r}")
+        window = proc.application_window_working_days
+        if self.notice_on is None or self.channel == "ex_officio" or window is None:
+            return
+        if ctx.at < self.notice_on:
+            raise Refusal("at", ctx.at, f"before the accountability notice ({self.notice_on})")
+        ends = add_working_days(self.notice_on, window).due
+        if ctx.at > ends:
+            raise Refusal("at", ctx.at, f"the application window of {window} working days from the accountability "
+                                        f"notice ({self.notice_on}) ended on {ends} (policy {ctx.policy.id})")
 
 
 class Accepted(Payload):

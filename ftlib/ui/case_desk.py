@@ -19,6 +19,7 @@ import ipywidgets as w
 
 from ftlib.casedesk import steps as st
 from ftlib.casedesk.deadlines import deadlines_of
+from ftlib.casedesk.messages import refusal_text
 from ftlib.documents import document_bytes
 from ftlib.documents.context import available
 from ftlib.documents.labels import desk_label
@@ -27,6 +28,7 @@ from ftlib.errors import FtlibError
 from ftlib.i18n import LANG_OPTIONS, label
 from ftlib.policy.schema import OUTCOMES
 from ftlib.register import db
+from ftlib.register.errors import describe
 from ftlib.register.procedure import policy_for
 from ftlib.ui import views
 from ftlib.ui.forms import FactForm
@@ -164,7 +166,7 @@ class DecisionForm:
         self._for = (case_id, on)
         self.recommended.value = (f"<div class='ftlib-recommended' data-outcome='{_e(det.outcome)}'>"
                                   f"<h4>{_e(_t('desk.recommendation', lang))}</h4>"
-                                  f"{views.outcome_html(det, lang)}{views.corrections_html(det, lang)}"
+                                  f"{views.outcome_html(det, lang, ids=False)}{views.corrections_html(det, lang, ids=False)}"
                                   f"<details class='ftlib-reasons-box'><summary>{_e(_t('desk.reasons', lang))}</summary>"
                                   f"<div style='max-height:600px;overflow:auto'>{views.reasons_html(det, lang)}</div>"
                                   f"</details></div>")
@@ -208,13 +210,17 @@ class CaseDesk:
         self.channel.add_class("ftlib-new-channel")
         self.received = w.DatePicker(style=STYLE, value=today or dt.date.today())
         self.received.add_class("ftlib-new-received")
+        self.notice = w.DatePicker(style=STYLE, value=None)
+        self.notice.add_class("ftlib-new-notice")
+        self.window = w.HTML()
+        self.window.add_class("ftlib-new-window")
         self.new_actor = w.Text(style=STYLE)
         self.new_actor.add_class("ftlib-new-actor")
         self.start_b = w.Button(button_style="primary")
         self.start_b.add_class("ftlib-desk-start")
         self.new_box = w.VBox([self.facts.box, w.HBox([self.cadre, self.channel]), w.HBox([self.received,
                                                                                              self.new_actor]),
-                               self.start_b], layout=w.Layout(display="none", border="1px solid #ccc", padding="4px"))
+                               w.HBox([self.notice, self.window]), self.start_b], layout=w.Layout(display="none", border="1px solid #ccc", padding="4px"))
         # the case
         self.header = w.HTML()
         self.header.add_class("ftlib-desk-header")
@@ -256,6 +262,7 @@ class CaseDesk:
         self.lang_w.observe(self._on_lang, names="value")
         self.facts.widgets["jurisdiction"].observe(lambda _: self._channels(), names="value")
         self.facts.widgets["conduct_date"].observe(lambda _: self._channels(), names="value")
+        self.channel.observe(lambda _: self._window(), names="value")
         self.box = w.VBox([self.lang_w, self.title, self.user, w.HBox([self.pick, self.open_b, self.new_b]),
                            self.new_box, self.case_box])
         self.box.add_class("ftlib-desk")
@@ -285,10 +292,39 @@ class CaseDesk:
         self.channel.options = [(_t(f"channel.{c}", lang), c) for c in starts]
         if value in starts:
             self.channel.value = value
+        self._window()
 
-    def _error(self, target: w.HTML, err: Exception) -> None:
-        target.value = (f"<div class='ftlib-desk-error' data-ok='false' style='color:#b3261e'>"
-                        f"<b>{_e(_t('desk.error', self.lang))}</b>：{_e(err)}</div>")
+    def _policy_of_form(self):
+        try:
+            values = self.facts.values()
+            return policy_for(values["jurisdiction"], values["conduct_date"])
+        except (FtlibError, KeyError, TypeError):
+            return None
+
+    def _window(self) -> None:
+        """The policy's application window beside the notice date (asked for applications only)."""
+        lang = self.lang
+        policy = self._policy_of_form()
+        applying = self.channel.value in st.APPLICATIONS
+        self.notice.layout.display = "flex" if applying else "none"
+        if policy is None or not applying:
+            self.window.value = ""
+            return
+        n = policy.procedure.application_window_working_days
+        words = (_t("window.application", lang, n=n, policy=getattr(policy.name, lang)) if n
+                 else _t("window.application_none", lang))
+        self.window.value = (f"<div class='ftlib-window' data-days='{n or ''}'>{_e(words)}"
+                             f"<br><small>{_e(_t('window.notice_hint', lang))}</small></div>")
+
+    def _error(self, target: w.HTML, err: Exception, policy: Any = None) -> None:
+        """Why a step was not recorded, in the reader's language; the register's own line one click
+        away for whoever maintains the register."""
+        policy = policy if policy is not None else self.cs.policy if self.cs is not None else None
+        code = getattr(err, "code", None) or describe(str(err))[0]
+        target.value = (f"<div class='ftlib-desk-error' data-ok='false' data-code='{_e(code)}' style='color:#b3261e'>"
+                        f"<b>{_e(_t('desk.error', self.lang))}</b>：{_e(refusal_text(err, self.lang, policy))}"
+                        f"<details style='color:#555'><summary><small>{_e(_t('desk.technical', self.lang))}</small>"
+                        f"</summary><small lang='en'>{_e(err)}</small></details></div>")
 
     # -- events ------------------------------------------------------------------------------------
     def _on_lang(self, change: dict) -> None:
@@ -308,9 +344,9 @@ class CaseDesk:
         try:
             case_id = st.open_new_case(self.facts.values(), channel=self.channel.value, received_on=self.received.value,
                                        actor=self.new_actor.value.strip(), cadre_id=self.cadre.value.strip(),
-                                       recorded_by=self.user.value, url=self.url)
+                                       recorded_by=self.user.value, url=self.url, notice_on=self.notice.value)
         except (FtlibError, ValueError) as err:
-            self._error(self.status, err)
+            self._error(self.status, err, self._policy_of_form())
             self.case_box.layout.display = "flex"
             return
         self.new_b.value = False
@@ -321,7 +357,8 @@ class CaseDesk:
                              f"{_e(_t('desk.started_ok', self.lang, id=case_id))}</div>")
 
     def _on_step(self, _: Any = None) -> None:
-        self._build_form()
+        if not getattr(self, "_quiet", False):
+            self._build_form()
 
     def _on_at(self, _: Any = None) -> None:
         if self.decision is not None and self.at.value and self.case_id:
@@ -385,13 +422,17 @@ class CaseDesk:
         self.header.value = (
             f"<div class='ftlib-desk-case' data-case='{_e(cs.case_id)}' data-state='{_e(state)}'>{banner}"
             f"<h3>{_e(cs.case_id)}（{_e(_t('channel.' + cs.row.channel, lang))}，{_e(cs.row.received_on)}）</h3>"
-            f"<div>{_e(_t('desk.policy', lang))}：{_e(pol.id)} {_e(getattr(pol.name, lang))}</div>"
+            f"<div>{_e(_t('desk.policy', lang))}：{_e(getattr(pol.name, lang))}</div>"
             f"<div>{_e(_t('desk.current', lang))}：<b class='ftlib-desk-state'>{_e(_t('state.' + state, lang))}</b></div></div>")
         self.deadlines.value = self._deadlines_html()
         allowed = st.allowed_steps(cs)
         current = self.step.value
-        self.step.options = [(_t("desk.pick_step", lang), None)] + [(_t(f"event.{k}", lang), k) for k in allowed]
-        self.step.value = current if current in allowed and keep_form else None
+        self._quiet = True  # new options reset the value: the form is rebuilt (or kept) below, once
+        try:
+            self.step.options = [(_t("desk.pick_step", lang), None)] + [(_t(f"event.{k}", lang), k) for k in allowed]
+            self.step.value = current if current in allowed and keep_form else None
+        finally:
+            self._quiet = False
         self.record_b.disabled = not allowed
         if not allowed:
             self.status.value = f"<div class='ftlib-desk-none'>{_e(_t('desk.no_steps', lang))}</div>"
@@ -407,6 +448,11 @@ class CaseDesk:
 
     def _build_form(self, keep: bool = False) -> None:
         kind = self.step.value
+        if keep and kind in st.DECISION_KINDS and self.decision is not None:  # a new language: keep what was typed
+            self.decision.relabel(self.lang)
+            if self.at.value:
+                self.decision.show_recommendation(self.case_id, self.at.value, self.lang, self.url)
+            return
         values = self.form.values() if (keep and self.form is not None) else None
         self.form = None
         self.decision = None
@@ -430,17 +476,20 @@ class CaseDesk:
             return views.error_html(err, lang)
         colour = {"kept": "#1a7f37", "missed": "#b00", "open_overdue": "#b00", "open": "#555", "appealed": "#555",
                   "lapsed": "#555"}
-        body = "".join(
-            f"<tr class='ftlib-deadline' data-what='{_e(d.what)}' data-due='{d.due.isoformat()}' "
-            f"data-status='{d.status}'><td>{_e(_t('stage.' + d.what, lang))}{('：' + _e(d.detail)) if d.detail else ''}"
-            f"</td><td>{_e(d.since)}</td><td>{d.working_days}</td><td><b>{_e(d.due)}</b></td>"
-            f"<td>{_e(d.done or '')}</td><td>{'' if d.left is None or d.status == 'lapsed' else d.left}</td>"
-            f"<td style='color:{colour[d.status]}'>{_e(_t('status.' + d.status, lang))}</td>"
-            f"<td><small>{_e(d.warning)}</small></td></tr>" for d in rows)
-        head = "".join(f"<th>{_e(_t('desk.col_' + c, lang))}</th>"
-                       for c in ("stage", "since", "days", "due", "done", "left", "status"))
+        body = []
+        for d in rows:
+            key, figures = d.words_key()
+            body.append(
+                f"<tr class='ftlib-deadline' data-what='{_e(d.what)}' data-due='{d.due.isoformat()}' "
+                f"data-status='{d.status}' data-left='{'' if d.left is None else d.left}'>"
+                f"<td>{_e(_t('stage.' + d.what, lang))}{('：' + _e(d.detail)) if d.detail else ''}</td>"
+                f"<td>{_e(d.since)}</td><td>{d.working_days}</td><td><b>{_e(d.due)}</b></td><td>{_e(d.done or '')}</td>"
+                f"<td class='ftlib-deadline-words' style='color:{colour[d.status]}'>"
+                f"{_e(_t('deadline.' + key, lang, **figures))}</td><td><small>{_e(d.warning)}</small></td></tr>")
+        head = "".join(f"<th>{_e(_t('desk.col_' + c, lang))}</th>" for c in ("stage", "since", "days", "due", "done",
+                                                                           "status"))
         return (f"<h4>{_e(_t('desk.deadlines', lang))}</h4><table class='ftlib-table'><tr>{head}<th></th></tr>"
-                f"{body}</table>")
+                f"{''.join(body)}</table>")
 
     def _timeline_html(self) -> str:
         lang = self.lang
@@ -466,6 +515,7 @@ class CaseDesk:
         self.cadre.description = _t("desk.cadre_id", lang)
         self.channel.description = _t("desk.channel", lang)
         self.received.description = _t("desk.received_on", lang)
+        self.notice.description = _t("field.notice_on", lang)
         self.new_actor.description = _t("field.actor", lang)
         self.start_b.description = _t("desk.start", lang)
         self.step.description = _t("desk.next_step", lang)
@@ -497,7 +547,7 @@ def ensure_register(url: str | None) -> str | None:
 def _detail(payload: dict[str, Any] | None, lang: str) -> str:
     if not payload:
         return ""
-    keys = ("channel", "reason", "team", "findings", "outcome", "engine_outcome", "departure_reason", "to", "grounds",
+    keys = ("channel", "notice_on", "reason", "team", "findings", "outcome", "engine_outcome", "departure_reason", "to", "grounds",
             "measure", "source", "method", "to_body", "note")
     parts = []
     for k in keys:

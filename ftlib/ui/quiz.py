@@ -3,16 +3,24 @@ outcome and ticks the reasons (rules) that decided it, then sees the answer in p
 the full trace one click away; every answer is appended to a class results file (JSON lines)
 which the trainer exports as CSV.
 
-Scoring, per case (at most 2 points): 1 point for the right outcome; up to 1 point for the
-reasons, with partial credit: each deciding reason ticked earns 1/n (n = the number of deciding
-reasons), each reason ticked that did not decide takes 1/n away, never below 0 (so ticking
-everything earns nothing). Points are rounded to two decimals."""
+Where the case's policy distinguishes dispositions (不予问责 from 免予问责, 从轻 from 减轻: two
+of its grading rows give the same outcome with different dispositions), the trainee also picks
+the disposition: one of the tolerated dispositions the policy's rows give (named on the case's
+track: 免予问责, 免予党纪处分 …), or "none" when the case is not tolerated or outside the
+tolerable situations. The right answer is the engine's ``disposition`` of the determination.
+
+Scoring, per case (at most 2 points, 3 where the disposition is asked): 1 point for the right
+outcome; 1 point for the right disposition where it is asked; up to 1 point for the reasons,
+with partial credit: each deciding reason ticked earns 1/n (n = the number of deciding reasons),
+each reason ticked that did not decide takes 1/n away, never below 0 (so ticking everything
+earns nothing). Points are rounded to two decimals."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import os
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -20,7 +28,7 @@ from typing import Any
 import ipywidgets as w
 
 from ftlib import home
-from ftlib.engine import Determination, determine
+from ftlib.engine import Determination, determine, disposition_label
 from ftlib.facts import Case
 from ftlib.i18n import LANG_OPTIONS, fact_label, factor_groups, label, outcome_label, value_label
 from ftlib.library import LibraryCase, library
@@ -29,12 +37,15 @@ from ftlib.policy.conditions import BoolOp, Node, Not, Ref
 from ftlib.policy.loader import PolicySet, bundled
 from ftlib.ui import classfile, files, views
 from ftlib.ui.labels import text
-from ftlib.vocabulary import OUTCOMES
+from ftlib.vocabulary import DISPOSITIONS, OUTCOMES, TOLERATED
 
 #: A class's shared results file (say on the training centre's share) can be named here instead.
 RESULTS_ENV = "FTLIB_QUIZ_RESULTS"
-CSV_COLUMNS = ["session", "trainee", "answered_at", "case_id", "policy_id", "chosen_outcome", "correct_outcome",
-               "outcome_correct", "chosen_rules", "correct_rules", "rules_correct", "reasons_credit", "points"]
+CSV_COLUMNS = ["session", "trainee", "answered_at", "case_id", "policy_id", "track", "chosen_outcome", "correct_outcome",
+               "outcome_correct", "chosen_disposition", "correct_disposition", "disposition_correct",
+               "chosen_rules", "correct_rules", "rules_correct", "reasons_credit", "points", "max_points"]
+#: The disposition answer "no tolerance disposition" (not tolerated, or outside the situations).
+NO_DISPOSITION = "none"
 
 
 def quiz_cases() -> list[LibraryCase]:
@@ -61,6 +72,34 @@ def rule_key(group: str, rule_id: str) -> str:
     return f"{group}:{rule_id}"
 
 
+def clause_words(policy: Any, clause_id: str, lang: str = "zh", width: int = 28) -> str:
+    """The clause a rule rests on, in words a class can read, short: the article of the document
+    it cites (or the document's title); else the opening words of the clause's own text (its
+    bracketed status and first phrase, e.g. "（示例）第四条") — never its id."""
+    clause = policy.clauses.get(clause_id)
+    if clause is None:
+        return ""
+    src = clause.source
+    if src is not None and (src.article or src.title):
+        return src.article or src.title
+    body = " ".join((clause.zh if lang == "zh" else clause.en).split())
+    prefix = re.match(r"^\s*[（(][^）)]*[）)]\s*", body)
+    head, rest = (prefix.group(0), body[prefix.end():]) if prefix else ("", body)
+    article = re.match(r"Art\. ?\d+\w*", rest) if lang == "en" else None
+    breaks = r"[\s，：。、；]" if lang == "zh" else r"(?<!Art)[,:;.] "
+    rest = article.group(0) if article else re.split(breaks, rest, maxsplit=1)[0]
+    words = (head + rest).strip()
+    width = width if lang == "zh" else 2 * width  # Latin letters are half as wide
+    return words if len(words) <= width else words[:width - 1].rstrip() + "…"
+
+
+def _option(group: str, name: str, policy: Any, clause_id: str, lang: str) -> str:
+    where = clause_words(policy, clause_id, lang)
+    rests = label("plain.rests_on", lang)
+    ref = (f"（{rests}：{where}）" if lang == "zh" else f" ({rests}: {where})") if where else ""
+    return f"[{label('group.' + group, lang)}] {name}{ref}"
+
+
 def rule_options(compiled: CompiledPolicy, lang: str = "zh") -> list[tuple[str, str]]:
     """Every rule of the policy (the single rules of each group, then the grading rows) as
     (label, key) pairs for a multi-select."""
@@ -75,14 +114,44 @@ def rule_options(compiled: CompiledPolicy, lang: str = "zh") -> list[tuple[str, 
             name = text("quiz_scope", lang, scenarios=scenarios)
         else:
             name = getattr(lab, lang) if lab else s.condition.text
-        out.append((f"[{label('group.' + s.group, lang)}] {name} 〔{s.clause}〕", rule_key(s.group, s.rule_id)))
+        out.append((_option(s.group, name, p, s.clause, lang), rule_key(s.group, s.rule_id)))
     row_words = {g.id: g.label for g in p.grading}  # a grading row's name lives in its policy
     for s in compiled.grading:
         words = getattr(row_words[s.rule_id], lang) if row_words.get(s.rule_id) else s.rule_id
-        out.append((f"[{label('group.grading', lang)}] {words} ⇒ "
-                    f"{outcome_label(s.outcome, lang)} 〔{s.clause}〕",
-                     rule_key("grading", s.rule_id)))
+        out.append((_option("grading", f"{words} ⇒ {outcome_label(s.outcome, lang)}", p, s.clause, lang),
+                    rule_key("grading", s.rule_id)))
     return out
+
+
+def policy_dispositions(compiled: CompiledPolicy) -> list[str]:
+    """The tolerated dispositions the policy's grading rows give, in vocabulary order."""
+    given = {s.disposition for s in compiled.grading if s.outcome in TOLERATED}
+    return [d for d in DISPOSITIONS if d in given]
+
+
+def asks_disposition(compiled: CompiledPolicy) -> bool:
+    """True when the policy distinguishes dispositions: two of its rows give one outcome with
+    different dispositions (e.g. CN-2019: 不予问责 and 免予问责 are both 免责)."""
+    by_outcome: dict[str, set[str]] = {}
+    for s in compiled.grading:
+        by_outcome.setdefault(s.outcome, set()).add(s.disposition)
+    return any(len(ds) > 1 for ds in by_outcome.values())
+
+
+def disposition_options(compiled: CompiledPolicy, track: str, lang: str = "zh") -> list[tuple[str, str]]:
+    """(words, key) of the disposition question: the policy's tolerated dispositions named on the
+    case's track, then "none"."""
+    return [*((disposition_label(d, track, lang), d) for d in policy_dispositions(compiled)),
+            (text("quiz_disposition_none", lang), NO_DISPOSITION)]
+
+
+def right_disposition(det: Determination) -> str:
+    """The disposition question's right answer for a determination."""
+    return det.disposition if det.outcome in TOLERATED else NO_DISPOSITION
+
+
+def disposition_words(key: str, track: str, lang: str = "zh") -> str:
+    return text("quiz_disposition_none", lang) if key == NO_DISPOSITION else disposition_label(key, track, lang)
 
 
 def deciding_rules(case: Case, compiled: CompiledPolicy) -> set[str]:
@@ -184,6 +253,9 @@ class QuizSession:
         self.trainee = w.Text(style={"description_width": "initial"})
         self.case_html = w.HTML()
         self.outcome_w = w.RadioButtons(options=[(o, o) for o in OUTCOMES], value=None)
+        self.disposition_w = w.RadioButtons(options=[(NO_DISPOSITION, NO_DISPOSITION)], value=None,
+                                            style={"description_width": "initial"})
+        self.disposition_w.add_class("ftlib-quiz-disposition")
         self.rules_w = CheckList()
         self.submit = w.Button(button_style="primary")
         self.next = w.Button()
@@ -196,7 +268,7 @@ class QuizSession:
         self.next.on_click(lambda _: self.go(self.index + 1))
         self.export.on_click(lambda _: self._on_export())
         self.lang_w.observe(self._on_lang, names="value")
-        self.widget = w.VBox([self.lang_w, self.trainee, self.case_html, self.outcome_w, self.rules_w.widget,
+        self.widget = w.VBox([self.lang_w, self.trainee, self.case_html, self.outcome_w, self.disposition_w, self.rules_w.widget,
                               w.HBox([self.submit, self.next]), self.feedback, self.score,
                               w.HBox([self.export]), self.export_status])
         self.go(0)
@@ -216,6 +288,7 @@ class QuizSession:
         self.index = index % len(self.cases)
         self.answered = False
         self.outcome_w.value = None
+        self.disposition_w.value = None
         self.rules_w.value = ()
         self.feedback.value = ""
         self._render()
@@ -230,6 +303,12 @@ class QuizSession:
         value = self.outcome_w.value
         self.outcome_w.options = [(outcome_label(o, lang), o) for o in OUTCOMES]
         self.outcome_w.value = value
+        asked = asks_disposition(self.compiled())
+        self.disposition_w.layout.display = None if asked else "none"
+        value = self.disposition_w.value
+        self.disposition_w.options = disposition_options(self.compiled(), det.track, lang)
+        self.disposition_w.value = value
+        self.disposition_w.description = text("quiz_disposition", lang)
         chosen = self.rules_w.value
         self.rules_w.options = rule_options(self.compiled(), lang)
         self.rules_w.value = chosen
@@ -248,7 +327,8 @@ class QuizSession:
         self._render()
 
     # -- answering ----------------------------------------------------------------------------
-    def answer(self, outcome: str | None = None, rules: set[str] | None = None) -> dict[str, Any] | None:
+    def answer(self, outcome: str | None = None, rules: set[str] | None = None,
+               disposition: str | None = None) -> dict[str, Any] | None:
         """Score the current answer (from the widgets unless given), record it, show the answer."""
         if not self.trainee.value.strip():
             self.feedback.value = f"<p style='color:#b3261e'>{views.e(text('quiz_need_name', self.lang))}</p>"
@@ -259,18 +339,24 @@ class QuizSession:
         rules = set(rules if rules is not None else self.rules_w.value)
         det = self.determination()
         right_rules = deciding_rules(self.item.case, self.compiled())
+        asked = asks_disposition(self.compiled())
+        disposition = (disposition if disposition is not None else self.disposition_w.value) if asked else None
         rec = {
             "session": self.session, "trainee": self.trainee.value.strip(),
             "answered_at": dt.datetime.now().isoformat(timespec="seconds"),
             "case_id": self.item.case.id, "policy_id": det.policy.id,
             "chosen_outcome": outcome or "", "correct_outcome": det.outcome,
             "outcome_correct": outcome == det.outcome,
+            "chosen_disposition": disposition or "", "correct_disposition": right_disposition(det) if asked else "",
+            "disposition_correct": (disposition == right_disposition(det)) if asked else None,
+            "track": det.track,
             "chosen_rules": ";".join(sorted(rules)), "correct_rules": ";".join(sorted(right_rules)),
             "rules_correct": rules == right_rules,
         }
         rec["reasons_credit"] = reasons_credit(rules, right_rules)
-        points = round(int(rec["outcome_correct"]) + rec["reasons_credit"], 2)
+        points = round(int(rec["outcome_correct"]) + int(bool(rec["disposition_correct"])) + rec["reasons_credit"], 2)
         rec["points"] = int(points) if points == int(points) else points
+        rec["max_points"] = 3 if asked else 2
         self.records.append(rec)
         self.answered = True
         classfile.append(self.results_path, rec)  # one class file, many trainees at once
@@ -286,12 +372,21 @@ class QuizSession:
             colour = "#1b7a3a" if ok else "#b3261e"
             return f"<b style='color:{colour}'>{views.e(text('quiz_correct' if ok else 'quiz_wrong', lang))}</b>"
 
+        asked = rec.get("disposition_correct") is not None
+        disposition_attr = f" data-disposition-correct='{str(rec['disposition_correct']).lower()}'" if asked else ""
+        disposition_mark = (f"{views.e(text('quiz_disposition', lang))}：{mark(rec['disposition_correct'])} · "
+                            if asked else "")
+        disposition_line = (f"<p class='ftlib-quiz-right-disposition'>{views.e(text('quiz_right_disposition', lang))}："
+                            f"<b>{views.e(disposition_words(rec['correct_disposition'], det.track, lang))}</b></p>"
+                            if asked else "")
         labels = dict((k, v) for v, k in rule_options(self.compiled(), lang))
         right = "".join(f"<li>{views.e(labels.get(k, k))}</li>" for k in rec["correct_rules"].split(";") if k)
         return (f"<div class='ftlib-quiz-answer' data-outcome-correct='{str(rec['outcome_correct']).lower()}' "
-                f"data-rules-correct='{str(rec['rules_correct']).lower()}'>"
-                f"<p>{views.e(text('quiz_outcome', lang))}：{mark(rec['outcome_correct'])} · "
+                f"data-rules-correct='{str(rec['rules_correct']).lower()}'"
+                f"{disposition_attr}>"
+                f"<p>{views.e(text('quiz_outcome', lang))}：{mark(rec['outcome_correct'])} · {disposition_mark}"
                 f"{views.e(text('quiz_rules', lang))}：{mark(rec['rules_correct'])}</p>"
+                f"{disposition_line}"
                 f"<h4>{views.e(text('quiz_answer', lang))}</h4>{views.outcome_html(det, lang)}"
                 f"<p>{views.e(text('quiz_right_rules', lang))}：</p><ul>{right}</ul>"
                 f"{self._published_html()}{views.reasons_html(det, lang)}</div>")
@@ -304,7 +399,7 @@ class QuizSession:
 
     def session_score(self) -> tuple[float, int]:
         total = round(sum(r["points"] for r in self.records), 2)
-        return (int(total) if total == int(total) else total), 2 * len(self.records)
+        return (int(total) if total == int(total) else total), sum(r["max_points"] for r in self.records)
 
     def _render_score(self) -> None:
         score, total = self.session_score()

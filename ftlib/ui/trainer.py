@@ -1,6 +1,6 @@
 """06 培训教师视图 / trainer's view of a class: the answers in the class results file
-(``FTLIB_QUIZ_RESULTS``) as they come in — per question, how many trainees chose each outcome and
-each rule, who has answered (by the name they entered), and a score table — refreshed in place
+(``FTLIB_QUIZ_RESULTS``) as they come in — per question, how many trainees chose each outcome,
+each disposition (where the quiz asked it) and each rule, who has answered (by the name they entered), and a score table — refreshed in place
 while the page is open (a kernel thread polls the file; ipywidgets send the change to the browser)
 and offered as an Excel download (counts and points as numbers, not text).
 
@@ -21,7 +21,7 @@ from ftlib import home
 from ftlib.i18n import LANG_OPTIONS
 from ftlib.ui import classfile, files, views
 from ftlib.ui.labels import outcome_label, text
-from ftlib.ui.quiz import RESULTS_ENV
+from ftlib.ui.quiz import RESULTS_ENV, disposition_words, rule_options
 
 #: Seconds between two looks at the class file while the view is open.
 POLL_S = 2.0
@@ -34,13 +34,19 @@ def _rules(rec: dict[str, Any]) -> list[str]:
 
 
 def per_question(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """{case id: {"answers": n, "<field>": Counter of choices, "rules": Counter, "correct": n}}."""
+    """{case id: {"answers": n, "<field>": Counter of choices, "rules": Counter, "correct": n,
+    "disposition_asked": n, "disposition_correct": n, "track": the case's track}}."""
     out: dict[str, dict[str, Any]] = {}
     for rec in records:
-        q = out.setdefault(rec["case_id"], {"answers": 0, "rules": Counter(), "correct": 0,
+        q = out.setdefault(rec["case_id"], {"answers": 0, "rules": Counter(), "correct": 0, "disposition_asked": 0,
+                                            "disposition_correct": 0, "track": "accountability",
                                             **{f: Counter() for f in CHOICE_FIELDS}})
         q["answers"] += 1
         q["correct"] += int(bool(rec.get("outcome_correct")))
+        if rec.get("disposition_correct") is not None:  # None (or absent): the quiz did not ask it
+            q["disposition_asked"] += 1
+            q["disposition_correct"] += int(bool(rec["disposition_correct"]))
+        q["track"] = rec.get("track") or q["track"]
         for field in CHOICE_FIELDS:
             if rec.get(field):
                 q[field][rec[field]] += 1
@@ -54,9 +60,36 @@ def scores(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for rec in records:
         row = rows[str(rec.get("trainee", "")).strip() or "?"]
         row["answers"] += 1
-        row["points"] += int(rec.get("points", 0))
+        row["points"] += rec.get("points", 0)  # partial credit: 1.5, 2.25 …
         row["possible"] += int(rec.get("max_points", 2))
-    return sorted(({"trainee": k, **v} for k, v in rows.items()), key=lambda r: (-r["points"], r["trainee"]))
+    out = [{"trainee": k, **v, "points": _number(v["points"])} for k, v in rows.items()]
+    return sorted(out, key=lambda r: (-r["points"], r["trainee"]))
+
+
+def _number(x: float) -> float | int:
+    x = round(x, 2)
+    return int(x) if x == int(x) else x
+
+
+def case_titles(lang: str = "zh") -> dict[str, str]:
+    """Library case id → its title (a question is shown by its title, as the trainee read it)."""
+    from ftlib.library import library
+
+    out = {}
+    for item in library():
+        if item.case is not None:
+            title = item.case.title.zh if lang == "zh" else item.case.title.en
+            out[item.case.id] = title or item.case.id
+    return out
+
+
+def _rule_names(records: list[dict[str, Any]], case_id: str, lang: str) -> dict[str, str]:
+    """A question's rule keys in words (as the trainee saw them), from its policy."""
+    from ftlib.policy.loader import bundled
+
+    policy_id = next((r.get("policy_id") for r in records if r["case_id"] == case_id), None)
+    compiled = bundled().compiled.get(policy_id) if policy_id else None
+    return {key: name for name, key in rule_options(compiled, lang)} if compiled else {}
 
 
 def class_xlsx(records: list[dict[str, Any]], lang: str = "zh") -> bytes:
@@ -75,11 +108,13 @@ def class_xlsx(records: list[dict[str, Any]], lang: str = "zh") -> bytes:
                text("trainer_count", lang)])
     for case_id, q in per_question(records).items():
         ws.append([case_id, text("trainer_answers", lang), "", q["answers"]])
-        for field in CHOICE_FIELDS:
-            for choice, n in q[field].most_common():
-                ws.append([case_id, field, choice, n])
+        for choice, n in q["chosen_outcome"].most_common():
+            ws.append([case_id, text("trainer_kind_outcome", lang), outcome_label(choice, lang), n])
+        for choice, n in q["chosen_disposition"].most_common():
+            ws.append([case_id, text("trainer_kind_disposition", lang), disposition_words(choice, q["track"], lang), n])
+        names = _rule_names(records, case_id, lang)
         for rule, n in q["rules"].most_common():
-            ws.append([case_id, "rule", rule, n])
+            ws.append([case_id, text("trainer_kind_rule", lang), names.get(rule, rule), n])
     ws = wb.create_sheet(text("trainer_all", lang)[:31])
     columns = list(dict.fromkeys(k for rec in records for k in rec))
     ws.append(columns)
@@ -163,28 +198,26 @@ class TrainerView:
                                   f"<th>{e(text('trainer_points', lang))}</th><th>{e(text('trainer_possible', lang))}</th></tr>"
                                   f"{rows}</table>")
         parts = [f"<h4>{e(text('trainer_questions', lang))}</h4>"]
+        titles = case_titles(lang)
         for case_id, q in per_question(self.records).items():
             outcomes = "".join(f"<li data-choice='{e(k)}' data-count='{n}'>{e(outcome_label(k, lang))}：{n}</li>"
                                for k, n in q["chosen_outcome"].most_common())
-            extra = "".join(f"<li data-choice='{e(k)}' data-count='{n}'>{e(k)}：{n}</li>"
-                            for k, n in q["chosen_disposition"].most_common())
-            names_of = self._rule_names(case_id)
+            dispositions = "".join(f"<li data-choice='{e(k)}' data-count='{n}'>"
+                                   f"{e(disposition_words(k, q['track'], lang))}：{n}</li>"
+                                   for k, n in q["chosen_disposition"].most_common())
+            disposition = (f"<div class='ftlib-trainer-disposition' data-asked='{q['disposition_asked']}' "
+                           f"data-correct='{q['disposition_correct']}'>{e(text('trainer_kind_disposition', lang))} — "
+                           f"{e(text('trainer_q_disposition', lang, n=q['disposition_asked'], c=q['disposition_correct']))}"
+                           f"<ul>{dispositions}</ul></div>" if q["disposition_asked"] else "")
+            names_of = _rule_names(self.records, case_id, lang)
             rules = "".join(f"<li data-rule='{e(k)}' data-count='{n}'>{e(names_of.get(k, k))}：{n}</li>"
                             for k, n in q["rules"].most_common())
             parts.append(f"<div class='ftlib-trainer-q' data-case='{e(case_id)}' data-answers='{q['answers']}'>"
-                         f"<b>{e(case_id)}</b> — {e(text('trainer_q_line', lang, n=q['answers'], c=q['correct']))}"
-                         f"<div>{e(text('quiz_outcome', lang))}<ul>{outcomes}{extra}</ul></div>"
+                         f"<b>{e(titles.get(case_id, case_id))}</b> — "
+                         f"{e(text('trainer_q_line', lang, n=q['answers'], c=q['correct']))}"
+                         f"<div>{e(text('trainer_kind_outcome', lang))}<ul>{outcomes}</ul></div>{disposition}"
                          f"<div>{e(text('quiz_rules', lang))}<ul>{rules or '<li>—</li>'}</ul></div></div>")
         self.questions.value = "".join(parts)
-
-    def _rule_names(self, case_id: str) -> dict[str, str]:
-        """A question's rule keys in words (as the trainee saw them), from its policy."""
-        from ftlib.policy.loader import bundled
-        from ftlib.ui.quiz import rule_options
-
-        policy_id = next((r.get("policy_id") for r in self.records if r["case_id"] == case_id), None)
-        compiled = bundled().compiled.get(policy_id) if policy_id else None
-        return {key: name for name, key in rule_options(compiled, self.lang)} if compiled else {}
 
     def _on_export(self) -> None:
         self.refresh()

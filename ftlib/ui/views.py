@@ -25,14 +25,31 @@ def e(x: Any) -> str:
     return html.escape(str(x))
 
 
-def outcome_html(d: Determination, lang: str = "zh") -> str:
+def policy_names(sentence: str, lang: str) -> str:
+    """``sentence`` with each bundled policy's id replaced by its name (for readers, not developers)."""
+    import re
+
+    from ftlib.policy.loader import bundled
+
+    policies = bundled().policies
+
+    def name(m: re.Match) -> str:
+        p = policies.get(m.group(0))
+        return f"《{getattr(p.name, lang)}》" if p is not None else m.group(0)
+    return re.sub(r"CN(?:-[A-Z0-9]+)+", name, sentence)
+
+
+def outcome_html(d: Determination, lang: str = "zh", ids: bool = True) -> str:
+    """The outcome and the row that decided it; ``ids=False``: in words only (no row or policy id)."""
     name = d.policy.name_zh if lang == "zh" else d.policy.name_en
+    policy = f"{e(d.policy.id)}（{e(name)}）" if ids else e(name)
+    selection = getattr(d.selection, lang) if ids else policy_names(getattr(d.selection, lang), lang)
     out = (f"<div class='ftlib-outcome' data-outcome='{d.outcome}'>"
            f"<span>{e(text('outcome', lang))}：</span>"
            f"<b style='font-size:1.4em;color:{COLOURS[d.outcome]}'>{e(outcome_label(d.outcome, lang))}</b>"
            f" <span class='ftlib-rule'>{e(d.deciding_words(lang))}</span>"
-           f" <code>{e(d.deciding_rule)}</code></div>"
-           f"<div>{e(text('policy_used', lang))}：{e(d.policy.id)}（{e(name)}）— {e(getattr(d.selection, lang))}</div>")
+           + (f" <code>{e(d.deciding_rule)}</code>" if ids else "") + "</div>"
+           f"<div>{e(text('policy_used', lang))}：{policy} — {e(selection)}</div>")
     out += (f"<div class='ftlib-disposition' data-disposition='{e(d.disposition)}'>"
             f"{e(label('text.disposition', lang))}：<b>{e(d.disposition_label(lang))}</b>"
             f"（{e(label('text.track', lang))}：{e(label('track.' + d.track, lang))}；"
@@ -132,9 +149,9 @@ def technical_reasons_html(d: Determination, lang: str = "zh") -> str:
             + "".join(rows) + "</table>")
 
 
-def corrections_html(d: Determination, lang: str = "zh") -> str:
+def corrections_html(d: Determination, lang: str = "zh", ids: bool = True) -> str:
     items = "".join(f"<li>{e(getattr(c, lang))}（{e(text('within_days', lang, n=c.time_limit_working_days))}）"
-                    f" <small>〔{e(c.clause)}〕</small></li>" for c in d.corrections)
+                    + (f" <small>〔{e(c.clause)}〕</small>" if ids else "") + "</li>" for c in d.corrections)
     months = d.aftercare.impact_period_months
     care = [text("impact_period", lang, n=months) if months is not None else label("text.impact_unknown", lang)]
     if d.aftercare.follow_up_visit_within_working_days:

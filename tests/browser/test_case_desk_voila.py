@@ -64,6 +64,17 @@ def test_case_from_application_to_filing_in_the_browser(voila_server, browser, t
     page.locator(".ftlib-new-channel select").select_option(label="干部本人申请")
     page.locator(".ftlib-new-received input").fill("2025-04-01")
     page.locator(".ftlib-new-actor input").fill("申请人")
+    assert "收到问责调查通知后 10 个工作日内" in page.locator(".ftlib-new-window").inner_text()
+    page.locator(".ftlib-desk-start").click()  # without the notice day: refused, in Chinese
+    page.locator(".ftlib-desk-error[data-code='notice_missing']").wait_for(timeout=60_000)
+    assert "请填写收到问责调查通知的日期" in page.locator(".ftlib-desk-status").inner_text()
+    page.locator(".ftlib-new-notice input").fill("2025-03-10")  # window over on 2025-03-24
+    page.locator(".ftlib-desk-start").click()
+    page.locator(".ftlib-desk-error[data-code='application_late']").wait_for(timeout=60_000)
+    shown = page.locator(".ftlib-desk-status").inner_text()
+    assert "已于 2025-03-24 届满" in shown and "window" not in shown  # the English line stays folded
+    page.screenshot(path=str(ARTIFACTS / "case_desk_application_late.png"), full_page=True)
+    page.locator(".ftlib-new-notice input").fill("2025-03-20")
     page.locator(".ftlib-desk-start").click()
     _wait_ok(page, "started")
     offered = page.locator(".ftlib-desk-step select option").all_inner_texts()
@@ -80,13 +91,18 @@ def test_case_from_application_to_filing_in_the_browser(voila_server, browser, t
 
     _record(page, "集体认定", "decided", "2025-05-06", "省纪委常委会")
     page.locator(".ftlib-recommended[data-outcome='exempt']").wait_for(timeout=60_000)
-    assert "免予问责" in page.locator(".ftlib-recommendation").inner_text()
+    words = page.locator(".ftlib-recommendation").inner_text()
+    assert "免予问责" in words and "符合免责条件" in words
+    for raw in ("exempt", "art", "CN-DM"):  # words only; the clause ids live in the folded trace
+        assert raw not in words, raw
     for cls, n in (("members-total", "9"), ("members-present", "5"), ("votes-for", "5")):
         page.locator(f".ftlib-dec-{cls} input").fill(n)
         page.locator(f".ftlib-dec-{cls} input").press("Tab")
     page.locator(".ftlib-desk-record").click()
     page.locator(".ftlib-desk-error").wait_for(timeout=60_000)
-    assert "quorum not reached" in page.locator(".ftlib-desk-status").inner_text()
+    shown = page.locator(".ftlib-desk-status").inner_text()
+    assert "未达到法定人数：应到 9 人，实到 5 人" in shown and "quorum" not in shown
+    page.screenshot(path=str(ARTIFACTS / "case_desk_quorum_refused.png"), full_page=True)
     for cls, n in (("members-present", "7"), ("votes-for", "6"), ("votes-against", "1")):
         page.locator(f".ftlib-dec-{cls} input").fill(n)
         page.locator(f".ftlib-dec-{cls} input").press("Tab")
@@ -103,6 +119,7 @@ def test_case_from_application_to_filing_in_the_browser(voila_server, browser, t
         row = page.locator(f".ftlib-deadline[data-what='{what}']")
         assert row.get_attribute("data-due") == due, what
         assert due in row.inner_text(), what
+    assert "按时完成" in page.locator(".ftlib-deadline[data-what='filing']").inner_text()
     page.screenshot(path=str(ARTIFACTS / "case_desk_filed.png"), full_page=True)
 
     with db.session_scope(url_db) as s:

@@ -16,8 +16,9 @@ from ftlib.register.models import Event
 
 
 def test_desk_steps_on_both_engines(url, tmp_path):
+    # notice of Thu 2025-03-20: CN-DM-2017's 10-working-day application window ends 2025-04-03
     case_id = st.open_new_case(facts("K-1"), channel="unit_application", received_on=D(2025, 4, 1), actor="单位",
-                               cadre_id="C-0100", recorded_by="甲", url=url)
+                               cadre_id="C-0100", recorded_by="甲", url=url, notice_on=D(2025, 3, 20))
     cs = st.case_state(case_id, url)
     assert st.allowed_steps(cs) == ["accepted", "refused", "clue_received"]
     with pytest.raises(FtlibError, match="field reason"):
