@@ -192,3 +192,38 @@ def test_export_is_a_full_copy(url, another_url, tmp_path):
     again = import_files(export_file(tmp_path / "again.csv", url), another_url)   # nothing new the second time
     assert again.added == {"regions": 0, "headcounts": 0, "cadres": 0, "clarifications": 0}
     assert len(frames.table("clarifications", another_url)) == 3
+
+
+def test_the_import_reads_cells_as_determine_frame_does(url, tmp_path):
+    """One conversion (ftlib.convert, shared with determine_frame): zh/en labels of enums, the
+    yes/no spellings of ftlib.vocabulary and 未知 are read, and stored in their canonical spelling."""
+    from ftlib.convert import fact_column
+
+    rows = ["B-1,cadre_application,2025-04-01,CN-DM,2025-03-10,乡科级,reform_pilot,是,✓,完备,轻微,10000",
+            "B-2,cadre_application,2025-04-01,CN-DM,2025-03-10,Township,reform_pilot,YES,1,fully,minor,未知"]
+    f = tmp_path / "cases.csv"
+    f.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    import_files([f], url)
+    facts = frames.table("cases", url).set_index("id")["facts"]
+    for cid in ("B-1", "B-2"):
+        assert (facts[cid]["subject.rank"], facts[cid]["public_motive"], facts[cid]["procedure.collective_decision"],
+                facts[cid]["procedure.followed"], facts[cid]["consequence.severity"]) == (
+            "township", True, True, "full", "minor")
+    assert (facts["B-1"]["consequence.loss_cny"], facts["B-2"]["consequence.loss_cny"]) == (10000.0, "unknown")
+    # the same cells through determine_frame's conversion give the same values
+    frame = pd.read_csv(f, dtype=str)
+    col = fact_column(frame, "subject.rank")
+    assert col.values.tolist() == [col.values[0]] * 2 and col.unknown is None
+
+
+def test_a_bad_yes_no_cell_names_the_spellings(url, tmp_path):
+    f = tmp_path / "cases.csv"
+    f.write_text(HEADER + "\n"
+                 "C-1,cadre_application,2025-04-01,CN-DM,2025-03-10,township,reform_pilot,也许,true,full,minor,0\n"
+                 "C-2,cadre_application,2025-04-01,CN-DM,2025-03-10,township,reform_pilot,true,true,full,很大,0\n",
+                 encoding="utf-8")
+    with pytest.raises(ImportError_) as info:
+        import_files([f], url)
+    got = [(i.row, i.column, i.value) for i in info.value.issues]
+    assert got == [(2, "public_motive", "也许"), (3, "consequence.severity", "很大")]
+    assert "是/否" in info.value.issues[0].reason and "zh/en labels" in info.value.issues[1].reason
