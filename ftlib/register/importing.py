@@ -77,8 +77,17 @@ def import_files(paths: list[str | Path], url: str | None = None, progress: bool
     neither in the register nor among ftlib's jurisdictions is an error (a typing slip would
     otherwise make a new region), unless ``create_regions``."""
     tables: list[Table] = []
-    for p in paths:
-        tables += read_file(p)
+    unread: list[str] = []
+    for p in paths:   # every file is read, and every file that cannot be is listed
+        try:
+            tables += read_file(p)
+        except FtlibError as err:
+            unread += str(err).splitlines()
+    if len(unread) == 1:
+        raise FtlibError(unread[0])
+    if unread:
+        raise FtlibError(f"import refused, nothing was written: {len(unread)} problem(s)\n"
+                         + "\n".join(f"  {line}" for line in unread))
     engine = db.require_current(url)
     summary = ImportSummary()
     maker = sessionmaker(engine)

@@ -227,3 +227,24 @@ def test_a_bad_yes_no_cell_names_the_spellings(url, tmp_path):
     got = [(i.row, i.column, i.value) for i in info.value.issues]
     assert got == [(2, "public_motive", "也许"), (3, "consequence.severity", "很大")]
     assert "是/否" in info.value.issues[0].reason and "zh/en labels" in info.value.issues[1].reason
+
+
+def test_every_unreadable_row_of_every_file_is_listed(url, tmp_path):
+    """Rows with too many cells and formula cells, in two files: each is one line naming file,
+    row and (for a formula) column, not only the first; nothing is written."""
+    good = "D-1,cadre_application,2025-04-01,CN-DM,2025-03-10,township,reform_pilot,true,true,full,minor,0"
+    a = tmp_path / "a.csv"
+    a.write_text(HEADER + "\n" + good + "\n" + good.replace("D-1", "D-2") + ",x,y\n"
+                 + good.replace("D-1", "D-3") + ",z\n", encoding="utf-8")
+    b = tmp_path / "b.csv"
+    b.write_text(HEADER + "\n" + good.replace("D-1", "D-4").replace("reform_pilot", "=SUM(A1)") + "\n",
+                 encoding="utf-8")
+    with pytest.raises(FtlibError) as info:
+        import_files([a, b], url)
+    lines = str(info.value).splitlines()
+    assert lines == ["import refused, nothing was written: 3 problem(s)",
+                     f"  {a}: row 3: 14 cells but the header has 12 columns",
+                     f"  {a}: row 4: 13 cells but the header has 12 columns",
+                     f"  {b}: row 2: column scenario: value '=SUM(A1)': a formula, not a value; paste the values "
+                     "(Excel: Paste Special → Values)"]
+    assert frames.table("cases", url).empty
