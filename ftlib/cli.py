@@ -65,6 +65,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    from ftlib.policy.diff import diff_report, diff_text
+    from ftlib.policy.loader import PolicyError
+
+    policies = _policies(args)
+    for pid in (args.a, args.b):
+        if pid not in policies.policies:
+            raise PolicyError(f"unknown policy {pid!r} (known: {', '.join(sorted(policies.policies))})")
+    report = diff_report(policies.compiled[args.a], policies.compiled[args.b], args.lang)
+    print(json.dumps(report, ensure_ascii=False, indent=2) if args.format == "json" else diff_text(report, args.lang))
+    return 0
+
+
 def cmd_lint(args: argparse.Namespace) -> int:
     from ftlib.policy.lint import lint
 
@@ -228,6 +241,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--policy", action="append", help="policy id (repeat); default: every family")
     common(p)
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("diff", help="how two policies differ: text, and dispositions over every combination of facts")
+    p.add_argument("a", help="policy id, e.g. CN-HB-2020")
+    p.add_argument("b", help="policy id, e.g. CN-HA-SMX-2022")
+    common(p)
+    p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("lint", help="check policy files (default: all bundled)")
     p.add_argument("files", nargs="*")

@@ -10,7 +10,7 @@ from tests.conftest import ROOT, run_cli
 
 CASE = {
     "id": "cli-demo",
-    "jurisdiction": "CN-HB",
+    "jurisdiction": "CN-JS",  # a real province without a local policy here: CN applies
     "conduct_date": "2020-05-01",
     "subject": {"rank": "county"},
     "scenario": "emergency",

@@ -183,7 +183,7 @@ def test_exante_requirements_cn2019_partial_procedure():
                                 "procedure.emergency_onsite": False, "procedure.reported_after": False,
                                 "procedure.exante_registered": True, "objected_to_decision": False,
                                 "objected_to_superior": False},
-                               "CN-HB", dt.date(2023, 3, 1))
+                               "CN-JS", dt.date(2023, 3, 1))  # no local policy in Jiangsu: CN-2019
     assert r.policy_id == "CN-2019" and r.in_scope
     assert {(q.fact, q.allowed) for q in r.for_tolerance} == {
         (f, (False,)) for f in ("after.concealed", "after.refused_correction", "benefit_transfer",

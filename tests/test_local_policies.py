@@ -1,6 +1,7 @@
-"""The illustrative local policies (ftlib/data/policies/cn-dm-*.yaml), the region list
-(ftlib/data/jurisdictions.yaml), version selection by conduct and decision date within the CN-DM
-family, and fallback along the jurisdiction code.
+"""The local policies: the illustrative teaching set (ftlib/data/policies/cn-dm-*.yaml) and the
+real ones encoded from texts read (Hubei 2020, Sanmenxia 2022, Changning 2016), the region list
+(ftlib/data/jurisdictions.yaml), version selection by conduct and decision date, fallback along
+the jurisdiction code, and the comparison of the real local policies (``ftlib diff``).
 
 Every expected value below was read off the policy files by hand; the comments give the steps.
 """
@@ -19,6 +20,7 @@ from ftlib.policy.select import jurisdiction_chain
 from tests.conftest import ROOT
 
 LOCAL = ["CN-DM-2017", "CN-DM-2022", "CN-DM-FTZ-2020", "CN-DM-BR-2019", "CN-DM-SS-2018"]
+REAL = ["CN-HB-2020", "CN-HA-SMX-2022", "CN-YN-BS-CHN-2016", "CN-HI-QH-2018"]
 STAGES = {"acceptance", "investigation", "decision", "feedback", "filing"}
 REGIONS = yaml.safe_load((ROOT / "ftlib/data/jurisdictions.yaml").read_text(encoding="utf-8"))
 
@@ -30,7 +32,7 @@ def case(name: str):
 # -- the policy files -------------------------------------------------------------------------
 
 def test_local_policies_load_with_the_national_ones():
-    assert set(bundled().policies) == {"CN-2016", "CN-2018", "CN-2019", *LOCAL}
+    assert set(bundled().policies) == {"CN-2016", "CN-2018", "CN-2019", *LOCAL, *REAL}
 
 
 @pytest.mark.parametrize("pid", LOCAL)
@@ -169,8 +171,9 @@ def test_town_without_a_policy_uses_its_county_policy():
     ("2020-03-20", "CN-2019", "mitigated", "lighter_art18"),   # Art. 18: partly remedied
 ])
 def test_real_province_without_local_policy_uses_the_national_version_in_force(day, pid, outcome, rule):
-    c = case("c06-well-repair-no-procedure").model_copy(update={"conduct_date": dt.date.fromisoformat(day)})
-    assert c.jurisdiction == "CN-HB"
+    # c06 is a Hubei case; moved to Jiangsu, which has no local policy here (Hubei now has one).
+    c = case("c06-well-repair-no-procedure").model_copy(update={"conduct_date": dt.date.fromisoformat(day),
+                                                                "jurisdiction": "CN-JS"})
     det = determine(c)
     assert (det.policy.id, det.outcome, det.deciding_rule, det.selection.code) == (pid, outcome, rule, "at_conduct")
 
@@ -202,7 +205,8 @@ def test_jurisdictions_cover_the_policies_and_their_fallback_regions():
     for p in bundled().policies.values():
         assert p.jurisdiction in REGIONS, p.id
     with_policy = {p.jurisdiction for p in bundled().policies.values()}
-    assert {"CN-DM-BR-HX", "CN-DM-SS-QS", "CN-DM-LY", "CN-HB"}.isdisjoint(with_policy)
+    assert {"CN-DM-BR-HX", "CN-DM-SS-QS", "CN-DM-LY", "CN-JS", "CN-HB-YC"}.isdisjoint(with_policy)
+    assert {"CN-HB", "CN-HA-SMX", "CN-YN-BS-CHN"} <= with_policy
     assert REGIONS["CN-HB"]["illustrative"] is False
 
 
@@ -217,3 +221,292 @@ def test_every_library_case_region_is_listed():
     for item in library():
         region = item.case.jurisdiction if item.case else item.meta["clarification"]["jurisdiction"]
         assert region in REGIONS, (item.path.name, region)
+
+
+# == the real local policies (texts read: DOMAIN.md §8 and the pages cited in each file) ============
+
+#: Sentences of the real texts as DOMAIN.md §8 quotes them (verified there); each file's official
+#: clauses must contain them word for word.
+VERIFIED = {
+    "CN-HB-2020": ["对紧急状态下主动作为而出现工作失误，或在应急处置时违反工作程序，未造成严重后果的，不予问责或免予问责",
+                   "以提醒和教育为主", "免予问责", "从轻或减轻处理", "对受到处理处分的干部加强教育、回访和指导"],
+    "CN-HA-SMX-2022": ["经单位党委（党组）集体研究，按照程序向市委报备（具体由市纪委监委承担），对责任单位依法依规予以免责"],
+    "CN-YN-BS-CHN-2016": ["单位或个人", "在启动追责程序后尚未作出决定前",
+                          "尚未造成安全生产、环境污染、食品安全、群体性事件等重大责任事故和恶劣影响"],
+    # not in DOMAIN.md: read in the stored page cited in cn-hi-qh-2018.yaml (traditional characters there)
+    "CN-HI-QH-2018": ["守住“不触犯法律、经集体决策、要惠及群众、不谋取私利”四条底线", "不予追究相关责任或从轻、减轻处理",
+                      "确需追究责任的，酌情从轻或减轻处理"],
+}
+URLS = {
+    "CN-HB-2020": "http://ipingshan.sznews.com/content/2020-03/06/content_22931102.htm",
+    "CN-HA-SMX-2022": "https://i.xpaper.net/hnrbncb/news/6705/41334/203781-1.shtml",
+    "CN-YN-BS-CHN-2016": "http://qdubb.cn/html/2016/tiewanfanfu_1023/21644.html",
+    "CN-HI-QH-2018": "http://m.yinhu3.com/news/content/2018-01/13/content_3445473.htm",
+}
+
+
+@pytest.mark.parametrize("pid", REAL)
+def test_real_local_policy_cites_its_text_and_says_what_is_reading(pid):
+    p = bundled().get(pid)
+    assert p.status == "mixed" and p.source.url == URLS[pid] and p.source.date and p.source.title
+    region = REGIONS[p.jurisdiction]
+    assert region["illustrative"] is False and not p.jurisdiction.startswith("CN-DM")
+    official = [c for c in p.clauses.values() if c.status == "official"]
+    own = [c for c in official if c.source and c.source.url == URLS[pid]]
+    assert own and all(c.wording == "quotation" for c in own)
+    text = "".join(c.zh for c in own)
+    for sentence in VERIFIED[pid]:
+        assert sentence in text, sentence
+    # Readings are marked as such, in both languages.
+    for cid, c in p.clauses.items():
+        if c.status == "illustrative":
+            assert c.zh.startswith("（示例性") and c.en.startswith("(illustrative"), cid
+    # Every grading row names itself in zh and en; only rows copied from the national official
+    # ones (red line, Art. 17 para. 2) are official, every local row is our reading.
+    for row in p.grading:
+        assert row.label and row.label.zh.strip() and row.label.en.strip(), row.id
+        if row.status == "official":
+            assert row.id in ("red_line", "superior_unlawful"), row.id
+    local_rows = [r for r in p.grading if r.clause in {cid for cid, c in p.clauses.items() if c.source is None
+                                                         or c.source.url == URLS[pid]}]
+    assert local_rows and all(r.status == "illustrative" for r in local_rows)
+
+
+def test_real_local_policies_lint_clean():
+    from ftlib.policy.lint import lint
+
+    files = [ROOT / f"ftlib/data/policies/{f}.yaml" for f in ("cn-hb-2020", "cn-ha-smx-2022", "cn-yn-bs-chn-2016",
+                                                                   "cn-hi-qh-2018")]
+    assert [str(f) for f in lint(files) if f.level != "info"] == []
+
+
+def test_real_regions_chain_country_province_prefecture_county():
+    assert jurisdiction_chain("CN-YN-BS-CHN") == ["CN-YN-BS-CHN", "CN-YN-BS", "CN-YN", "CN"]
+    assert [REGIONS[c]["zh"] for c in jurisdiction_chain("CN-YN-BS-CHN")] == ["云南省保山市昌宁县", "云南省保山市", "云南省", "全国"]
+    assert [REGIONS[c]["zh"] for c in jurisdiction_chain("CN-HA-SMX")] == ["河南省三门峡市", "河南省", "全国"]
+    assert REGIONS["CN-HB"]["zh"] == "湖北省"
+    # Qionghai is a county-level city directly under Hainan Province
+    assert [REGIONS[c]["zh"] for c in jurisdiction_chain("CN-HI-QH")] == ["海南省琼海市", "海南省", "全国"]
+
+
+def test_policies_json_lists_the_real_policies_with_source(cli):
+    import json
+
+    out = cli("policies", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    listed = {p["id"]: p for p in json.loads(out.stdout)}
+    for pid in REAL:
+        entry = listed[pid]
+        assert entry["status"] == "mixed" and entry["source"]["url"] == URLS[pid]
+        assert entry["jurisdiction"] == bundled().get(pid).jurisdiction
+    assert listed["CN-HB-2020"]["validity"] == {"from": "2020-03-05", "to": None}
+    assert listed["CN-HA-SMX-2022"]["validity"] == {"from": "2022-01-18", "to": None}
+    assert listed["CN-YN-BS-CHN-2016"]["validity"] == {"from": "2016-10-23", "to": None}
+    assert listed["CN-HI-QH-2018"]["validity"] == {"from": "2018-01-12", "to": None}
+
+
+# -- what each real policy says, read off its text --------------------------------------------
+
+def test_hubei_notice_needs_no_after_report_for_emergency_action():
+    # c24: on-the-spot requisition in the emergency, no procedure, never reported, minor.
+    # Rule 3 of the notice: no serious consequence -> 不予或免予问责 (read: exempted); the national
+    # baseline's procedure condition (basic procedure, or on the spot *and reported*) fails.
+    det = determine(case("c24-hb-emergency-quarantine-site"))
+    assert (det.policy.id, det.disposition, det.deciding_rule) == ("CN-HB-2020", "exempted", "hb_emergency_initiative")
+    reported = case("c24-hb-emergency-quarantine-site").model_copy(
+        update={"procedure": case("c24-hb-emergency-quarantine-site").procedure.model_copy(update={"reported_after": True})})
+    assert determine(reported).disposition == "exempted"      # reporting changes nothing under rule 3
+    serious = case("c24-hb-emergency-quarantine-site").model_copy(
+        update={"consequence": case("c24-hb-emergency-quarantine-site").consequence.model_copy(update={"severity": "serious"})})
+    # serious consequences: rules 1 and 3 do not apply; no remedy, no procedure -> national default
+    assert (determine(serious).disposition, determine(serious).deciding_rule) == ("not_tolerated", "default")
+
+
+def test_hubei_notice_before_it_was_issued_applies_only_when_more_lenient_at_decision():
+    c = case("c24-hb-emergency-quarantine-site")
+    early = c.model_copy(update={"conduct_date": dt.date(2020, 2, 10)})
+    det = determine(early)  # before 2020-03-05: Hubei has no policy in force; CN-2019 -> default
+    assert (det.policy.id, det.disposition, det.selection.code) == ("CN-2019", "not_tolerated", "at_conduct")
+    decided_later = early.model_copy(update={"decision_date": dt.date(2020, 4, 1)})
+    det = determine(decided_later)  # the notice is in force at decision and more lenient (从旧兼从轻)
+    assert (det.policy.id, det.disposition, det.selection.code) == ("CN-HB-2020", "exempted", "lenient_later")
+
+
+def test_hubei_cities_fall_back_to_the_provincial_notice_and_other_work_keeps_the_national_rows():
+    c = case("c23-hb-epidemic-checkpoint-no-harm").model_copy(update={"jurisdiction": "CN-HB-YC"})
+    det = determine(c)  # rule 1: no adverse effect in epidemic work -> reminders, not accountable
+    assert (det.policy.id, det.disposition, det.deciding_rule) == ("CN-HB-2020", "not_accountable", "hb_minor_fault")
+    assert det.handling is not None and "提醒" in det.handling.zh
+    livelihood = c.model_copy(update={"scenario": "livelihood"})
+    det = determine(livelihood)  # not epidemic work: the national rows (conditions met, partial -> lighter)
+    assert (det.policy.id, det.disposition, det.deciding_rule) == ("CN-HB-2020", "lighter", "tolerable_lighter")
+
+
+def test_sanmenxia_exempts_a_filed_project_unit_and_keeps_the_national_rows_without_filing():
+    c = case("c26-smx-unit-project-filed")
+    det = determine(c)
+    assert (det.policy.id, det.disposition, det.deciding_rule) == ("CN-HA-SMX-2022", "exempted", "smx_filed")
+    assert c.subject.kind == "organisation" and "考核免予扣分" in det.aftercare.note.zh
+    unfiled = c.model_copy(update={"procedure": c.procedure.model_copy(update={"exante_registered": False})})
+    det = determine(unfiled)  # no filing: the national rows; conditions met, partial, no remedy -> lighter
+    assert (det.disposition, det.deciding_rule) == ("lighter", "tolerable_lighter")
+    # filed, but a mass incident (不良社会影响) or a major loss: not the filing route either
+    mass = c.model_copy(update={"consequence": c.consequence.model_copy(update={"mass_incident": True})})
+    assert determine(mass).deciding_rule == "tolerable_lighter"
+    # filed, no collective study, but an on-the-spot emergency decision (紧急情况临时处置的除外)
+    onsite = c.model_copy(update={"procedure": c.procedure.model_copy(
+        update={"collective_decision": False, "emergency_onsite": True})})
+    assert determine(onsite).deciding_rule == "smx_filed"
+    assert bundled().get("CN-HA-SMX-2022").exante_registration is True
+
+
+def test_changning_tolerates_units_on_application_only_and_never_grades_lighter():
+    p = bundled().get("CN-YN-BS-CHN-2016")
+    assert p.procedure.starts == ["cadre_application", "unit_application"]      # no ex officio start read
+    assert p.procedure.decision_body.id == "county_commission_standing_committee"
+    assert "在启动追责程序后尚未作出决定前" in p.clauses[p.procedure.clause].zh
+    assert p.dispositions() == ["exempted", "not_tolerated", "out_of_scope"]
+    det = determine(case("c29-chn-unit-key-project"))
+    assert (det.policy.id, det.disposition, det.deciding_rule) == ("CN-YN-BS-CHN-2016", "exempted", "exempt")
+    # the environment joins the list Changning reads: serious pollution excludes tolerance
+    c = case("c29-chn-unit-key-project")
+    polluted = c.model_copy(update={"consequence": c.consequence.model_copy(update={"environmental_incident": True})})
+    assert determine(polluted).deciding_rule == "red_line"
+    minor = polluted.model_copy(update={"consequence": polluted.consequence.model_copy(update={"severity": "minor"})})
+    assert determine(minor).deciding_rule == "exempt"   # a minor incident is no 重大责任事故 (our reading)
+
+
+def test_qionghai_requires_a_collective_decision_even_in_an_emergency():
+    c = case("c24-hb-emergency-quarantine-site").model_copy(update={"jurisdiction": "CN-HI-QH"})
+    det = determine(c)  # on the spot, no collective decision: the bottom line fails
+    assert (det.policy.id, det.disposition, det.deciding_rule) == ("CN-HI-QH-2018", "not_tolerated", "default")
+    collective = c.model_copy(update={"procedure": c.procedure.model_copy(update={"collective_decision": True})})
+    assert determine(collective).disposition == "not_accountable"      # minor, listed situation (5)
+    det = determine(case("c31-qh-pilot-major-loss"))  # major: liability pursued, lighter (处理 (五))
+    assert (det.disposition, det.deciding_rule) == ("lighter", "lighter_major")
+    assert bundled().get("CN-HI-QH-2018").procedure.starts == ["cadre_application", "unit_application"]
+
+
+# -- comparing the real local policies ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def diffs():
+    from ftlib.policy.diff import differing_cases
+
+    ps = bundled()
+    return {pair: differing_cases(ps.compiled[pair[0]], ps.compiled[pair[1]])
+            for pair in [("CN-2019", "CN-HB-2020"), ("CN-2019", "CN-HA-SMX-2022"), ("CN-HB-2020", "CN-YN-BS-CHN-2016")]}
+
+
+def test_one_case_side_by_side_under_the_real_localities():
+    from ftlib.engine import compare
+
+    # c26 (a filed project unit, 2022) by hand: CN-2019 conditions met, partial, no remedy -> lighter;
+    # CN-HB-2020 not epidemic work -> the same national row; CN-HA-SMX-2022 filed -> exempted;
+    # CN-YN-BS-CHN-2016 a major project, no gain, no incident, not major -> exempted.
+    got = {d.policy.id: (d.disposition, d.deciding_rule) for d in compare(case("c26-smx-unit-project-filed"), ["CN-2019", *REAL])}
+    # CN-HI-QH-2018: collective decision and public motive (bottom lines), key project, serious -> not pursued.
+    assert got == {"CN-2019": ("lighter", "tolerable_lighter"), "CN-HB-2020": ("lighter", "tolerable_lighter"),
+                   "CN-HA-SMX-2022": ("exempted", "smx_filed"), "CN-YN-BS-CHN-2016": ("exempted", "exempt"),
+                   "CN-HI-QH-2018": ("not_accountable", "not_pursued")}
+    # c24 (emergency, no procedure, not reported, minor): only Hubei's notice tolerates it;
+    # Sanmenxia's national rows fail the procedure condition; Changning read no emergency situation;
+    # Qionghai lists emergencies but its bottom line 经集体决策 has no emergency exception.
+    got = {d.policy.id: (d.disposition, d.deciding_rule) for d in compare(case("c24-hb-emergency-quarantine-site"), ["CN-2019", *REAL])}
+    assert got == {"CN-2019": ("not_tolerated", "default"), "CN-HB-2020": ("exempted", "hb_emergency_initiative"),
+                   "CN-HA-SMX-2022": ("not_tolerated", "default"), "CN-YN-BS-CHN-2016": ("out_of_scope", "not_in_scope"),
+                   "CN-HI-QH-2018": ("not_tolerated", "default")}
+
+
+def test_text_diff_national_to_hubei_is_the_notice_and_nothing_else():
+    from ftlib.policy.diff import text_diff
+
+    changes = {(c.section, c.item, c.kind) for c in text_diff(bundled().get("CN-2019"), bundled().get("CN-HB-2020"))}
+    clauses = {"hb_principle", "hb_rule1", "hb_rule2", "hb_rule3", "hb_rule4", "hb_rule5", "hb_rule6",
+               "hb_scope_reading", "hb_grading_reading"}
+    assert changes == {("identity", "effective_from", "changed"), ("identity", "jurisdiction", "changed"),
+                       *{("clauses", c, "added") for c in clauses},
+                       *{("grading", r, "added") for r in ("hb_minor_fault", "hb_emergency_initiative", "hb_remedied")}}
+
+
+def test_text_diff_national_to_sanmenxia_is_the_filing_route():
+    from ftlib.policy.diff import text_diff
+
+    changes = {(c.section, c.item, c.kind) for c in text_diff(bundled().get("CN-2019"), bundled().get("CN-HA-SMX-2022"))}
+    assert changes == {("identity", "effective_from", "changed"), ("identity", "jurisdiction", "changed"),
+                       ("identity", "exante_registration", "changed"),
+                       *{("clauses", c, "added") for c in ("smx_filing", "smx_conditions", "smx_aftercare",
+                                                            "smx_reading", "smx_procedure_reading")},
+                       ("grading", "smx_filed", "added"),
+                       *{("procedure", f, "changed") for f in ("clause", "decision_body", "higher_approval")}}
+
+
+def test_hubei_differs_from_the_nation_only_in_epidemic_work_and_only_towards_leniency(diffs):
+    from ftlib.vocabulary import DISPOSITION_LENIENCY
+
+    d = diffs[("CN-2019", "CN-HB-2020")]
+    assert len(d) > 0 and set(d["scenario"].astype(str)) == {"emergency"}
+    # hb_remedied gives 从轻 where the national Art. 18 row gives 从轻 too: never a difference
+    assert set(d["rule_b"]) == {"hb_minor_fault", "hb_emergency_initiative"}
+    assert all(DISPOSITION_LENIENCY[b] > DISPOSITION_LENIENCY[a] for a, b in zip(d["disposition_a"], d["disposition_b"]))
+    minor = d[d["rule_b"] == "hb_minor_fault"]
+    assert set(minor["consequence.severity"].astype(str)) == {"none"} and set(minor["disposition_b"]) == {"not_accountable"}
+    initiative = d[d["rule_b"] == "hb_emergency_initiative"]
+    assert set(initiative["consequence.severity"].astype(str)) == {"minor"} and initiative["public_motive"].astype(bool).all()
+    # by outcome class, Hubei only moves cases into 免责 (from 从轻/减轻 and from 不予容错)
+    table = d.attrs["dispositions"]
+    off = {(a, b) for a in table.index for b in table.columns if a != b and table.loc[a, b] > 0}
+    assert {b for _, b in off} == {"not_accountable", "exempted"}
+
+
+def test_sanmenxia_differs_from_the_nation_only_for_filed_collective_projects(diffs):
+    d = diffs[("CN-2019", "CN-HA-SMX-2022")]
+    assert len(d) > 0
+    assert set(d["scenario"].astype(str)) == {"key_project"} and d["procedure.exante_registered"].astype(bool).all()
+    assert set(d["rule_b"]) == {"smx_filed"} and set(d["disposition_b"]) == {"exempted"}
+    # the national rows before it (objections) already decide; those after give 从轻 or 不予容错
+    assert set(d["disposition_a"]) <= {"lighter", "not_tolerated"}
+    assert (d["procedure.collective_decision"].astype(bool) | d["procedure.emergency_onsite"].astype(bool)).all()
+
+
+def test_changning_against_hubei_never_grades_and_never_reads_emergencies(diffs):
+    d = diffs[("CN-HB-2020", "CN-YN-BS-CHN-2016")]
+    table = d.attrs["dispositions"]
+    # Changning's rows give only 免予追责, 不予容错 and out of scope
+    assert int(table[["not_accountable", "lighter", "reduced"]].values.sum()) == 0
+    # every epidemic (emergency) case Hubei tolerates is outside what Changning's text was read to cover
+    hb_tolerated = d[d["rule_a"].isin(["hb_minor_fault", "hb_emergency_initiative", "hb_remedied"])]
+    assert len(hb_tolerated) > 0 and set(hb_tolerated["disposition_b"]) <= {"out_of_scope", "not_tolerated"}
+    assert set(hb_tolerated[hb_tolerated["disposition_b"] == "not_tolerated"]["rule_b"]) <= {"red_line"}
+
+
+def test_cli_diff_shows_the_real_localities_in_words(cli):
+    import json
+
+    out = cli("diff", "CN-2019", "CN-HA-SMX-2022", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    rep = json.loads(out.stdout)
+    assert (rep["a"], rep["b"]) == ("CN-2019", "CN-HA-SMX-2022")
+    assert {w["rule_b"] for w in rep["where"]} == {"smx_filed"} and rep["differ"] == sum(w["count"] for w in rep["where"])
+    assert any(c["section_name"] == "认定结果分级" and c["kind_name"] == "新增" and "报备" in c["name"]
+               for c in rep["text_changes"])
+    bad = cli("diff", "CN-2019", "CN-XX-1999")
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "CN-XX-1999" in bad.stderr
+
+
+def test_diff_text_reads_in_chinese_and_english(diffs):
+    from ftlib.policy.diff import diff_report, diff_text
+
+    ps = bundled()
+    a, b = ps.compiled["CN-HB-2020"], ps.compiled["CN-YN-BS-CHN-2016"]
+    cases = diffs[("CN-HB-2020", "CN-YN-BS-CHN-2016")]
+    text = diff_text(diff_report(a, b, "zh", cases), "zh")
+    # Hubei keeps the national procedure (CN-2016's starts); Changning lists applications only
+    assert "[程序] 修改: 启动方式: 干部本人申请、所在单位申请、依职权启动 → 干部本人申请、所在单位申请" in text
+    assert "适用地区: 湖北省（CN-HB） → 云南省保山市昌宁县（CN-YN-BS-CHN）" in text
+    assert "[认定结果分级] 删除: 疫情防控中的轻微过错、未造成不良影响（提醒教育为主）〔hb_minor_fault〕" in text
+    assert f"处理结论不同的事实组合：{len(cases):,}（共{cases.attrs['total']:,}" in text
+    en = diff_text(diff_report(a, b, "en", cases), "en")
+    assert "how a case starts: application by the cadre, application by the unit, ex officio → " \
+           "application by the cadre, application by the unit" in en
+    assert "[tolerable situations] removed: emergency response" in en
