@@ -5,11 +5,17 @@
    contexts (empty caches) open the report page the index links to at the same moment. Time from
    navigation to every chart drawn; server memory (sum of RSS of Voilà and its kernels, sampled);
    kernels alive after they leave. Optionally M contexts on the report *notebook* (a kernel each).
-2. Quiz users: notebooks/ served the same way; Q contexts open 04 training quiz at once, then each
-   enters a name and submits an answer at the same moment. Widget response = click → the answer's
-   feedback in the page; server memory; kernels gone after they leave.
+2. A class on the quiz: notebooks/ served as `ftlib notebook` serves them (the shipped voila.json's
+   limits); Q browser contexts (spread over a few Chromium processes) open 04 training quiz at
+   once — time to the first question; each enters a name, picks an outcome and submits at the same
+   moment — widget response = click → the answer's feedback in the page; every answer must land
+   in the class results file (one line per trainee, each name once); server memory (Voilà and its
+   kernels: peak sum of RSS, and of PSS, which counts pages shared between kernels once) and MB a
+   kernel; kernels gone after they leave. The machine's load is sampled beside the numbers.
 
 Usage: .venv/bin/python benchmarks/capacity_bench.py [--reports 50] [--dashboards 0] [--quiz 40]
+       .venv/bin/python benchmarks/capacity_bench.py --reports 0 --quiz 40   (the class alone;
+       `make bench BENCH=quiz`)
 Results are printed as one JSON object; benchmarks/capacity.md records runs with `uptime`.
 """
 
@@ -53,16 +59,20 @@ def pct(xs: list[float], p: float) -> float:
 class Server:
     """ftlib's Voilà on a free loopback port, with a sampler of its memory (Voilà + kernels)."""
 
-    def __init__(self, target: Path, cwd: Path, env: dict):
+    def __init__(self, target: Path, cwd: Path, env: dict, config_dir: Path | None = None):
         from ftlib.reports.serve import voila_command, voila_env, wait_until_up
 
         port = free_port()
-        self.proc = subprocess.Popen(voila_command(port, target=str(target)), cwd=cwd, env=voila_env(env),
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        self.proc = subprocess.Popen(voila_command(port, target=str(target), config_dir=config_dir), cwd=cwd,
+                                     env=voila_env(env), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     start_new_session=True)
         self.base = f"http://127.0.0.1:{port}/"
         wait_until_up(self.base, self.proc)
         self.peak_mb = 0.0
+        self.peak_pss_mb = 0.0
         self.peak_kernels = 0
+        self.peak_load = 0.0
+        self.pss = False  # sampling PSS reads every process's smaps: only where asked
         self._stop = threading.Event()
         threading.Thread(target=self._sample, daemon=True).start()
 
@@ -88,11 +98,33 @@ class Server:
                 pass
         return total / 2**20
 
+    def pss_mb(self) -> float:
+        total = 0
+        for p in self.tree():
+            try:
+                total += p.memory_full_info().pss
+            except (psutil.Error, AttributeError):
+                pass
+        return total / 2**20
+
+    def kernel_rss_mb(self) -> list[float]:
+        out = []
+        for p in self.tree()[1:]:
+            try:
+                if "ipykernel_launcher" in " ".join(p.cmdline()):
+                    out.append(p.memory_info().rss / 2**20)
+            except psutil.Error:
+                pass
+        return out
+
     def _sample(self) -> None:
         while not self._stop.wait(0.5):
             try:
                 self.peak_mb = max(self.peak_mb, self.rss_mb())
                 self.peak_kernels = max(self.peak_kernels, self.kernels())
+                self.peak_load = max(self.peak_load, os.getloadavg()[0])
+                if self.pss:
+                    self.peak_pss_mb = max(self.peak_pss_mb, self.pss_mb())
             except psutil.Error:
                 pass
 
@@ -146,17 +178,25 @@ async def leave(contexts) -> None:
         await c.close()
 
 
+#: The quiz's first library case (c01, CN-2016) and an outcome to pick for it (a label of the
+#: catalogue: the bench does not care whether it is right, only that the answer is scored and stored).
+FIRST_QUESTION = ".ftlib-quiz-case"
+PICK = "不属于容错情形"
+
+
 async def answer(page, name: str, start: asyncio.Event) -> float | None:
-    """Enter a name, then (at the common start) submit: seconds from the click to the feedback."""
+    """Enter a name and pick an outcome, then (at the common start) submit: seconds from the click
+    to the scored answer in the page."""
     try:
         await page.get_by_label("学员姓名").fill(name)
         await page.get_by_label("学员姓名").press("Enter")
+        await page.get_by_text(PICK, exact=True).click()
         await start.wait()
         t0 = time.perf_counter()
         await page.get_by_role("button", name="提交答案").click()
-        await page.locator(".ftlib-quiz-answer, .ftlib-quiz-score").first.wait_for(timeout=60_000)
+        await page.locator(".ftlib-quiz-answer").wait_for(timeout=120_000)
         return time.perf_counter() - t0
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 — a trainee whose answer never came back counts as failed
         return None
 
 
@@ -214,32 +254,67 @@ def run_reports(n: int, n_dash: int, tmp: Path, env: dict) -> dict:
         server.stop()
 
 
-def run_quiz(n: int, tmp: Path, env: dict) -> dict:
-    server = Server(ROOT / "notebooks", tmp, {**env, "FTLIB_QUIZ_RESULTS": str(tmp / "class.jsonl")})
-    idle = server.rss_mb()
+def run_quiz(n: int, tmp: Path, env: dict, browsers: int = 4) -> dict:
+    """A class of ``n`` on the quiz (see the module docstring); ``browsers`` Chromium processes
+    share the ``n`` contexts."""
+    from ftlib.reports.serve import notebook_config_dir
 
-    async def scenario(browser) -> dict:
-        ready = "document.querySelector('.ftlib-quiz-case') !== null"
-        contexts, times, failed = await crowd(browser, n, server.base + "voila/render/04_training_quiz.ipynb",
-                                              ready, timeout_ms=600_000)
-        loaded = {**summary(times, failed), "users": n, "server_idle_mb": round(idle),
-                  "peak_kernels": server.peak_kernels}
-        start = asyncio.Event()
-        pages = [c.pages[0] for c in contexts if c.pages]
-        tasks = [asyncio.create_task(answer(p, f"学员{i:02d}", start)) for i, p in enumerate(pages)]
-        await asyncio.sleep(2)
-        start.set()
-        answers = [t for t in await asyncio.gather(*tasks) if t is not None]
-        responded = {**summary(answers, len(pages) - len(answers)), "server_peak_mb": round(server.peak_mb)}
-        lines = (tmp / "class.jsonl").read_text(encoding="utf-8").count("\n") if (tmp / "class.jsonl").exists() else 0
-        t_leave = time.monotonic()
-        await leave(contexts)
-        gone = await asyncio.to_thread(server.wait_no_kernels)
-        return {"quiz_open": loaded, "quiz_answer": {**responded, "answers_in_class_file": lines,
-                "kernels_gone_after_leaving_s": None if gone is None else round(time.monotonic() - t_leave, 1)}}
+    results = tmp / "class.jsonl"
+    server = Server(ROOT / "notebooks", tmp, {**env, "FTLIB_QUIZ_RESULTS": str(results)},
+                    config_dir=notebook_config_dir())
+    server.pss = True
+    idle = server.rss_mb()
+    names = [f"学员{i:02d}" for i in range(n)]
+
+    async def scenario(pw) -> dict:
+        opened = [await pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
+                  for _ in range(max(1, min(browsers, n)))]
+        try:
+            start = asyncio.Event()
+            tasks = [asyncio.create_task(visit(opened[i % len(opened)], server.base + "voila/render/04_training_quiz.ipynb",
+                                               f"document.querySelector('{FIRST_QUESTION}') !== null", start, 600_000))
+                     for i in range(n)]
+            await asyncio.sleep(0.5)
+            start.set()
+            done = await asyncio.gather(*tasks)
+            times = [t for _, t in done if t is not None]
+            loaded = {**summary(times, n - len(times)), "users": n, "server_idle_mb": round(idle)}
+            per_kernel = server.kernel_rss_mb()
+            loaded.update(kernels_open=len(per_kernel), kernel_rss_mb_median=round(statistics.median(per_kernel), 1)
+                          if per_kernel else None, server_rss_mb_all_open=round(server.rss_mb()),
+                          server_pss_mb_all_open=round(server.pss_mb()))
+            print(json.dumps({"quiz_open": loaded}, ensure_ascii=False), flush=True)
+            go = asyncio.Event()
+            pages = [c.pages[0] for c, t in done if t is not None and c.pages]
+            jobs = [asyncio.create_task(answer(p, names[i], go)) for i, p in enumerate(pages)]
+            await asyncio.sleep(2)
+            go.set()
+            answers = [t for t in await asyncio.gather(*jobs) if t is not None]
+            responded = {**summary(answers, len(pages) - len(answers)), "server_peak_rss_mb": round(server.peak_mb),
+                         "server_peak_pss_mb": round(server.peak_pss_mb), "peak_kernels": server.peak_kernels}
+            from ftlib.ui.classfile import read
+
+            recs = read(results) if results.exists() else []
+            responded.update(answers_in_class_file=len(recs),
+                             every_trainee_once=sorted(r["trainee"] for r in recs) == sorted(names[:len(pages)]))
+            t_leave = time.monotonic()
+            await leave([c for c, _ in done])
+            gone = await asyncio.to_thread(server.wait_no_kernels)
+            responded["kernels_gone_after_leaving_s"] = None if gone is None else round(time.monotonic() - t_leave, 1)
+            responded["peak_load_1min"] = round(server.peak_load, 1)
+            return {"quiz_open": loaded, "quiz_answer": responded}
+        finally:
+            for b in opened:
+                await b.close()
+
+    async def with_pw():
+        from playwright.async_api import async_playwright
+
+        async with async_playwright() as pw:
+            return await scenario(pw)
 
     try:
-        return asyncio.run(with_browser(scenario))
+        return asyncio.run(with_pw())
     finally:
         server.stop()
 
@@ -249,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reports", type=int, default=50)
     ap.add_argument("--dashboards", type=int, default=0, help="visitors on the report notebook (a kernel each)")
     ap.add_argument("--quiz", type=int, default=40)
+    ap.add_argument("--browsers", type=int, default=4, help="Chromium processes sharing the quiz users' contexts")
     args = ap.parse_args(argv)
     out: dict = {"uptime_before": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()}
     with tempfile.TemporaryDirectory(prefix="ftlib-capacity-") as tmp:
@@ -257,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.reports or args.dashboards:
             out.update(run_reports(args.reports, args.dashboards, Path(tmp), env))
         if args.quiz:
-            out.update(run_quiz(args.quiz, Path(tmp), env))
+            out.update(run_quiz(args.quiz, Path(tmp), env, args.browsers))
     out["uptime_after"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     print(json.dumps(out, ensure_ascii=False, indent=1))
     return 0

@@ -7,20 +7,14 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from pydantic import BaseModel
 
 from ftlib.facts import CONDITION_FACTS, UNKNOWN, Case, FactError
 from ftlib.i18n import has_label, label
 from ftlib.policy.assessments import Assessment, weigh
 from ftlib.policy.compiled import CompiledPolicy
-from ftlib.policy.completions import MAX_COMPLETIONS, Resolved, resolve, thresholds
 from ftlib.policy.handling import impact_period
 from ftlib.policy.loader import PolicyError, PolicySet, bundled
-from ftlib.policy.packed import Inputs, PackedPolicy, _not, leniency_planes, more_lenient, select
-from ftlib.policy.packed import _and as _and_bits
-from ftlib.policy.packed import _or as _or_bits
-from ftlib.policy.packed import codes as packed_codes
 from ftlib.policy.schema import Aftercare, Bilingual, GradingRow, Policy
 from ftlib.policy.select import in_force, jurisdiction_chain, version_in_force
 from ftlib.vocabulary import (
@@ -33,8 +27,13 @@ from ftlib.vocabulary import (
     UNDETERMINED,
 )
 
-if TYPE_CHECKING:  # pandas only where frames are built: a quiz or case kernel never loads it
+if TYPE_CHECKING:  # numpy, pandas and the packed evaluator only where tables are decided (and for
+    # unknown facts): a quiz or case kernel deciding one case at a time never loads them
+    import numpy as np
     import pandas as pd
+
+    from ftlib.policy.completions import Resolved
+    from ftlib.policy.packed import PackedPolicy
 
 
 class NoPolicyError(PolicyError):
@@ -47,8 +46,7 @@ class NoPolicyError(PolicyError):
 #: not only the outcome, for a case to be decided; results are coded over ALL_DISPOSITIONS.
 RESULTS: tuple[str, ...] = ALL_DISPOSITIONS
 #: outcome code (index into ALL_OUTCOMES) of each result code
-_OUTCOME_OF_RESULT = np.array([ALL_OUTCOMES.index(OUTCOME_OF[d]) for d in ALL_DISPOSITIONS], dtype=np.int8)
-_OPEN = np.int8(ALL_DISPOSITIONS.index(UNDETERMINED))
+_OPEN = ALL_DISPOSITIONS.index(UNDETERMINED)
 _JURISDICTION = re.compile(r"CN(-[A-Z0-9]+)*")
 
 
@@ -271,6 +269,10 @@ def _determine_unknown(case: Case, policies: PolicySet, at_conduct: Policy, at_d
     ``determine_frame``); the trace is the three-valued run of the policy that applies."""
     pair = (policies.compiled[at_conduct.id], policies.compiled[at_decision.id] if at_decision else None)
     flat = case.flat()
+    import numpy as np
+
+    from ftlib.policy.completions import MAX_COMPLETIONS
+
     cols, unknown = {}, {}
     for name in sorted(pair[0].facts_read | (pair[1].facts_read if pair[1] else set())):
         v = flat[name]
@@ -311,6 +313,8 @@ def _rule_names(pair: tuple[CompiledPolicy, CompiledPolicy | None]) -> list[str]
 
 def _packed(c: CompiledPolicy) -> PackedPolicy:
     # one packed plan per compiled policy, built on first use
+    from ftlib.policy.packed import PackedPolicy
+
     plan = c.__dict__.get("_packed")
     if plan is None:
         plan = c.__dict__["_packed"] = PackedPolicy(c)
@@ -320,6 +324,11 @@ def _packed(c: CompiledPolicy) -> PackedPolicy:
 def _decider(pair: tuple[CompiledPolicy, CompiledPolicy | None]):
     """Rows fully known → (outcome code, rule code over both policies' rows, 1 where the later
     policy applies): 从旧兼从轻 per row, as ``determine`` does it, on packed bits."""
+    import numpy as np
+
+    from ftlib.policy.packed import Inputs, _not, leniency_planes, more_lenient, select
+    from ftlib.policy.packed import codes as packed_codes
+
     first, later = pair
     pf = _packed(first)
     pl = _packed(later) if later is not None else None
@@ -344,6 +353,8 @@ def _decider(pair: tuple[CompiledPolicy, CompiledPolicy | None]):
 
 
 def _cuts(pair: tuple[CompiledPolicy, CompiledPolicy | None]) -> dict[str, np.ndarray]:
+    from ftlib.policy.completions import thresholds
+
     key = "_cuts" if pair[1] is None else f"_cuts:{pair[1].policy.id}"
     found = pair[0].__dict__.get(key)
     if found is None:
@@ -366,6 +377,8 @@ _DTYPES: dict[tuple[str, ...], pd.CategoricalDtype] = {}
 
 def _resolve_pairs(pair: tuple[CompiledPolicy, CompiledPolicy | None], cols: dict[str, np.ndarray],
                    unknown: dict[str, np.ndarray], n: int, limit: int | None = None) -> Resolved:
+    from ftlib.policy.completions import resolve
+
     cuts = _cuts(pair) if unknown else {}
     return resolve(_decider(pair), cols, unknown, n, open_code=RESULTS.index(UNDETERMINED),
                    n_rules=len(_rule_names(pair)), cuts=cuts, limit=limit)
@@ -456,9 +469,11 @@ def determine_frame(df: pd.DataFrame, policy: str | Policy | None = None, polici
     completion agrees, else their outcome is ``undetermined``; when any row has unknown cells
     the output also has ``possible_outcomes`` and ``decisive_unknowns`` (comma-separated,
     most completions split first; empty for decided rows)."""
+    import numpy as np
     import pandas as pd
 
     from ftlib.convert import fact_columns
+    from ftlib.policy.completions import MAX_COMPLETIONS
 
     policies = policies or bundled()
     n = len(df)
@@ -524,8 +539,9 @@ def determine_frame(df: pd.DataFrame, policy: str | Policy | None = None, polici
             possible[rows] = u_possible
             decisive = np.zeros(n, dtype=np.int32)
             decisive[rows] = u_decisive
+    outcome_of_result = np.array([ALL_OUTCOMES.index(OUTCOME_OF[d]) for d in ALL_DISPOSITIONS], dtype=np.int8)
     out = {
-        "outcome": pd.Categorical.from_codes(_OUTCOME_OF_RESULT[result], dtype=_categories(ALL_OUTCOMES)),
+        "outcome": pd.Categorical.from_codes(outcome_of_result[result], dtype=_categories(ALL_OUTCOMES)),
         "disposition": pd.Categorical.from_codes(result, dtype=_categories(RESULTS)),
         "rule": pd.Categorical.from_codes(rule, dtype=_categories(tuple(rule_names))),
     }
@@ -549,6 +565,13 @@ def _mixed_packed(pairs: list, pair_of_row: np.ndarray, cols: dict[str, np.ndarr
     """Every row under its own pair of policies in one packed pass: each policy evaluated on
     all rows (the packed inputs shared), each row's result taken from its pair through packed
     masks — no gathering of columns per group."""
+    import numpy as np
+
+    from ftlib.policy.packed import Inputs, _not, leniency_planes, more_lenient
+    from ftlib.policy.packed import _and as _and_bits
+    from ftlib.policy.packed import _or as _or_bits
+    from ftlib.policy.packed import codes as packed_codes
+
     inp = Inputs(cols, n)
     rule_index: dict[str, int] = {}
     policy_ids: list[str] = []
@@ -595,6 +618,8 @@ def _mixed_packed(pairs: list, pair_of_row: np.ndarray, cols: dict[str, np.ndarr
 def _put_decisive(res: Resolved, open_: np.ndarray, rows: np.ndarray | None, decisive: np.ndarray,
                   texts: dict[str, int]) -> None:
     """The decisive unknowns of the open rows, as codes into ``texts`` (comma-joined names)."""
+    import numpy as np
+
     if not len(res.decisive_rows):
         return
     joined = [",".join(res.names[i] for i in t) for t in res.decisive]
@@ -606,6 +631,10 @@ def _put_decisive(res: Resolved, open_: np.ndarray, rows: np.ndarray | None, dec
 def _by_groups(pairs: list, pair_of_row: np.ndarray, cols: dict[str, np.ndarray], unknown: dict[str, np.ndarray],
                n: int) -> tuple:
     """A register under several pairs of policies: each group of rows under its own pair."""
+    import numpy as np
+
+    from ftlib.policy.completions import MAX_COMPLETIONS
+
     any_unknown = bool(unknown)
     rule_index: dict[str, int] = {}
     policy_ids: list[str] = []
@@ -643,6 +672,8 @@ def _select_frame(df: pd.DataFrame, policies: PolicySet, source: str
                   ) -> tuple[list[tuple[CompiledPolicy, CompiledPolicy | None]], np.ndarray]:
     """Per row, the pair of policies ``determine`` weighs (``candidates``), vectorised: the
     policy in force per jurisdiction and day is looked up in a table, not searched per row."""
+    import numpy as np
+
     from ftlib.convert import date_column, text_column
     from ftlib.policy.select import day_table
 

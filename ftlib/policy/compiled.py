@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from ftlib.facts import CONDITION_FACTS, FactSpec
 from ftlib.policy.conditions import Condition, ConditionError, compile_condition
 from ftlib.policy.schema import Policy
 from ftlib.vocabulary import DISPOSITIONS, OUTCOMES
+
+if TYPE_CHECKING:  # numpy only where tables are evaluated: one case (a quiz kernel) never loads it
+    import numpy as np
 
 #: group name in the policy file → (prefix of its single rules, aggregate name, aggregate kind)
 GROUPS: tuple[tuple[str, str, str, str], ...] = (
@@ -84,8 +86,6 @@ class CompiledPolicy:
             derived[f"outcome.{o}"] = FactSpec(f"outcome.{o}", _BOOL)
         for d in DISPOSITIONS:
             derived[f"disposition.{d}"] = FactSpec(f"disposition.{d}", _BOOL)
-        #: disposition index (into DISPOSITIONS) of each grading row, for the vectorised path
-        self.disposition_of_row = np.array([DISPOSITIONS.index(s.disposition) for s in self.grading], dtype=np.int8)
         for i, c in enumerate(policy.corrections):
             self.corrections.append((c, comp(c.when, f"corrections[{i}] {c.id}: when")))
         self.facts_read: set[str] = set()
@@ -121,8 +121,17 @@ class CompiledPolicy:
         return f"CompiledPolicy({self.policy.id})"
 
     # -- a table -----------------------------------------------------------------------------
+    @cached_property
+    def disposition_of_row(self) -> np.ndarray:
+        """Disposition index (into DISPOSITIONS) of each grading row, for the vectorised path."""
+        import numpy as np
+
+        return np.array([DISPOSITIONS.index(s.disposition) for s in self.grading], dtype=np.int8)
+
     def run_frame(self, cols: Mapping[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray, dict]:
         """Evaluate n cases: (outcome index into OUTCOMES, grading row index, environment)."""
+        import numpy as np
+
         env: dict[str, Any] = dict(cols)
         for group_steps, (agg, mode, members) in zip(self.by_group, self.aggregates):
             for step in group_steps:

@@ -23,13 +23,14 @@ import operator
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from ftlib.errors import FtlibError
 from ftlib.facts import CONDITION_FACTS, UNKNOWN, FactSpec
 from ftlib.safeinput import excerpt, limits
+
+if TYPE_CHECKING:  # numpy only where tables are evaluated: one case (a quiz kernel) never loads it
+    import numpy as np
 
 
 class ConditionError(FtlibError):
@@ -105,6 +106,8 @@ class Not(Node):
         return None if v is None else not v
 
     def vec(self, cols):
+        import numpy as np
+
         return ~np.asarray(self.arg.vec(cols), dtype=bool)
 
     def names(self):
@@ -126,6 +129,8 @@ class BoolOp(Node):
         return True if any(known) else (None if len(known) < len(results) else False)
 
     def vec(self, cols):
+        import numpy as np
+
         op = np.logical_and if self.is_and else np.logical_or
         out = np.asarray(self.args[0].vec(cols), dtype=bool)
         for a in self.args[1:]:
@@ -166,6 +171,8 @@ class In(Node):
         return None if v is None else (v in self.options) != self.negate
 
     def vec(self, cols):
+        import numpy as np
+
         out = np.isin(self.left.vec(cols), np.array(self.options))
         return ~out if self.negate else out
 
@@ -188,6 +195,8 @@ class Condition:
         return (None if v is None else bool(v)), reads
 
     def evaluate_frame(self, cols: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+        import numpy as np
+
         out = self.root.vec(cols)
         if np.ndim(out) == 0:  # a constant condition such as ``true``
             return np.full(n, bool(out))

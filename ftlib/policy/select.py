@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ftlib.policy.loader import PolicyError, PolicySet
 from ftlib.policy.schema import Policy
+
+if TYPE_CHECKING:  # numpy only for the day table of many cases
+    import numpy as np
 
 
 def jurisdiction_chain(code: str) -> list[str]:
@@ -42,6 +44,8 @@ def day_table(policies: PolicySet, jurisdictions: list[str], first: dt.date, las
     """For many cases at once: ``table[j, d]`` is the index (into the returned list) of the
     policy :func:`in_force` gives for ``jurisdictions[j]`` on day ``first + d``, -1 for none.
     Filled per stretch between effective dates, so the work is per jurisdiction, not per day."""
+    import numpy as np
+
     found: list[Policy] = []
     index: dict[str, int] = {}
     span = (last - first).days + 1
