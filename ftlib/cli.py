@@ -229,8 +229,18 @@ def _kernels(value: str) -> int:
     return n
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, but a refused argument is one line (no usage block before it), exit 2 — like
+    every other bad input. ``--help`` still prints the usage. Sub-commands use this class too."""
+
+    def error(self, message: str):  # type: ignore[override]
+        from ftlib.safeinput import printable
+
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {printable(message)} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ftlib", description="容错纠错机制 — fault tolerance and error correction")
+    parser = Parser(prog="ftlib", description="容错纠错机制 — fault tolerance and error correction")
     parser.add_argument("--policy-dir", help="read policies from this folder instead of the bundled ones")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -359,6 +369,14 @@ def main(argv: list[str] | None = None) -> int:
 
         where = Path(err.filename) if err.filename else Path("ftlib")
         return _fail(str(write_error(where, err)).replace("cannot write", "cannot read or write"))
+    except Exception as err:
+        # the database refused a write (read-only file, disk full, file-size limit, I/O error)
+        from ftlib.register.db import failure
+
+        message = failure(err, getattr(args, "database", None))
+        if message is None:
+            raise
+        return _fail(message)
 
 
 def _fail(message: str) -> int:

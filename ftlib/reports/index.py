@@ -16,6 +16,7 @@ from ftlib.i18n import LANGS, label
 from ftlib.regions import region_name
 from ftlib.reports.langswitch import requested_lang, switch_html, with_shown
 from ftlib.reports.pagecache import STATIC_DIR
+from ftlib.reports.sortable import SCRIPT
 
 INDEX_SOURCE = "from ftlib.reports.index import index_app\n\nindex_app();"
 #: The stored index page, beside the notebooks (rewritten by every ``ftlib report``).
@@ -145,7 +146,7 @@ def overview_html(ov, lang: str) -> str:
             f"<h3>{e(label('overview.headline', lang).format(region=root[lang]))}</h3>"
             f"<div class='ftlib-cards'>{cards}</div>"
             f"<p class='ftlib-flags'>{e(flag_text)}</p>"
-            f"<table class='ftlib-overview'><tr><th>{e(label('overview.region', lang))}</th>{head}</tr>"
+            f"<table class='ftlib-sortable ftlib-overview'><tr><th>{e(label('overview.region', lang))}</th>{head}</tr>"
             f"{''.join(rows)}</table><p><small>{e(note)}</small></p>{legend_html(ov.k, lang)}")
 
 
@@ -221,7 +222,7 @@ def page_html(ov, manifest: list[dict], shown: str = "zh", static: set[str] = fr
               offline: bool = False) -> str:
     bodies = {lang: stamp_html(ov.meta, lang) + overview_html(ov, lang) + notebooks_html(lang, offline)
               + index_html(manifest, lang, static, offline) + glossary_html(lang) for lang in LANGS}
-    return f"<div class='ftlib-page'>{switch_html(bodies, shown, 'ftlib-index')}</div>"
+    return f"<div class='ftlib-page'>{switch_html(bodies, shown, 'ftlib-index')}</div>{SCRIPT}"
 
 
 def index_app(manifest_path: str = "manifest.json", lang: str = "zh") -> None:
