@@ -39,7 +39,7 @@ def timed(cmd: list[str], env: dict) -> tuple[float, float, str]:
     return time.perf_counter() - t0, cpu, out.stdout.strip().splitlines()[-1]
 
 
-def add_case(url: str, county: str) -> None:
+def add_case(url: str, county: str, case_id: str = "BENCH-NEW-1") -> None:
     """One new ex-officio case in ``county``, received in the register's last quarter."""
     import random
 
@@ -54,8 +54,8 @@ def add_case(url: str, county: str) -> None:
     with db.session_scope(url) as s:
         last = s.scalar(select(func.max(CaseRow.received_on)))
         received = last - dt.timedelta(days=3)
-        f = _facts(random.Random(1), "BENCH-NEW-1", county, received - dt.timedelta(days=40), False, False)
-        pr.open_case(s, case_from_dict(f, "BENCH-NEW-1"), channel="ex_officio", received_on=received,
+        f = _facts(random.Random(1), case_id, county, received - dt.timedelta(days=40), False, False)
+        pr.open_case(s, case_from_dict(f, case_id), channel="ex_officio", received_on=received,
                      actor="受理窗口", cadre_id=f"C-{county}-bench")
 
 
