@@ -146,10 +146,12 @@ class Server:
             self.proc.wait()
 
 
-async def visit(browser, url: str, ready: str, start: asyncio.Event, timeout_ms: int) -> tuple[object, float | None]:
+async def visit(browser, url: str, ready: str, start: asyncio.Event, timeout_ms: int,
+                delay: float = 0.0) -> tuple[object, float | None]:
     context = await browser.new_context(viewport={"width": 1200, "height": 900})
     page = await context.new_page()
     await start.wait()
+    await asyncio.sleep(delay)
     t0 = time.perf_counter()
     try:
         await page.goto(url, timeout=timeout_ms, wait_until="commit")
@@ -254,9 +256,9 @@ def run_reports(n: int, n_dash: int, tmp: Path, env: dict) -> dict:
         server.stop()
 
 
-def run_quiz(n: int, tmp: Path, env: dict, browsers: int = 4) -> dict:
+def run_quiz(n: int, tmp: Path, env: dict, browsers: int = 4, arrive_over: float = 0.0) -> dict:
     """A class of ``n`` on the quiz (see the module docstring); ``browsers`` Chromium processes
-    share the ``n`` contexts."""
+    share the ``n`` contexts; trainees arrive evenly over ``arrive_over`` seconds (0: all at once)."""
     from ftlib.reports.serve import notebook_config_dir
 
     results = tmp / "class.jsonl"
@@ -272,13 +274,15 @@ def run_quiz(n: int, tmp: Path, env: dict, browsers: int = 4) -> dict:
         try:
             start = asyncio.Event()
             tasks = [asyncio.create_task(visit(opened[i % len(opened)], server.base + "voila/render/04_training_quiz.ipynb",
-                                               f"document.querySelector('{FIRST_QUESTION}') !== null", start, 600_000))
+                                               f"document.querySelector('{FIRST_QUESTION}') !== null", start, 600_000,
+                                               delay=i * arrive_over / n))
                      for i in range(n)]
             await asyncio.sleep(0.5)
             start.set()
             done = await asyncio.gather(*tasks)
             times = [t for _, t in done if t is not None]
-            loaded = {**summary(times, n - len(times)), "users": n, "server_idle_mb": round(idle)}
+            loaded = {**summary(times, n - len(times)), "users": n, "arrive_over_s": arrive_over,
+                      "server_idle_mb": round(idle)}
             per_kernel = server.kernel_rss_mb()
             loaded.update(kernels_open=len(per_kernel), kernel_rss_mb_median=round(statistics.median(per_kernel), 1)
                           if per_kernel else None, server_rss_mb_all_open=round(server.rss_mb()),
@@ -325,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dashboards", type=int, default=0, help="visitors on the report notebook (a kernel each)")
     ap.add_argument("--quiz", type=int, default=40)
     ap.add_argument("--browsers", type=int, default=4, help="Chromium processes sharing the quiz users' contexts")
+    ap.add_argument("--arrive-over", type=float, default=60.0, help="seconds over which the quiz users arrive")
     args = ap.parse_args(argv)
     out: dict = {"uptime_before": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()}
     with tempfile.TemporaryDirectory(prefix="ftlib-capacity-") as tmp:
@@ -333,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.reports or args.dashboards:
             out.update(run_reports(args.reports, args.dashboards, Path(tmp), env))
         if args.quiz:
-            out.update(run_quiz(args.quiz, Path(tmp), env, args.browsers))
+            out.update(run_quiz(args.quiz, Path(tmp), env, args.browsers, args.arrive_over))
     out["uptime_after"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     print(json.dumps(out, ensure_ascii=False, indent=1))
     return 0
