@@ -136,8 +136,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ftlib.register.synth import build_sample
     from ftlib.reports.jobs import plan_jobs
     from ftlib.reports.runner import run_reports
-    from ftlib.reports.serve import serve
+    from ftlib.reports.serve import port_free, serve
 
+    apps_port = args.apps_port or args.port + 1
+    if not args.no_serve:  # before minutes of reports: a taken port is said at once
+        for port in (args.port, apps_port):
+            port_free("127.0.0.1", port)
     print(library_table(lang=args.lang).to_string(index=False))
     given = os.environ.get("FTLIB_DATABASE_URL")
     if given is None:
@@ -152,11 +156,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     for r in failed:
         print(f"ftlib: report {r.name} failed: {r.error}", file=sys.stderr)
     print(f"{len(results) - len(failed)} reports in {out} (static HTML in {out / 'html'})")
-    print("case desk 容错纠错案件办理台 on this register, in another terminal: "
-          f"FTLIB_DATABASE_URL={db.shown(os.environ['FTLIB_DATABASE_URL'])} .venv/bin/ftlib notebook 06 --port {args.port + 1}")
     if args.no_serve:
         return 1 if failed else 0
-    return serve(out, args.port)
+    from ftlib.ui.apps import start_apps, stop
+
+    apps = start_apps(apps_port, max_kernels=args.max_kernels)  # the widget notebooks, on this register
+    print(f"ftlib: interactive tools (case desk 容错纠错案件办理台 …) at "
+          f"http://127.0.0.1:{apps_port}/voila/render/06_case_desk.ipynb, linked from the dashboards index", flush=True)
+    try:
+        return serve(out, args.port, max_kernels=args.max_kernels, apps_port=apps_port)
+    finally:
+        stop(apps)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -176,7 +186,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from ftlib.reports.serve import serve
 
-    return serve(Path(args.dir) if args.dir else None, args.port, args.ip, args.max_kernels)
+    return serve(Path(args.dir) if args.dir else None, args.port, args.ip, args.max_kernels, args.apps_port)
 
 
 def cmd_lab(args: argparse.Namespace) -> int:
@@ -216,8 +226,18 @@ def _kernels(value: str) -> int:
     return n
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, but a refused argument is one line (no usage block before it), exit 2 — like
+    every other bad input. ``--help`` still prints the usage. Sub-commands use this class too."""
+
+    def error(self, message: str):  # type: ignore[override]
+        from ftlib.safeinput import printable
+
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {printable(message)} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ftlib", description="容错纠错机制 — fault tolerance and error correction")
+    parser = Parser(prog="ftlib", description="容错纠错机制 — fault tolerance and error correction")
     parser.add_argument("--policy-dir", help="read policies from this folder instead of the bundled ones")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -261,6 +281,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quarters", type=int, default=4, help="report the last N quarters (default 4)")
     p.add_argument("--port", type=int, default=8866)
     p.add_argument("--no-serve", action="store_true", help="stop after writing the reports")
+    p.add_argument("--apps-port", type=int, default=0,
+                   help="port of the interactive notebooks (case desk …) linked from the index (default: --port + 1)")
+    max_kernels_arg(p)
     common(p, fmt=False)
     p.set_defaults(func=cmd_run)
 
@@ -280,6 +303,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8866)
     p.add_argument("--ip", default="127.0.0.1")
     p.add_argument("--dir", help="folder to serve (default $FTLIB_HOME/dashboards)")
+    p.add_argument("--apps-port", type=int, default=0,
+                   help="port where the interactive notebooks are served (the index links there; default: none)")
     max_kernels_arg(p)
     p.set_defaults(func=cmd_serve)
 
@@ -336,6 +361,14 @@ def main(argv: list[str] | None = None) -> int:
 
         where = Path(err.filename) if err.filename else Path("ftlib")
         return _fail(str(write_error(where, err)).replace("cannot write", "cannot read or write"))
+    except Exception as err:
+        # the database refused a write (read-only file, disk full, file-size limit, I/O error)
+        from ftlib.register.db import failure
+
+        message = failure(err, getattr(args, "database", None))
+        if message is None:
+            raise
+        return _fail(message)
 
 
 def _fail(message: str) -> int:

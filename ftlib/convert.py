@@ -101,7 +101,7 @@ def _number_cls(v: Any) -> tuple[int, Any]:
             x = float(v)
         except (TypeError, ValueError):
             return _BAD, None
-    return (0, x) if x == x and x >= 0 else (_BAD, None)
+    return (0, x) if 0 <= x < np.inf else (_BAD, None)   # NaN and ±inf are no amount
 
 
 def _classifier(spec: FactSpec) -> Callable[[Any], tuple[int, Any]]:
@@ -321,7 +321,7 @@ def _from_codes(codes: np.ndarray, table: dict[int, float], spec: FactSpec, name
 
 
 def _finish_numbers(x: np.ndarray, missing: np.ndarray, spec: FactSpec, name: str, source: str, raw: Any) -> FactColumn:
-    bad = ~missing & (x < 0)
+    bad = ~missing & ((x < 0) | np.isinf(x))
     if bad.any():
         _raise_bad(raw, bad, name, source, _why(spec))
     return _fill(spec, x, missing, None, len(x))
@@ -348,6 +348,23 @@ def _absent(spec: FactSpec, n: int) -> FactColumn:
         return FactColumn(np.zeros(n, dtype=dtype), np.ones(n, dtype=bool))
     default = spec.values.index(spec.default) if spec.kind == "enum" else spec.default
     return FactColumn(np.full(n, default, dtype=dtype))
+
+
+#: A cell's class in :func:`cell_codes` besides a value's code (≥ 0).
+MISSING, UNKNOWN_CELL, BAD = _MISSING, _UNKNOWN, _BAD
+
+
+def cell_codes(values: Any, name: str) -> tuple[np.ndarray, dict[int, float]]:
+    """Every cell of one fact column classified by the conversion :func:`fact_column` makes, but
+    without raising at the first bad cell (the import lists them all): the code of an enum's
+    value (declared order) or of yes/no (1/0), or for an amount the key of its value in the
+    returned table; else ``MISSING`` (blank), ``UNKNOWN_CELL`` or ``BAD``."""
+    return _codes_of_objects(_objects(np.asarray(values, dtype=object)), _classifier(CONDITION_FACTS[name]))
+
+
+def why_not(name: str) -> str:
+    """What a bad cell of fact ``name`` should have been (the reason of its error line)."""
+    return _why(CONDITION_FACTS[name])
 
 
 def fact_columns(df: pd.DataFrame, names: Iterable[str], source: str = "<frame>") -> dict[str, FactColumn]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 
 from ftlib.facts import CONDITION_FACTS, UNKNOWN, Case, FactError
 from ftlib.i18n import has_label, label
@@ -124,9 +125,14 @@ class Determination(BaseModel):
     #: The unknown facts whose value changes the result, the one splitting most completions first
     #: (what to verify first). Empty when the case is decided.
     decisive_unknowns: list[str] = []
-    #: The five assessments (motive, basis, process, impact, attitude): the facts of each that the
-    #: trace read and whether they weighed for or against the cadre (ftlib/data/assessments.yaml)
-    assessments: list[Assessment] = []
+
+    @computed_field  # type: ignore[prop-decorator]
+    @cached_property
+    def assessments(self) -> list[Assessment]:
+        """The five assessments (motive, basis, process, impact, attitude): the facts of each that
+        the trace read and whether they weighed for or against the cadre (ftlib/data/assessments.yaml).
+        Worked out when first asked for (and in JSON), so a determination nobody reads pays nothing."""
+        return weigh(_facts_read(self.trace), UNKNOWN)
 
     def outcome_label(self, lang: str = "zh") -> str:
         return label(f"outcome.{self.outcome}", lang)
@@ -406,8 +412,7 @@ def _build(case: Case, policy: Policy, result: tuple, selection: Message, warnin
                          deciding_status=row.status if row is not None else "",
                          handling=_handling_text(row), residual=list(row.residual) if row is not None else [],
                          policy=_policy_ref(policy), selection=selection, trace=trace, corrections=corrections,
-                         aftercare=_aftercare(policy, outcome, row, kind), warnings=warnings,
-                         assessments=weigh(_facts_read(trace), UNKNOWN))
+                         aftercare=_aftercare(policy, outcome, row, kind), warnings=warnings)
 
 
 def _facts_read(trace: list[TraceEntry]) -> dict[str, Any]:

@@ -255,7 +255,16 @@ class atomic_path:  # noqa: N801 — used like open()
                 return False
             except OSError as e:
                 err, kind = e, OSError
-        self.tmp.unlink(missing_ok=True)
+        try:
+            self.tmp.unlink(missing_ok=True)
+        except OSError:
+            pass   # a read-only file system refuses even this (EROFS): nothing was written there
         if kind is not None and issubclass(kind, OSError):
             raise write_error(self.path, err) from None
+        if kind is not None and kind.__name__ == "SerialisationError":
+            # lxml (openpyxl's xlsx writer) reports a failed write as "IO_EFBIG", "IO_ENOSPC", …
+            import errno
+
+            code = getattr(errno, str(err).strip().removeprefix("IO_"), None)
+            raise write_error(self.path, OSError(code, str(err))) from None
         return False

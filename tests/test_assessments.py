@@ -134,3 +134,17 @@ def test_after_care_of_an_organisation_comes_from_its_own_table(cn):
     lighter = determine(case(subject__kind="organisation", procedure__followed="partial"), "CN-2019", cn)
     assert lighter.outcome == "mitigated" and lighter.aftercare.impact_period_months is None
     assert lighter.aftercare.note.zh == "客观评价、不影响考核评优和选拔任用"
+
+
+def test_the_case_builder_shows_the_assessments_as_a_table(cn):
+    # the same case as test_weights_against_and_both_ways, in the HTML the case builder, the quiz
+    # and the case desk show beside the reasons
+    from ftlib.ui.views import reasons_html
+
+    d = determine(case(after__concealed=True, consequence__severity="serious", after__remedy="partial"), "CN-2019", cn)
+    zh = reasons_html(d, "zh")
+    assert "<h4>五个评估 <small>（示例性）</small></h4>" in zh
+    assert "data-assessment='impact' data-weight='against'" in zh and "data-assessment='attitude' data-weight='mixed'" in zh
+    assert "不利于当事人：后果程度=严重" in zh and "有利于当事人：挽回损失、消除影响=部分挽回" in zh
+    en = reasons_html(d, "en")
+    assert "The five assessments" in en and "weighed against the cadre: severity of consequences=serious" in en

@@ -117,7 +117,10 @@ def test_an_empty_policy_folder_is_an_error_not_an_empty_set(installed, tmp_path
 
 def _serve_once(project: Path, home: Path, port: int) -> str:
     """``make run`` until it prints the dashboards URL and that URL answers; then stop it."""
-    proc = subprocess.Popen(["make", "run", f"RUN_ARGS=--quarters 1 --port {port}"], cwd=project,
+    from tests.browser.conftest import free_port
+
+    apps_port = free_port()
+    proc = subprocess.Popen(["make", "run", f"RUN_ARGS=--quarters 1 --port {port} --apps-port {apps_port}"], cwd=project,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
                             env=_env(home, CI="true"))
     seen: list[str] = []
@@ -135,6 +138,16 @@ def _serve_once(project: Path, home: Path, port: int) -> str:
             try:
                 with urllib.request.urlopen(url, timeout=30) as resp:  # noqa: S310 — our local server
                     assert resp.status == 200
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "".join(seen[-15:])
+                time.sleep(0.5)
+        # the index's link to the case desk leads to the widget server make run started beside it
+        desk = url.replace("voila/render/index.ipynb", "ftlib/apps/06_case_desk")
+        while True:
+            try:
+                with urllib.request.urlopen(desk, timeout=30) as resp:  # noqa: S310 — our local servers
+                    assert resp.status == 200 and resp.url.startswith(f"http://127.0.0.1:{apps_port}/voila/render/06")
                     return url
             except OSError:
                 assert proc.poll() is None and time.monotonic() < deadline, "".join(seen[-15:])

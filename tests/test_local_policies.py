@@ -309,8 +309,9 @@ def test_policies_json_lists_the_real_policies_with_source(cli):
 
 def test_hubei_notice_needs_no_after_report_for_emergency_action():
     # c24: on-the-spot requisition in the emergency, no procedure, never reported, minor.
-    # Rule 3 of the notice: no serious consequence -> 不予或免予问责 (read: exempted); the national
-    # baseline's procedure condition (basic procedure, or on the spot *and reported*) fails.
+    # Rule 3 of the notice: no serious consequence -> 不予或免予问责 (read: exempted). The national
+    # baseline tolerates it too (its procedure condition accepts an on-the-spot decision, no
+    # after-report), but no more than 从轻: no complete procedure, no full remedy.
     det = determine(case("c24-hb-emergency-quarantine-site"))
     assert (det.policy.id, det.disposition, det.deciding_rule) == ("CN-HB-2020", "exempted", "hb_emergency_initiative")
     reported = case("c24-hb-emergency-quarantine-site").model_copy(
@@ -318,15 +319,18 @@ def test_hubei_notice_needs_no_after_report_for_emergency_action():
     assert determine(reported).disposition == "exempted"      # reporting changes nothing under rule 3
     serious = case("c24-hb-emergency-quarantine-site").model_copy(
         update={"consequence": case("c24-hb-emergency-quarantine-site").consequence.model_copy(update={"severity": "serious"})})
-    # serious consequences: rules 1 and 3 do not apply; no remedy, no procedure -> national default
-    assert (determine(serious).disposition, determine(serious).deciding_rule) == ("not_tolerated", "default")
+    # serious consequences: rules 1 and 3 do not apply; the national rows: conditions met (on the
+    # spot), no complete procedure or full remedy -> lighter
+    assert (determine(serious).disposition, determine(serious).deciding_rule) == ("lighter", "tolerable_lighter")
+    assert determine(c24 := case("c24-hb-emergency-quarantine-site"), "CN-2019").disposition == "lighter"
+    assert c24.procedure.reported_after is False
 
 
 def test_hubei_notice_before_it_was_issued_applies_only_when_more_lenient_at_decision():
     c = case("c24-hb-emergency-quarantine-site")
     early = c.model_copy(update={"conduct_date": dt.date(2020, 2, 10)})
-    det = determine(early)  # before 2020-03-05: Hubei has no policy in force; CN-2019 -> default
-    assert (det.policy.id, det.disposition, det.selection.code) == ("CN-2019", "not_tolerated", "at_conduct")
+    det = determine(early)  # before 2020-03-05: Hubei has no policy in force; CN-2019 -> lighter
+    assert (det.policy.id, det.disposition, det.selection.code) == ("CN-2019", "lighter", "at_conduct")
     decided_later = early.model_copy(update={"decision_date": dt.date(2020, 4, 1)})
     det = determine(decided_later)  # the notice is in force at decision and more lenient (从旧兼从轻)
     assert (det.policy.id, det.disposition, det.selection.code) == ("CN-HB-2020", "exempted", "lenient_later")
@@ -350,9 +354,14 @@ def test_sanmenxia_exempts_a_filed_project_unit_and_keeps_the_national_rows_with
     unfiled = c.model_copy(update={"procedure": c.procedure.model_copy(update={"exante_registered": False})})
     det = determine(unfiled)  # no filing: the national rows; conditions met, partial, no remedy -> lighter
     assert (det.disposition, det.deciding_rule) == ("lighter", "tolerable_lighter")
-    # filed, but a mass incident (不良社会影响) or a major loss: not the filing route either
+    # filed, but a mass incident (不良社会影响) with serious consequences: the national negative list
+    # (major_harm: a major loss, or a serious safety/pollution/food-safety/mass incident) bars it first
     mass = c.model_copy(update={"consequence": c.consequence.model_copy(update={"mass_incident": True})})
-    assert determine(mass).deciding_rule == "tolerable_lighter"
+    assert determine(mass).deciding_rule == "red_line"
+    # a minor mass incident passes the national list but not the filing route (no adverse social effect)
+    minor_mass = c.model_copy(update={"consequence": c.consequence.model_copy(update={"mass_incident": True,
+                                                                                       "severity": "minor"})})
+    assert determine(minor_mass).deciding_rule == "tolerable_lighter"
     # filed, no collective study, but an on-the-spot emergency decision (紧急情况临时处置的除外)
     onsite = c.model_copy(update={"procedure": c.procedure.model_copy(
         update={"collective_decision": False, "emergency_onsite": True})})
@@ -409,12 +418,13 @@ def test_one_case_side_by_side_under_the_real_localities():
     assert got == {"CN-2019": ("lighter", "tolerable_lighter"), "CN-HB-2020": ("lighter", "tolerable_lighter"),
                    "CN-HA-SMX-2022": ("exempted", "smx_filed"), "CN-YN-BS-CHN-2016": ("exempted", "exempt"),
                    "CN-HI-QH-2018": ("not_accountable", "not_pursued")}
-    # c24 (emergency, no procedure, not reported, minor): only Hubei's notice tolerates it;
-    # Sanmenxia's national rows fail the procedure condition; Changning read no emergency situation;
-    # Qionghai lists emergencies but its bottom line 经集体决策 has no emergency exception.
+    # c24 (emergency, no procedure, not reported, minor): Hubei's notice exempts it; the national
+    # rows (CN-2019, and Sanmenxia's copy) accept the on-the-spot decision but give only 从轻;
+    # Changning read no emergency situation; Qionghai lists emergencies but its bottom line
+    # 经集体决策 has no emergency exception.
     got = {d.policy.id: (d.disposition, d.deciding_rule) for d in compare(case("c24-hb-emergency-quarantine-site"), ["CN-2019", *REAL])}
-    assert got == {"CN-2019": ("not_tolerated", "default"), "CN-HB-2020": ("exempted", "hb_emergency_initiative"),
-                   "CN-HA-SMX-2022": ("not_tolerated", "default"), "CN-YN-BS-CHN-2016": ("out_of_scope", "not_in_scope"),
+    assert got == {"CN-2019": ("lighter", "tolerable_lighter"), "CN-HB-2020": ("exempted", "hb_emergency_initiative"),
+                   "CN-HA-SMX-2022": ("lighter", "tolerable_lighter"), "CN-YN-BS-CHN-2016": ("out_of_scope", "not_in_scope"),
                    "CN-HI-QH-2018": ("not_tolerated", "default")}
 
 

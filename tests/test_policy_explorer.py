@@ -44,9 +44,25 @@ def test_widget_impact_of_dropping_an_exclusion():
     # scope either way: 1 of 2 cases changes, not tolerated -> exempted.
     assert "1 of 2 cases change outcome" in w["impact"].value
     assert "not tolerated" in w["impact"].value and "exempted from accountability" in w["impact"].value
-    w["target"].value = "exclusions:nope"
+    assert "data-source='cases_library'" in w["impact"].value  # no register column: the cases given
+    w["edit"].value = "condition"
+    w["target"].value = "exclusions:concealed"
+    w["value"].value = "no_such_fact and"
+    w["run"].click()  # a bad condition: said in words, the parser's line folded away
+    assert "The policy cannot be edited this way" in w["impact"].value and "<details>" in w["impact"].value
+
+
+def test_default_input_runs_without_a_python_error_in_both_languages():
+    """The impact tab as it opens (first rule of the policy, drop) computes; lint findings in words."""
+    box = pe.app(cases=CASES, lang="zh")
+    w = box.widgets
     w["run"].click()
-    assert "no rule &#x27;nope&#x27;" in w["impact"].value
+    assert "个案件中有" in w["impact"].value and "Error" not in w["impact"].value
+    w["policy"].value = "CN-2019"
+    assert "data-code=" in w["lint"].value or "未发现错误或警告" in w["lint"].value
+    for f in pe.lint_policy(bundled().compiled["CN-2019"]):
+        words = pe.finding_text(f, bundled(), "zh")
+        assert words != f.message and not any(c.isascii() and c.isalpha() for c in words.replace("ftlib", "")), words
     w["lang"].value = "zh"
     assert "逐条" in w["clauses"].value or "条款" in w["clauses"].value
 

@@ -128,3 +128,22 @@ def test_no_register_says_what_is_missing(tmp_path, monkeypatch, capsys):
     assert rx.app() is None   # shows the message instead of raising
     monkeypatch.setenv("FTLIB_DATABASE_URL", f"sqlite:///{tmp_path / 'nope' / 'r.sqlite'}")
     assert rx.app() is None
+
+
+def test_the_cases_table_sorts_on_the_server(view):
+    """Sorting by case number descending puts T-2 above T-1 (the whole selection is sorted, then
+    shown); back in register order T-1 comes first again; the sort is offered in words."""
+    v, _ = view
+    box = rx.app(view=v, lang="zh")
+    w = box.widgets
+    assert ("案件编号", "id") in w["sort_by"].options or any(val == "id" for _, val in w["sort_by"].options)
+    assert all(not lbl.isascii() for lbl, _ in w["sort_by"].options), w["sort_by"].options
+    w["sort_by"].value = "id"
+    w["order"].value = True
+    html = w["table"].value
+    assert html.index("T-2") < html.index("T-1")
+    w["order"].value = False
+    html = w["table"].value
+    assert html.index("T-1") < html.index("T-2")
+    sorted_df = rx.sort_cases(v.cases, "received_on", descending=True)
+    assert list(sorted_df["received_on"]) == sorted(v.cases["received_on"], reverse=True)

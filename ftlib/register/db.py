@@ -137,6 +137,21 @@ def _first_line(err: Exception) -> str:
     return msg.strip().splitlines()[0]
 
 
+def failure(err: BaseException, url: str | None = None) -> str | None:
+    """One line for a database that refused a statement (a read-only file or file system, disk
+    full, the file-size limit, an I/O error, a lost server), naming the register; None when
+    ``err`` is not a database error. The transaction it was in is rolled back by the session."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(err, DBAPIError):
+        return None
+    try:
+        where = shown(database_url(url))
+    except Exception:  # noqa: BLE001 — the URL is only for the message
+        where = "the register"
+    return f"{where}: the database refused the write: {_first_line(err)} (that transaction was rolled back)"
+
+
 def upgrade(url: str | None = None) -> str:
     """Create the register or migrate it to the newest schema; returns the revision."""
     from alembic import command

@@ -28,6 +28,7 @@ REASONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((code, re.compile(p, re
     ("consult_missing", r"policy \S+ requires consulting \(会商\) (?P<missing>.+)"),
     ("approval_missing", r"policy \S+ requires approval by \S+ \((?P<body>[^)]*)\)"),
     ("departure_reason", r"departs from the engine's recommendation"),
+    ("disposition_outcome", r"a disposition of (?P<belongs_to>\S+), not of the outcome (?P<outcome>\S+)"),
     ("engine_missing", r"the engine's recommendation is missing"),
     ("not_whole", r"not a whole number"),
     ("negative", r"^negative$"),

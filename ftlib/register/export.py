@@ -1,9 +1,11 @@
 """Export of the register as files in the import's layout: a workbook with the sheets
-``registrations``, ``cases`` and ``events``, or for ``X.csv`` the files ``X.csv``,
-``X.events.csv`` and ``X.registrations.csv``. Importing an export reproduces the register."""
+``regions``, ``headcounts``, ``cadres``, ``registrations``, ``cases``, ``events`` and
+``clarifications``, or for ``X.csv`` the files ``X.csv`` (cases) and ``X.<sheet>.csv``. Importing
+an export into an empty register reproduces everything it holds (a full copy)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -15,8 +17,9 @@ from sqlalchemy.orm import sessionmaker
 from ftlib.errors import FtlibError
 from ftlib.register import db
 from ftlib.register.cells import neutralise, typed
-from ftlib.register.files import CASE_COLUMNS, EVENT_COLUMNS, FACT_COLUMNS, REGISTRATION_COLUMNS, _num
+from ftlib.register.files import CASE_COLUMNS, EVENT_COLUMNS, FACT_COLUMNS, REGISTRATION_COLUMNS, SHEETS, _num
 from ftlib.register.models import CaseRow, Event, Registration
+from ftlib.register.reference import export_reference
 from ftlib.safeinput import atomic_path, write_error
 
 
@@ -31,7 +34,9 @@ def _fact_cell(value: Any) -> str:
 
 
 def export_frames(url: str | None = None) -> dict[str, pd.DataFrame]:
-    """Registrations, cases and events of the register as all-text frames in the file layout."""
+    """Everything the register holds as all-text frames in the file layout, one per sheet
+    (``files.SHEETS``): regions, headcounts, cadres, registrations, cases, events and the
+    clarifications recorded without a case."""
     engine = db.require_current(url)
     with sessionmaker(engine)() as s:
         case_rows = []
@@ -50,9 +55,11 @@ def export_frames(url: str | None = None) -> dict[str, pd.DataFrame]:
                      "registered_on": r.registered_on.isoformat(), "category": r.category,
                      "description": r.description or ""}
                     for r in s.scalars(select(Registration).order_by(Registration.id))]
-    return {"registrations": pd.DataFrame(reg_rows, columns=REGISTRATION_COLUMNS, dtype=object),
-            "cases": pd.DataFrame(case_rows, columns=CASE_COLUMNS, dtype=object),
-            "events": pd.DataFrame(event_rows, columns=EVENT_COLUMNS, dtype=object)}
+        reference = export_reference(s)
+    frames = {"registrations": pd.DataFrame(reg_rows, columns=REGISTRATION_COLUMNS, dtype=object),
+              "cases": pd.DataFrame(case_rows, columns=CASE_COLUMNS, dtype=object),
+              "events": pd.DataFrame(event_rows, columns=EVENT_COLUMNS, dtype=object), **reference}
+    return {name: frames[name] for name in SHEETS}
 
 
 def _text_cell(ws, value):
@@ -81,22 +88,34 @@ def export_file(to: str | Path, url: str | None = None) -> list[Path]:
     # full, killed) leaves the old file or none, never a truncated one. Cells are neutralised
     # against spreadsheet formulas (``cells``).
     if suffix == ".csv":
-        paths = {"cases": to, "events": to.with_name(to.stem + ".events.csv"),
-                 "registrations": to.with_name(to.stem + ".registrations.csv")}
-        for name, path in paths.items():
-            with atomic_path(path) as tmp:
+        paths = {name: to if name == "cases" else to.with_name(f"{to.stem}.{name}.csv") for name in SHEETS}
+        # all files written first, renamed into place only when every one is: a failure leaves
+        # the previous export (or none), never some files of the new one beside old ones
+        with contextlib.ExitStack() as stack:
+            for name, path in paths.items():
+                tmp = stack.enter_context(atomic_path(path))
                 frames[name].map(lambda v: neutralise(str(v)) if isinstance(v, str) else v).to_csv(
                     tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
-        return [paths["registrations"], paths["cases"], paths["events"]]
+        return list(paths.values())
     if suffix == ".xlsx":
         from openpyxl import Workbook  # only an xlsx export pays for importing openpyxl
 
         wb = Workbook(write_only=True)
-        for name, df in frames.items():
-            ws = wb.create_sheet(name)
-            ws.append(list(df.columns))
-            for row in df.itertuples(index=False):
-                ws.append([_text_cell(ws, typed(v)) for v in row])
-        with atomic_path(to) as tmp:
-            wb.save(tmp)
+        try:
+            with atomic_path(to) as tmp:
+                # a write-only workbook streams each sheet to a temporary file while rows are
+                # appended, so a full disk or the file-size limit can strike here already
+                for name, df in frames.items():
+                    ws = wb.create_sheet(name)
+                    ws.append(list(df.columns))
+                    for row in df.itertuples(index=False):
+                        ws.append([_text_cell(ws, typed(v)) for v in row])
+                wb.save(tmp)
+        except FtlibError:
+            for ws in wb.worksheets:   # close the failed sheet streams now, not noisily at exit
+                try:
+                    ws.close()
+                except Exception:  # noqa: BLE001, S110 — the write already failed and is reported
+                    pass
+            raise
     return [to]

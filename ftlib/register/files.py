@@ -26,9 +26,20 @@ META = ["id", "region", "cadre_id", "channel", "received_on", "registration_id"]
 FACT_COLUMNS = [n for n in VOCABULARY if n != "id"]
 CASE_COLUMNS = META + FACT_COLUMNS
 REGISTRATION_COLUMNS = ["registration_id", "region", "cadre_id", "registered_on", "category", "description"]
-SHEETS = ("registrations", "cases", "events")
 EVENT_COLUMNS = ["case_id", "seq", "kind", "at", "actor", "payload", "recorded_at", "recorded_by"]
-SHEETS = ("registrations", "cases", "events")
+#: The register's other rows (``ftlib.register.reference``): what makes an export a full copy.
+REFERENCE_COLUMNS: dict[str, list[str]] = {
+    "regions": ["code", "name_zh", "name_en", "parent", "illustrative"],
+    "headcounts": ["region", "year", "cadres"],
+    "cadres": ["cadre_id", "region", "rank", "unit_type"],
+    "clarifications": ["region", "cadre_id", "clarified_on", "method", "accuser_referred", "referred_to"],
+}
+#: Sheets of a workbook (and the files of a CSV export), in the order an import reads them.
+SHEETS = ("regions", "headcounts", "cadres", "registrations", "cases", "events", "clarifications")
+
+
+#: At most this many problem lines from one file (the import's list shows as many).
+MAX_LINES = 200
 
 
 @dataclass
@@ -60,6 +71,10 @@ def _kind_of(columns: list[str], source: str) -> str:
     cols = set(columns)
     if {"registration_id", "registered_on"} <= cols:
         return "registrations"
+    for kind, signature in (("regions", {"code", "name_zh"}), ("headcounts", {"region", "year", "cadres"}),
+                            ("cadres", {"cadre_id", "rank", "unit_type"}), ("clarifications", {"clarified_on", "method"})):
+        if signature <= cols:
+            return kind
     if {"case_id", "kind"} <= cols:
         return "events"
     if {"id", "jurisdiction"} <= cols:
@@ -71,9 +86,10 @@ def _kind_of(columns: list[str], source: str) -> str:
 def _frame(header: list[str], rows: list[list[str]], source: str, numbers: list[int] | None = None) -> pd.DataFrame:
     width = len(header)
     numbers = numbers if numbers is not None else list(range(2, 2 + len(rows)))
-    for i, r in zip(numbers, rows):
-        if len(r) > width and any(c.strip() for c in r[width:]):
-            raise FtlibError(f"{source}: row {i}: {len(r)} cells but the header has {width} columns")
+    long = [f"{source}: row {i}: {len(r)} cells but the header has {width} columns"
+            for i, r in zip(numbers, rows) if len(r) > width and any(c.strip() for c in r[width:])]
+    if long:   # every such row, one a line (not 21 wrong-column errors per row)
+        raise FtlibError("\n".join(long[:MAX_LINES]))
     df = pd.DataFrame([(r + [""] * width)[:width] for r in rows], columns=header, dtype=object)
     df.index = pd.Index(numbers) if numbers else pd.RangeIndex(2, 2)
     return df
@@ -110,9 +126,15 @@ def _read_csv(path: Path) -> Table:
     while numbered and not any(c.strip() for c in numbered[-1][1]):
         numbered.pop()
     df = _frame(header, [r for _, r in numbered], str(path), [i for i, _ in numbered])  # too many cells: one line
+    formulas = []
     for col in df.columns:
         for i, v in df[col].items():
-            refuse_formula(v, f"{path}: row {i}: column {col}")
+            try:
+                refuse_formula(v, f"{path}: row {i}: column {col}")
+            except FtlibError as err:
+                formulas.append(str(err))
+    if formulas:   # every formula cell, one a line
+        raise FtlibError("\n".join(formulas[:MAX_LINES]))
     df = df.map(restore)
     return Table(str(path), _kind_of(list(df.columns), str(path)), df)
 
@@ -182,12 +204,21 @@ def _read_xlsx(path: Path) -> list[Table]:
             while header and not header[-1]:
                 header.pop()
             _no_unnamed(header, source)
-            rows = []
+            rows, formulas = [], []
             for r in it:
                 if len(rows) >= limits()["import_rows"]:
                     raise FtlibError(f"{source}: more than {limits()['import_rows']:,} rows; split the file "
                                      "(docs/limits.md)")
-                rows.append([_value(c, source) for c in r])
+                row = []
+                for c in r:
+                    try:
+                        row.append(_value(c, source))
+                    except FtlibError as err:   # a formula: listed with every other one
+                        formulas.append(str(err))
+                        row.append("")
+                rows.append(row)
+            if formulas:
+                raise FtlibError("\n".join(formulas[:MAX_LINES]))
             while rows and not any(rows[-1]):
                 rows.pop()
             kind = _kind_of(header, source)

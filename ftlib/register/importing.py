@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from ftlib.register import db
 from ftlib.register.files import Table, read_file
 from ftlib.register.models import CaseRow, Event, Region, Registration
 from ftlib.register.procedure import ensure_region, progress_of, record_event, register_exante
+from ftlib.register.reference import FIRST, LAST, parse_reference, region_codes, write_reference
 from ftlib.register.validate import ImportError_, Issue, parse_events, parse_registrations, validate_cases
 
 BATCH = 20_000
@@ -52,9 +53,13 @@ class ImportSummary:
     events_added: int = 0
     events_unchanged: int = 0
 
+    #: rows added of the register's other tables (regions, headcounts, cadres, clarifications)
+    added: dict[str, int] = field(default_factory=dict)
+
     def __str__(self) -> str:
+        other = "".join(f"; {k}: {n} added" for k, n in self.added.items() if n)
         return (f"cases: {self.cases_added} added, {self.cases_unchanged} already present; "
-                f"events: {self.events_added} added, {self.events_unchanged} already present")
+                f"events: {self.events_added} added, {self.events_unchanged} already present{other}")
 
 
 def _placeholders(conn, names: list[str]) -> str:
@@ -72,13 +77,27 @@ def import_files(paths: list[str | Path], url: str | None = None, progress: bool
     neither in the register nor among ftlib's jurisdictions is an error (a typing slip would
     otherwise make a new region), unless ``create_regions``."""
     tables: list[Table] = []
-    for p in paths:
-        tables += read_file(p)
+    unread: list[str] = []
+    for p in paths:   # every file is read, and every file that cannot be is listed
+        try:
+            tables += read_file(p)
+        except FtlibError as err:
+            unread += str(err).splitlines()
+    if len(unread) == 1:
+        raise FtlibError(unread[0])
+    if unread:
+        raise FtlibError(f"import refused, nothing was written: {len(unread)} problem(s)\n"
+                         + "\n".join(f"  {line}" for line in unread))
     engine = db.require_current(url)
     summary = ImportSummary()
     maker = sessionmaker(engine)
     with maker() as session, session.begin():
         issues: list[Issue] = []
+        reference: dict[str, list[dict[str, Any]]] = {}
+        for t in (t for t in tables if t.kind in (*FIRST, *LAST)):
+            found, rows = parse_reference(t)
+            issues += found
+            reference.setdefault(t.kind, []).extend(rows)
         reg_rows: list[dict[str, Any]] = []
         for t in (t for t in tables if t.kind == "registrations"):
             found, rows = parse_registrations(t)
@@ -99,7 +118,7 @@ def import_files(paths: list[str | Path], url: str | None = None, progress: bool
                 issues.append(Issue(r.source, r.row, "id", r.id, "the same id appears in another file of this import"))
         new_cases = cases
         if cases is not None and not issues and not create_regions:
-            issues += _unknown_regions(session, cases)
+            issues += _unknown_regions(session, cases, region_codes(reference))
         if cases is not None and not issues:
             new_cases, found = _compare_existing_cases(session, cases)
             issues += found
@@ -111,6 +130,11 @@ def import_files(paths: list[str | Path], url: str | None = None, progress: bool
             event_rows += rows
         if issues:
             raise ImportError_(issues)
+        for kind in FIRST:
+            added, found = write_reference(session, kind, reference.get(kind, []))
+            if found:
+                raise ImportError_(found)
+            summary.added[kind] = added
         if reg_rows:
             found = _write_registrations(session, reg_rows)
             if found:
@@ -124,11 +148,16 @@ def import_files(paths: list[str | Path], url: str | None = None, progress: bool
             if found:
                 raise ImportError_(found)
             summary.events_added, summary.events_unchanged = added, unchanged
+        for kind in LAST:
+            added, found = write_reference(session, kind, reference.get(kind, []))
+            if found:
+                raise ImportError_(found)
+            summary.added[kind] = added
     return summary
 
 
-def _unknown_regions(session: Session, cases: pd.DataFrame) -> list[Issue]:
-    known = set(session.scalars(select(Region.code))) | set(regions())
+def _unknown_regions(session: Session, cases: pd.DataFrame, brought: set[str]) -> list[Issue]:
+    known = set(session.scalars(select(Region.code))) | set(regions()) | brought
     out = []
     for r in cases[~cases["region_code"].isin(known)].itertuples():
         out.append(Issue(r.source, r.row, "region", r.region_code,

@@ -10,7 +10,10 @@ its header; a workbook has a sheet ``cases`` and/or a sheet ``events``. ``export
 workbook with both sheets, or for ``X.csv`` the cases to ``X.csv`` and the events to
 ``X.events.csv`` (and the ex-ante registrations the cases cite, columns
 ``registration_id, region, cadre_id, registered_on, category, description``, to
-``X.registrations.csv`` / sheet ``registrations``). Blank cells are facts not given (they take the documented defaults).
+``X.registrations.csv`` / sheet ``registrations``), and the rest of the register — ``regions``,
+``headcounts``, ``cadres`` and the clarifications recorded without a case — to
+``X.<sheet>.csv`` / a sheet of that name (``ftlib.register.reference``), so that an export is a
+full copy. Blank cells are facts not given (they take the documented defaults).
 
 **Guarantees.** Every row of every file is validated before anything is written; all problems
 are reported (file, row as numbered in a spreadsheet — the header is row 1 —, column, value,
@@ -19,7 +22,7 @@ process is killed half-way. A case or event already in the register with identic
 skipped, so importing the same file twice adds nothing; with different values it is an error.
 Events are checked by the same rules as when they are recorded (procedure order, policy's
 decision body, quorum, consultation, reasons for departures, appeal windows). Export then
-import reproduces the cases and events exactly.
+import into an empty register reproduces everything it holds.
 
 The work is split by job: ``files`` (reading CSV/xlsx, the column layout), ``validate`` (every row
 checked before anything is written), ``importing`` (the one transaction) and ``export``. This

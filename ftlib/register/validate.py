@@ -14,18 +14,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ftlib import convert
 from ftlib.errors import FtlibError
-from ftlib.facts import VOCABULARY
+from ftlib.facts import CONDITION_FACTS, UNKNOWN, VOCABULARY
 from ftlib.policy.loader import bundled
 from ftlib.policy.select import in_force
 from ftlib.register.events import KINDS
 from ftlib.register.files import CASE_COLUMNS, EVENT_COLUMNS, FACT_COLUMNS, META, REGISTRATION_COLUMNS, Table
 from ftlib.register.procedure import PSEUDONYM
-from ftlib.vocabulary import CHANNELS, YES_NO
+from ftlib.vocabulary import CHANNELS
 
 _REQUIRED_META = ["id", "channel", "received_on"]
-_TRUE = {s for s, v in YES_NO.items() if v}  # the one yes/no table (ftlib.vocabulary), lower case
-_FALSE = {s for s, v in YES_NO.items() if not v}
 MAX_SHOWN = 200
 
 
@@ -115,20 +114,12 @@ def validate_cases(t: Table, existing_registrations: set[str]) -> tuple[list[Iss
             issues += _issues_where(bad, df, c, src, "an id is 1–60 characters without spaces or slashes")
             dup = s.duplicated(keep="first").to_numpy() & ~blank
             issues += _issues_where(dup, df, c, src, "the same id appears on an earlier row")
-        elif spec is not None and spec.kind == "enum":
-            bad = ~blank & ~s.isin(spec.values).to_numpy()
-            issues += _issues_where(bad, df, c, src, f"not one of {', '.join(spec.values)}")
-        elif spec is not None and spec.kind == "bool":
-            low = s.str.lower()
-            t_ = low.isin(_TRUE).to_numpy()
-            f_ = low.isin(_FALSE).to_numpy()
-            issues += _issues_where(~blank & ~t_ & ~f_, df, c, src, "not true/false")
-            typed[c] = np.where(t_, True, np.where(f_, False, None))
-        elif spec is not None and spec.kind == "number":
-            num = pd.to_numeric(s.where(~pd.Series(blank, index=s.index), None), errors="coerce").to_numpy(dtype=float)
-            bad = ~blank & (~np.isfinite(num) | (num < 0))
-            issues += _issues_where(bad, df, c, src, "not a finite number ≥ 0")
-            typed[c] = num
+        elif spec is not None and name_converts(c):
+            # yes/no, enums (value or zh/en label) and amounts: the one column-wise conversion
+            # of determine_frame (ftlib.convert), every bad cell listed
+            codes, table = convert.cell_codes(s.to_numpy(dtype=object), c)
+            issues += _issues_where(codes == convert.BAD, df, c, src, convert.why_not(c))
+            typed[c] = (codes, table)
     if issues:
         return issues, None
     # cross-field checks
@@ -141,7 +132,7 @@ def validate_cases(t: Table, existing_registrations: set[str]) -> tuple[list[Iss
         issues += _issues_where(~np.isnat(dd) & (dd < conduct), df, "decision_date", src, "before conduct_date")
     if "registration_id" in df.columns:
         flag = typed.get("procedure.exante_registered")
-        flagged = flag == True if flag is not None else np.zeros(len(df), dtype=bool)  # noqa: E712
+        flagged = flag[0] == 1 if flag is not None else np.zeros(len(df), dtype=bool)
         bad = (df["registration_id"] != "").to_numpy() & ~flagged
         issues += _issues_where(bad, df, "registration_id", src,
                                 "the case cites an ex-ante registration but procedure.exante_registered is not true")
@@ -151,6 +142,11 @@ def validate_cases(t: Table, existing_registrations: set[str]) -> tuple[list[Iss
         return issues, None
     df = df.assign(_policy_id=pol_ids)
     return [], _typed_records(df, typed)
+
+
+def name_converts(name: str) -> bool:
+    """A fact the column-wise conversion reads (yes/no, enum, amount)."""
+    return name in CONDITION_FACTS and CONDITION_FACTS[name].kind in ("bool", "enum", "number")
 
 
 def _policies_of(df: pd.DataFrame, conduct: np.ndarray, src: str) -> tuple[np.ndarray, list[Issue]]:
@@ -194,11 +190,18 @@ def _typed_records(df: pd.DataFrame, typed: dict[str, Any]) -> pd.DataFrame:
         raw = df[c].to_numpy(dtype=object)
         blank = raw == ""
         key = json.dumps(c) + ":"
-        if spec.kind == "bool":
-            frag = np.where(typed[c] == True, key + "true", key + "false").astype(object)  # noqa: E712
-        elif spec.kind == "number":
-            frag = np.array([key + json.dumps(float(v)) for v in typed[c]], dtype=object) if n else np.array([], dtype=object)
-        elif spec.kind in ("date", "enum"):
+        if c in typed and isinstance(typed[c], tuple):      # converted: stored in its canonical spelling
+            codes, table = typed[c]
+            if spec.kind == "bool":
+                words = ["false", "true"]
+            elif spec.kind == "enum":
+                words = [json.dumps(v) for v in spec.values]
+            else:
+                words = [json.dumps(float(table[i])) for i in range(len(table))]
+            lut = np.array([key + w for w in words] + [key + json.dumps(UNKNOWN)], dtype=object)
+            frag = lut[np.where(codes == convert.UNKNOWN_CELL, len(words), np.maximum(codes, 0))]
+            blank = codes == convert.MISSING
+        elif spec.kind == "date":
             frag = key + '"' + raw + '"'
         else:
             frag = np.array([key + json.dumps(v, ensure_ascii=False) for v in raw], dtype=object)

@@ -16,6 +16,7 @@ from ftlib.i18n import LANGS, label
 from ftlib.regions import region_name
 from ftlib.reports.langswitch import requested_lang, switch_html, with_shown
 from ftlib.reports.pagecache import STATIC_DIR
+from ftlib.reports.sortable import SCRIPT
 
 INDEX_SOURCE = "from ftlib.reports.index import index_app\n\nindex_app();"
 #: The stored index page, beside the notebooks (rewritten by every ``ftlib report``).
@@ -145,7 +146,7 @@ def overview_html(ov, lang: str) -> str:
             f"<h3>{e(label('overview.headline', lang).format(region=root[lang]))}</h3>"
             f"<div class='ftlib-cards'>{cards}</div>"
             f"<p class='ftlib-flags'>{e(flag_text)}</p>"
-            f"<table class='ftlib-overview'><tr><th>{e(label('overview.region', lang))}</th>{head}</tr>"
+            f"<table class='ftlib-sortable ftlib-overview'><tr><th>{e(label('overview.region', lang))}</th>{head}</tr>"
             f"{''.join(rows)}</table><p><small>{e(note)}</small></p>{legend_html(ov.k, lang)}")
 
 
@@ -194,11 +195,34 @@ def index_html(manifest: list[dict], lang: str, static: set[str] = frozenset(), 
             f"{fail_html}")
 
 
+def notebooks() -> list[str]:
+    """The widget notebooks the index lists (``ftlib/data/labels/notebooks_labels.yaml``), in order."""
+    from ftlib.i18n import labels
+
+    return list(dict.fromkeys(k.split(".")[2] for k in labels() if k.startswith("notebooks.list.")))
+
+
+def notebooks_html(lang: str, offline: bool = False, prefix: str = "../../") -> str:
+    """The interactive tools, each linked through the dashboards server's ``/ftlib/apps/<name>``
+    (which sends the visitor to the widget server ``ftlib run`` starts); a static page says how
+    to start them instead. ``prefix``: from the page's address to the server's root."""
+    items = []
+    for nb in notebooks():
+        title = e(label(f"notebooks.list.{nb}.title", lang))
+        head = title if offline else (f"<a class='ftlib-app' data-notebook='{e(nb)}' target='_blank' rel='noopener' "
+                                      f"href='{e(prefix)}ftlib/apps/{e(nb)}?lang={lang}'>{title}</a>")
+        items.append(f"<li><b>{head}</b>：{e(label(f'notebooks.list.{nb}.purpose', lang))}"
+                     f"<small>（{e(label('notebooks.for', lang))}：{e(label(f'notebooks.list.{nb}.who', lang))}）</small></li>")
+    note = label("notebooks.offline", lang).format(nb="06") if offline else label("notebooks.intro", lang)
+    return (f"<section class='ftlib-apps'><h2>{e(label('notebooks.heading', lang))}</h2><p><small>{e(note)}</small></p>"
+            f"<ul>{''.join(items)}</ul></section>")
+
+
 def page_html(ov, manifest: list[dict], shown: str = "zh", static: set[str] = frozenset(),
               offline: bool = False) -> str:
-    bodies = {lang: stamp_html(ov.meta, lang) + overview_html(ov, lang) + index_html(manifest, lang, static, offline)
-              + glossary_html(lang) for lang in LANGS}
-    return f"<div class='ftlib-page'>{switch_html(bodies, shown, 'ftlib-index')}</div>"
+    bodies = {lang: stamp_html(ov.meta, lang) + overview_html(ov, lang) + notebooks_html(lang, offline)
+              + index_html(manifest, lang, static, offline) + glossary_html(lang) for lang in LANGS}
+    return f"<div class='ftlib-page'>{switch_html(bodies, shown, 'ftlib-index')}</div>{SCRIPT}"
 
 
 def index_app(manifest_path: str = "manifest.json", lang: str = "zh") -> None:
@@ -213,6 +237,6 @@ def index_app(manifest_path: str = "manifest.json", lang: str = "zh") -> None:
     manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
     folder = Path(manifest_path).parent / STATIC_DIR
     static = {r["name"] for r in manifest if r.get("ok") and (folder / f"{r['name']}.html").is_file()}
-    bodies = {code: f"<p>{e(label('overview.no_overview', code))}</p>" + index_html(manifest, code, static)
-              for code in LANGS}
+    bodies = {code: f"<p>{e(label('overview.no_overview', code))}</p>" + notebooks_html(code)
+              + index_html(manifest, code, static) for code in LANGS}
     display(HTML(f"<div class='ftlib-page'>{switch_html(bodies, lang, 'ftlib-index')}</div>"))

@@ -67,7 +67,10 @@ def notebook_config_dir() -> Path:
     return folder
 
 
-def serve(folder: Path | None = None, port: int = 8866, ip: str = "127.0.0.1", max_kernels: int | None = None) -> int:
+def serve(folder: Path | None = None, port: int = 8866, ip: str = "127.0.0.1", max_kernels: int | None = None,
+          apps_port: int = 0) -> int:
+    """Serve the dashboards; ``apps_port``: where the widget notebooks are served (``ftlib run``),
+    which the index's links (``/ftlib/apps/<notebook>``) lead to."""
     folder = Path(folder) if folder is not None else home.dashboards_dir()
     if not (folder / "index.ipynb").exists():
         raise FtlibError(f"{folder}: no index.ipynb: run `ftlib report --all` first")
@@ -80,7 +83,10 @@ def serve(folder: Path | None = None, port: int = 8866, ip: str = "127.0.0.1", m
         snapshot = folder / SNAPSHOT_NAME  # the register as the reports were run
         if snapshot.exists():
             env["FTLIB_REPORT_FRAMES"] = str(snapshot.resolve())
-        return subprocess.call(voila_command(port, ip, max_kernels=max_kernels), cwd=folder, env=env)
+        command = voila_command(port, ip, max_kernels=max_kernels)
+        if apps_port:
+            command.append(f"--FtlibVoila.apps_port={apps_port}")
+        return subprocess.call(command, cwd=folder, env=env)
     except KeyboardInterrupt:
         return 0
 

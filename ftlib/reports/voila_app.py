@@ -87,10 +87,38 @@ class FtlibVoilaHandler(TornadoVoilaHandler):
         self.finish(busy_page())
 
 
+class AppsHandler(tornado.web.RequestHandler):
+    """``/ftlib/apps/<notebook>``: the dashboards index's links to the widget notebooks, which a
+    second Voilà serves (the dashboards' server denies the widget extensions). Redirects to that
+    server on the host the visitor used; without one (``apps_port`` 0), a zh/en page saying how
+    to start it."""
+
+    def initialize(self, port: int) -> None:
+        self.port = port
+
+    def get(self, stem: str) -> None:
+        if self.port:
+            host = self.request.host_name
+            host = f"[{host}]" if ":" in host else host
+            query = f"?{self.request.query}" if self.request.query else ""
+            self.redirect(f"{self.request.protocol}://{host}:{self.port}/voila/render/{stem}.ipynb{query}")
+            return
+        from ftlib.i18n import label
+
+        self.set_status(404)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        texts = "".join(f"<p lang='{lang}'>{html.escape(label('notebooks.not_served', lang).format(nb=stem[:2]))}</p>"
+                        for lang in ("zh", "en"))
+        self.finish(f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>ftlib</title></head>"
+                    f"<body class='ftlib-apps-missing' style='font-family:sans-serif;max-width:40em;margin:4em auto'>"
+                    f"{texts}</body></html>")
+
+
 class FtlibVoila(Voila):
     """Voilà with FtlibVoilaHandler in place of its render handler."""
 
     name = "voila"  # reads voila.json / voila.py like Voilà itself
+    apps_port = Integer(0, config=True, help="port of the Voilà serving the widget notebooks (0: none)")
 
     def init_handlers(self) -> list:
         from jupyter_server.utils import url_path_join
@@ -106,6 +134,8 @@ class FtlibVoila(Voila):
             elif h[1] is TornadoVoilaTreeHandler:
                 h = (h[0], tornado.web.RedirectHandler, index)
             out.append(h)
+        out.append((url_path_join(self.server_url, r"ftlib/apps/(\d\d_[a-z0-9_]+)"), AppsHandler,
+                    {"port": self.apps_port}))
         return out
 
 

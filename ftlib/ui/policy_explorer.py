@@ -8,13 +8,13 @@ from typing import Any
 
 import pandas as pd
 
-from ftlib.i18n import LANG_OPTIONS, label
+from ftlib.errors import FtlibError
+from ftlib.i18n import LANG_OPTIONS, has_label, label
 from ftlib.impact import EditError, drop_rule, policy_data, policy_impact, set_condition, set_time_limit
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.diff import outcome_diff, text_diff
 from ftlib.policy.lint import lint_families, lint_policy
 from ftlib.policy.loader import PolicySet, bundled
-from ftlib.ui.case_source import default_cases
 
 
 def _e(x: Any) -> str:
@@ -65,106 +65,205 @@ def diff_html(ps: PolicySet, a: str, b: str, lang: str = "zh") -> str:
             f"<h4>{label('explorer.outcome_changes', lang)}: {_e(a)} → {_e(b)}</h4>{table.to_html()}")
 
 
+def _row_words(policy, rule_id: str, lang: str) -> str:
+    for g in [*policy.grading, *policy.distinctions, *policy.exclusions, *policy.conditions, *policy.mitigations]:
+        if g.id == rule_id and getattr(g, "label", None) is not None:
+            return getattr(g.label, lang)
+    return label(f"grading_row.{rule_id}", lang) if has_label(f"grading_row.{rule_id}") else rule_id
+
+
+def _clause_words(policy, clause_id: str, lang: str, n: int = 24) -> str:
+    clause = policy.clauses.get(clause_id)
+    if clause is None:
+        return clause_id
+    text = clause.zh if lang == "zh" else clause.en
+    return text if len(text) <= n else text[:n] + "…"
+
+
+def finding_text(f, ps: PolicySet, lang: str) -> str:
+    """A lint finding in ``lang`` (``lint.<code>`` labels): rows and clauses by their words."""
+    key = f"lint.{f.code}"
+    if not has_label(key):
+        return f.message
+    policy = ps.policies.get(f.policy)
+    p = {k: v for k, v in f.params.items()}
+    for k in ("row", "other"):
+        if k in p and policy is not None:
+            other = ps.policies.get(str(p[k])) if f.code == "overlapping-validity" else None
+            p[k] = getattr(other.name, lang) if other is not None else _row_words(policy, str(p[k]), lang)
+    if "clause" in p and policy is not None:
+        p["clause"] = _clause_words(policy, str(p["clause"]), lang)
+    for k in ("status", "expected"):
+        if k in p:
+            p[k] = label(f"status.{p[k]}", lang)
+    if "n" in p and isinstance(p["n"], int):
+        p["n"] = f"{p['n']:,}"
+    text = label(key, lang, **p) if p else label(key, lang)
+    if p.get("exhaustive") is False:
+        text += label("lint.sample", lang, n=p["n"])
+    return text
+
+
 def lint_html(ps: PolicySet, pid: str, lang: str = "zh") -> str:
     findings = lint_policy(ps.compiled[pid]) + [f for f in lint_families(ps) if f.policy == pid]
-    if not [f for f in findings if f.level != "info"]:
-        head = f"<p>✓ {label('explorer.lint_clean', lang)}</p>"
-    else:
-        head = ""
-    items = "".join(f"<li><b>{_e(f.level)}</b> {_e(f.code)}: {_e(f.message)}</li>" for f in findings)
+    head = f"<p>✓ {label('explorer.lint_clean', lang)}</p>" if not [f for f in findings if f.level != "info"] else ""
+    items = "".join(f"<li class='ftlib-finding' data-code='{_e(f.code)}' data-level='{_e(f.level)}'>"
+                    f"<b>{_e(label('lint.level.' + f.level, lang))}</b>：{_e(finding_text(f, ps, lang))}</li>"
+                    for f in findings)
     return f"{head}<ul>{items}</ul>"
 
 
 def apply_edit(pid: str, edit: str, target: str, value: str, ps: PolicySet | None = None) -> dict:
     """``edit`` is one of drop / condition / time_limit; ``target`` is ``group:rule_id`` or a stage."""
     data = policy_data((ps or bundled()).get(pid))
+    if edit in ("drop", "condition") and ":" not in (target or ""):
+        raise EditError(f"target {target!r}: choose a rule (group:rule_id)")
     if edit == "drop":
         group, rule = target.split(":", 1)
         return drop_rule(data, group, rule)
     if edit == "condition":
         group, rule = target.split(":", 1)
+        if not (value or "").strip():
+            raise EditError("value '': give the new condition")
         return set_condition(data, group, rule, value)
     if edit == "time_limit":
         try:
             days = int(value)
-        except ValueError:
+        except (TypeError, ValueError):
             raise EditError(f"time limit {value!r}: a whole number of working days") from None
         return set_time_limit(data, target, days)
     raise EditError(f"edit {edit!r}: use drop, condition or time_limit")
 
 
-def impact_html(cases: pd.DataFrame, pid: str, edited: dict, lang: str = "zh") -> str:
-    """Impact on the cases governed by ``pid`` (all cases when none records its policy)."""
-    if "policy_id" in cases.columns and (cases["policy_id"] == pid).any():
-        cases = cases[cases["policy_id"] == pid]
+def measured_cases(cases: pd.DataFrame, pid: str) -> tuple[pd.DataFrame, str]:
+    """The cases an edit of ``pid`` is measured on, and which label says so."""
+    if "policy_id" not in cases.columns:
+        return cases, "cases_library"
+    own = cases[cases["policy_id"] == pid]
+    return (own, "cases_register") if len(own) else (cases, "cases_register_all")
+
+
+def _outcome_words(series: pd.Series, lang: str) -> list[str]:
+    return [label(f"outcome.{o}", lang) for o in series]
+
+
+def impact_html(cases: pd.DataFrame, pid: str, edited: dict, lang: str = "zh", sample: bool = False) -> str:
+    """Impact on the register's cases governed by ``pid`` (all its cases when none is), or on the
+    library's; every heading, outcome and region in words."""
+    from ftlib.regions import region_name
+
+    cases, source = measured_cases(cases, pid)
     imp = policy_impact(cases, pid, edited)
-    changed = len(imp.changed)
-    pairs = imp.pairs.copy()
-    if not pairs.empty:
-        pairs["before"] = [label(f"outcome.{o}", lang) for o in pairs["before"]]
-        pairs["after"] = [label(f"outcome.{o}", lang) for o in pairs["after"]]
-    return (f"<p>{label('explorer.impact_summary', lang).format(changed=changed, total=imp.total)}</p>"
-            f"{pairs.to_html(index=False) if not pairs.empty else ''}"
-            f"{imp.by_region.to_html() if not imp.by_region.empty else ''}")
+    where = label(f"explorer.{source}", lang, n=len(cases)) + (label("explorer.cases_sample", lang) if sample else "")
+    out = (f"<p class='ftlib-impact-source' data-source='{source}'>{_e(where)}</p>"
+           f"<p class='ftlib-impact-summary'>{_e(label('explorer.impact_summary', lang).format(changed=len(imp.changed), total=imp.total))}</p>")
+    if imp.pairs.empty:
+        return out
+    col = {k: label(f"explorer.col_{k}", lang) for k in ("before", "after", "cases", "region")}
+    pairs = pd.DataFrame({col["before"]: _outcome_words(imp.pairs["before"], lang),
+                          col["after"]: _outcome_words(imp.pairs["after"], lang), col["cases"]: imp.pairs["cases"]})
+    changed = imp.changed.assign(change=[f"{b} → {a}" for b, a in zip(_outcome_words(imp.changed["before"], lang),
+                                                                     _outcome_words(imp.changed["after"], lang))])
+    changed["region"] = [region_name(r, lang) if r else "—" for r in changed["region"]]
+    by_region = changed.groupby(["region", "change"]).size().unstack(fill_value=0)
+    by_region.index.name, by_region.columns.name = col["region"], None
+    return (out + pairs.to_html(index=False, classes="ftlib-table")
+            + by_region.reset_index().to_html(index=False, classes="ftlib-table"))
 
 
-def edit_targets(pid: str, ps: PolicySet | None = None) -> list[str]:
+def edit_targets(pid: str, ps: PolicySet | None = None, edit: str = "drop", lang: str = "zh") -> list[tuple[str, str]]:
+    """(words, value) choices: the rules that may be dropped or rewritten, or the stages."""
     p = (ps or bundled()).get(pid)
-    out = [f"{g}:{r.id}" for g in ("distinctions", "exclusions", "conditions", "mitigations") for r in getattr(p, g)]
-    out += [f"grading:{g.id}" for g in p.grading[:-1]]
+    if edit == "time_limit":
+        return [(label(f"desk.stage.{s}", lang), s) for s in p.procedure.time_limits_working_days]
+    out = [(f"{label('group.' + g, lang)}：{_row_words(p, r.id, lang)}", f"{g}:{r.id}")
+           for g in ("distinctions", "exclusions", "conditions", "mitigations") for r in getattr(p, g)]
+    out += [(f"{label('group.grading', lang)}：{_row_words(p, g.id, lang)}", f"grading:{g.id}") for g in p.grading[:-1]]
     return out
 
 
-def app(cases: pd.DataFrame | None = None, lang: str = "zh"):
-    """The explorer as widgets. ``cases``: fact columns (+ ``region``) to measure impact on;
-    default: the register's cases if a register exists, else the typical-case library."""
+def app(cases: pd.DataFrame | None = None, lang: str = "zh", url: str | None = None):
+    """The explorer as widgets. ``cases``: fact columns (+ ``region``, ``policy_id``) to measure
+    impact on; default: the register's cases (the sample register when no other is configured),
+    else the typical-case library — the page says which."""
     import ipywidgets as w
     from IPython.display import display
 
+    from ftlib.ui.case_source import library_cases, register_cases
+    from ftlib.ui.register_explorer import resolve_url
 
     ps = bundled()
     ids = sorted(ps.policies)
-    state = {"lang": lang}
-    cases = cases if cases is not None else default_cases()
+    state = {"lang": lang, "sample": False}
+    if cases is None:
+        found, state["sample"] = resolve_url(url)
+        try:
+            cases = register_cases(found) if found else library_cases()
+        except FtlibError:
+            cases = library_cases()
+        if not len(cases):
+            cases = library_cases()
+    style = {"description_width": "initial"}
     lang_w = w.ToggleButtons(options=LANG_OPTIONS, value=lang)
     lang_w.add_class("ftlib-lang")
-    pol = w.Dropdown(options=ids, value=ids[-1])
-    other = w.Dropdown(options=ids, value=ids[0])
+    pol = w.Dropdown(options=ids, value=ids[-1], style=style)
+    other = w.Dropdown(options=ids, value=ids[0], style=style)
     clauses, diff, lints, impact = (w.HTML() for _ in range(4))
-    edit = w.Dropdown(options=[("drop", "drop"), ("condition", "condition"), ("time_limit", "time_limit")])
-    target = w.Combobox(options=edit_targets(pol.value), placeholder="exclusions:concealed")
-    value = w.Text(placeholder='procedure.collective_decision / 10')
-    run = w.Button(description=label("explorer.run", lang))
-    tabs = w.Tab(children=[clauses, w.VBox([other, diff]), lints, w.VBox([w.HBox([edit, target, value, run]), impact])])
+    impact.add_class("ftlib-impact")
+    edit = w.Dropdown(style=style)
+    target = w.Dropdown(style=style, layout=w.Layout(width="420px"))
+    value = w.Text(style=style)
+    run = w.Button()
+    tabs = w.Tab(children=[clauses, w.VBox([other, diff]), lints,
+                           w.VBox([w.HBox([edit, target]), w.HBox([value, run]), impact])])
 
-    def titles() -> None:
+    def relabel() -> None:
+        lg = state["lang"]
         for i, key in enumerate(("clauses", "diff", "lint", "impact")):
-            tabs.set_title(i, label(f"explorer.tab_{key}", state["lang"]))
+            tabs.set_title(i, label(f"explorer.tab_{key}", lg))
+        current = edit.value or "drop"
+        edit.options = [(label(f"explorer.edit_{k}", lg), k) for k in ("drop", "condition", "time_limit")]
+        edit.value = current
+        pol.description, other.description = label("explorer.policy", lg), label("explorer.other", lg)
+        edit.description, target.description = label("explorer.edit", lg), label("explorer.target", lg)
+        value.description, value.placeholder = label("explorer.value", lg), label("explorer.value_hint", lg)
+        run.description = label("explorer.run", lg)
+        targets()
+
+    def targets(*_: Any) -> None:
+        current = target.value
+        target.options = edit_targets(pol.value, ps, edit.value or "drop", state["lang"])
+        values = [v for _, v in target.options]
+        target.value = current if current in values else (values[0] if values else None)
 
     def refresh(*_: Any) -> None:
         lg = state["lang"]
-        titles()
         clauses.value = clause_html(ps.compiled[pol.value], lg)
         diff.value = diff_html(ps, other.value, pol.value, lg)
         lints.value = lint_html(ps, pol.value, lg)
-        target.options = edit_targets(pol.value)
+        targets()
 
     def on_run(_: Any) -> None:
+        lg = state["lang"]
         try:
             edited = apply_edit(pol.value, edit.value, target.value, value.value, ps)
-            impact.value = impact_html(cases, pol.value, edited, state["lang"])
-        except (EditError, ValueError) as err:
-            impact.value = f"<p style='color:#b00'>{_e(err)}</p>"
+            impact.value = impact_html(cases, pol.value, edited, lg, state["sample"])
+        except (FtlibError, ValueError) as err:
+            impact.value = (f"<div class='ftlib-error' style='color:#b00'>{_e(label('explorer.edit_error', lg))}"
+                            f"<details><summary><small>{_e(label('explorer.technical', lg))}</small></summary>"
+                            f"<small lang='en'>{_e(err)}</small></details></div>")
 
     def on_lang(change: dict) -> None:
         state["lang"] = change["new"]
-        run.description = label("explorer.run", change["new"])
+        relabel()
         refresh()
 
     pol.observe(refresh, names="value")
     other.observe(refresh, names="value")
+    edit.observe(targets, names="value")
     lang_w.observe(on_lang, names="value")
     run.on_click(on_run)
+    relabel()
     refresh()
     box = w.VBox([lang_w, pol, tabs])
     box.widgets = {"lang": lang_w, "policy": pol, "other": other, "edit": edit, "target": target,

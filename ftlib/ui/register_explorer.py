@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from ftlib.i18n import LANG_OPTIONS, label
+from ftlib.i18n import LANG_OPTIONS, has_label, label
 from ftlib.register import frames as rf
 from ftlib.register.metrics_frames import stage_spans
 from ftlib.workdays import add_working_days
@@ -166,6 +166,14 @@ def shown_frame(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     return shown
 
 
+def sort_cases(df: pd.DataFrame, column: str | None, descending: bool = False) -> pd.DataFrame:
+    """The selection sorted on the server by one column's values (numbers as numbers, dates as
+    dates, blanks last); the page shows the first rows of the sorted whole, not a sorted page."""
+    if not column or column not in df.columns:
+        return df
+    return df.sort_values(column, ascending=not descending, na_position="last", kind="stable")
+
+
 def table_html(df: pd.DataFrame, lang: str, limit: int = 200) -> str:
     shown = shown_frame(df.head(limit), lang)
     more = f"<p>… {len(df) - limit:,}</p>" if len(df) > limit else ""
@@ -272,6 +280,10 @@ def app(url: str | None = None, lang: str = "zh", view: RegisterView | None = No
     style = {"description_width": "initial"}
     region, st, oc = (w.Dropdown(style=style) for _ in range(3))
     text = w.Text(style=style)
+    sort_by = w.Dropdown(style=style)
+    sort_by.add_class("ftlib-sort-by")
+    order = w.ToggleButtons(style={"button_width": "5em"})
+    order.add_class("ftlib-sort-order")
     banner = w.HTML()
 
     def relabel(lg: str) -> None:
@@ -286,11 +298,20 @@ def app(url: str | None = None, lang: str = "zh", view: RegisterView | None = No
         region.description, st.description = label("register.col.region_code", lg), label("register.col.state", lg)
         oc.description, text.description = label("register.col.outcome", lg), label("register.col.id", lg)
         text.placeholder = case.placeholder = label("register.case_id_hint", lg)
+        current = sort_by.value
+        sort_by.options = [(label("register.sort_none", lg), "")] + [
+            (_words("register.col", c, lg) or c, c) for c in view.cases.columns if has_label(f"register.col.{c}")]
+        sort_by.value = current if current in [v for _, v in sort_by.options] else ""
+        sort_by.description = label("register.sort_by", lg)
+        descending = order.value
+        order.options = [(label("register.ascending", lg), False), (label("register.descending", lg), True)]
+        order.value = bool(descending)
         banner.value = (f"<div class='ftlib-banner' style='background:#fdecea;border:2px solid #b3261e;padding:4px 10px;"
                         f"font-weight:bold'>{_e(label('register.sample', lg))}</div>") if sample else ""
     table, tl, aud = w.HTML(), w.HTML(), w.HTML()
     case = w.Combobox(placeholder="case id", ensure_option=False)
-    tabs = w.Tab(children=[w.VBox([w.HBox([region, st, oc, text]), table]), w.VBox([case, tl]), aud])
+    tabs = w.Tab(children=[w.VBox([w.HBox([region, st, oc, text]), w.HBox([sort_by, order]), table]),
+                           w.VBox([case, tl]), aud])
 
     def refresh(*_: Any) -> None:
         if state.get("busy"):
@@ -303,7 +324,8 @@ def app(url: str | None = None, lang: str = "zh", view: RegisterView | None = No
             state["busy"] = False
         for i, key in enumerate(("cases", "timeline", "audit")):
             tabs.set_title(i, label(f"register.tab_{key}", lg))
-        found = filter_cases(view, region.value, st.value, oc.value, text=text.value)
+        found = sort_cases(filter_cases(view, region.value, st.value, oc.value, text=text.value), sort_by.value,
+                           bool(order.value))
         from ftlib.ui.files import download_html
 
         link = download_html(xlsx_bytes(found, lg), f"{label('register.sheet', lg)}.xlsx",
@@ -327,13 +349,14 @@ def app(url: str | None = None, lang: str = "zh", view: RegisterView | None = No
         state["lang"] = ch["new"]
         refresh()
 
-    for wdg in (region, st, oc, text):
+    for wdg in (region, st, oc, text, sort_by, order):
         wdg.observe(refresh, names="value")
     case.observe(show_case, names="value")
     lang_w.observe(on_lang, names="value")
     refresh()
     box = w.VBox([lang_w, banner, tabs])
     box.widgets = {"lang": lang_w, "region": region, "state": st, "outcome": oc, "text": text, "table": table,
+                   "sort_by": sort_by, "order": order,
                    "case": case, "timeline": tl, "audit": aud}
     display(box)
     return box

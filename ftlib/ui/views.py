@@ -13,6 +13,7 @@ from ftlib.vocabulary import OUTCOMES
 
 if TYPE_CHECKING:  # explain builds frames (pandas); the quiz's views never need it at run time
     from ftlib.explain import Counterfactuals
+from ftlib.facts import UNKNOWN
 
 #: The decisive row: JupyterLab's theme variables (readable in its light and dark themes), with
 #: light-theme fallbacks where no JupyterLab stylesheet is loaded (a static page).
@@ -124,10 +125,41 @@ def _clause_ref(t: Any, lang: str) -> str:
 
 
 def reasons_html(d: Determination, lang: str = "zh") -> str:
-    """The plain reasons, with the technical trace (every rule checked, its condition, the facts
-    read and the text of its clause) one click away."""
-    return plain_reasons_html(d, lang) + (f"<details class='ftlib-technical'><summary>{e(label('plain.technical', lang))}"
-                                          f"</summary>{technical_reasons_html(d, lang)}</details>")
+    """The plain reasons and the five assessments, with the technical trace (every rule checked,
+    its condition, the facts read and the text of its clause) one click away."""
+    return plain_reasons_html(d, lang) + assessments_html(d, lang) + (
+        f"<details class='ftlib-technical'><summary>{e(label('plain.technical', lang))}"
+        f"</summary>{technical_reasons_html(d, lang)}</details>")
+
+
+WEIGHT_COLOURS = {"for": "#1b7a3a", "against": "#b3261e", "mixed": "#8a6d00", "open": "#555"}
+
+
+def assessments_html(d: Determination, lang: str = "zh") -> str:
+    """The five assessments as a table a trainer can project: each one's weight and the facts it
+    read, by how they weighed (an illustrative reading, said in the heading)."""
+    if not d.assessments:
+        return ""
+    sep, colon = ("，", "：") if lang == "zh" else (", ", ": ")
+    rows = []
+    for a in d.assessments:
+        cells = []
+        for way in ("for", "against", "open", "neutral"):
+            names = [k for k in a.facts if a.directions[k] == way]
+            if names:
+                cells.append(f"<span data-way='{way}'>{e(label('weight.' + way, lang))}{colon}"
+                             + e(sep.join(f"{fact_label(k, lang)}={value_label(k, a.facts[k], lang)}"
+                                          if a.facts[k] != UNKNOWN else f"{fact_label(k, lang)}={label('text.unknown', lang)}"
+                                          for k in names)) + "</span>")
+        colour = WEIGHT_COLOURS.get(a.weight, "inherit")
+        rows.append(f"<tr data-assessment='{e(a.id)}' data-weight='{e(a.weight)}'>"
+                    f"<td title='{e(getattr(a.question, lang))}'><b>{e(getattr(a.label, lang))}</b></td>"
+                    f"<td style='color:{colour};white-space:nowrap'>{e(label('weight.' + a.weight, lang))}</td>"
+                    f"<td><small>{'<br>'.join(cells)}</small></td></tr>")
+    status = label("status." + d.assessments[0].status, lang)
+    shown = f"（{e(status)}）" if lang == "zh" else f"({e(status)})"
+    return (f"<h4>{e(label('text.assessments', lang))} <small>{shown}</small></h4>"
+            f"<table class='ftlib-assessments' style='word-break:keep-all'>" + "".join(rows) + "</table>")
 
 
 def technical_reasons_html(d: Determination, lang: str = "zh") -> str:

@@ -99,6 +99,16 @@ def test_index_and_report_dashboard(served, browser):
     assert zh.locator(".ftlib-overview svg.ftlib-spark").count() >= 1
     assert "三个区分开来" in zh.locator(".ftlib-glossary").inner_text()
     page.screenshot(path=str(ARTIFACTS / "dashboard_index_zh.png"), full_page=True)
+    # the overview sorts by a clicked column (inline script, nothing fetched): applications, descending
+    table = zh.locator("table.ftlib-overview")
+    header = table.locator("tr").first.locator("th").nth(1)
+    header.click()
+    header.click()
+    assert header.get_attribute("aria-sort") == "descending"
+    cells = [c for c in table.locator("td[data-metric='applications']").all_inner_texts() if c.strip() not in ("—", "")]
+    numbers = [int(c.replace(",", "")) for c in cells]
+    assert numbers == sorted(numbers, reverse=True) and len(numbers) >= 2, cells
+    assert "工具" in zh.locator(".ftlib-apps").inner_text()  # the interactive tools are listed
     page.locator(".ftlib-lang label", has_text="English").first.click()
     en = page.locator(".ftlib-body[data-lang='en']")
     assert "Synthetic data" in en.locator(".ftlib-banner").inner_text()
