@@ -173,13 +173,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ftlib.reports.jobs import plan_jobs
     from ftlib.reports.runner import run_reports
 
-    jobs = plan_jobs(region=args.region, period=args.period, all_=args.all, lang=args.lang, min_cell=args.min_cell)
+    jobs = plan_jobs(region=args.region, period=args.period, all_=args.all, lang=args.lang, min_cell=args.min_cell,
+                     last_quarters=args.quarters)
     results = run_reports(jobs, Path(args.out) if args.out else None, html=args.html,
-                          workers=args.workers, progress=not args.quiet)
+                          workers=args.workers, progress=not args.quiet, scheduler=args.scheduler,
+                          incremental=not args.rebuild)
     failed = [r for r in results if not r.ok]
     for r in failed:
         print(f"ftlib: report {r.name} failed: {r.error}", file=sys.stderr)
-    print(f"{len(results) - len(failed)} reports written, {len(failed)} failed")
+    kept = sum(1 for r in results if r.ok and getattr(r, "reused", False))
+    print(f"{len(results) - len(failed) - kept} reports written, {kept} unchanged and kept, {len(failed)} failed")
     return 1 if failed else 0
 
 
@@ -287,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(p, fmt=False)
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("report", help="run the report template into $FTLIB_HOME/dashboards (papermill, in parallel)")
+    p = sub.add_parser("report", help="build the report dashboards into $FTLIB_HOME/dashboards (in parallel)")
     p.add_argument("--region", help="region code, e.g. CN-DM")
     p.add_argument("--period", help="2025Q3, 2025, 2025-04 or 2025-01-01..2025-06-30")
     p.add_argument("--all", action="store_true", help="every region × quarter in the register")
@@ -296,6 +299,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, help="parallel reports (default: the number of cores)")
     p.add_argument("--out", help="output folder (default $FTLIB_HOME/dashboards)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--quarters", type=int, help="with --all: only the last N quarters")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on a Dask cluster: its scheduler's address, or 'local' for one of --workers processes")
+    p.add_argument("--rebuild", action="store_true",
+                   help="rebuild every report (default: keep those whose data did not change since the last run)")
     common(p, fmt=False)
     p.set_defaults(func=cmd_report)
 

@@ -46,10 +46,19 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_synth(args: argparse.Namespace) -> int:
     from ftlib.register.synth import build_sample, synth
 
+    national = None
+    if args.national or args.national_shape:
+        from ftlib.register.national import NATIONAL_SHAPE
+
+        national = args.national_shape or NATIONAL_SHAPE
+        if args.sample:
+            raise FtlibError("synth: --national writes into --database (or the default register), not --sample")
+    years = args.years or (1 if national else 3)
     if args.sample:
-        print(build_sample(regions=args.regions, years=args.years, seed=args.seed))
+        print(build_sample(regions=args.regions, years=years, seed=args.seed))
     else:
-        print(synth(args.database, regions=args.regions, years=args.years, seed=args.seed, end_year=args.end_year))
+        print(synth(args.database, regions=args.regions, years=years, seed=args.seed, end_year=args.end_year,
+                    national=national, scale=args.scale))
     return 0
 
 
@@ -76,6 +85,28 @@ def _date(value: str, name: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise FtlibError(f"{name}: value {value!r}: not a date (YYYY-MM-DD)") from None
+
+
+def _shape(text: str) -> tuple[int, int, int]:
+    """--national-shape: three whole numbers, provinces,prefectures,counties."""
+    try:
+        shape = tuple(int(x) for x in text.split(","))
+    except ValueError:
+        shape = ()
+    if len(shape) != 3 or min(shape) < 1:
+        raise argparse.ArgumentTypeError(f"--national-shape: value {text[:20]!r}: three whole numbers ≥ 1, "
+                                         "e.g. 31,333,2843")
+    return shape  # type: ignore[return-value]
+
+
+def _scale(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        x = -1.0
+    if not 0 < x <= 10:
+        raise argparse.ArgumentTypeError(f"--scale: value {text[:20]!r}: a number above 0, at most 10")
+    return x
 
 
 def _positive(name: str):
@@ -120,10 +151,15 @@ def add_commands(sub) -> None:
 
     p = sub.add_parser("synth", help="write a synthetic (invented, seeded) register")
     p.add_argument("--regions", type=_positive("--regions"), default=8)
-    p.add_argument("--years", type=_positive("--years"), default=3)
+    p.add_argument("--years", type=_positive("--years"), default=None, help="default 3 (1 with --national)")
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--end-year", type=int, default=2025)
     p.add_argument("--sample", action="store_true", help="(re)create $FTLIB_HOME/sample/register.sqlite")
+    p.add_argument("--national", action="store_true",
+                   help="a fictional region tree of national size (31 provinces, 333 prefectures, 2,843 counties)")
+    p.add_argument("--national-shape", type=_shape, metavar="P,C,X",
+                   help="the national tree with other counts (e.g. 2,3,6 for a small one)")
+    p.add_argument("--scale", type=_scale, default=1.0, help="case and clarification rates × this (default 1)")
     database(p)
     p.set_defaults(func=cmd_synth)
 

@@ -230,9 +230,10 @@ append = record_event
 
 # -- the steps ---------------------------------------------------------------------------------------
 
-def ensure_region(session: Session, code: str) -> None:
+def ensure_region(session: Session, code: str, names: tuple[str, str, str | None] | None = None) -> None:
+    """Add the region (names from the jurisdictions file, or ``names`` = zh, en, parent) if new."""
     if session.get(Region, code) is None:
-        info = regions().get(code, {})
+        info = regions().get(code, {}) if names is None else dict(zip(("zh", "en", "parent"), names, strict=True))
         session.add(Region(code=code, name_zh=info.get("zh", code), name_en=info.get("en", code),
                            parent=info.get("parent"), illustrative=bool(info.get("illustrative", True))))
         session.flush()

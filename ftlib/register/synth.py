@@ -183,8 +183,11 @@ def _facts(rng: random.Random, cid: str, region: str, conduct: dt.date, toleranc
 
 
 def synth(url: str | None = None, regions: int = 8, years: int = 3, seed: int = 2026, end_year: int = 2025,
-          scale: float = 1.0) -> Summary:
-    """Write a synthetic register into ``url`` (created or upgraded first; must be empty of cases)."""
+          scale: float = 1.0, national: tuple[int, int, int] | None = None) -> Summary:
+    """Write a synthetic register into ``url`` (created or upgraded first; must be empty of cases).
+
+    ``national`` (provinces, prefectures, counties) replaces the ``regions`` list by the fictional
+    national tree of ``ftlib.register.national`` (``NATIONAL_SHAPE`` for the country's size)."""
     from sqlalchemy import func, select
 
     from ftlib.errors import FtlibError
@@ -196,7 +199,15 @@ def synth(url: str | None = None, regions: int = 8, years: int = 3, seed: int = 
     url = db.database_url(url)
     db.upgrade(url)
     rng = random.Random(seed)
-    chosen = region_list(regions)
+    if national is not None:
+        from ftlib.register.national import CADRES, national_tree
+
+        tree = national_tree(national)
+        chosen = [(r.code, r.zh, r.en, r.parent) for r in tree]
+        cadres = {r.code: CADRES[r.level] for r in tree}
+    else:
+        chosen = region_list(regions)
+        cadres = {}
     year_list = list(range(end_year - years + 1, end_year + 1))
     as_of = dt.date(end_year, 12, 31)  # events after this day have not happened yet
     summary = Summary(url, [c for c, *_ in chosen], year_list, seed)
@@ -217,9 +228,9 @@ def synth(url: str | None = None, regions: int = 8, years: int = 3, seed: int = 
         if s.scalar(select(func.count()).select_from(CaseRow)):
             raise FtlibError(f"{db.shown(url)}: the register already holds cases; synth writes only into an empty one")
         n_case = 0
-        for code, *_names in chosen:
-            pr.ensure_region(s, code)
-            base = rng.randint(3000, 12000)
+        for code, zh, en, parent in chosen:
+            pr.ensure_region(s, code, names=(zh, en, parent))
+            base = rng.randint(*cadres.get(code, (3000, 12000)))
             for y in year_list:
                 s.add(Headcount(region_code=code, year=y, cadres=int(base * (1 + 0.02 * (y - year_list[0])))))
             s.flush()

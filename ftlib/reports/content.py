@@ -52,7 +52,9 @@ class Section:
 
     def specs(self) -> list[dict]:
         """The section's charts as Vega-Lite specs, each checked to hold aggregated data only."""
-        out = [make().to_dict() for make in self.chart_makers]
+        # not validated against the Vega-Lite schema here: the chart functions are (tests/test_charts.py),
+        # and validating every chart of every report took a sixth of a report run
+        out = [make().to_dict(validate=False) for make in self.chart_makers]
         for spec in out:
             charts_mod().assert_aggregated(spec)
         return out
@@ -244,13 +246,17 @@ def _subregion_table(cur: dict[str, pd.DataFrame], period: str, region: str, nam
     return shown.to_html(classes="ftlib-table", border=0, escape=True)
 
 
-def build_report(frames: RegisterFrames, region: str, period: Period, lang: str = "zh", k: int = 5) -> Report:
+def build_report(frames: RegisterFrames, region: str, period: Period, lang: str = "zh", k: int = 5,
+                 shared: Any = None) -> Report:
+    """The report; ``shared`` (``ftlib.reports.shared.SharedMetrics``) gives the metric tables from
+    one pass over the register for all reports of a run instead of a pass per report."""
     validate(frames, region, period, lang, k)
     prev = period.previous()
-    cur = compute(frames, region, [prev, period])
+    figures = shared.compute if shared is not None else (lambda r, ps: compute(frames, r, ps))
+    cur = figures(region, [prev, period])
     # The four quarters up to the period end (more when the period itself is longer).
     trend_periods = quarters(min(period.start, period.end - pd.Timedelta(days=270)), period.end)
-    trend = compute(frames, region, trend_periods)
+    trend = figures(region, trend_periods)
     reg = frames.regions.set_index("code")
     names = {c: str(reg.at[c, f"name_{lang}"]) for c in reg.index}
     def chart(name: str, table: dict, key: str, **kw: Any) -> Callable[[], Any]:

@@ -32,13 +32,13 @@ def scoped_svg(svg: str, prefix: str) -> str:
 
 
 def _chart_html(spec: dict, prefix: str) -> str:
-    from ftlib.charts import to_svg
+    from ftlib.reports.svgcache import svg
 
     title = spec.get("title", "")
     title = title.get("text", "") if isinstance(title, dict) else title
     title = " ".join(title) if isinstance(title, list) else str(title)
     return (f"<figure class='ftlib-chart' role='img' aria-label='{html.escape(title)}'>"
-            f"{scoped_svg(to_svg(spec), prefix)}</figure>")
+            f"{scoped_svg(svg(spec), prefix)}</figure>")
 
 
 def _body(report: Report, uid: str) -> str:
@@ -64,10 +64,15 @@ def page_html(reports: dict[str, Report], shown: str) -> str:
     return f"<div class='ftlib-page' id='{uid}'>{switch_html(bodies, shown, uid)}</div>"
 
 
-def build_page(frames, region: str, period: Period, lang: str = "zh", k: int = 5) -> str:
-    """Validate the parameters (ReportError), build the report in every language, return the page."""
-    reports = {lang: build_report(frames, region, period, lang, k)}  # first: this checks ``lang`` too
-    reports.update({other: build_report(frames, region, period, other, k) for other in LANGS if other != lang})
+def build_page(frames, region: str, period: Period, lang: str = "zh", k: int = 5, shared=None) -> str:
+    """Validate the parameters (ReportError), build the report in every language, return the page.
+    Without ``shared`` (``SharedMetrics``) the metrics are computed once for the languages."""
+    if shared is None:
+        from ftlib.reports.shared import SubtreeMetrics
+
+        shared = SubtreeMetrics(frames)
+    reports = {lang: build_report(frames, region, period, lang, k, shared)}  # first: this checks ``lang`` too
+    reports.update({other: build_report(frames, region, period, other, k, shared) for other in LANGS if other != lang})
     return page_html({code: reports[code] for code in LANGS}, lang)
 
 

@@ -111,48 +111,122 @@ def _work(jobs: queue.Queue, out_dir: Path, html: bool, timeout: float, env: dic
             worker.stop()
 
 
-def run_reports(jobs: list[Job], out_dir: Path | None = None, html: bool = False,
-                workers: int | None = None, progress: bool = True, timeout: float = 2 * CELL_TIMEOUT + 60) -> list[Result]:
-    """Run every job; returns one Result per job (failures included) and writes the index."""
-    from tqdm.auto import tqdm
+def _previous(out_dir: Path) -> dict[str, dict]:
+    """The last run's manifest entries by report name (empty when there was none)."""
+    try:
+        return {m["name"]: m for m in json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
 
+
+def _reuse(jobs: list[Job], out_dir: Path, pages: Path, frames, html: bool) -> tuple[dict[str, str], dict[str, Result]]:
+    """Each job's digest (``fingerprint``), and the results of the jobs whose report the last run
+    built from the same inputs: their page is stored again under the new snapshot's key, and their
+    notebook (and static files) stay as they are."""
+    from ftlib.reports import pagecache
+    from ftlib.reports.batch import params
+    from ftlib.reports.fingerprint import job_digest, subtree_digests
+
+    regions = subtree_digests(frames)
+    synthetic = bool(getattr(frames, "meta", {}).get("synthetic"))
+    digests = {j.name: job_digest(regions.get(j.region, ""), *params(j).values(), synthetic) for j in jobs}
+    before, reused = _previous(out_dir), {}
+    for job in jobs:
+        old = before.get(job.name, {})
+        page = pages / str(old.get("page", "-"))
+        if (not old.get("ok") or old.get("digest") != digests[job.name] or not page.is_file()
+                or not (out_dir / f"{job.name}.ipynb").is_file() or (html and not old.get("html"))):
+            continue
+        new = pagecache.page_path(*params(job).values())
+        if new is not None and new != page:
+            shutil.copyfile(page, new)
+        reused[job.name] = Result(job.name, job.region, job.period.label, True,
+                                  html=old.get("html", "") if html else "", reused=True)
+    return digests, reused
+
+
+def run_reports(jobs: list[Job], out_dir: Path | None = None, html: bool = False,
+                workers: int | None = None, progress: bool = True, timeout: float = 2 * CELL_TIMEOUT + 60,
+                scheduler: str | None = None, incremental: bool = True) -> list[Result]:
+    """Run every job; returns one Result per job (failures included) and writes the index.
+
+    ``incremental``: a report whose inputs did not change since the last run into ``out_dir``
+    (``fingerprint``) is kept, not rebuilt. ``scheduler``: run the reports on a Dask cluster —
+    ``local`` starts one on this machine with ``workers`` worker processes, anything else is
+    the address of a running scheduler whose workers see ``out_dir`` at the same path."""
     from ftlib.reports.data import save_snapshot
-    from ftlib.reports.index import write_index
     from ftlib.reports.pagecache import SNAPSHOT_NAME
 
     out_dir = Path(out_dir if out_dir is not None else home.dashboards_dir()).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    # The kernels inherit this environment: one snapshot of the register for all reports. Pages
-    # stored for an earlier snapshot can never be read again: drop them.
-    shutil.rmtree(out_dir / ".pages", ignore_errors=True)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
+    # One snapshot of the register for all reports; the workers inherit its path.
     snapshot = save_snapshot(out_dir / SNAPSHOT_NAME)
     env = {**os.environ, "FTLIB_REPORT_FRAMES": str(snapshot)}
+    before_env = os.environ.get("FTLIB_REPORT_FRAMES")
+    os.environ["FTLIB_REPORT_FRAMES"] = str(snapshot)   # page keys of reused reports: this snapshot's
+    try:
+        return _run(jobs, out_dir, html, workers, progress, timeout, scheduler, incremental, snapshot, env)
+    finally:
+        if before_env is None:
+            os.environ.pop("FTLIB_REPORT_FRAMES", None)
+        else:
+            os.environ["FTLIB_REPORT_FRAMES"] = before_env
+
+
+def _run(jobs: list[Job], out_dir: Path, html: bool, workers: int, progress: bool, timeout: float,
+         scheduler: str | None, incremental: bool, snapshot: Path, env: dict) -> list[Result]:
+    from tqdm.auto import tqdm
+
+    from ftlib.reports import pagecache
+    from ftlib.reports.data import _snapshot
+    from ftlib.reports.index import write_index
+
     shutil.copy(  # the served folder always carries the settings of the installed ftlib
         data_path("voila", "voila.json"), out_dir / "voila.json")
-    todo: queue.Queue = queue.Queue()
-    for job in jobs:
-        todo.put(job)
-    results: list[Result] = []
+    pages = Path(snapshot).parent / ".pages"   # where pagecache keeps them: beside the snapshot
+    pages.mkdir(exist_ok=True)
+    digests, reused = _reuse(jobs, out_dir, pages, _snapshot(str(snapshot)), html) if incremental else ({}, {})
+    todo_jobs = [j for j in jobs if j.name not in reused]
+    results: list[Result] = list(reused.values())
     lock = threading.Lock()
-    with tqdm(total=len(jobs), disable=not progress, desc="reports") as bar:
+    with tqdm(total=len(jobs), initial=len(reused), disable=not progress, desc="reports") as bar:
         def done(result: Result) -> None:
             with lock:
                 results.append(result)
                 bar.update()
 
-        threads = [threading.Thread(target=_work, args=(todo, out_dir, html, timeout, env, done), daemon=True)
-                   for _ in range(workers)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    results.sort(key=lambda r: (r.region, r.period))
-    (out_dir / "manifest.json").write_text(
-        json.dumps([{k: v for k, v in asdict(r).items() if k != "retry"} for r in results], ensure_ascii=False,
-                   indent=1), encoding="utf-8")
-    from ftlib.reports.data import _snapshot
+        if scheduler and todo_jobs:
+            from ftlib.reports.distributed import run_on_dask
 
+            run_on_dask(todo_jobs, out_dir, html, str(snapshot), scheduler, workers, done)
+        else:
+            todo: queue.Queue = queue.Queue()
+            for job in todo_jobs:
+                todo.put(job)
+            threads = [threading.Thread(target=_work, args=(todo, out_dir, html, timeout, env, done), daemon=True)
+                       for _ in range(min(workers, len(todo_jobs)))]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+    results.sort(key=lambda r: (r.region, r.period))
+    by_name = {j.name: j for j in jobs}
+    entries = []
+    for r in results:
+        entry = {k: v for k, v in asdict(r).items() if k != "retry"}
+        job = by_name.get(r.name)
+        if r.ok and job is not None:
+            from ftlib.reports.batch import params
+
+            page = pagecache.page_path(*params(job).values())
+            entry.update(digest=digests.get(r.name, ""), page=page.name if page else "")
+        entries.append(entry)
+    (out_dir / "manifest.json").write_text(json.dumps(entries, ensure_ascii=False, indent=1), encoding="utf-8")
+    keep = {e.get("page") for e in entries}
+    for old in pages.glob("*.html"):   # pages of earlier snapshots are never read again
+        if old.name not in keep:
+            old.unlink(missing_ok=True)
     k = max((int(j.min_cell) for j in jobs), default=5)  # the strictest threshold any report used
     write_index(out_dir, _snapshot(str(snapshot)), k=k, html_dir=out_dir / "html" if html else None)
     return results

@@ -1,11 +1,10 @@
-"""A report worker: one process that runs report after report with papermill in one kernel.
+"""A report worker: one process that builds report after report (``batch.build_job``).
 
 ``runner.py`` starts one worker a core. A worker reads one job (JSON) a line on stdin and writes
-one result (JSON) a line on stdout. Its kernel is started once and kept, so importing pandas,
-Altair and ftlib and reading the register snapshot happen once a worker instead of once a report.
-A report that fails (bad parameters) leaves the kernel usable; after a cell timeout or a kernel
-death the kernel is replaced before the next report; a worker that stops answering is killed by
-the runner, which starts another.
+one result (JSON) a line on stdout. Importing pandas, Altair and ftlib, reading the register
+snapshot and computing the metrics of every region happen once a worker instead of once a
+report. A report that fails (bad parameters) is reported and the worker goes on; a worker that
+stops answering is killed by the runner, which starts another.
 """
 
 from __future__ import annotations
@@ -14,8 +13,6 @@ import datetime as dt
 import json
 import os
 import sys
-import tempfile
-import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -25,8 +22,8 @@ from ftlib.resources import data_path
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = data_path("reports", "implementation_report.ipynb")
 
-#: Seconds one cell of the template may take (a report cell takes about a second once the
-#: kernel is warm; the first one in a worker also imports everything).
+#: Seconds one report may take in a worker (a report takes under a second once the worker is
+#: warm; the first one also imports everything and computes the metrics of every region).
 CELL_TIMEOUT = 90
 
 
@@ -62,6 +59,7 @@ class Result:
     error: str = ""
     html: str = ""
     retry: bool = False  # a timeout or a lost worker: worth another attempt
+    reused: bool = False  # the last run's report, kept: its data did not change (runner._reuse)
 
 
 def one_line(err: BaseException) -> str:
@@ -71,77 +69,16 @@ def one_line(err: BaseException) -> str:
     return lines[-1] if lines else type(err).__name__
 
 
-def start_kernel(cwd: Path):
-    """A kernel on local IPC sockets (no TCP port to collide over), unique socket names."""
-    from jupyter_client.manager import AsyncKernelManager
-    from jupyter_core.utils import run_sync
-
-    km = AsyncKernelManager(kernel_name="python3", transport="ipc",
-                            ip=os.path.join(tempfile.gettempdir(), f"ftlib-kernel-{uuid.uuid4().hex}"))
-    run_sync(km.start_kernel)(cwd=str(cwd))
-    return km
-
-
-def stop_kernel(km) -> None:
-    from jupyter_core.utils import run_sync
-
-    try:
-        run_sync(km.shutdown_kernel)(now=True)
-    except Exception:  # noqa: BLE001, S110 — already dead is fine
-        pass
-    for sock in Path(km.ip).parent.glob(Path(km.ip).name + "-*"):  # the IPC socket files stay behind
-        sock.unlink(missing_ok=True)
-
-
-def kernel_alive(km) -> bool:
-    from jupyter_core.utils import run_sync
-
-    return bool(run_sync(km.is_alive)())
-
-
-def run_one(job: Job, out_dir: Path, html: bool, km) -> Result:
-    import papermill as pm
-
-    out = out_dir / f"{job.name}.ipynb"
-    params = {"region": job.region, "period_start": job.period.start.isoformat(),
-              "period_end": job.period.end.isoformat(), "period_label": job.period.label,
-              "lang": job.lang, "min_cell": job.min_cell}
-    try:
-        pm.execute_notebook(str(TEMPLATE), str(out), parameters=params, kernel_name="python3", km=km,
-                            progress_bar=False, log_output=False, cwd=str(out_dir),
-                            execution_timeout=CELL_TIMEOUT)
-    except Exception as err:  # noqa: BLE001 — any failure of one report must not stop the others
-        from nbclient.exceptions import CellTimeoutError, DeadKernelError
-
-        return Result(job.name, job.region, job.period.label, False, one_line(err),
-                      retry=isinstance(err, (CellTimeoutError, DeadKernelError, TimeoutError)))
-    html_path = ""
-    if html:
-        from ftlib.reports.static import write_html
-
-        html_path = str(write_html(job.region, job.period, job.lang, job.min_cell, out_dir / "html"))
-    return Result(job.name, job.region, job.period.label, True, html=html_path)
-
-
 def main(out_dir: str, html: bool) -> None:
+    from ftlib.reports.batch import build_jobs
+
     reply = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
     sys.stdout = sys.stderr  # whatever a library prints must not mix with the replies
-    folder = Path(out_dir)
-    km = None
-    try:
-        for line in sys.stdin:
-            job = Job.from_json(line)
-            if km is None or not kernel_alive(km):
-                km = start_kernel(folder)
-            result = run_one(job, folder, html, km)
-            if result.retry:  # the kernel may still be busy with the cell that timed out
-                stop_kernel(km)
-                km = None
-            reply.write(json.dumps(asdict(result), ensure_ascii=False) + "\n")
-            reply.flush()
-    finally:
-        if km is not None:
-            stop_kernel(km)
+    snapshot = os.environ["FTLIB_REPORT_FRAMES"]
+    for line in sys.stdin:
+        [result] = build_jobs([Job.from_json(line)], out_dir, html, snapshot)
+        reply.write(json.dumps(asdict(result), ensure_ascii=False) + "\n")
+        reply.flush()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,98 @@
+"""National-size reports (issue 14 item 5): one quarter's reports for every region of a register
+shaped like the country, then the incremental re-run after one county's new case.
+
+    .venv/bin/python benchmarks/national_bench.py                  # synth 31/333/2,843, then reports
+    .venv/bin/python benchmarks/national_bench.py --database sqlite:////tmp/nat.sqlite   # reuse a register
+    .venv/bin/python benchmarks/national_bench.py --shape 2,6,40   # a small shape, to try it out
+    .venv/bin/python benchmarks/national_bench.py --scheduler local # the same on a 2-worker Dask cluster
+
+Targets on 2 cores: every report of the quarter ≤ 600 s; the re-run after one county's change
+≤ 60 s, rebuilding only county, prefecture, province and nation (+ the index). Prints wall and
+CPU time (the workers' CPU is counted as children's time) with ``uptime`` before and after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+def timed(cmd: list[str], env: dict) -> tuple[float, float, str]:
+    t0, c0 = time.perf_counter(), os.times()
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    c1 = os.times()
+    if out.returncode:
+        print(out.stdout[-2000:], out.stderr[-2000:], file=sys.stderr)
+        raise SystemExit(f"failed: {' '.join(cmd)}")
+    cpu = (c1.children_user + c1.children_system) - (c0.children_user + c0.children_system)
+    return time.perf_counter() - t0, cpu, out.stdout.strip().splitlines()[-1]
+
+
+def add_case(url: str, county: str) -> None:
+    """One new ex-officio case in ``county``, received in the register's last quarter."""
+    import random
+
+    from sqlalchemy import func, select
+
+    from ftlib.facts import case_from_dict
+    from ftlib.register import db
+    from ftlib.register import procedure as pr
+    from ftlib.register.models import CaseRow
+    from ftlib.register.synth import _facts
+
+    with db.session_scope(url) as s:
+        last = s.scalar(select(func.max(CaseRow.received_on)))
+        received = last - dt.timedelta(days=3)
+        f = _facts(random.Random(1), "BENCH-NEW-1", county, received - dt.timedelta(days=40), False, False)
+        pr.open_case(s, case_from_dict(f, "BENCH-NEW-1"), channel="ex_officio", received_on=received,
+                     actor="受理窗口", cadre_id=f"C-{county}-bench")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--database", help="an existing synthetic register (default: synth one into a temp folder)")
+    ap.add_argument("--shape", default="31,333,2843", help="provinces,prefectures,counties")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--scheduler", help="'local' (Dask LocalCluster) or a scheduler address")
+    ap.add_argument("--out", help="dashboards folder (default: a temp folder)")
+    args = ap.parse_args(argv)
+    ftlib = str(Path(sys.executable).with_name("ftlib"))
+    tmp = Path(tempfile.mkdtemp(prefix="ftlib-national-"))
+    env = {**os.environ, "FTLIB_HOME": str(tmp / "home")}
+    url = args.database or f"sqlite:///{tmp / 'register.sqlite'}"
+    env["FTLIB_DATABASE_URL"] = url
+    print(f"date {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; nproc {os.cpu_count()}; {uptime()}")
+    if not args.database:
+        wall, cpu, line = timed([ftlib, "synth", "--national-shape", args.shape, "--database", url], env)
+        print(f"synth: {wall:.0f} s wall, {cpu:.0f} s CPU — {line[:300]}")
+    out = Path(args.out or tmp / "dashboards")
+    report = [ftlib, "report", "--all", "--quarters", "1", "--out", str(out), "--quiet", "--workers", str(args.workers)]
+    if args.scheduler:
+        report += ["--scheduler", args.scheduler]
+    print(f"reports: {' '.join(report[1:])}; {uptime()}")
+    wall, cpu, line = timed(report + ["--rebuild"], env)
+    n = len(json.loads((out / "manifest.json").read_text()))
+    print(f"| all reports of the last quarter | {n} | {wall:.0f} s wall | {cpu:.0f} s CPU | {cpu / max(n, 1):.2f} s CPU a report | {line} | {uptime()} |")
+    county = max(m["region"] for m in json.loads((out / "manifest.json").read_text()))
+    add_case(url, county)
+    wall, cpu, line = timed(report, env)
+    manifest = json.loads((out / "manifest.json").read_text())
+    rebuilt = sorted(m["region"] for m in manifest if not m.get("reused"))
+    print(f"| after one new case in {county} | {len(rebuilt)} rebuilt: {', '.join(rebuilt)} | {wall:.0f} s wall | "
+          f"{cpu:.0f} s CPU | {line} | {uptime()} |")
+    return 0 if len(rebuilt) <= 4 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

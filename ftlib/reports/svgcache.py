@@ -1,0 +1,62 @@
+"""Charts drawn once: SVG by the content of their Vega-Lite spec.
+
+Drawing a chart with vl-convert costs 40–200 ms of a core (text measurement in Chinese fonts),
+most of a report's time. Many charts of a national run are the same spec — small regions whose
+figures are all held back draw identical charts — and a re-run after a few regions changed
+draws mostly charts already drawn. The SVG is kept in memory and, when a folder is given (the
+report run's ``dashboards/.charts``, shared by its workers), on disk, keyed on the spec's JSON
+and the vl-convert version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+_MEMORY: dict[str, str] = {}
+_MEMORY_MAX = 4096
+_folder: Path | None = None
+
+
+def use_folder(folder: Path | None) -> None:
+    """Keep drawn charts in ``folder`` too (None: in memory only)."""
+    global _folder
+    _folder = Path(folder) if folder is not None else None
+
+
+def _key(spec: dict) -> str:
+    import vl_convert as vlc
+
+    text = json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(f"{getattr(vlc, '__version__', '')}\n{text}".encode()).hexdigest()[:32]
+
+
+def svg(spec: dict) -> str:
+    """``ftlib.charts.to_svg(spec)``, drawn only when this spec was never drawn before."""
+    key = _key(spec)
+    hit = _MEMORY.get(key)
+    if hit is not None:
+        return hit
+    path = _folder / f"{key}.svg" if _folder is not None else None
+    if path is not None:
+        try:
+            hit = path.read_text(encoding="utf-8")
+        except OSError:
+            hit = None
+    if hit is None:
+        from ftlib.charts import to_svg
+
+        hit = to_svg(spec)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(hit)
+            os.replace(tmp, path)   # workers share the folder: never half a file
+    if len(_MEMORY) >= _MEMORY_MAX:
+        _MEMORY.pop(next(iter(_MEMORY)))
+    _MEMORY[key] = hit
+    return hit
