@@ -59,11 +59,11 @@ def pct(xs: list[float], p: float) -> float:
 class Server:
     """ftlib's Voilà on a free loopback port, with a sampler of its memory (Voilà + kernels)."""
 
-    def __init__(self, target: Path, cwd: Path, env: dict, config_dir: Path | None = None):
+    def __init__(self, target: Path, cwd: Path, env: dict, config_dir: Path | None = None, extra: tuple = ()):
         from ftlib.reports.serve import voila_command, voila_env, wait_until_up
 
         port = free_port()
-        self.proc = subprocess.Popen(voila_command(port, target=str(target), config_dir=config_dir), cwd=cwd,
+        self.proc = subprocess.Popen([*voila_command(port, target=str(target), config_dir=config_dir), *extra], cwd=cwd,
                                      env=voila_env(env), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                      start_new_session=True)
         self.base = f"http://127.0.0.1:{port}/"
@@ -146,10 +146,12 @@ class Server:
             self.proc.wait()
 
 
-async def visit(browser, url: str, ready: str, start: asyncio.Event, timeout_ms: int) -> tuple[object, float | None]:
+async def visit(browser, url: str, ready: str, start: asyncio.Event, timeout_ms: int,
+                delay: float = 0.0) -> tuple[object, float | None]:
     context = await browser.new_context(viewport={"width": 1200, "height": 900})
     page = await context.new_page()
     await start.wait()
+    await asyncio.sleep(delay)
     t0 = time.perf_counter()
     try:
         await page.goto(url, timeout=timeout_ms, wait_until="commit")
@@ -254,14 +256,18 @@ def run_reports(n: int, n_dash: int, tmp: Path, env: dict) -> dict:
         server.stop()
 
 
-def run_quiz(n: int, tmp: Path, env: dict, browsers: int = 4) -> dict:
+def run_quiz(n: int, tmp: Path, env: dict, browsers: int = 4, arrive_over: float = 0.0,
+             cull_idle_s: int | None = None) -> dict:
     """A class of ``n`` on the quiz (see the module docstring); ``browsers`` Chromium processes
-    share the ``n`` contexts."""
+    share the ``n`` contexts; trainees arrive evenly over ``arrive_over`` seconds (0: all at once).
+    ``cull_idle_s`` overrides voila.json's idle cull (120 s): here the trainees' browsers share the
+    server's cores, and on a loaded machine a page can take longer than that to connect."""
     from ftlib.reports.serve import notebook_config_dir
 
     results = tmp / "class.jsonl"
     server = Server(ROOT / "notebooks", tmp, {**env, "FTLIB_QUIZ_RESULTS": str(results)},
-                    config_dir=notebook_config_dir())
+                    config_dir=notebook_config_dir(),
+                    extra=(f"--MappingKernelManager.cull_idle_timeout={cull_idle_s}",) if cull_idle_s else ())
     server.pss = True
     idle = server.rss_mb()
     names = [f"学员{i:02d}" for i in range(n)]
@@ -272,13 +278,16 @@ def run_quiz(n: int, tmp: Path, env: dict, browsers: int = 4) -> dict:
         try:
             start = asyncio.Event()
             tasks = [asyncio.create_task(visit(opened[i % len(opened)], server.base + "voila/render/04_training_quiz.ipynb",
-                                               f"document.querySelector('{FIRST_QUESTION}') !== null", start, 600_000))
+                                               f"document.querySelector('{FIRST_QUESTION}') !== null", start, 600_000,
+                                               delay=i * arrive_over / n))
                      for i in range(n)]
             await asyncio.sleep(0.5)
             start.set()
             done = await asyncio.gather(*tasks)
             times = [t for _, t in done if t is not None]
-            loaded = {**summary(times, n - len(times)), "users": n, "server_idle_mb": round(idle)}
+            loaded = {**summary(times, n - len(times)), "users": n, "arrive_over_s": arrive_over,
+                      "cull_idle_s": cull_idle_s or 120,
+                      "server_idle_mb": round(idle)}
             per_kernel = server.kernel_rss_mb()
             loaded.update(kernels_open=len(per_kernel), kernel_rss_mb_median=round(statistics.median(per_kernel), 1)
                           if per_kernel else None, server_rss_mb_all_open=round(server.rss_mb()),
@@ -325,6 +334,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dashboards", type=int, default=0, help="visitors on the report notebook (a kernel each)")
     ap.add_argument("--quiz", type=int, default=40)
     ap.add_argument("--browsers", type=int, default=4, help="Chromium processes sharing the quiz users' contexts")
+    ap.add_argument("--arrive-over", type=float, default=60.0, help="seconds over which the quiz users arrive")
+    ap.add_argument("--cull-idle", type=int, default=900,
+                    help="idle cull for the quiz run (s; voila.json: 120): the browsers share this machine's cores")
     args = ap.parse_args(argv)
     out: dict = {"uptime_before": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()}
     with tempfile.TemporaryDirectory(prefix="ftlib-capacity-") as tmp:
@@ -333,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.reports or args.dashboards:
             out.update(run_reports(args.reports, args.dashboards, Path(tmp), env))
         if args.quiz:
-            out.update(run_quiz(args.quiz, Path(tmp), env, args.browsers))
+            out.update(run_quiz(args.quiz, Path(tmp), env, args.browsers, args.arrive_over, args.cull_idle))
     out["uptime_after"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     print(json.dumps(out, ensure_ascii=False, indent=1))
     return 0

@@ -22,11 +22,14 @@ BENCHES = {
     "ui": "ui_latency.py",
     "dashboards": "dashboard_bench.py",
     "national": "national_bench.py",
+    "kernels": "kernel_rss.py",
 }
 #: Run only when named (``make bench BENCH=openfisca``): they need the bench extra
 #: (``pip install -e '.[bench]'``). Extra arguments after ``--`` go to the script, e.g.
 #: ``benchmarks/run.py openfisca -- --string-max 10000000`` for the 10M-row string comparison.
-OPTIONAL = {"openfisca": "openfisca_bench.py"}
+OPTIONAL = {"openfisca": "openfisca_bench.py",
+            # a class of 40 on the quiz in 40 browser contexts (issue 12): ~15 min, the machine to itself
+            "quiz": "capacity_bench.py --reports 0 --quiz 40"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,13 +49,14 @@ def main(argv: list[str] | None = None) -> int:
     results.parent.mkdir(parents=True, exist_ok=True)
     failed = []
     for name in args.names or list(BENCHES):
-        script = HERE / known[name]
-        print(f"== {name}: {sys.executable} {script.relative_to(HERE.parent)} {' '.join(extra)}", flush=True)
+        script, *own = known[name].split()   # a benchmark's recorded settings, then those after --
+        script = HERE / script
+        print(f"== {name}: {sys.executable} {script.relative_to(HERE.parent)} {' '.join([*own, *extra])}", flush=True)
         t0 = time.perf_counter()
         with results.open("a", encoding="utf-8") as log:   # everything the benchmark prints, also kept
             log.write(f"== {name} {' '.join(extra)}; {subprocess.run(['uptime'], capture_output=True, text=True).stdout}")
             log.flush()
-            proc = subprocess.Popen([sys.executable, str(script), *extra], stdout=subprocess.PIPE, text=True)
+            proc = subprocess.Popen([sys.executable, str(script), *own, *extra], stdout=subprocess.PIPE, text=True)
             for line in proc.stdout:
                 sys.stdout.write(line)
                 log.write(line)

@@ -57,7 +57,10 @@ def test_quiz_asks_the_disposition_and_names_clauses_in_words(browser, tmp_path)
         page.get_by_text("免责（不予问责或免予问责）", exact=True).click()
         dispo.get_by_text("不予问责", exact=True).click()
         page.get_by_text(OBJECTED, exact=True).click()
+        dispo.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "quiz_disposition_question.png"), full_page=False)
+        page.get_by_text(OBJECTED, exact=True).scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "quiz_reason_options.png"), full_page=False)
         page.get_by_role("button", name="提交答案").click()
         answer = page.locator(".ftlib-quiz-answer")
         answer.wait_for(timeout=60_000)
@@ -84,6 +87,7 @@ def test_quiz_asks_the_disposition_and_names_clauses_in_words(browser, tmp_path)
         page.wait_for_function("document.querySelector('.ftlib-quiz-right-disposition') && document.querySelector("
                                "'.ftlib-quiz-right-disposition').innerText.includes('not held accountable')",
                                timeout=30_000)
+        page.locator(".ftlib-quiz-disposition").scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "quiz_disposition_en.png"), full_page=False)
         assert outside == [], sorted(set(outside))
     finally:
