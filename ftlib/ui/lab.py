@@ -5,10 +5,13 @@ JupyterLab saves and autosaves the notebooks it opens (outputs included) and wri
 the clean, output-free originals that Voilà serves. A copy that already exists is kept (it holds
 the analyst's own edits); a notebook that is new in ftlib is added."""
 
+# Imports inside functions: the CLI's start-up time: Voilà's command line is built only when a notebook is served.
+
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -43,7 +46,6 @@ def lab_command(folder: Path, port: int, ip: str = "127.0.0.1") -> list[str]:
 def notebook(name: str, port: int = 8866, ip: str = "127.0.0.1", max_kernels: int | None = None) -> int:
     """Serve one of the checkout's notebooks with Voilà, ftlib's offline template and the limits of
     the shipped voila.json (kernel maximum with the busy page, idle cull), as ``ftlib serve``."""
-    import subprocess
 
     from ftlib.reports.serve import notebook_config_dir, port_free, voila_command, voila_env
 
@@ -62,7 +64,6 @@ def notebook(name: str, port: int = 8866, ip: str = "127.0.0.1", max_kernels: in
 
 
 def lab(port: int = 8888, ip: str = "127.0.0.1") -> int:
-    import subprocess
 
     folder = prepare()
     print(f"ftlib: JupyterLab on your copy of the notebooks in {folder} (Ctrl-C stops); "
