@@ -17,9 +17,11 @@ from pathlib import Path
 
 from ftlib import home
 from ftlib.errors import FtlibError
+from ftlib.resources import data_path
 
-#: The checkout's notebooks (an editable install or a run from the source tree).
-SOURCE = Path(__file__).resolve().parents[2] / "notebooks"
+#: The notebooks as shipped, inside the package (the checkout's ``notebooks/`` links here), so an
+#: installed wheel serves them too.
+SOURCE = data_path("notebooks")
 
 
 def prepare(source: Path = SOURCE, target: Path | None = None) -> Path:
@@ -27,7 +29,7 @@ def prepare(source: Path = SOURCE, target: Path | None = None) -> Path:
     target = Path(target) if target is not None else home.home() / "notebooks"
     found = sorted(Path(source).glob("*.ipynb"))
     if not found:
-        raise FtlibError(f"{source}: no notebooks here (they come with the source checkout of ftlib)")
+        raise FtlibError(f"{source}: no notebooks here (they ship inside the ftlib package)")
     target.mkdir(parents=True, exist_ok=True)
     for nb in found:
         if not (target / nb.name).exists():
