@@ -137,7 +137,7 @@ def _value_words(value: Any, lang: str) -> str:
     return value_label("jurisdiction", value, lang) if isinstance(value, str) and value.startswith("CN") else str(value)
 
 
-def _item_name(p_a: Policy, p_b: Policy, c: Change, lang: str) -> str:
+def item_name(p_a: Policy, p_b: Policy, c: Change, lang: str) -> str:
     """A changed item in words where the policies have them (a row's label, a clause's text)."""
     for p in (p_b, p_a):
         if c.section == "grading" and any(g.id == c.item for g in p.grading):
@@ -175,7 +175,7 @@ def diff_report(a: CompiledPolicy, b: CompiledPolicy, lang: str = "zh",
         "space": "all" if whole and whole[0] else "sample",
         "total": int(diff.attrs["total"]), "differ": int(len(diff)),
         "text_changes": [{"section": c.section, "section_name": label(f"compare.section.{c.section}", lang),
-                          "item": c.item, "name": _item_name(a.policy, b.policy, c, lang), "kind": c.kind,
+                          "item": c.item, "name": item_name(a.policy, b.policy, c, lang), "kind": c.kind,
                           "kind_name": label(f"diff.{c.kind}", lang)} for c in text_diff(a.policy, b.policy)],
         "dispositions": {da: {db: int(n) for db, n in row.items()}
                          for da, row in diff.attrs["dispositions"].iterrows()},

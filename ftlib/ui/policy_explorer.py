@@ -14,7 +14,7 @@ from ftlib.errors import FtlibError
 from ftlib.i18n import LANG_OPTIONS, has_label, label
 from ftlib.impact import EditError, drop_rule, policy_data, policy_impact, set_condition, set_time_limit
 from ftlib.policy.compiled import CompiledPolicy
-from ftlib.policy.diff import outcome_diff, text_diff
+from ftlib.policy.diff import item_name, outcome_diff, text_diff
 from ftlib.policy.lint import lint_families, lint_policy
 from ftlib.policy.loader import PolicySet, bundled
 
@@ -57,7 +57,8 @@ def clause_html(compiled: CompiledPolicy, lang: str = "zh") -> str:
 
 def diff_html(ps: PolicySet, a: str, b: str, lang: str = "zh") -> str:
     changes = text_diff(ps.get(a), ps.get(b))
-    rows = "".join(f"<tr><td>{_e(c.section)}</td><td><code>{_e(c.item)}</code></td><td>{label('diff.' + c.kind, lang)}</td>"
+    rows = "".join(f"<tr><td>{label(f'compare.section.{c.section}', lang)}</td>"
+                   f"<td>{_e(item_name(ps.get(a), ps.get(b), c, lang))}</td><td>{label('diff.' + c.kind, lang)}</td>"
                    f"<td><small>{_e(c.before) if c.before is not None else ''}</small></td>"
                    f"<td><small>{_e(c.after) if c.after is not None else ''}</small></td></tr>" for c in changes)
     table = outcome_diff(ps.compiled[a], ps.compiled[b])

@@ -42,8 +42,9 @@ def policy_names(sentence: str, lang: str) -> str:
     return re.sub(r"CN(?:-[A-Z0-9]+)+", name, sentence)
 
 
-def outcome_html(d: Determination, lang: str = "zh", ids: bool = True) -> str:
-    """The outcome and the row that decided it; ``ids=False``: in words only (no row or policy id)."""
+def outcome_html(d: Determination, lang: str = "zh", ids: bool = False) -> str:
+    """The outcome and the row that decided it, in words (a user never meets an id); ``ids=True``
+    adds the row and policy ids for a developer's view."""
     name = d.policy.name_zh if lang == "zh" else d.policy.name_en
     policy = f"{e(d.policy.id)}（{e(name)}）" if ids else e(name)
     selection = getattr(d.selection, lang) if ids else policy_names(getattr(d.selection, lang), lang)
@@ -73,10 +74,14 @@ def _rule_words(d: Determination, group: str, rule: str, lang: str) -> str:
     """A rule in the policy's own words (its ``label``; the deciding row's is on the determination)."""
     if group == "grading" and rule == d.deciding_rule and d.deciding_label is not None:
         return d.deciding_words(lang)
+    return _policy_rule_words(d.policy.id, group, rule, lang)
+
+
+def _policy_rule_words(policy_id: str, group: str, rule: str, lang: str) -> str:
     try:
         from ftlib.policy.loader import bundled
 
-        policy = bundled().policies.get(d.policy.id)
+        policy = bundled().policies.get(policy_id)
     except Exception:  # noqa: BLE001 — an edited policy not in the bundle: the catalogue's words
         policy = None
     rules = getattr(policy, group, None)
@@ -183,7 +188,7 @@ def technical_reasons_html(d: Determination, lang: str = "zh") -> str:
             + "".join(rows) + "</table>")
 
 
-def corrections_html(d: Determination, lang: str = "zh", ids: bool = True) -> str:
+def corrections_html(d: Determination, lang: str = "zh", ids: bool = False) -> str:
     items = "".join(f"<li>{e(getattr(c, lang))}（{e(text('within_days', lang, n=c.time_limit_working_days))}）"
                     + (f" <small>〔{e(c.clause)}〕</small>" if ids else "") + "</li>" for c in d.corrections)
     months = d.aftercare.impact_period_months
@@ -215,7 +220,7 @@ def change_text(c: Any, lang: str) -> str:
 
 def counterfactuals_html(cf: Counterfactuals, lang: str = "zh") -> str:
     parts = [f"<h4>{e(text('counterfactuals', lang))}</h4>",
-             f"<p><small>{e(text('cf_policy', lang, id=cf.policy_id))}</small></p>"]
+             f"<p><small>{e(policy_names(text('cf_policy', lang, id=cf.policy_id), lang))}</small></p>"]
     if not cf.by_outcome:
         parts.append(f"<p class='ftlib-cf-none'>{e(text('cf_none', lang, k=cf.max_changes))}</p>")
     for o in OUTCOMES:
@@ -224,7 +229,7 @@ def counterfactuals_html(cf: Counterfactuals, lang: str = "zh") -> str:
             continue
         items = "".join(
             f"<li>{' ＋ '.join(e(change_text(c, lang)) for c in s.changes)} <small>({e(text('cf_rule', lang))}: "
-            f"<code>{e(s.rule)}</code>)</small></li>" for s in sets)
+            f"{e(_policy_rule_words(cf.policy_id, 'grading', s.rule, lang))})</small></li>" for s in sets)
         parts.append(f"<div class='ftlib-cf' data-outcome='{o}'><b style='color:{COLOURS[o]}'>"
                      f"{e(text('cf_to', lang, outcome=outcome_label(o, lang)))}</b><ul>{items}</ul></div>")
     missing = cf.unreachable()
