@@ -252,11 +252,15 @@ def _objects(a: Any) -> np.ndarray:
 def fact_column(df: pd.DataFrame, name: str, source: str = "<frame>") -> FactColumn:
     """One fact column of ``df`` converted (see the module docstring). A missing column is the
     documented default, or unknown for a required fact."""
-    spec = CONDITION_FACTS[name]
-    n = len(df)
     if name not in df.columns:
-        return _absent(spec, n)
-    a = _column(df, name)
+        return _absent(CONDITION_FACTS[name], len(df))
+    return _convert(_column(df, name), name, source)
+
+
+def _convert(a: Any, name: str, source: str) -> FactColumn:
+    """One present fact column's values (numpy array or pandas extension array) converted."""
+    spec = CONDITION_FACTS[name]
+    n = len(a)
     dtype = a.dtype
     # typed columns first: nothing to look up
     if isinstance(a, np.ndarray) and dtype.kind in "biuf":
@@ -368,7 +372,18 @@ def why_not(name: str) -> str:
 
 
 def fact_columns(df: pd.DataFrame, names: Iterable[str], source: str = "<frame>") -> dict[str, FactColumn]:
-    return {name: fact_column(df, name, source) for name in names if name in CONDITION_FACTS}
+    names = [name for name in names if name in CONDITION_FACTS]
+    try:  # the frame's columns located once, not once per fact (a small call's cost)
+        if not df.columns.is_unique:
+            raise TypeError
+        wanted = set(names)
+        mgr = df._mgr
+        present = {c: mgr.iget_values(i) for i, c in enumerate(df.columns) if c in wanted}
+    except (AttributeError, TypeError):  # duplicate names, or another pandas' internals
+        return {name: fact_column(df, name, source) for name in names}
+    n = len(df)
+    return {name: _convert(present[name], name, source) if name in present else _absent(CONDITION_FACTS[name], n)
+            for name in names}
 
 
 def date_column(df: pd.DataFrame, name: str, source: str = "<frame>", required: bool = True) -> tuple[np.ndarray, np.ndarray]:

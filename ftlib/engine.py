@@ -563,7 +563,26 @@ def determine_frame(df: pd.DataFrame, policy: str | Policy | None = None, polici
                                                              categories=uniq)
         out["possible_dispositions"] = pd.Categorical.from_codes(at, categories=[",".join(r) for r in reached])
         out["decisive_unknowns"] = pd.Categorical.from_codes(decisive, categories=list(decisive_texts))
-    return pd.DataFrame(out, index=df.index, copy=False)
+    return _frame(out, df.index)
+
+
+_COLUMNS: dict[tuple[str, ...], pd.Index] = {}
+
+
+def _frame(out: dict[str, Any], index: pd.Index) -> pd.DataFrame:
+    """The output frame from its columns (equal-length arrays built here). The public
+    constructor re-validates and re-infers every column, which is most of a small call's cost;
+    the arrays are already what the frame holds, so they are placed as they are."""
+    import pandas as pd
+
+    names = tuple(out)
+    columns = _COLUMNS.get(names)
+    if columns is None:
+        columns = _COLUMNS[names] = pd.DataFrame(columns=list(names)).columns  # as the public constructor names them
+    try:
+        return pd.DataFrame._from_arrays(list(out.values()), columns=columns, index=index, verify_integrity=False)
+    except (AttributeError, TypeError):  # another pandas' internals: the public way
+        return pd.DataFrame(out, index=index, copy=False)
 
 
 def _mixed_packed(pairs: list, pair_of_row: np.ndarray, cols: dict[str, np.ndarray], n: int) -> tuple:
