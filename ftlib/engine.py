@@ -353,6 +353,13 @@ def _decider(pair: tuple[CompiledPolicy, CompiledPolicy | None]):
             hits = select(_not(better), hits) + select(better, h2)
             outcomes = outcomes + pl.disposition_codes
             choice = inp.unpack(better).view(np.int8)
+        if inp.plain:  # small tables: each case's deciding row once (exactly one hit per case), both codes from it
+            at = np.zeros((len(hits), n), dtype=bool)
+            for i, h in enumerate(hits):
+                if h is not False:
+                    at[i] = h
+            first = at.argmax(axis=0)
+            return np.asarray(outcomes, dtype=np.int8)[first], np.asarray(rows, dtype=np.int16)[first], choice
         return (packed_codes(hits, outcomes, inp).view(np.int8),
                 packed_codes(hits, rows, inp).astype(np.int16), choice)
     return decide
