@@ -277,7 +277,7 @@ def _convert(a: Any, name: str, source: str) -> FactColumn:
                 _raise_bad(a, bad, name, source, _why(spec))
             return _fill(spec, (x == 1), missing, None, n)
     if isinstance(a, pd.Categorical):
-        if spec.kind == "enum" and tuple(a.categories) == spec.values:
+        if spec.kind == "enum" and _vocabulary_categories(a.dtype, spec):
             codes = a.codes
             if n == 0 or codes.min() >= 0:
                 return FactColumn(codes)
@@ -285,6 +285,24 @@ def _convert(a: Any, name: str, source: str) -> FactColumn:
     arr = _objects(a)
     codes, table = _codes_of_objects(arr, _classifier(spec))
     return _from_codes(codes, table, spec, name, source, arr)
+
+
+_CATEGORIES_SEEN: dict[tuple[str, int], tuple[Any, bool]] = {}
+
+
+def _vocabulary_categories(dtype: Any, spec: FactSpec) -> bool:
+    """Whether a categorical's categories are the vocabulary's, in order — remembered per dtype
+    object (a frame's columns share theirs), since reading the categories costs more than
+    converting a small column."""
+    key = (spec.name, id(dtype))
+    seen = _CATEGORIES_SEEN.get(key)
+    if seen is not None and seen[0] is dtype:
+        return seen[1]
+    same = tuple(dtype.categories.tolist()) == spec.values
+    if len(_CATEGORIES_SEEN) > 1024:
+        _CATEGORIES_SEEN.clear()
+    _CATEGORIES_SEEN[key] = (dtype, same)  # holding the dtype keeps its id from being reused
+    return same
 
 
 def _from_categorical(a: pd.Categorical, spec: FactSpec, source: str) -> FactColumn:
@@ -378,7 +396,7 @@ def fact_columns(df: pd.DataFrame, names: Iterable[str], source: str = "<frame>"
             raise TypeError
         wanted = set(names)
         mgr = df._mgr
-        present = {c: mgr.iget_values(i) for i, c in enumerate(df.columns) if c in wanted}
+        present = {c: mgr.iget_values(i) for i, c in enumerate(df.columns.tolist()) if c in wanted}
     except (AttributeError, TypeError):  # duplicate names, or another pandas' internals
         return {name: fact_column(df, name, source) for name in names}
     n = len(df)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, computed_field
@@ -504,7 +504,7 @@ def determine_frame(df: pd.DataFrame, policy: str | Policy | None = None, polici
                 read |= c.facts_read
     # Every fact column present is checked, not only those the policies read, so that a table
     # accepted here is one that ``determine`` would accept row by row.
-    present = [c for c in df.columns if c in CONDITION_FACTS]
+    present = [c for c in df.columns.tolist() if c in CONDITION_FACTS]
     converted = fact_columns(df, [*present, *sorted(read - set(present))], source)
     cols = {k: converted[k].values for k in read}
     unknown = {k: converted[k].unknown for k in read if converted[k].unknown is not None}
@@ -551,14 +551,15 @@ def determine_frame(df: pd.DataFrame, policy: str | Policy | None = None, polici
             possible[rows] = u_possible
             decisive = np.zeros(n, dtype=np.int32)
             decisive[rows] = u_decisive
-    outcome_of_result = np.array([ALL_OUTCOMES.index(OUTCOME_OF[d]) for d in ALL_DISPOSITIONS], dtype=np.int8)
+    outcome_of_result = _outcome_of_result()
+    # codes made here from the tables' own indices: pandas' range check is per call overhead
     out = {
-        "outcome": pd.Categorical.from_codes(outcome_of_result[result], dtype=_categories(ALL_OUTCOMES)),
-        "disposition": pd.Categorical.from_codes(result, dtype=_categories(RESULTS)),
-        "rule": pd.Categorical.from_codes(rule, dtype=_categories(tuple(rule_names))),
+        "outcome": pd.Categorical.from_codes(outcome_of_result[result], dtype=_categories(ALL_OUTCOMES), validate=False),
+        "disposition": pd.Categorical.from_codes(result, dtype=_categories(RESULTS), validate=False),
+        "rule": pd.Categorical.from_codes(rule, dtype=_categories(tuple(rule_names)), validate=False),
     }
     if policy is None:
-        out["policy"] = pd.Categorical.from_codes(applied, dtype=_categories(tuple(policy_ids)))
+        out["policy"] = pd.Categorical.from_codes(applied, dtype=_categories(tuple(policy_ids)), validate=False)
     if any_unknown:
         masks = np.unique(possible)
         reached = [[d for b, d in enumerate(RESULTS) if (int(m) >> b) & 1] for m in masks]
@@ -571,6 +572,13 @@ def determine_frame(df: pd.DataFrame, policy: str | Policy | None = None, polici
         out["possible_dispositions"] = pd.Categorical.from_codes(at, categories=[",".join(r) for r in reached])
         out["decisive_unknowns"] = pd.Categorical.from_codes(decisive, categories=list(decisive_texts))
     return _frame(out, df.index)
+
+
+@lru_cache(maxsize=1)
+def _outcome_of_result() -> np.ndarray:
+    import numpy as np
+
+    return np.array([ALL_OUTCOMES.index(OUTCOME_OF[d]) for d in ALL_DISPOSITIONS], dtype=np.int8)
 
 
 _COLUMNS: dict[tuple[str, ...], pd.Index] = {}
