@@ -14,6 +14,8 @@ needs ``anywidget``; works in Voilà without a CDN). Static files: ``export(char
 ``.svg`` through vl-convert, with the Noto CJK fonts registered so Chinese renders.
 """
 
+# Imports inside functions: vl-convert is imported only when a chart is drawn to SVG or PNG.
+
 from __future__ import annotations
 
 import contextvars

@@ -4,10 +4,13 @@ Each command imports the modules it runs inside its ``cmd_*`` function, on purpo
 --help``, ``ftlib paths`` or a mistyped command answer without loading pandas, SQLAlchemy and the
 engine (docs/architecture.md)."""
 
+# Imports inside functions: each command imports what it runs, so `ftlib --help` and one-line refusals start in well under a second.
+
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -128,7 +131,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     Without ``FTLIB_DATABASE_URL`` it rebuilds the sample register under FTLIB_HOME each time, so
     a second and third run start from the same seeded data; with it, it reports on that register
     (building the sample there only when it is empty)."""
-    import os
 
     from ftlib import home
     from ftlib.library import library_table
@@ -355,7 +357,6 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         # the reader went away (``ftlib determine … | head``): stop quietly, without a traceback
         # when the interpreter flushes stdout at exit
-        import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return _fail("output closed before everything was written (broken pipe)")

@@ -1,5 +1,7 @@
 """The determination engine: one case with its reasons, or a whole table vectorised."""
 
+# Imports inside functions: deciding one case is plain Python, so the quiz, case-builder and desk kernels load no numpy or pandas (tests/test_light_kernels.py); they come in only where a table is decided.
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,6 +1,8 @@
 """The typical-case library (``ftlib/data/cases/``): published cases with their outcomes and
 constructed teaching cases, each a YAML file with the facts under ``case:``."""
 
+# Imports inside functions: the quiz kernel loads no pandas (tests/test_light_kernels.py); only the library's table needs it.
+
 from __future__ import annotations
 
 from dataclasses import dataclass

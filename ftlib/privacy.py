@@ -38,6 +38,8 @@ page) and what "<k" itself says (1..k−1), and hides one more cell beside any c
 narrower than ``min_range`` (``ftlib/data/privacy.yaml``), until none is.
 """
 
+# Imports inside functions: SciPy's LP solver is imported only when a table needs its suppression widened.
+
 from __future__ import annotations
 
 import hashlib

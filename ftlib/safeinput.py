@@ -14,6 +14,7 @@ encodings expected.
 from __future__ import annotations
 
 import codecs
+import errno
 import json
 import math
 import os
@@ -229,7 +230,6 @@ def load_file(path: str | Path, limit_key: str = "text_file_bytes") -> Any:
 # -- writing ----------------------------------------------------------------------------------------
 def write_error(path: Path, err: OSError) -> FtlibError:
     """One line for a failed write (disk full, read-only file system, file too large, no permission)."""
-    import errno
 
     why = {errno.ENOSPC: "the disk is full", errno.EROFS: "the file system is read-only",
            errno.EFBIG: "the file would exceed the file-size limit", errno.EACCES: "permission denied",
@@ -263,7 +263,6 @@ class atomic_path:  # noqa: N801 — used like open()
             raise write_error(self.path, err) from None
         if kind is not None and kind.__name__ == "SerialisationError":
             # lxml (openpyxl's xlsx writer) reports a failed write as "IO_EFBIG", "IO_ENOSPC", …
-            import errno
 
             code = getattr(errno, str(err).strip().removeprefix("IO_"), None)
             raise write_error(self.path, OSError(code, str(err))) from None

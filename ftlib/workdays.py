@@ -18,6 +18,8 @@ Scalar (``is_workday``, ``add_working_days``, ``working_days_between``) and vect
 (``add_working_days_array``, ``ordinal``, ``elapsed``) functions read the same table, built once.
 """
 
+# Imports inside functions: the scalar calendar stays light for the quiz and desk kernels.
+
 from __future__ import annotations
 
 import datetime as dt

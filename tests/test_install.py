@@ -71,7 +71,7 @@ def test_the_wheel_holds_all_package_data(installed):
     shipped = {str(p.relative_to(ROOT)) for p in (ROOT / "ftlib" / "data").rglob("*") if p.is_file()}
     assert shipped, "ftlib/data is empty"
     assert shipped - names == set(), f"missing from the wheel: {sorted(shipped - names)[:5]}"
-    for folder in ("policies", "cases", "labels", "reports", "voila"):
+    for folder in ("policies", "cases", "labels", "reports", "voila", "notebooks"):
         assert any(n.startswith(f"ftlib/data/{folder}/") for n in names), folder
 
 
@@ -107,6 +107,13 @@ def test_installed_ftlib_works_from_another_folder(installed):
     assert reports and (installed["home"] / "dashboards" / "index.ipynb").exists()
     assert (installed["home"] / "dashboards" / "voila.json").exists()
     assert _tree_state() == before, "the installed ftlib wrote into the checkout"
+
+
+def test_the_installed_package_knows_its_notebooks(installed):
+    # `ftlib notebook` and `ftlib lab` serve the notebooks shipped in the package, not a checkout's
+    r = _ftlib(installed, "notebook", "99_none")
+    assert r.returncode == 2
+    assert "06_case_desk" in r.stderr and "01_case_builder" in r.stderr, r.stderr
 
 
 def test_an_empty_policy_folder_is_an_error_not_an_empty_set(installed, tmp_path):

@@ -8,6 +8,8 @@ A step is offered only when it is legal now: the state machine allows it
 (``ftlib.register.events``) and what it needs exists (an open correction to complete, a
 tolerated outcome for a career review, an appeal window not yet over)."""
 
+# Imports inside functions: the desk's kernel loads the payload models when a step's form is built.
+
 from __future__ import annotations
 
 import datetime as dt

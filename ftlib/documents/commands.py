@@ -1,6 +1,8 @@
 """``ftlib document CASE_ID --kind opinion --to FILE``: one case document from the register.
 The command imports the renderer (docxtpl, the register) when it runs, so that the CLI starts quickly."""
 
+# Imports inside functions: the CLI's start-up time (see ftlib/cli.py).
+
 from __future__ import annotations
 
 import argparse

@@ -6,6 +6,8 @@ template in Word or WPS to change the layout; the placeholders are ``{{ organ }}
 ``{{ signature }}``, ``{{ date }}`` and the illustrative banner). PDF: the same content through
 ``document.html.j2`` (Jinja2, A4, CJK fonts) printed by headless Chromium (``ftlib.pdf``)."""
 
+# Imports inside functions: docxtpl and Jinja2 are imported only when a document is written.
+
 from __future__ import annotations
 
 import io

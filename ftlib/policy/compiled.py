@@ -4,6 +4,8 @@ The same compiled steps serve one case (with a trace) and a DataFrame (vectorise
 what makes the two agree by construction; the property test checks they do.
 """
 
+# Imports inside functions: numpy only where a table is evaluated; one case stays plain Python (light kernels).
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -16,6 +16,8 @@ unknown`` is true, anything else touching an unknown is unknown. The engine deci
 by enumerating the unknown facts' values; this logic only writes the trace.
 """
 
+# Imports inside functions: numpy only where a table is evaluated; one case stays plain Python (light kernels).
+
 from __future__ import annotations
 
 import ast

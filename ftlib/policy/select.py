@@ -1,5 +1,7 @@
 """Which policy applies: most specific jurisdiction first, the version in force on the date."""
 
+# Imports inside functions: numpy only where a table is evaluated; one case stays plain Python (light kernels).
+
 from __future__ import annotations
 
 import datetime as dt

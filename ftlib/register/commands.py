@@ -1,6 +1,8 @@
 """The register's subcommands of ``ftlib``: ``db upgrade``, ``import``, ``export``, ``synth``, ``due``.
 Each imports what it runs when it runs (like ``ftlib.cli``), so that the CLI starts quickly."""
 
+# Imports inside functions: the CLI's start-up time (see ftlib/cli.py).
+
 from __future__ import annotations
 
 import argparse

@@ -10,6 +10,8 @@ application's tables, a file that is not a SQLite database — is refused with a
 and left untouched.
 """
 
+# Imports inside functions: Alembic is imported only when a register is migrated or its revision read.
+
 from __future__ import annotations
 
 import os

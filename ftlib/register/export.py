@@ -3,6 +3,8 @@
 ``clarifications``, or for ``X.csv`` the files ``X.csv`` (cases) and ``X.<sheet>.csv``. Importing
 an export into an empty register reproduces everything it holds (a full copy)."""
 
+# Imports inside functions: openpyxl is imported only for an xlsx export.
+
 from __future__ import annotations
 
 import contextlib

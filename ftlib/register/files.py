@@ -4,6 +4,8 @@ tables whose index is the spreadsheet row number (the header is row 1). Also the
 A file that cannot be read is refused in one line naming the file (and the row, where one is to
 blame). See ``ftlib.register.io`` for the file formats."""
 
+# Imports inside functions: openpyxl is imported only for an xlsx file.
+
 from __future__ import annotations
 
 import csv

@@ -7,6 +7,8 @@ from the policy's after-care for the decided outcome. Nothing here is a constant
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
@@ -15,6 +17,8 @@ from ftlib.policy.loader import bundled
 from ftlib.register import frames as rf
 from ftlib.register.casepolicy import impact_months, stage_limit
 from ftlib.register.events import STAGE, STATE_EVENTS
+from ftlib.register.synth import SYNTHETIC_KEY
+from ftlib.workdays import add_working_days_array
 
 
 def _by(keys, values: pd.Series) -> np.ndarray:
@@ -123,7 +127,6 @@ def register_frames(url: str | None = None) -> RegisterFrames:
     window = np.array(window)
     has = (window > 0) & _dates(cases["decided_on"]).notna().to_numpy()
     start = _dates(cases["decided_on"]).to_numpy(dtype="datetime64[D]")[has]
-    from ftlib.workdays import add_working_days_array
 
     due, _ = add_working_days_array(start, window[has])
     visits = rf.follow_ups(url).groupby("case_id")["visited_on"].min()
@@ -156,9 +159,7 @@ def register_meta(url: str | None, case_ids: pd.Series) -> dict:
     """What the pages say about the data: when it was read (``snapshot_at``, local time) and
     whether ``ftlib synth`` generated it (its mark in ``ftlib_meta``, or — for a synthetic
     register exported and imported elsewhere — case ids that are all synth's ``SYN-…``)."""
-    import datetime as dt
 
-    from ftlib.register.synth import SYNTHETIC_KEY
 
     meta = rf.fetch("SELECT key, value FROM ftlib_meta", url)
     marked = bool((meta["key"] == SYNTHETIC_KEY).any()) if len(meta) else False

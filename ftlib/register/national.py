@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ftlib.errors import FtlibError
+
 ROOT = "CN-DN"
 #: Provinces, prefectures, counties of the country (issue 14).
 NATIONAL_SHAPE = (31, 333, 2843)
@@ -43,7 +45,6 @@ def national_tree(shape: tuple[int, int, int] = NATIONAL_SHAPE) -> list[Region]:
     provinces, prefectures, counties = shape
     if (not 1 <= provinces <= prefectures <= counties or provinces > 99 or prefectures > 99 * provinces
             or counties > 99 * prefectures):
-        from ftlib.errors import FtlibError
 
         raise FtlibError(f"--national-shape: value {shape}: needs 1 ≤ provinces ≤ prefectures ≤ counties, "
                          "at most 99 provinces and 99 prefectures a province")

@@ -33,16 +33,28 @@ policy): invented figures never appear under a real region's name. Each case's p
 page built from it shows the synthetic-data banner.
 """
 
+# Imports inside functions: pandas only for the career review of a synthetic register; the sample builder stays light.
+
 from __future__ import annotations
 
 import datetime as dt
 import random
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from ftlib import home
+from ftlib.errors import FtlibError
 from ftlib.facts import case_from_dict
+from ftlib.regions import regions
 from ftlib.register import db
+from ftlib.register import procedure as pr
+from ftlib.register.decisions import recommendation, record_decision
+from ftlib.register.models import CaseRow, Event, Headcount, Meta
+from ftlib.register.national import CADRES, national_tree
+from ftlib.workdays import add_working_days
 
 FALLBACK_REGIONS = {
     "CN-DM": ("示例省", "Demo Province", "CN"),
@@ -88,7 +100,6 @@ def departure_direction(recommended: str, decided: str) -> str:
 
 def region_list(n: int) -> list[tuple[str, str, str, str | None]]:
     """``n`` regions (code, zh, en, parent): the jurisdictions file's, else a built-in list."""
-    from ftlib.regions import regions
 
     # Fictional regions only: real ones (湖北省 CN-HB …) carry real policies, and invented figures
     # must never appear under a real name.
@@ -107,7 +118,6 @@ def region_list(n: int) -> list[tuple[str, str, str, str | None]]:
         known[code] = (f"{zh}示例县{i + 1}", f"{en} sample county {i + 1}", par)
         order.append(code)
     if n < 1 or n > len(order):
-        from ftlib.errors import FtlibError
 
         raise FtlibError(f"--regions: value {n}: between 1 and {len(order)} regions are available")
     return [(c, *known[c]) for c in order[:n]]
@@ -188,19 +198,12 @@ def synth(url: str | None = None, regions: int = 8, years: int = 3, seed: int = 
 
     ``national`` (provinces, prefectures, counties) replaces the ``regions`` list by the fictional
     national tree of ``ftlib.register.national`` (``NATIONAL_SHAPE`` for the country's size)."""
-    from sqlalchemy import func, select
 
-    from ftlib.errors import FtlibError
-    from ftlib.register import procedure as pr
-    from ftlib.register.decisions import recommendation, record_decision
-    from ftlib.register.models import CaseRow, Headcount
-    from ftlib.workdays import add_working_days
 
     url = db.database_url(url)
     db.upgrade(url)
     rng = random.Random(seed)
     if national is not None:
-        from ftlib.register.national import CADRES, national_tree
 
         tree = national_tree(national)
         chosen = [(r.code, r.zh, r.en, r.parent) for r in tree]
@@ -279,7 +282,6 @@ def synth(url: str | None = None, regions: int = 8, years: int = 3, seed: int = 
                     summary.policies[policy.id] = summary.policies.get(policy.id, 0) + 1
                     _walk(s, rng, cid, case, policy, received, as_of, claim, late_or_not, wd, summary,
                           record_decision, recommendation)
-        from ftlib.register.models import Event, Meta
 
         s.merge(Meta(key=SYNTHETIC_KEY, value=f"ftlib synth seed {seed}"))
         summary.events = s.scalar(select(func.count()).select_from(Event))
@@ -289,8 +291,6 @@ def synth(url: str | None = None, regions: int = 8, years: int = 3, seed: int = 
 def _walk(s, rng, cid, case, policy, received, as_of, claim, late_or_not, wd, summary, record_decision,
           recommendation) -> None:
     """Take one case as far through the procedure as ``as_of`` allows."""
-    from ftlib.register import procedure as pr
-    from ftlib.register.models import CaseRow
 
     proc = policy.procedure
     lim = proc.time_limits_working_days
@@ -380,7 +380,6 @@ def _walk(s, rng, cid, case, policy, received, as_of, claim, late_or_not, wd, su
             last = visit
     if rng.random() < 0.10:
         a = max(last, wd(fb, 1, proc.appeal_window_working_days))
-        from ftlib.workdays import add_working_days
 
         if go(a) and a <= add_working_days(fb, proc.appeal_window_working_days).due:
             pr.appeal(s, cid, a, "当事人", "对处理决定不服")
@@ -402,11 +401,9 @@ def _walk(s, rng, cid, case, policy, received, as_of, claim, late_or_not, wd, su
 def _review_career(s, cid: str, policy, outcome: str, decided_on: dt.date, last: dt.date, as_of: dt.date) -> None:
     """Most tolerated cadres get a career review some weeks after the impact period. Its own
     random stream (seeded by the case id), so adding it left every other synthetic figure as it was."""
-    import zlib
 
     import pandas as pd
 
-    from ftlib.register import procedure as pr
 
     rng = random.Random(zlib.crc32(cid.encode()))
     if rng.random() >= 0.7:
@@ -430,7 +427,6 @@ def build_sample(url: str | None = None, regions: int = 8, years: int = 3, seed:
                 p.unlink()
         url = f"sqlite:///{path}"
     else:
-        from ftlib.errors import FtlibError
 
         state, _ = db.status(url)
         if state == "ftlib":

@@ -11,8 +11,11 @@ the page as its output, as papermill would have left it; Voilà runs it for visi
 stored page (``dashboard.report_app``).
 """
 
+# Imports inside functions: a report worker imports papermill, the page builder and the chart cache only when it builds a page.
+
 from __future__ import annotations
 
+import copy
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -47,7 +50,6 @@ def params(job: Job) -> dict:
 def write_notebook(out: Path, job: Job, shown: str) -> None:
     """The template with ``job``'s parameters injected (papermill's own function) and ``shown``
     (what ``report_app`` displays) as the output of its last cell."""
-    import copy
 
     import nbformat
     from papermill.parameterize import parameterize_notebook

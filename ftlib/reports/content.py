@@ -5,6 +5,8 @@ Every number that leaves this module has passed the privacy rules: counts below 
 complementary suppression (``ftlib.privacy``).
 """
 
+# Imports inside functions: a visitor's Voilà kernel reads stored pages with the standard library only (docs/serving.md).
+
 from __future__ import annotations
 
 import html

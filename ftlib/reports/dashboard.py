@@ -5,6 +5,8 @@ beside the register snapshot; when Voilà runs the dashboard for a visitor the s
 as it is, so a visit neither recomputes the figures nor imports pandas or Altair.
 """
 
+# Imports inside functions: a visitor's Voilà kernel reads stored pages with the standard library only (docs/serving.md).
+
 from __future__ import annotations
 
 import datetime as dt

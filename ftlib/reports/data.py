@@ -1,5 +1,7 @@
 """The register's contents as ``ftlib.metrics.RegisterFrames`` for reports (read once per process)."""
 
+# Imports inside functions: a visitor's Voilà kernel reads stored pages with the standard library only (docs/serving.md).
+
 from __future__ import annotations
 
 import os

@@ -8,6 +8,8 @@ and the register snapshot in it at the same path (a shared file system) and have
 Dask is the scheduler; ftlib adds none of its own.
 """
 
+# Imports inside functions: Dask is imported only when a run is sent to a Dask scheduler (an optional way to run).
+
 from __future__ import annotations
 
 from collections.abc import Callable

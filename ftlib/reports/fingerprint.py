@@ -12,6 +12,8 @@ The snapshot time (数据截至) is deliberately left out: a reused page keeps t
 were read, which stays true for figures that did not change.
 """
 
+# Imports inside functions: the package's files are walked only when a digest is asked for.
+
 from __future__ import annotations
 
 import hashlib

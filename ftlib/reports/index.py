@@ -6,6 +6,8 @@ The page is built once by ``ftlib report`` (``write_index``), from the same regi
 the reports, and stored; a visit shows the stored page (no pandas, no recomputation).
 """
 
+# Imports inside functions: a visitor's Voilà kernel reads stored pages with the standard library only (docs/serving.md).
+
 from __future__ import annotations
 
 import html

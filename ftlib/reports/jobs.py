@@ -1,5 +1,7 @@
 """Which reports to run: one region × period, or every region × quarter in the register."""
 
+# Imports inside functions: the CLI's start-up time: the register is read only when reports are planned.
+
 from __future__ import annotations
 
 from ftlib.errors import FtlibError

@@ -1,9 +1,14 @@
 """A language switch that needs no kernel: one radio button and one body per language, and CSS
 that shows the body of the checked language. Works in Voilà, in a notebook and in a static file."""
 
+# Imports inside functions: a visitor's Voilà kernel reads stored pages with the standard library only (docs/serving.md).
+
 from __future__ import annotations
 
+import os
+import re
 from importlib.resources import files
+from urllib.parse import parse_qs
 
 from ftlib.i18n import LANG_NAMES
 
@@ -27,8 +32,6 @@ def switch_html(bodies: dict[str, str], shown: str, uid: str) -> str:
 def requested_lang(default: str = "zh") -> str:
     """The language the visitor chose on the page they came from: ``?lang=en`` in the address
     (Voilà hands the query string to the kernel as ``QUERY_STRING``); ``default`` otherwise."""
-    import os
-    from urllib.parse import parse_qs
 
     from ftlib.i18n import LANGS
 
@@ -45,7 +48,6 @@ def requested_lang(default: str = "zh") -> str:
 
 def with_shown(page: str, lang: str) -> str:
     """A stored page with ``lang``'s radio button checked instead of the one it was stored with."""
-    import re
 
     from ftlib.i18n import LANGS
 

@@ -7,6 +7,8 @@ from anywhere, and shows the charts as soon as it shows the page.
 Figures and chart data come from ``build_report`` and have passed the privacy rules there.
 """
 
+# Imports inside functions: a visitor's Voilà kernel reads stored pages with the standard library only (docs/serving.md).
+
 from __future__ import annotations
 
 import hashlib

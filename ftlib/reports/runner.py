@@ -7,6 +7,8 @@ the others still run; a worker that stops answering is killed at the time limit 
 tried again in a new worker.
 """
 
+# Imports inside functions: the CLI's start-up time and the report kernels' (no pandas/Altair until a report is built).
+
 from __future__ import annotations
 
 import json

@@ -1,12 +1,18 @@
 """Serve ``dashboards/`` with Voilà and the checked-in ``voila.json`` (read from that folder)."""
 
+# Imports inside functions: the CLI's start-up time: Voilà and the page handlers load only when a server starts.
+
 from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from ftlib import home
@@ -93,7 +99,6 @@ def serve(folder: Path | None = None, port: int = 8866, ip: str = "127.0.0.1", m
 
 def port_free(ip: str, port: int) -> None:
     """Refuse, in one line, a port that something already listens on (or that cannot be bound)."""
-    import socket
 
     with socket.socket(socket.AF_INET6 if ":" in ip else socket.AF_INET, socket.SOCK_STREAM) as s:
         try:
@@ -106,9 +111,6 @@ def port_free(ip: str, port: int) -> None:
 
 def wait_until_up(base: str, proc: subprocess.Popen | None = None, timeout: float = 90) -> None:
     """Wait until a Voilà server at ``base`` answers (any HTTP answer counts)."""
-    import time
-    import urllib.error
-    import urllib.request
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

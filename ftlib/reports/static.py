@@ -2,6 +2,8 @@
 page as the dashboard (charts are inline SVG), so it opens offline in any browser; and the same
 page printed to PDF by headless Chromium (A4, the page's print stylesheet, fonts embedded)."""
 
+# Imports inside functions: a visitor's Voilà kernel reads stored pages with the standard library only (docs/serving.md).
+
 from __future__ import annotations
 
 from pathlib import Path

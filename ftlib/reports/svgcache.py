@@ -8,6 +8,8 @@ report run's ``dashboards/.charts``, shared by its workers), on disk, keyed on t
 and the vl-convert version.
 """
 
+# Imports inside functions: vl-convert is imported only when a chart is not in the cache.
+
 from __future__ import annotations
 
 import hashlib

@@ -17,6 +17,8 @@ Report pages need no kernel at all: ``ftlib report --html`` stores each report a
 links to. See docs/serving.md.
 """
 
+# Imports inside functions: Voilà's and Jupyter Server's handlers are imported when the server builds its routes.
+
 from __future__ import annotations
 
 import html

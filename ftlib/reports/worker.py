@@ -7,6 +7,8 @@ report. A report that fails (bad parameters) is reported and the worker goes on;
 stops answering is killed by the runner, which starts another.
 """
 
+# Imports inside functions: a report worker imports papermill and Jupyter's kernel manager only for the job it runs.
+
 from __future__ import annotations
 
 import datetime as dt

@@ -6,6 +6,8 @@ YAML file that ``ftlib determine FILE`` accepts by a download to the visitor's o
 case file or an Excel sheet of cases is loaded by an upload from it (ftlib.ui.files): the server
 keeps no file of any visitor."""
 
+# Imports inside functions: a Voilà kernel's start-up time: pandas and IPython display load when the page is drawn.
+
 from __future__ import annotations
 
 import time

@@ -8,6 +8,8 @@ the timeline, and download the case's documents (.docx, PDF) through the browser
 Everything is recorded through :mod:`ftlib.casedesk.steps`; who recorded it is the name typed
 in at the top, or the identity the server provides (JupyterHub)."""
 
+# Imports inside functions: a Voilà kernel's start-up time: IPython display loads when the page is drawn.
+
 from __future__ import annotations
 
 import base64

@@ -5,6 +5,8 @@ hold for a mistake in it to stay tolerable under the policy in force — derived
 registration form (bilingual Markdown) with the YAML of the planned facts as downloads to the
 visitor's own computer (ftlib.ui.files): nothing is written on the server."""
 
+# Imports inside functions: a Voilà kernel's start-up time: IPython display loads when the page is drawn.
+
 from __future__ import annotations
 
 import datetime as dt

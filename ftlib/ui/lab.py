@@ -5,18 +5,23 @@ JupyterLab saves and autosaves the notebooks it opens (outputs included) and wri
 the clean, output-free originals that Voilà serves. A copy that already exists is kept (it holds
 the analyst's own edits); a notebook that is new in ftlib is added."""
 
+# Imports inside functions: the CLI's start-up time: Voilà's command line is built only when a notebook is served.
+
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 from ftlib import home
 from ftlib.errors import FtlibError
+from ftlib.resources import data_path
 
-#: The checkout's notebooks (an editable install or a run from the source tree).
-SOURCE = Path(__file__).resolve().parents[2] / "notebooks"
+#: The notebooks as shipped, inside the package (the checkout's ``notebooks/`` links here), so an
+#: installed wheel serves them too.
+SOURCE = data_path("notebooks")
 
 
 def prepare(source: Path = SOURCE, target: Path | None = None) -> Path:
@@ -24,7 +29,7 @@ def prepare(source: Path = SOURCE, target: Path | None = None) -> Path:
     target = Path(target) if target is not None else home.home() / "notebooks"
     found = sorted(Path(source).glob("*.ipynb"))
     if not found:
-        raise FtlibError(f"{source}: no notebooks here (they come with the source checkout of ftlib)")
+        raise FtlibError(f"{source}: no notebooks here (they ship inside the ftlib package)")
     target.mkdir(parents=True, exist_ok=True)
     for nb in found:
         if not (target / nb.name).exists():
@@ -43,7 +48,6 @@ def lab_command(folder: Path, port: int, ip: str = "127.0.0.1") -> list[str]:
 def notebook(name: str, port: int = 8866, ip: str = "127.0.0.1", max_kernels: int | None = None) -> int:
     """Serve one of the checkout's notebooks with Voilà, ftlib's offline template and the limits of
     the shipped voila.json (kernel maximum with the busy page, idle cull), as ``ftlib serve``."""
-    import subprocess
 
     from ftlib.reports.serve import notebook_config_dir, port_free, voila_command, voila_env
 
@@ -62,7 +66,6 @@ def notebook(name: str, port: int = 8866, ip: str = "127.0.0.1", max_kernels: in
 
 
 def lab(port: int = 8888, ip: str = "127.0.0.1") -> int:
-    import subprocess
 
     folder = prepare()
     print(f"ftlib: JupyterLab on your copy of the notebooks in {folder} (Ctrl-C stops); "

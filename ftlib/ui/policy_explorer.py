@@ -1,6 +1,8 @@
 """02 政策浏览器: a policy clause by clause with the rules that cite each clause, the difference
 between two policies, lint results, and the impact of an edited copy on a set of cases."""
 
+# Imports inside functions: a Voilà kernel's start-up time: widgets and the case sources load when the page is drawn.
+
 from __future__ import annotations
 
 import html

@@ -15,10 +15,13 @@ with partial credit: each deciding reason ticked earns 1/n (n = the number of de
 each reason ticked that did not decide takes 1/n away, never below 0 (so ticking everything
 earns nothing). Points are rounded to two decimals."""
 
+# Imports inside functions: a Voilà kernel's start-up time: IPython display loads when the quiz is drawn.
+
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import os
 import re
 import uuid
@@ -410,7 +413,6 @@ class QuizSession:
     def results_csv(self) -> tuple[str, str, int]:
         """(file name, CSV text, rows) of every answer in the class results file (with a BOM, so
         that Excel reads it as UTF-8)."""
-        import io
 
         rows = read_results(self.results_path)
         out = io.StringIO()

@@ -3,10 +3,14 @@ deadline kept or missed in working days), and the consistency audit (committee d
 the engine's recommendation, with their reasons, by decision body). Cadres appear only by
 their pseudonymous ids."""
 
+# Imports inside functions: a Voilà kernel's start-up time: widgets, the register and the policies load when the page is drawn.
+
 from __future__ import annotations
 
 import datetime as dt
 import html
+import io
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -187,7 +191,6 @@ XLSX_MAX_ROWS = 50_000
 def xlsx_bytes(df: pd.DataFrame, lang: str) -> bytes:
     """The selection as an Excel sheet: headers and codes in words like on the page, dates as
     dates and numbers as numbers (rates as fractions formatted as percentages)."""
-    import io
 
     shown = shown_frame(df.head(XLSX_MAX_ROWS).drop(columns=[c for c in RATES if c in df]), lang)
     for col in RATES:
@@ -215,7 +218,6 @@ def xlsx_bytes(df: pd.DataFrame, lang: str) -> bytes:
 def resolve_url(url: str | None = None) -> tuple[str | None, bool]:
     """The register to open and whether it is the sample: ``url``, else FTLIB_DATABASE_URL, else
     the default register when it exists, else the sample register (``make run`` builds it)."""
-    import os
 
     from ftlib import home
 

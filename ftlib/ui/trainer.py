@@ -6,6 +6,8 @@ and offered as an Excel download (counts and points as numbers, not text).
 
 Reads the file only (under the shared lock of ftlib.ui.classfile); never writes it."""
 
+# Imports inside functions: a Voilà kernel's start-up time: the library, openpyxl and IPython display load when used.
+
 from __future__ import annotations
 
 import io

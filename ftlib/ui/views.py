@@ -1,9 +1,12 @@
 """HTML views of a determination, a comparison and counterfactuals, in zh or en. Pure functions
 of their inputs (no widgets), shared by the case builder, the quiz and the ex-ante check."""
 
+# Imports inside functions: the quiz and case-builder kernels load no policy set until one is drawn (start-up time).
+
 from __future__ import annotations
 
 import html
+import re
 from typing import TYPE_CHECKING, Any
 
 from ftlib.engine import Determination, comparison_table
@@ -28,7 +31,6 @@ def e(x: Any) -> str:
 
 def policy_names(sentence: str, lang: str) -> str:
     """``sentence`` with each bundled policy's id replaced by its name (for readers, not developers)."""
-    import re
 
     from ftlib.policy.loader import bundled
 

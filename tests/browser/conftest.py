@@ -10,6 +10,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -69,14 +70,51 @@ def voila_server():
         log.close()
 
 
+def on_this_machine(url: str) -> bool:
+    """A request that stays on the machine: a local server, a file, inline data."""
+    parts = urlsplit(url)
+    return parts.scheme in {"file", "data", "blob", "about"} or parts.hostname in {"127.0.0.1", "localhost", "::1"}
+
+
+class OfflineBrowser:
+    """The Playwright browser, but every context it makes refuses requests that would leave the
+    machine and remembers them, so that every page a browser test opens is checked (users sit on
+    isolated intranets: nothing may load from the internet, on any page)."""
+
+    def __init__(self, browser):
+        self._browser = browser
+        self.outside: list[str] = []
+
+    def _guard(self, context):
+        def refuse(route):
+            self.outside.append(route.request.url)
+            route.abort()
+
+        context.route(lambda url: not on_this_machine(url), refuse)
+        return context
+
+    def new_context(self, **kwargs):
+        return self._guard(self._browser.new_context(**kwargs))
+
+    def new_page(self, **kwargs):
+        context = self.new_context(**kwargs)
+        page = context.new_page()
+        page.on("close", lambda _page: context.close())
+        return page
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture
 def browser():
     if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
         pytest.skip("Debian chromium not installed")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        b = OfflineBrowser(pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True))
         try:
             yield b
         finally:
             b.close()
+        assert b.outside == [], f"requests that would have left the machine: {b.outside[:5]}"

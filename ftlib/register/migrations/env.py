@@ -1,6 +1,8 @@
 """Alembic environment: runs with the connection ``ftlib db upgrade`` hands over, or opens
 the register URL (``FTLIB_DATABASE_URL`` or the default SQLite file) itself."""
 
+# Imports inside functions: Alembic loads this file itself; the engine is made when a migration runs.
+
 from alembic import context
 
 from ftlib.register.models import Base
