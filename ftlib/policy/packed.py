@@ -82,27 +82,30 @@ def _not(x: Bits) -> Bits:
 
 
 def _and(xs: list[Bits]) -> Bits:
-    arrays = [x for x in xs if not isinstance(x, bool)]
-    if any(x is False for x in xs):
-        return False
-    if not arrays:
-        return True
-    out = arrays[0].copy()
-    for a in arrays[1:]:
-        np.bitwise_and(out, a, out=out)
-    return out
+    # one loop, no intermediate lists: on small tables these calls are most of the cost
+    out = None
+    for x in xs:
+        if isinstance(x, bool):
+            if not x:
+                return False
+        elif out is None:
+            out = x.copy()
+        else:
+            np.bitwise_and(out, x, out=out)
+    return True if out is None else out
 
 
 def _or(xs: list[Bits]) -> Bits:
-    arrays = [x for x in xs if not isinstance(x, bool)]
-    if any(x is True for x in xs):
-        return True
-    if not arrays:
-        return False
-    out = arrays[0].copy()
-    for a in arrays[1:]:
-        np.bitwise_or(out, a, out=out)
-    return out
+    out = None
+    for x in xs:
+        if isinstance(x, bool):
+            if x:
+                return True
+        elif out is None:
+            out = x.copy()
+        else:
+            np.bitwise_or(out, x, out=out)
+    return False if out is None else out
 
 
 _OPS = {operator.eq: "==", operator.ne: "!=", operator.lt: "<", operator.le: "<=", operator.gt: ">", operator.ge: ">="}
