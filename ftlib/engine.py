@@ -329,7 +329,21 @@ def _packed(c: CompiledPolicy) -> PackedPolicy:
     return plan
 
 
+_DECIDERS: dict[tuple[int, int], tuple[tuple, Any]] = {}
+
+
 def _decider(pair: tuple[CompiledPolicy, CompiledPolicy | None]):
+    """The decider of a pair, built once per pair (its imports and set-up are a small call's cost)."""
+    key = (id(pair[0]), id(pair[1]))
+    found = _DECIDERS.get(key)
+    if found is None or found[0][0] is not pair[0] or found[0][1] is not pair[1]:
+        if len(_DECIDERS) > 4096:
+            _DECIDERS.clear()
+        found = _DECIDERS[key] = (pair, _make_decider(pair))  # holding the pair keeps the ids from being reused
+    return found[1]
+
+
+def _make_decider(pair: tuple[CompiledPolicy, CompiledPolicy | None]):
     """Rows fully known → (outcome code, rule code over both policies' rows, 1 where the later
     policy applies): 从旧兼从轻 per row, as ``determine`` does it, on packed bits."""
     import numpy as np
