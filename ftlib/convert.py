@@ -252,11 +252,15 @@ def _objects(a: Any) -> np.ndarray:
 def fact_column(df: pd.DataFrame, name: str, source: str = "<frame>") -> FactColumn:
     """One fact column of ``df`` converted (see the module docstring). A missing column is the
     documented default, or unknown for a required fact."""
-    spec = CONDITION_FACTS[name]
-    n = len(df)
     if name not in df.columns:
-        return _absent(spec, n)
-    a = _column(df, name)
+        return _absent(CONDITION_FACTS[name], len(df))
+    return _convert(_column(df, name), name, source)
+
+
+def _convert(a: Any, name: str, source: str) -> FactColumn:
+    """One present fact column's values (numpy array or pandas extension array) converted."""
+    spec = CONDITION_FACTS[name]
+    n = len(a)
     dtype = a.dtype
     # typed columns first: nothing to look up
     if isinstance(a, np.ndarray) and dtype.kind in "biuf":
@@ -273,7 +277,7 @@ def fact_column(df: pd.DataFrame, name: str, source: str = "<frame>") -> FactCol
                 _raise_bad(a, bad, name, source, _why(spec))
             return _fill(spec, (x == 1), missing, None, n)
     if isinstance(a, pd.Categorical):
-        if spec.kind == "enum" and tuple(a.categories) == spec.values:
+        if spec.kind == "enum" and _vocabulary_categories(a.dtype, spec):
             codes = a.codes
             if n == 0 or codes.min() >= 0:
                 return FactColumn(codes)
@@ -281,6 +285,24 @@ def fact_column(df: pd.DataFrame, name: str, source: str = "<frame>") -> FactCol
     arr = _objects(a)
     codes, table = _codes_of_objects(arr, _classifier(spec))
     return _from_codes(codes, table, spec, name, source, arr)
+
+
+_CATEGORIES_SEEN: dict[tuple[str, int], tuple[Any, bool]] = {}
+
+
+def _vocabulary_categories(dtype: Any, spec: FactSpec) -> bool:
+    """Whether a categorical's categories are the vocabulary's, in order — remembered per dtype
+    object (a frame's columns share theirs), since reading the categories costs more than
+    converting a small column."""
+    key = (spec.name, id(dtype))
+    seen = _CATEGORIES_SEEN.get(key)
+    if seen is not None and seen[0] is dtype:
+        return seen[1]
+    same = tuple(dtype.categories.tolist()) == spec.values
+    if len(_CATEGORIES_SEEN) > 1024:
+        _CATEGORIES_SEEN.clear()
+    _CATEGORIES_SEEN[key] = (dtype, same)  # holding the dtype keeps its id from being reused
+    return same
 
 
 def _from_categorical(a: pd.Categorical, spec: FactSpec, source: str) -> FactColumn:
@@ -368,7 +390,18 @@ def why_not(name: str) -> str:
 
 
 def fact_columns(df: pd.DataFrame, names: Iterable[str], source: str = "<frame>") -> dict[str, FactColumn]:
-    return {name: fact_column(df, name, source) for name in names if name in CONDITION_FACTS}
+    names = [name for name in names if name in CONDITION_FACTS]
+    try:  # the frame's columns located once, not once per fact (a small call's cost)
+        if not df.columns.is_unique:
+            raise TypeError
+        wanted = set(names)
+        mgr = df._mgr
+        present = {c: mgr.iget_values(i) for i, c in enumerate(df.columns.tolist()) if c in wanted}
+    except (AttributeError, TypeError):  # duplicate names, or another pandas' internals
+        return {name: fact_column(df, name, source) for name in names}
+    n = len(df)
+    return {name: _convert(present[name], name, source) if name in present else _absent(CONDITION_FACTS[name], n)
+            for name in names}
 
 
 def date_column(df: pd.DataFrame, name: str, source: str = "<frame>", required: bool = True) -> tuple[np.ndarray, np.ndarray]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, computed_field
@@ -329,7 +329,21 @@ def _packed(c: CompiledPolicy) -> PackedPolicy:
     return plan
 
 
+_DECIDERS: dict[tuple[int, int], tuple[tuple, Any]] = {}
+
+
 def _decider(pair: tuple[CompiledPolicy, CompiledPolicy | None]):
+    """The decider of a pair, built once per pair (its imports and set-up are a small call's cost)."""
+    key = (id(pair[0]), id(pair[1]))
+    found = _DECIDERS.get(key)
+    if found is None or found[0][0] is not pair[0] or found[0][1] is not pair[1]:
+        if len(_DECIDERS) > 4096:
+            _DECIDERS.clear()
+        found = _DECIDERS[key] = (pair, _make_decider(pair))  # holding the pair keeps the ids from being reused
+    return found[1]
+
+
+def _make_decider(pair: tuple[CompiledPolicy, CompiledPolicy | None]):
     """Rows fully known → (outcome code, rule code over both policies' rows, 1 where the later
     policy applies): 从旧兼从轻 per row, as ``determine`` does it, on packed bits."""
     import numpy as np
@@ -355,6 +369,13 @@ def _decider(pair: tuple[CompiledPolicy, CompiledPolicy | None]):
             hits = select(_not(better), hits) + select(better, h2)
             outcomes = outcomes + pl.disposition_codes
             choice = inp.unpack(better).view(np.int8)
+        if inp.plain:  # small tables: each case's deciding row once (exactly one hit per case), both codes from it
+            at = np.zeros((len(hits), n), dtype=bool)
+            for i, h in enumerate(hits):
+                if h is not False:
+                    at[i] = h
+            first = at.argmax(axis=0)
+            return np.asarray(outcomes, dtype=np.int8)[first], np.asarray(rows, dtype=np.int16)[first], choice
         return (packed_codes(hits, outcomes, inp).view(np.int8),
                 packed_codes(hits, rows, inp).astype(np.int16), choice)
     return decide
@@ -499,7 +520,7 @@ def determine_frame(df: pd.DataFrame, policy: str | Policy | None = None, polici
                 read |= c.facts_read
     # Every fact column present is checked, not only those the policies read, so that a table
     # accepted here is one that ``determine`` would accept row by row.
-    present = [c for c in df.columns if c in CONDITION_FACTS]
+    present = [c for c in df.columns.tolist() if c in CONDITION_FACTS]
     converted = fact_columns(df, [*present, *sorted(read - set(present))], source)
     cols = {k: converted[k].values for k in read}
     unknown = {k: converted[k].unknown for k in read if converted[k].unknown is not None}
@@ -546,14 +567,15 @@ def determine_frame(df: pd.DataFrame, policy: str | Policy | None = None, polici
             possible[rows] = u_possible
             decisive = np.zeros(n, dtype=np.int32)
             decisive[rows] = u_decisive
-    outcome_of_result = np.array([ALL_OUTCOMES.index(OUTCOME_OF[d]) for d in ALL_DISPOSITIONS], dtype=np.int8)
+    outcome_of_result = _outcome_of_result()
+    # codes made here from the tables' own indices: pandas' range check is per call overhead
     out = {
-        "outcome": pd.Categorical.from_codes(outcome_of_result[result], dtype=_categories(ALL_OUTCOMES)),
-        "disposition": pd.Categorical.from_codes(result, dtype=_categories(RESULTS)),
-        "rule": pd.Categorical.from_codes(rule, dtype=_categories(tuple(rule_names))),
+        "outcome": pd.Categorical.from_codes(outcome_of_result[result], dtype=_categories(ALL_OUTCOMES), validate=False),
+        "disposition": pd.Categorical.from_codes(result, dtype=_categories(RESULTS), validate=False),
+        "rule": pd.Categorical.from_codes(rule, dtype=_categories(tuple(rule_names)), validate=False),
     }
     if policy is None:
-        out["policy"] = pd.Categorical.from_codes(applied, dtype=_categories(tuple(policy_ids)))
+        out["policy"] = pd.Categorical.from_codes(applied, dtype=_categories(tuple(policy_ids)), validate=False)
     if any_unknown:
         masks = np.unique(possible)
         reached = [[d for b, d in enumerate(RESULTS) if (int(m) >> b) & 1] for m in masks]
@@ -565,7 +587,33 @@ def determine_frame(df: pd.DataFrame, policy: str | Policy | None = None, polici
                                                              categories=uniq)
         out["possible_dispositions"] = pd.Categorical.from_codes(at, categories=[",".join(r) for r in reached])
         out["decisive_unknowns"] = pd.Categorical.from_codes(decisive, categories=list(decisive_texts))
-    return pd.DataFrame(out, index=df.index, copy=False)
+    return _frame(out, df.index)
+
+
+@lru_cache(maxsize=1)
+def _outcome_of_result() -> np.ndarray:
+    import numpy as np
+
+    return np.array([ALL_OUTCOMES.index(OUTCOME_OF[d]) for d in ALL_DISPOSITIONS], dtype=np.int8)
+
+
+_COLUMNS: dict[tuple[str, ...], pd.Index] = {}
+
+
+def _frame(out: dict[str, Any], index: pd.Index) -> pd.DataFrame:
+    """The output frame from its columns (equal-length arrays built here). The public
+    constructor re-validates and re-infers every column, which is most of a small call's cost;
+    the arrays are already what the frame holds, so they are placed as they are."""
+    import pandas as pd
+
+    names = tuple(out)
+    columns = _COLUMNS.get(names)
+    if columns is None:
+        columns = _COLUMNS[names] = pd.DataFrame(columns=list(names)).columns  # as the public constructor names them
+    try:
+        return pd.DataFrame._from_arrays(list(out.values()), columns=columns, index=index, verify_integrity=False)
+    except (AttributeError, TypeError):  # another pandas' internals: the public way
+        return pd.DataFrame(out, index=index, copy=False)
 
 
 def _mixed_packed(pairs: list, pair_of_row: np.ndarray, cols: dict[str, np.ndarray], n: int) -> tuple:

@@ -82,27 +82,30 @@ def _not(x: Bits) -> Bits:
 
 
 def _and(xs: list[Bits]) -> Bits:
-    arrays = [x for x in xs if not isinstance(x, bool)]
-    if any(x is False for x in xs):
-        return False
-    if not arrays:
-        return True
-    out = arrays[0].copy()
-    for a in arrays[1:]:
-        np.bitwise_and(out, a, out=out)
-    return out
+    # one loop, no intermediate lists: on small tables these calls are most of the cost
+    out = None
+    for x in xs:
+        if isinstance(x, bool):
+            if not x:
+                return False
+        elif out is None:
+            out = x.copy()
+        else:
+            np.bitwise_and(out, x, out=out)
+    return True if out is None else out
 
 
 def _or(xs: list[Bits]) -> Bits:
-    arrays = [x for x in xs if not isinstance(x, bool)]
-    if any(x is True for x in xs):
-        return True
-    if not arrays:
-        return False
-    out = arrays[0].copy()
-    for a in arrays[1:]:
-        np.bitwise_or(out, a, out=out)
-    return out
+    out = None
+    for x in xs:
+        if isinstance(x, bool):
+            if x:
+                return True
+        elif out is None:
+            out = x.copy()
+        else:
+            np.bitwise_or(out, x, out=out)
+    return False if out is None else out
 
 
 _OPS = {operator.eq: "==", operator.ne: "!=", operator.lt: "<", operator.le: "<=", operator.gt: ">", operator.ge: ">="}
@@ -166,6 +169,72 @@ def bits(node: Node, env: Mapping[str, Bits], inp: Inputs) -> Bits:
     raise ConditionError(f"cannot evaluate {type(node).__name__} on packed columns")
 
 
+Evaluator = Any  # (env, inputs) -> Bits
+
+
+def compile_bits(node: Node) -> Evaluator:
+    """``bits(node, ·, ·)`` as a closure, the tree walked once: a small call is dominated by
+    the walk (type tests per node), not by the arrays. Same results as :func:`bits`."""
+    if isinstance(node, Const):
+        v = bool(node.value)
+        return lambda env, inp: v
+    if isinstance(node, Ref):
+        name = node.name
+        return lambda env, inp: env[name] if name in env else inp.fact(name)
+    if isinstance(node, Not):
+        f = compile_bits(node.arg)
+        return lambda env, inp: _not(f(env, inp))
+    if isinstance(node, BoolOp):
+        fs = [compile_bits(a) for a in node.args]
+        combine = _and if node.is_and else _or
+        return lambda env, inp: combine([f(env, inp) for f in fs])
+    if isinstance(node, Compare):
+        if node.left.kind == "bool" and node.right.kind == "bool":
+            fa, fb = compile_bits(node.left), compile_bits(node.right)
+            eq = node.op is operator.eq
+
+            def same_bits(env: Mapping[str, Bits], inp: Inputs) -> Bits:
+                a, b = fa(env, inp), fb(env, inp)
+                if isinstance(a, bool) and isinstance(b, bool):
+                    same: Bits = a == b
+                elif isinstance(a, bool) or isinstance(b, bool):
+                    const, other = (a, b) if isinstance(a, bool) else (b, a)
+                    same = other if const else _not(other)
+                else:
+                    same = ~(a ^ b)
+                return same if eq else _not(same)
+            return same_bits
+        left, right = _compile_raw(node.left), _compile_raw(node.right)
+        key = ("cmp", _name(node.left), _OPS[node.op], _name(node.right))
+        op = node.op
+
+        def compare(env: Mapping[str, Bits], inp: Inputs) -> Bits:
+            a, b = left(inp), right(inp)
+            return inp.test(key, lambda: np.asarray(op(a, b), dtype=bool))
+        return compare
+    if isinstance(node, In):
+        col_of = _compile_raw(node.left)
+        key = ("in", _name(node.left), node.options)
+        options, negate = node.options, node.negate
+
+        def member(env: Mapping[str, Bits], inp: Inputs) -> Bits:
+            col = col_of(inp)
+            got = inp.test(key, lambda: _in_mask(np.asarray(col), options))
+            return _not(got) if negate else got
+        return member
+    raise ConditionError(f"cannot evaluate {type(node).__name__} on packed columns")
+
+
+def _compile_raw(node: Node) -> Any:
+    if isinstance(node, Const):
+        v = node.value
+        return lambda inp: v
+    if isinstance(node, Ref):
+        name = node.name
+        return lambda inp: inp.cols[name]
+    raise ConditionError(f"cannot evaluate {node!r} on packed columns")
+
+
 def _name(node: Node) -> Any:
     return node.name if isinstance(node, Ref) else ("const", node.value)
 
@@ -178,19 +247,31 @@ class PackedPolicy:
         self.outcome_codes = [OUTCOMES.index(s.outcome) for s in compiled.grading]
         self.disposition_codes = [ALL_DISPOSITIONS.index(s.disposition) for s in compiled.grading]
 
+    def _plan(self) -> tuple[list[list[tuple[str, Evaluator]]], list[Evaluator]]:
+        """The conditions compiled to closures, on first use (a condition the packed form
+        cannot evaluate raises here, at the first call, as :func:`bits` would)."""
+        plan = self.__dict__.get("_plan_cache")
+        if plan is None:
+            c = self.compiled
+            groups = [[(step.derived_name, compile_bits(step.condition.root)) for step in group_steps]
+                      for group_steps in c.by_group]
+            plan = self.__dict__["_plan_cache"] = (groups, [compile_bits(step.condition.root) for step in c.grading])
+        return plan
+
     def hits(self, inp: Inputs) -> list[Bits]:
         """Per grading row, the cases it decides (first match wins)."""
         c = self.compiled
+        groups, grading = self._plan()
         env: dict[str, Bits] = {}
-        for group_steps, (agg, mode, members) in zip(c.by_group, c.aggregates):
-            for step in group_steps:
-                env[step.derived_name] = bits(step.condition.root, env, inp)
+        for group_steps, (agg, mode, members) in zip(groups, c.aggregates):
+            for derived, f in group_steps:
+                env[derived] = f(env, inp)
             vals = [env[m] for m in members]
             env[agg] = (_and(vals) if mode == "all" else _or(vals)) if vals else (mode == "all")
         undecided: Bits = inp.valid.copy()
         out: list[Bits] = []
-        for step in c.grading:
-            cond = bits(step.condition.root, env, inp)
+        for f in grading:
+            cond = f(env, inp)
             hit = _and([cond, undecided])
             out.append(hit)
             undecided = _and([undecided, _not(cond)])
