@@ -105,7 +105,7 @@ def test_load_from_library(builder):
     assert builder.form.widgets["scenario"].value == "key_project"
     assert builder.form.widgets["jurisdiction"].value == "CN-JS-HA"
     assert builder.form.widgets["after.remedy"].value == "full"
-    assert outcome_of(builder.outcome.value) == "exempt" and "CN-2019" in builder.outcome.value
+    assert outcome_of(builder.outcome.value) == "exempt" and "全国基线（2019年" in builder.outcome.value
 
 
 def downloads(html_value: str) -> dict[str, bytes]:
