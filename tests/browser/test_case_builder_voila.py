@@ -29,7 +29,7 @@ def test_knowingly_violated_turns_the_outcome(voila_server, browser):
         " === 'not_tolerated'",
         timeout=30_000)
     text = page.locator(".ftlib-outcome").inner_text()
-    assert "不予容错" in text and "red_line" in text
+    assert "不予容错" in text and "触碰红线" in text and "red_line" not in text   # the row in words, no id
     # the reasons a class reads: plain sentences first, the technical trace folded away
     plain = page.locator(".ftlib-plain-reasons").first
     assert "存在“明知故犯”的情形" in plain.inner_text()
