@@ -3,7 +3,9 @@
 1. Report visitors: ``ftlib report --html`` for one region and quarter of a synthetic register,
    served by ftlib's Voilà (``ftlib.reports.voila_app``, the shipped voila.json); N browser
    contexts (empty caches) open the report page the index links to at the same moment. Time from
-   navigation to every chart drawn; server memory (sum of RSS of Voilà and its kernels, sampled);
+   navigation to every chart drawn (the browsers render on this machine's 2 cores too, so the
+   same crowd is also measured at the HTTP level — what the server gives — and one visitor alone
+   in the browser — what each visitor's own computer does); server memory (sum of RSS of Voilà and its kernels, sampled);
    kernels alive after they leave. Optionally M contexts on the report *notebook* (a kernel each).
 2. A class on the quiz: notebooks/ served as `ftlib notebook` serves them (the shipped voila.json's
    limits); Q browser contexts (spread over a few Chromium processes) open 04 training quiz at
@@ -146,6 +148,30 @@ class Server:
             self.proc.wait()
 
 
+def http_crowd(n: int, url: str) -> dict:
+    """``n`` clients request the page at the same moment (each reads the whole answer): what the
+    server gives a crowd, apart from the rendering that each visitor's own computer does."""
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    gate = threading.Barrier(n)
+
+    def one(_: int) -> float | None:
+        gate.wait()
+        t0 = time.perf_counter()
+        try:
+            with urllib.request.urlopen(url, timeout=60) as r:  # noqa: S310 — loopback
+                r.read()
+            return time.perf_counter() - t0
+        except OSError:
+            return None
+
+    with ThreadPoolExecutor(n) as pool:
+        got = list(pool.map(one, range(n)))
+    times = [t for t in got if t is not None]
+    return {**summary(times, n - len(times)), "visitors": n}
+
+
 async def visit(browser, url: str, ready: str, start: asyncio.Event, timeout_ms: int,
                 delay: float = 0.0) -> tuple[object, float | None]:
     context = await browser.new_context(viewport={"width": 1200, "height": 900})
@@ -229,9 +255,15 @@ def run_reports(n: int, n_dash: int, tmp: Path, env: dict) -> dict:
     server = Server(out, out, {**env, "FTLIB_REPORT_FRAMES": str(out / ".frames.pickle")})
     idle = server.rss_mb()
 
+    url = server.base + f"voila/files/html/{NAME}.html"
+    served = http_crowd(n, url)   # the server's part: n visitors' requests at once, no rendering here
+    print(json.dumps({"report_http": served}, ensure_ascii=False), flush=True)
+
     async def scenario(browser) -> dict:
-        result: dict = {}
-        contexts, times, failed = await crowd(browser, n, server.base + f"voila/files/html/{NAME}.html", DRAWN)
+        result: dict = {"report_http": served}
+        _, alone, _ = await crowd(browser, 1, url, DRAWN)   # one visitor's own rendering, the machine idle
+        result["report_one_browser"] = summary(alone, 0)
+        contexts, times, failed = await crowd(browser, n, url, DRAWN)
         result["report_static"] = {**summary(times, failed), "visitors": n, "server_idle_mb": round(idle),
                                    "server_peak_mb": round(server.peak_mb), "peak_kernels": server.peak_kernels}
         print(json.dumps({"report_static": result["report_static"]}, ensure_ascii=False), flush=True)
