@@ -111,15 +111,6 @@ def _or(xs: list[Bits]) -> Bits:
 _OPS = {operator.eq: "==", operator.ne: "!=", operator.lt: "<", operator.le: "<=", operator.gt: ">", operator.ge: ">="}
 
 
-def _raw(node: Node, inp: Inputs) -> Any:
-    """A non-boolean operand: a fact's column (codes, amounts) or a constant."""
-    if isinstance(node, Const):
-        return node.value
-    if isinstance(node, Ref):
-        return inp.cols[node.name]
-    raise ConditionError(f"cannot evaluate {node!r} on packed columns")
-
-
 def _in_mask(col: np.ndarray, options: tuple[Any, ...]) -> np.ndarray:
     """``col in options`` without np.isin (which sorts): a range test when the options are
     consecutive codes, else one equality per option."""
@@ -134,47 +125,12 @@ def _in_mask(col: np.ndarray, options: tuple[Any, ...]) -> np.ndarray:
     return out
 
 
-def bits(node: Node, env: Mapping[str, Bits], inp: Inputs) -> Bits:
-    """A boolean node as packed bits (or a constant)."""
-    if isinstance(node, Const):
-        return bool(node.value)
-    if isinstance(node, Ref):
-        if node.name in env:
-            return env[node.name]
-        return inp.fact(node.name)
-    if isinstance(node, Not):
-        return _not(bits(node.arg, env, inp))
-    if isinstance(node, BoolOp):
-        parts = [bits(a, env, inp) for a in node.args]
-        return _and(parts) if node.is_and else _or(parts)
-    if isinstance(node, Compare):
-        if node.left.kind == "bool" and node.right.kind == "bool":
-            a, b = bits(node.left, env, inp), bits(node.right, env, inp)
-            if isinstance(a, bool) and isinstance(b, bool):
-                same: Bits = a == b
-            elif isinstance(a, bool) or isinstance(b, bool):
-                const, other = (a, b) if isinstance(a, bool) else (b, a)
-                same = other if const else _not(other)
-            else:
-                same = ~(a ^ b)
-            return same if node.op is operator.eq else _not(same)
-        left, right = _raw(node.left, inp), _raw(node.right, inp)
-        key = ("cmp", _name(node.left), _OPS[node.op], _name(node.right))
-        return inp.test(key, lambda: np.asarray(node.op(left, right), dtype=bool))
-    if isinstance(node, In):
-        col = _raw(node.left, inp)
-        key = ("in", _name(node.left), node.options)
-        got = inp.test(key, lambda: _in_mask(np.asarray(col), node.options))
-        return _not(got) if node.negate else got
-    raise ConditionError(f"cannot evaluate {type(node).__name__} on packed columns")
-
-
 Evaluator = Any  # (env, inputs) -> Bits
 
 
 def compile_bits(node: Node) -> Evaluator:
-    """``bits(node, ·, ·)`` as a closure, the tree walked once: a small call is dominated by
-    the walk (type tests per node), not by the arrays. Same results as :func:`bits`."""
+    """A boolean node as a closure ``(env, inputs) -> packed bits (or a constant)``, the tree
+    walked once: a small call is dominated by the walk (type tests per node), not by the arrays."""
     if isinstance(node, Const):
         v = bool(node.value)
         return lambda env, inp: v
