@@ -2,6 +2,7 @@
 Playwright. The server is stopped (its whole process group) when the test ends."""
 
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -22,10 +23,29 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port free now that stays free while the test needs it.
+
+    Not one from the kernel's ephemeral range (bind to 0): that range also serves every outgoing
+    connection and kernel socket, so a port handed out there can be taken by the time a server
+    binds it (seen in CI: minutes of reports between choosing and binding). Each xdist worker
+    draws from its own block below the ephemeral range."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    base = 20000 + 1500 * (int(worker) % 8 if worker.isdigit() else 0)
+    for port in random.sample(range(base, base + 1500), 1500):
+        if port in _HANDED_OUT:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _HANDED_OUT.add(port)
+        return port
+    raise RuntimeError("no free port in this worker's block")
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import itertools
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
@@ -29,9 +28,9 @@ _counter = itertools.count()
 
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    from tests.browser.conftest import free_port  # outside the ephemeral range: see there
+
+    return free_port()
 
 
 def _as_server_user() -> list[str]:
