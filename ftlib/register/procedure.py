@@ -123,7 +123,7 @@ def projection(case: CaseRow, seq: int, kind: str, at: dt.date, payload: dict[st
             members_total=payload["members_total"], members_present=payload["members_present"],
             votes_for=payload["votes_for"], votes_against=payload.get("votes_against", 0),
             votes_abstain=payload.get("votes_abstain", 0), outcome=payload["outcome"],
-            disposition=disposition_of(payload), engine_outcome=payload["engine_outcome"], engine_rule=payload["engine_rule"],
+            disposition=disposition_of(payload), engine_outcome=payload["engine_outcome"], engine_rule=payload["engine_rule"] or "",
             engine_policy_id=payload["engine_policy_id"], departure_reason=payload.get("departure_reason"))]
         for c in payload.get("corrections", []):
             rows.append(Correction(case_id=case.id, measure=c["measure"], text_zh=c.get("text_zh", ""), ordered_on=at,
