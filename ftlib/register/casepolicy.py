@@ -9,9 +9,11 @@ frames, so that each of those reads the policy without importing another (docs/a
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from ftlib.engine import NoPolicyError
 from ftlib.facts import Case, case_from_dict
+from ftlib.policy.handling import impact_period
 from ftlib.policy.loader import bundled
 from ftlib.policy.select import in_force
 from ftlib.register.errors import ProcedureError
@@ -51,10 +53,35 @@ def stage_limit(policy, stage: str) -> int | None:
     return proc.time_limits_working_days.get(stage)
 
 
-def impact_months(policy, outcome: str) -> int:
-    """The impact period (影响期) after ``outcome`` in months, from the policy's after-care (0 if none)."""
-    care = policy.aftercare.get(outcome)
-    return care.impact_period_months if care is not None else 0
+def imposed_codes(value: Any) -> list[str]:
+    """The handling a decision imposed, as a list of codes (a list, or one string ``a;b``)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [c.strip() for c in value.split(";") if c.strip()]
+    return [str(c) for c in value]
+
+
+def impact_months(policy, outcome: str, rule: str | None = None, imposed: Any = None,
+                  follows_engine: bool = True) -> int | None:
+    """The impact period (影响期) in months after a decision, from the handling it carries — never
+    a constant per outcome (DOMAIN.md §8: "影响期 … follows the sanction imposed"):
+
+    - the handling the decision imposed (``imposed``: codes of ftlib/data/handling.yaml), the
+      longest of their periods;
+    - else, where the decision follows the engine (``follows_engine``), the residual handling of
+      the deciding grading row ``rule``;
+    - else 0 for an exempting decision (tolerated, no handling: 不影响考核评优和选拔任用), and
+      None — not known, it depends on the handling imposed — for any other.
+
+    A handling whose period the catalogue does not give (诫勉, 组织处理) makes it None too."""
+    codes = imposed_codes(imposed)
+    if not codes and follows_engine and rule:
+        row = next((g for g in policy.grading if g.id == rule), None)
+        codes = list(row.residual) if row is not None else []
+    if codes:
+        return impact_period(codes)
+    return 0 if outcome == "exempt" else None
 
 
 def application_window_breach(policy, channel: str, at: dt.date, notice_on: dt.date | None,

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ftlib.facts import Case
+from ftlib.i18n import label
+from ftlib.policy.handling import catalogue
+from ftlib.register.casepolicy import imposed_codes
 from ftlib.register.errors import ProcedureError
 from ftlib.register.models import CaseRow
 from ftlib.vocabulary import ALL_DISPOSITIONS, ALL_OUTCOMES, DISPOSITIONS, OUTCOME_OF, OUTCOMES, UNDETERMINED
@@ -30,6 +34,28 @@ def _int(payload: dict[str, Any], name: str, where: str, default: int | None = N
     return value
 
 
+def check_imposed(case: CaseRow, payload: dict[str, Any], where: str) -> None:
+    """The handling the decision imposed (``handling_imposed``, codes of ftlib/data/handling.yaml):
+    known codes; no sanction grade with an exempting decision (``with_exemption``); a sanction
+    only on a track it belongs to (``tracks``) — all read from the catalogue."""
+    codes = imposed_codes(payload.get("handling_imposed"))
+    known = catalogue()
+    track = (case.facts or {}).get("track") or Case.model_fields["track"].default
+    for code in codes:
+        entry = known.get(code)
+        if entry is None:
+            raise _err(f"{where}: field handling_imposed: value {code!r}: not a handling of ftlib/data/handling.yaml "
+                       f"(known: {', '.join(known)})")
+        name = label(f"handling.{code}", "en")
+        if payload.get("outcome") == "exempt" and not entry.get("with_exemption", True):
+            raise _err(f"{where}: field handling_imposed: value {code!r}: {name} is a sanction, "
+                       "which an exempting decision (不予/免予) does not impose")
+        if entry.get("tracks") and track not in entry["tracks"]:
+            raise _err(f"{where}: field handling_imposed: value {code!r}: {name} is not imposed on the case's track "
+                       f"{label(f'track.{track}', 'en')} (only on: "
+                       + ", ".join(label(f"track.{t}", "en") for t in entry["tracks"]) + ")")
+
+
 def check_decision(case: CaseRow, policy, payload: dict[str, Any], where: str) -> None:
     proc = policy.procedure
     # The body always decides a graded outcome; the engine may have left the case undetermined
@@ -51,6 +77,7 @@ def check_decision(case: CaseRow, policy, payload: dict[str, Any], where: str) -
         if OUTCOME_OF[value] != outcome:
             raise _err(f"{where}: field {name}: value {value!r}: a disposition of {OUTCOME_OF[value]}, "
                        f"not of the outcome {outcome}")
+    check_imposed(case, payload, where)
     for name in ("engine_policy_id",) if undetermined else ("engine_rule", "engine_policy_id"):
         if not payload.get(name):
             raise _err(f"{where}: field {name}: value {payload.get(name)!r}: the engine's recommendation is missing")

@@ -233,6 +233,7 @@ class Decided(Payload):
     approved_by: Any = None
     departure_reason: Any = None
     corrections: Any = None
+    handling_imposed: Any = None   # codes of ftlib/data/handling.yaml (the career review's 影响期)
 
     def check(self, ctx: Context) -> None:
         check_decision(ctx.case, ctx.policy, ctx.raw, ctx.where)
