@@ -20,6 +20,7 @@ from ftlib.policy.handling import impact_period
 from ftlib.policy.loader import PolicyError, PolicySet, bundled
 from ftlib.policy.schema import Aftercare, Bilingual, GradingRow, Policy
 from ftlib.policy.select import in_force, jurisdiction_chain, version_in_force
+from ftlib.regions import region_name
 from ftlib.vocabulary import (
     ALL_DISPOSITIONS,
     ALL_OUTCOMES,
@@ -247,27 +248,27 @@ def determine(case: Case, policy: str | Policy | None = None, policies: PolicySe
     if policy is not None:
         chosen = _resolve_forced(policies, policy, case.conduct_date)
         if not chosen.in_force(case.conduct_date):
-            warnings.append(_msg("not_in_force", id=chosen.id, date=case.conduct_date))
+            warnings.append(_msg("not_in_force", id=_named(chosen), date=case.conduct_date))
         if chosen.jurisdiction not in jurisdiction_chain(case.jurisdiction):
-            warnings.append(_msg("other_jurisdiction", id=chosen.id, jur=case.jurisdiction))
+            warnings.append(_msg("other_jurisdiction", id=_named(chosen), jur=_region(case.jurisdiction)))
         if case.unknown_facts():
-            return _determine_unknown(case, policies, chosen, None, warnings, _msg("forced", id=chosen.id))
+            return _determine_unknown(case, policies, chosen, None, warnings, _msg("forced", id=_named(chosen)))
         result = _evaluate(case, policies.compiled[chosen.id])
-        return _build(case, chosen, result, _msg("forced", id=chosen.id), warnings)
+        return _build(case, chosen, result, _msg("forced", id=_named(chosen)), warnings)
 
     at_conduct, at_decision = candidates(case, policies)
     if case.unknown_facts():
         return _determine_unknown(case, policies, at_conduct, at_decision, warnings)
     result = _evaluate(case, policies.compiled[at_conduct.id])
-    selection = _msg("at_conduct", id=at_conduct.id, date=case.conduct_date)
+    selection = _msg("at_conduct", id=_named(at_conduct), date=case.conduct_date)
     if at_decision is not None:
         later = _evaluate(case, policies.compiled[at_decision.id])
         if DISPOSITION_LENIENCY[later[4].disposition] > DISPOSITION_LENIENCY[result[4].disposition]:
-            selection = _msg("lenient_later", id=at_decision.id, old=at_conduct.id, date=case.decision_date,
+            selection = _msg("lenient_later", id=_named(at_decision), old=_named(at_conduct), date=case.decision_date,
                              new_outcome=_both(f"disposition.{later[4].disposition}"),
                              old_outcome=_both(f"disposition.{result[4].disposition}"))
             return _build(case, at_decision, later, selection, warnings)
-        selection = _msg("kept_conduct", id=at_conduct.id, date=case.conduct_date, later=at_decision.id)
+        selection = _msg("kept_conduct", id=_named(at_conduct), date=case.conduct_date, later=_named(at_decision))
     return _build(case, at_conduct, result, selection, warnings)
 
 
@@ -307,11 +308,11 @@ def _determine_unknown(case: Case, policies: PolicySet, at_conduct: Policy, at_d
     if forced is not None:
         selection = forced
     elif later:
-        selection = _msg("lenient_later_open", id=applied.id, old=at_conduct.id, date=case.decision_date)
+        selection = _msg("lenient_later_open", id=_named(applied), old=_named(at_conduct), date=case.decision_date)
     elif at_decision is not None:
-        selection = _msg("kept_conduct", id=at_conduct.id, date=case.conduct_date, later=at_decision.id)
+        selection = _msg("kept_conduct", id=_named(at_conduct), date=case.conduct_date, later=_named(at_decision))
     else:
-        selection = _msg("at_conduct", id=at_conduct.id, date=case.conduct_date)
+        selection = _msg("at_conduct", id=_named(at_conduct), date=case.conduct_date)
     return _build(case, applied, result, selection, warnings).model_copy(update=base)
 
 
@@ -447,6 +448,15 @@ def _both(key: str) -> dict[str, str]:
     return {"zh": label(key, "zh"), "en": label(key, "en")}
 
 
+def _named(policy: Policy) -> dict[str, str]:
+    """A policy as its reader knows it: its name, never its id."""
+    return {"zh": policy.name.zh, "en": policy.name.en}
+
+
+def _region(code: str) -> dict[str, str]:
+    return {lang: region_name(code, lang) for lang in ("zh", "en")}
+
+
 def _msg(code: str, **kw: Any) -> Message:
     """A selection message in both languages; a keyword given as {zh, en} is put in each language."""
     def fill(lang: str) -> str:
@@ -473,8 +483,7 @@ def comparison_table(dets: list[Determination], lang: str = "zh") -> pd.DataFram
     import pandas as pd
 
     return pd.DataFrame([{
-        label("column.policy", lang): d.policy.id,
-        label("column.name", lang): d.policy.name_zh if lang == "zh" else d.policy.name_en,
+        label("column.policy", lang): d.policy.name_zh if lang == "zh" else d.policy.name_en,
         label("column.outcome", lang): d.outcome_label(lang),
         label("column.disposition", lang): d.disposition_label(lang),
         label("column.rule", lang): d.deciding_words(lang),
