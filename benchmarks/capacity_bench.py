@@ -331,7 +331,7 @@ async def bounded(jobs: list, deadline_s: float, progress: Progress) -> list:
 
 
 async def visit_page(browser, url: str, ready: str, start: asyncio.Event, timeout_ms: int, delay: float,
-                     contexts: list) -> tuple[object, float] | None:
+                     contexts: list) -> tuple[object, float, float] | None:
     context = await browser.new_context(viewport={"width": 1200, "height": 900})
     contexts.append(context)
     page = await context.new_page()
@@ -341,7 +341,10 @@ async def visit_page(browser, url: str, ready: str, start: asyncio.Event, timeou
     try:
         await page.goto(url, timeout=timeout_ms, wait_until="commit")
         await page.wait_for_function(ready, timeout=timeout_ms, polling=100)
-        return page, time.perf_counter() - t0
+        took = time.perf_counter() - t0
+        # The server's part: the page (drawn ahead by a kernel of the pool) delivered whole.
+        html_s = await page.evaluate("performance.getEntriesByType('navigation')[0].responseEnd / 1000")
+        return page, took, html_s
     except Exception:  # noqa: BLE001 — a trainee who never got the page counts as failed
         return None
 
@@ -357,14 +360,33 @@ async def prepare(page, name: str) -> object | None:
         return None
 
 
-async def submit(page, start: asyncio.Event) -> float | None:
-    """At the common start, submit: seconds from the click to the scored answer in the page."""
+#: In the page: the moment of the submit click and the moment the scored answer appears (what the
+#: trainee sees), apart from the time the bench's own driver takes to reach 40 busy browsers.
+WATCH = """() => {
+  window.__ftlibClick = null; window.__ftlibAnswer = null;
+  document.addEventListener('click', e => {
+    const b = e.target.closest('button');
+    if (b && b.textContent.includes('提交答案') && window.__ftlibClick === null) window.__ftlibClick = performance.now();
+  }, true);
+  new MutationObserver(() => {
+    if (window.__ftlibClick !== null && window.__ftlibAnswer === null && document.querySelector('.ftlib-quiz-answer'))
+      window.__ftlibAnswer = performance.now();
+  }).observe(document.body, {subtree: true, childList: true});
+}"""
+
+
+async def submit(page, start: asyncio.Event) -> tuple[float, float] | None:
+    """At the common start, submit: (in the page: click → scored answer shown; at the driver: the
+    click asked → the answer found), in seconds."""
+    await page.evaluate(WATCH)
     await start.wait()
     t0 = time.perf_counter()
     try:
         await page.get_by_role("button", name="提交答案").click()
         await page.locator(".ftlib-quiz-answer").wait_for(timeout=120_000)
-        return time.perf_counter() - t0
+        driver = time.perf_counter() - t0
+        in_page = await page.evaluate("(window.__ftlibAnswer - window.__ftlibClick) / 1000")
+        return in_page, driver
     except Exception:  # noqa: BLE001 — a trainee whose answer never came back counts as failed
         return None
 
@@ -424,7 +446,9 @@ def run_quiz(n: int, tmp: Path, env: dict, browsers: int = 4, arrive_over: float
             start.set()
             done = await bounded(tasks, timeout_s + arrive_over + 30, Progress("first question", n))
             times = [d[1] for d in done if d is not None]
-            loaded = {**summary(times, n - len(times)), "users": n, "arrive_over_s": arrive_over,
+            html = summary([d[2] for d in done if d is not None], 0)
+            loaded = {**summary(times, n - len(times)), "page_html_median_s": html.get("median_s"),
+                      "page_html_p95_s": html.get("p95_s"), "users": n, "arrive_over_s": arrive_over,
                       "cull_idle_s": cull_idle_s or 120, "server_idle_mb": warmed["server_rss_mb_ready"]}
             per_kernel = server.kernel_rss_mb()
             loaded.update(kernels_open=len(per_kernel), kernel_rss_mb_median=round(statistics.median(per_kernel), 1)
@@ -440,7 +464,9 @@ def run_quiz(n: int, tmp: Path, env: dict, browsers: int = 4, arrive_over: float
             await asyncio.sleep(1)   # the machine settles; then every trainee submits at the same moment
             go.set()
             answers = [t for t in await bounded(jobs, 150, Progress("answers back", len(ready))) if t is not None]
-            responded = {**summary(answers, len(ready) - len(answers)), "submitted": len(ready),
+            driver = summary([t[1] for t in answers], 0)
+            responded = {**summary([t[0] for t in answers], len(ready) - len(answers)), "submitted": len(ready),
+                         "driver_median_s": driver.get("median_s"), "driver_p95_s": driver.get("p95_s"),
                          "server_peak_rss_mb": round(server.peak_mb),
                          "server_peak_pss_mb": round(server.peak_pss_mb), "peak_kernels": server.peak_kernels}
             from ftlib.ui.classfile import read
