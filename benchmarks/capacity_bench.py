@@ -284,6 +284,18 @@ def run_reports(n: int, n_dash: int, tmp: Path, env: dict) -> dict:
                 "kernels_open": kernels_open, "mb_per_kernel": round((rss - idle) / max(1, kernels_open), 1),
                 "kernels_gone_after_leaving_s": None if gone is None else round(time.monotonic() - t_leave, 1)}
             print(json.dumps({"report_notebook": result["report_notebook"]}, ensure_ascii=False), flush=True)
+            # The same visitors whose browsers vanish (killed, crashed, the laptop shut): no unload
+            # beacon; their kernels go by the idle cull alone (voila.json).
+            contexts, times, failed = await crowd(browser, n_dash, server.base + f"voila/render/{NAME}.ipynb", DRAWN)
+            t_leave = time.monotonic()
+            for c in contexts:
+                await c.close()
+            gone = await asyncio.to_thread(server.wait_no_kernels)
+            result["report_notebook_vanished"] = {
+                "visitors": n_dash, "n_ok": len(times),
+                "kernels_gone_after_vanishing_s": None if gone is None else round(time.monotonic() - t_leave, 1)}
+            print(json.dumps({"report_notebook_vanished": result["report_notebook_vanished"]}, ensure_ascii=False),
+                  flush=True)
         return result
 
     try:

@@ -33,6 +33,7 @@ import html
 import sys
 
 import tornado.web
+from jupyter_server._tz import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Integer
 from voila import app as voila_app
@@ -109,6 +110,13 @@ def pooled_kernel_manager_factory(base_class, preheat_kernel: bool, default_pool
             pool = self._pools.get(notebook_name, [])
             pool[:] = [t for t in pool if not (t.done() and (t.cancelled() or t.exception() is not None))]
             return len(pool)
+
+        async def get_rendered_notebook(self, notebook_name: str, *args, **kwargs):
+            render_task, rendered, kernel_id = await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+            # Its cells ran when the pool was filled, maybe long ago: it is the culler's from now on,
+            # and must not count as idle since then while its page is still opening the websocket.
+            self.get_kernel(kernel_id).last_activity = utcnow()
+            return render_task, rendered, kernel_id
 
         async def shutdown_kernel(self, kernel_id: str, *args, **kwargs):
             result = await super().shutdown_kernel(kernel_id, *args, **kwargs)

@@ -65,3 +65,45 @@ def test_pool_serves_the_first_trainees_and_is_a_reserve(browser, tmp_path):
     finally:
         stop_group(proc, timeout=30)
         log.close()
+
+
+def test_a_kept_kernel_handed_out_late_is_not_culled_before_its_page_connects(browser, tmp_path):
+    """A pool's kernel ran the quiz long before its trainee came: handed out, it must not count as
+    idle since then, or the culler takes it while the page is still opening its websocket (here: a
+    7 s idle cull, the kernel kept 12 s, the page's scripts slowed by 3 s as on a busy machine)."""
+    from ftlib.reports.serve import notebook_config_dir, voila_command, voila_env, wait_until_up
+    from tests.conftest import ROOT
+
+    port = free_port()
+    log = open(ARTIFACTS / f"voila-pool-cull-{port}.log", "w")  # noqa: SIM115 — closed below
+    results = tmp_path / "class.jsonl"
+    cmd = [*voila_command(port, target=str(ROOT / "notebooks" / "04_training_quiz.ipynb"),
+                          config_dir=notebook_config_dir(), pool=1),
+           "--MappingKernelManager.cull_idle_timeout=7", "--MappingKernelManager.cull_interval=1"]
+    proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                            env=voila_env({**os.environ, "FTLIB_QUIZ_RESULTS": str(results)}))
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        wait_until_up(url, proc)
+        assert wait_kernels(proc, 1, timeout=90) == 1
+        time.sleep(12)   # kept, idle, longer than the cull: the pool protects it
+        assert wait_kernels(proc, 1) == 1
+        page = browser.new_context().new_page()
+
+        def slow(route):
+            time.sleep(3)
+            route.continue_()
+
+        page.route("**/voila.js*", slow)
+        page.goto(url, timeout=60_000)
+        page.locator(".ftlib-quiz-case").wait_for(timeout=60_000)
+        page.get_by_label("学员姓名").fill("学员乙")
+        page.get_by_label("学员姓名").press("Enter")
+        page.get_by_text("不属于容错情形", exact=True).click()
+        page.get_by_role("button", name="提交答案").click()
+        page.locator(".ftlib-quiz-answer").wait_for(timeout=30_000)   # its kernel is alive and answers
+        assert [r["trainee"] for r in read(results)] == ["学员乙"]
+        page.close(run_before_unload=True)
+    finally:
+        stop_group(proc, timeout=30)
+        log.close()
