@@ -47,8 +47,11 @@ OUTCOME_OF: dict[str, str] = {
 }
 
 #: The disposition a grading row (or a stored decision) that gives only an outcome stands for:
-#: the documented mapping for policy files and register rows written before dispositions existed
-#: (免予问责 and 从轻 are what ``exempt`` and ``mitigated`` were labelled as).
+#: the documented mapping for policy files and register rows written before dispositions existed.
+#: ``exempt`` and ``mitigated`` never named one disposition (their labels were 免责 and 减责, each
+#: covering two); the mapping takes the less lenient of each pair (``DISPOSITION_LENIENCY``:
+#: 免予问责 below 不予问责, 从轻 below 减轻), so that an old row is never read as more favourable to
+#: the cadre than it said — 不予问责 and 减轻 must be stated.
 DEFAULT_DISPOSITION: dict[str, str] = {
     "exempt": "exempted", "mitigated": "lighter",
     "not_tolerated": "not_tolerated", "out_of_scope": "out_of_scope", "undetermined": "undetermined",

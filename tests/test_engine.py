@@ -29,7 +29,8 @@ CN-2019  scope + policy_change, force_majeure; mitigations: remedy != none; coop
                default → not_tolerated
 Corrections: CN-2016 rectify (always, 30 wd); CN-2018/19 rectify (always, 30 wd) and recover_losses
 (loss > 0 and remedy != full, 60 wd). Aftercare (CN-2016, inherited): exempt 0 months / visit 60 wd;
-mitigated 6 months / visit 60 wd; not_tolerated 12 months / no visit; out_of_scope none given.
+mitigated no period fixed (null: it follows the handling imposed) / visit 60 wd; not_tolerated no period
+fixed / no visit; out_of_scope none given.
 """
 
 from __future__ import annotations
@@ -297,7 +298,9 @@ def test_aftercare_per_outcome(cn, pid):
     }
     if pid != "CN-2016":
         cases["mitigated"] = case(**{"procedure.followed": "partial", "after.remedy": "partial"})
-    expected = {"exempt": (0, 60), "mitigated": (6, 60), "not_tolerated": (12, None), "out_of_scope": (0, None)}
+    # cn-2016.yaml aftercare (inherited by CN-2018/2019): no impact period is fixed for mitigated or
+    # not tolerated (null: it follows the handling imposed); exempt rows leave 批评教育、谈话提醒 (0)
+    expected = {"exempt": (0, 60), "mitigated": (None, 60), "not_tolerated": (None, None), "out_of_scope": (0, None)}
     for outcome, c in cases.items():
         d = determine(c, pid, cn)
         assert d.outcome == outcome
@@ -306,6 +309,12 @@ def test_aftercare_per_outcome(cn, pid):
 
 
 # -- selection by date ---------------------------------------------------------------------------
+
+#: The national policies' English names, as their files give them.
+NAME_EN = {"CN-2016": "National baseline (2016: the three distinctions)",
+           "CN-2018": "National baseline (2018: Opinions on motivating cadres)",
+           "CN-2019": "National baseline (2019: Accountability Regulations Art. 17-18)"}
+
 
 @pytest.mark.parametrize("day,pid", [
     ("2017-03-01", "CN-2016"),
@@ -321,7 +330,8 @@ def test_selection_by_conduct_date(cn, day, pid):
     d = determine(case(conduct_date=day), policies=cn)
     assert d.policy.id == pid
     assert d.selection.code == "at_conduct"
-    assert pid in d.selection.en and day in d.selection.zh
+    # the reader meets the policy's name, never its id
+    assert NAME_EN[pid] in d.selection.en and day in d.selection.zh and pid not in d.selection.en + d.selection.zh
     assert d.warnings == []
 
 
@@ -358,14 +368,15 @@ def test_lenient_later_rule_applies(cn, over, old_outcome, new_outcome, new_rule
     assert d.policy.id == "CN-2019"
     assert (d.outcome, d.deciding_rule) == (new_outcome, new_rule)
     assert d.selection.code == "lenient_later"
-    assert "CN-2018" in d.selection.en and "CN-2019" in d.selection.en and "从旧兼从轻" in d.selection.zh
+    assert NAME_EN["CN-2018"] in d.selection.en and NAME_EN["CN-2019"] in d.selection.en
+    assert "从旧兼从轻" in d.selection.zh and "激励干部新担当新作为意见" in d.selection.zh
 
 
 def test_later_rule_not_more_lenient_keeps_conduct_rule(cn):
     # both versions exempt the clean case: equal, not more lenient → CN-2018 kept
     d = determine(case(conduct_date="2019-01-15", decision_date="2020-03-01"), policies=cn)
     assert (d.policy.id, d.outcome, d.selection.code) == ("CN-2018", "exempt", "kept_conduct")
-    assert "CN-2019" in d.selection.en
+    assert NAME_EN["CN-2019"] in d.selection.en
 
 
 def test_stricter_later_rule_is_not_applied_backwards(cn):
@@ -390,7 +401,7 @@ def test_forced_policy_not_in_force_warns(cn):
     assert d.selection.code == "forced"
     codes = [w.code for w in d.warnings]
     assert codes == ["not_in_force"]
-    assert "CN-2019" in d.warnings[0].en and "2017-03-01" in d.warnings[0].zh
+    assert NAME_EN["CN-2019"] in d.warnings[0].en and "2017-03-01" in d.warnings[0].zh
 
 
 def test_forced_policy_in_force_no_warning(cn):
@@ -416,6 +427,7 @@ def test_forced_policy_other_jurisdiction_warns(tmp_path):
     ps = PolicySet([*CN_FILES, p])
     d = determine(case(conduct_date="2017-03-01", jurisdiction="CN-HB"), "CN-ZZ-2016", ps)
     assert [w.code for w in d.warnings] == ["other_jurisdiction"]
+    assert "湖北省" in d.warnings[0].zh and "CN-HB" not in d.warnings[0].zh + d.warnings[0].en
     # and a CN-ZZ case selects its own policy before the national one
     assert determine(case(conduct_date="2017-03-01", jurisdiction="CN-ZZ-A"), policies=ps).policy.id == "CN-ZZ-2016"
 

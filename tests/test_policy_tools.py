@@ -1,5 +1,7 @@
 """Policy diff and policy impact, checked against differences read off the policy files."""
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -78,3 +80,16 @@ def test_bad_edits_are_refused():
     with pytest.raises(EditError, match="unknown fact"):
         policy_impact(pd.DataFrame([BASE]), "CN-2019", set_condition(data, "conditions", "procedure", "x.y"))
     assert set_time_limit(data, "decision", 3)["procedure"]["time_limits_working_days"]["decision"] == 3
+
+
+def test_diff_text_speaks_names_and_articles_not_ids():
+    from ftlib.policy.diff import diff_report, diff_text
+
+    ps = bundled()
+    text = diff_text(diff_report(ps.compiled["CN-2018"], ps.compiled["CN-2019"], "zh"), "zh")
+    lines = text.splitlines()
+    # the two policies by the names their files give, once, at the top
+    assert lines[:2] == ["前者：《全国基线（2018年：激励干部新担当新作为意见）》", "后者：《全国基线（2019年：问责条例第十七、十八条）》"]
+    # CN-2019 adds Art. 17 para. 2: shown by its article (the clause's source), not by the file's clause id
+    assert any(line.startswith("  [条款] 新增: 〔第十七条第二款〕对上级错误决定提出改正或者撤销意见未被采纳") for line in lines), text
+    assert not re.search(r"CN-20|art17|〔[a-z_0-9]+〕", text), text

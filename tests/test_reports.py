@@ -135,7 +135,13 @@ def test_page_holds_every_language_with_a_switch_and_chart_specs(frames):
     assert len(ids) == len(set(ids))
     assert "case_id" not in page and "cadre_id" not in page
     assert "按季度趋势" in zh and "按季度趋势" not in en
-    assert "<script" not in page and "http://" not in page.replace("http://www.w3.org", "")
+    # one script only, inline: the table sorter (nothing fetched, no src); the rest needs none
+    assert re.findall(r"<script[^>]*>", page) == ["<script>"] and "window.ftlibSortable" in page
+    assert "http://" not in page.replace("http://www.w3.org", "")
+    # the sub-region table sorts, its total row stays outside the sorted rows
+    table = re.search(r"<table[^>]*ftlib-sortable[^>]*>.*?</table>", zh, re.S).group(0)
+    body = table.split("<tbody>")[1].split("</tbody>")[0]
+    assert "<tfoot>" in table and "<th>合计</th>" in table.split("<tfoot>")[1] and "合计" not in body
 
 
 def test_ids_inside_each_chart_svg_are_made_unique():

@@ -117,7 +117,7 @@ def differing_cases(a: CompiledPolicy, b: CompiledPolicy, exhaustive: list | Non
 
 def _row_name(p: Policy, rule_id: str, lang: str) -> str:
     row = next((g for g in p.grading if g.id == rule_id), None)
-    return f"{getattr(row.label, lang)}〔{rule_id}〕" if row is not None and row.label is not None else rule_id
+    return getattr(row.label, lang) if row is not None and row.label is not None else rule_id
 
 
 def _value_words(value: Any, lang: str) -> str:
@@ -128,6 +128,8 @@ def _value_words(value: Any, lang: str) -> str:
         return ("、" if lang == "zh" else ", ").join(_value_words(v, lang) for v in value) if value else "—"
     if isinstance(value, str) and has_label(f"desk.channel.{value}"):
         return label(f"desk.channel.{value}", lang)
+    if isinstance(value, str) and has_label(f"compare.window_closes.{value}"):
+        return label(f"compare.window_closes.{value}", lang)
     if isinstance(value, dict):
         return ", ".join(f"{k} {v}" for k, v in value.items())
     if value is None:
@@ -145,11 +147,13 @@ def item_name(p_a: Policy, p_b: Policy, c: Change, lang: str) -> str:
         if c.section == "clauses" and c.item in p.clauses:
             text = getattr(p.clauses[c.item], lang)
             cut = 40 if lang == "zh" else 90
-            return f"{text[:cut]}{'…' if len(text) > cut else ''}〔{c.item}〕"
+            source = p.clauses[c.item].source
+            where = f"〔{source.article}〕" if source is not None and source.article else ""  # the article, not our id
+            return f"{where}{text[:cut]}{'…' if len(text) > cut else ''}"
         for group in ("distinctions", "exclusions", "conditions", "mitigations"):
             rule = next((r for r in getattr(p, group) if r.id == c.item), None) if c.section == group else None
             if rule is not None and rule.label is not None:
-                return f"{getattr(rule.label, lang)}〔{c.item}〕"
+                return getattr(rule.label, lang)
     if c.section == "scope":
         return value_label("scenario", c.item, lang)
     if c.section in ("identity", "procedure"):
@@ -172,6 +176,7 @@ def diff_report(a: CompiledPolicy, b: CompiledPolicy, lang: str = "zh",
               .sort_values(ascending=False).reset_index(name="count")) if len(diff) else pd.DataFrame()
     return {
         "a": a.policy.id, "b": b.policy.id,
+        "name_a": getattr(a.policy.name, lang), "name_b": getattr(b.policy.name, lang),
         "space": "all" if whole and whole[0] else "sample",
         "total": int(diff.attrs["total"]), "differ": int(len(diff)),
         "text_changes": [{"section": c.section, "section_name": label(f"compare.section.{c.section}", lang),
@@ -189,8 +194,9 @@ def diff_report(a: CompiledPolicy, b: CompiledPolicy, lang: str = "zh",
 
 def diff_text(report: dict[str, Any], lang: str = "zh") -> str:
     """The report of :func:`diff_report` as the lines ``ftlib diff`` prints."""
-    a, b = report["a"], report["b"]
-    lines = [f"{a} → {b}", "", f"{label('compare.heading.text', lang)} ({len(report['text_changes'])})"]
+    a, b = label("compare.heading.first", lang), label("compare.heading.second", lang)  # names once, at the top
+    lines = [*label("compare.heading.pair", lang).format(a=report["name_a"], b=report["name_b"]).splitlines(), "",
+             f"{label('compare.heading.text', lang)} ({len(report['text_changes'])})"]
     lines += [f"  [{c['section_name']}] {c['kind_name']}: {c['name']}" for c in report["text_changes"]]
     space = label(f"compare.heading.space_{report['space']}", lang)
     lines += ["", f"{label('compare.heading.dispositions', lang)} — {space}"]
@@ -206,6 +212,7 @@ def diff_text(report: dict[str, Any], lang: str = "zh") -> str:
     share = f"{100 * report['differ'] / report['total']:.3g}%"
     lines.append("  " + label("compare.heading.differ_count", lang).format(n=f"{report['differ']:,}",
                                                                          total=f"{report['total']:,}", share=share))
-    lines += [f"  {g['count']:>9,}  {a}: {g['row_a']} {g['disposition_a_name']} → {b}: {g['row_b']} "
+    colon = "：" if lang == "zh" else ": "
+    lines += [f"  {g['count']:>9,}  {a}{colon}{g['row_a']} {g['disposition_a_name']} → {b}{colon}{g['row_b']} "
               f"{g['disposition_b_name']}" for g in report["where"]]
     return "\n".join(lines)

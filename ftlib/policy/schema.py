@@ -156,9 +156,30 @@ class ProcedureRules(BaseModel):
     #: working days after the accountability notice within which the cadre or the unit may apply
     #: (None: the policy sets no window); checked by the register when the notice day is given
     application_window_working_days: int | None = Field(default=None, ge=1)
+    #: how the application window closes: ``working_days`` (the figure above, counted from the
+    #: notice), or ``decision`` — from the start of the accountability proceedings (the notice)
+    #: until the accountability decision (Changning 2016: "在启动追责程序后尚未作出决定前");
+    #: None: ``working_days`` where a figure is given, else no window
+    application_window_closes: Literal["working_days", "decision"] | None = None
     review_time_limit_working_days: int = Field(ge=1)
     onsite_report_within_working_days: int | None = None
     clause: str | None = None
+
+    @model_validator(mode="after")
+    def _window(self) -> ProcedureRules:
+        closes, days = self.application_window_closes, self.application_window_working_days
+        if closes == "working_days" and days is None:
+            raise ValueError("application_window_closes: working_days needs application_window_working_days")
+        if closes == "decision" and days is not None:
+            raise ValueError("application_window_closes: decision takes no application_window_working_days "
+                             f"(given {days})")
+        return self
+
+    def window_closes(self) -> str | None:
+        """How the application window closes (``working_days``, ``decision``), None if there is none."""
+        if self.application_window_closes is not None:
+            return self.application_window_closes
+        return "working_days" if self.application_window_working_days is not None else None
 
 
 class Policy(BaseModel):

@@ -29,7 +29,7 @@ from ftlib.register.decision_rules import check_decision  # noqa: F401  (re-expo
 from ftlib.register.errors import ProcedureError
 from ftlib.register.models import CaseRow, Event
 from ftlib.register.procedure import progress_of, record_event
-from ftlib.vocabulary import DEFAULT_DISPOSITION, OUTCOME_OF
+from ftlib.vocabulary import DEFAULT_DISPOSITION, OUTCOME_OF, UNDETERMINED
 from ftlib.workdays import add_working_days
 
 
@@ -52,7 +52,8 @@ def record_decision(session: Session, case_id: str, *, on: dt.date, actor: str, 
                     members_total: int, members_present: int, votes_for: int, votes_against: int = 0,
                     votes_abstain: int = 0, consulted: Iterable[str] = (), approved_by: str | None = None,
                     departure_reason: str | None = None, review: bool = False,
-                    recorded_by: str | None = None, disposition: str | None = None) -> Event:
+                    recorded_by: str | None = None, disposition: str | None = None,
+                    handling_imposed: Iterable[str] | None = None) -> Event:
     """Record the (collective) decision on a case — or, with ``review=True``, the decision on
     an appeal — together with the engine's recommendation at this moment.
 
@@ -60,7 +61,12 @@ def record_decision(session: Session, case_id: str, *, on: dt.date, actor: str, 
     ``outcome``'s. Not given, it is the engine's where the body decides the engine's outcome (the
     body follows the recommendation), else the one ``outcome`` stands for by the documented
     mapping ``vocabulary.DEFAULT_DISPOSITION`` (exempt → 免予问责, mitigated → 从轻). A decision
-    whose disposition differs from the engine's departs from it and must say why."""
+    whose disposition differs from the engine's departs from it and must say why — so does every
+    decision on a case the engine left ``undetermined``, whose event then records the
+    dispositions still possible and the decisive unknowns (what was to be verified).
+
+    ``handling_imposed``: the handling actually imposed (codes of ftlib/data/handling.yaml: 批评教育,
+    诫勉, 记过 …); the career review's impact period (影响期) follows it."""
     row = session.get(CaseRow, case_id)
     if row is None:
         raise ProcedureError(f"case {case_id}: no such case in the register")
@@ -76,6 +82,11 @@ def record_decision(session: Session, case_id: str, *, on: dt.date, actor: str, 
         "engine_rule": det.deciding_rule, "engine_policy_id": det.policy.id,
         "departure_reason": departure_reason, "corrections": correction_orders(det, on),
     }
+    if handling_imposed:
+        payload["handling_imposed"] = list(handling_imposed)
+    if det.outcome == UNDETERMINED:   # no row decided: the case shows what to verify (issue 11)
+        payload["engine_possible_dispositions"] = list(det.possible_dispositions)
+        payload["engine_decisive_unknowns"] = list(det.decisive_unknowns)
     if review:
         previous = progress_of(session, case_id)
         same = outcome == previous.outcome and (previous.disposition is None or disposition == previous.disposition)

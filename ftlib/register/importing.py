@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ftlib.errors import FtlibError
@@ -165,11 +165,25 @@ def _unknown_regions(session: Session, cases: pd.DataFrame, brought: set[str]) -
     return out
 
 
+def _present(session: Session, table: str, ids: list[str]) -> set[str]:
+    """Which of ``ids`` the register's ``table`` holds, asked through the driver in chunks (an
+    empty table — a first import — is not asked at all)."""
+    conn = session.connection()
+    if conn.exec_driver_sql(f"SELECT 1 FROM {table} LIMIT 1").first() is None:
+        return set()
+    found: set[str] = set()
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        sql = f"SELECT id FROM {table} WHERE id IN ({_placeholders(conn, chunk)})"
+        found.update(r[0] for r in conn.exec_driver_sql(sql, tuple(chunk)))
+    return found
+
+
 def _compare_existing_cases(session: Session, cases: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
-    ids = list(cases["id"])
+    present = sorted(_present(session, "cases", cases["id"].tolist()))
     existing: dict[str, CaseRow] = {}
-    for i in range(0, len(ids), 5000):
-        for row in session.scalars(select(CaseRow).where(CaseRow.id.in_(ids[i:i + 5000]))):
+    for i in range(0, len(present), 5000):
+        for row in session.scalars(select(CaseRow).where(CaseRow.id.in_(present[i:i + 5000]))):
             existing[row.id] = row
     if not existing:
         return cases, []
@@ -199,11 +213,7 @@ def _insert_cases(session: Session, cases: pd.DataFrame, progress: bool) -> None
         ensure_region(session, code)
     cadres = cases[cases["cadre_id"].notna()].drop_duplicates("cadre_id")
     if len(cadres):
-        known = set()
-        ids = list(cadres["cadre_id"])
-        for i in range(0, len(ids), 5000):
-            query = text("SELECT id FROM cadres WHERE id IN :ids").bindparams(bindparam("ids", expanding=True))
-            known |= set(session.execute(query, {"ids": ids[i:i + 5000]}).scalars())
+        known = _present(session, "cadres", cadres["cadre_id"].tolist())
         new = cadres[~cadres["cadre_id"].isin(known)]
         rows = list(zip(new["cadre_id"], new["region_code"], new["rank"],
                         new["unit_type"].replace("", "party_gov")))

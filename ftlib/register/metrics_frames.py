@@ -1,8 +1,9 @@
 """The register as ``ftlib.metrics.RegisterFrames``: the adapter between storage and metrics.
 
 Stage spans come from the append-only events (the stage of each state is
-``events.STAGE``); time limits from each case's policy; follow-up windows and impact periods
-from the policy's after-care for the decided outcome. Nothing here is a constant of the rules.
+``events.STAGE``); time limits from each case's policy; follow-up windows from the policy's
+after-care for the decided outcome; impact periods from the handling the decision carries
+(``casepolicy.impact_months``). Nothing here is a constant of the rules.
 """
 
 from __future__ import annotations
@@ -58,14 +59,31 @@ def stage_spans(events: pd.DataFrame, policy_of: pd.Series) -> pd.DataFrame:
     return out
 
 
-def _careers(cases: pd.DataFrame, policy_of: pd.Series, reviews: pd.DataFrame) -> pd.DataFrame:
-    """Every tolerated cadre with the end of the impact period (decision date + the policy's
-    ``aftercare.<outcome>.impact_period_months``) and the latest career review, NA if none."""
+def _careers(cases: pd.DataFrame, policy_of: pd.Series, reviews: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """Every tolerated cadre with the end of the impact period (decision date + the period of the
+    handling the latest decision carries, ``casepolicy.impact_months``; NaT where that period is
+    not known) and the latest career review, NA if none."""
     tol = cases[cases["outcome"].isin(["exempt", "mitigated"]) & cases["decided"].notna()]
     pol = bundled().policies
-    months = np.array([impact_months(pol[pid], oc) if pid in pol else 0
-                       for pid, oc in zip(tol["case_id"].map(policy_of), tol["outcome"])], dtype=int)
+    decided = events[events["kind"].isin(["decided", "review_decided"])]
+    last = dict(zip(decided["case_id"].tolist(), decided["payload"].tolist()))  # (case_id, seq) order: latest wins
+    empty: dict = {}
+    pays = [last.get(c, empty) for c in tol["case_id"].tolist()]
+    outcomes = tol["outcome"].tolist()
+    # the period depends on few things (policy, outcome, deciding row, handling imposed, whether the
+    # decision follows the engine): worked out once per distinct combination
+    keys = [(pid, oc, p.get("engine_rule"), str(p["handling_imposed"]) if "handling_imposed" in p else None,
+             p.get("engine_outcome") == oc and p.get("engine_disposition") in (None, p.get("disposition")))
+            for pid, oc, p in zip(tol["case_id"].map(policy_of).tolist(), outcomes, pays)]
+    months_of: dict[tuple, int] = {}
+    for key, p in zip(keys, pays):
+        if key not in months_of:
+            pid, oc, rule, _, follows = key
+            m = impact_months(pol[pid], oc, rule, p.get("handling_imposed"), follows) if pid in pol else None
+            months_of[key] = -1 if m is None else m
+    months = np.fromiter((months_of[k] for k in keys), dtype=int, count=len(keys))
     impact_end = tol["decided"].copy()
+    impact_end[months < 0] = pd.NaT   # the handling imposed carries no known period
     for m in np.unique(months[months > 0]):  # a few distinct lengths: shift each group at once
         sel = months == m
         impact_end[sel] = tol["decided"][sel] + pd.DateOffset(months=int(m))
@@ -146,7 +164,7 @@ def register_frames(url: str | None = None) -> RegisterFrames:
                             "name_zh": regions["name_zh"], "name_en": regions["name_en"]})
     hc = rf.headcounts(url)
     headcount = pd.DataFrame({"region": hc["region_code"], "year": hc["year"].astype(int), "cadres": hc["cadres"]})
-    careers = _careers(out, policy_of, rf.career_reviews(url))
+    careers = _careers(out, policy_of, rf.career_reviews(url), events)
     stages = stage_spans(events, policy_of)
     for frame in (appeals, corrections, followups, stages):
         frame["region"] = frame["case_id"].map(region_of)

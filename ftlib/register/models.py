@@ -143,7 +143,7 @@ class Decision(Base):
     #: (an exempt or mitigated decision recorded before dispositions existed, migration 0004).
     disposition: Mapped[str | None] = mapped_column(String(20))
     engine_outcome: Mapped[str] = mapped_column(String(20))
-    engine_rule: Mapped[str] = mapped_column(String(80))
+    engine_rule: Mapped[str] = mapped_column(String(80))  # "" when the engine left the case undetermined
     engine_policy_id: Mapped[str] = mapped_column(String(40))
     departure_reason: Mapped[str | None] = mapped_column(Text)
 

@@ -22,6 +22,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
 
 from ftlib.register import events as ev
+from ftlib.register.casepolicy import application_window_breach
 from ftlib.register.decision_rules import check_decision
 from ftlib.register.errors import ProcedureError
 from ftlib.register.models import CaseRow
@@ -129,14 +130,16 @@ def _iso_date(v: Any) -> Any:
 
 class Started(Payload):
     """A case's start. An application (by the cadre or the unit) may give ``notice_on``, the day
-    the accountability notice (问责调查通知) reached the applicant; when it does and the policy
-    sets an application window (``procedure.application_window_working_days``), the application
-    must fall within that many working days after it (the day of the notice not counted). Older
-    registers and imports that do not know the notice day are not checked."""
+    the accountability notice (问责调查通知) reached the applicant, and ``accountability_decided_on``,
+    the day an accountability decision was already made; the application must fall within the
+    policy's application window (``ftlib.register.casepolicy.application_window_breach``: so many
+    working days after the notice, or from the notice until the decision). Older registers and
+    imports that do not know these days are not checked."""
 
     kinds = ("started",)
     channel: Any = None
     notice_on: Annotated[Any, BeforeValidator(_iso_date)] = None
+    accountability_decided_on: Annotated[Any, BeforeValidator(_iso_date)] = None
 
     def check(self, ctx: Context) -> None:
         proc = ctx.policy.procedure
@@ -144,15 +147,10 @@ class Started(Payload):
             raise Refusal("channel", self.channel, f"policy {ctx.policy.id} allows only {', '.join(proc.starts)}")
         if self.channel != ctx.case.channel:
             raise Refusal("channel", self.channel, f"the case row says {ctx.case.channel!r}")
-        window = proc.application_window_working_days
-        if self.notice_on is None or self.channel == "ex_officio" or window is None:
-            return
-        if ctx.at < self.notice_on:
-            raise Refusal("at", ctx.at, f"before the accountability notice ({self.notice_on})")
-        ends = add_working_days(self.notice_on, window).due
-        if ctx.at > ends:
-            raise Refusal("at", ctx.at, f"the application window of {window} working days from the accountability "
-                                        f"notice ({self.notice_on}) ended on {ends} (policy {ctx.policy.id})")
+        breach = application_window_breach(ctx.policy, self.channel, ctx.at, self.notice_on,
+                                           self.accountability_decided_on)
+        if breach is not None:
+            raise Refusal(*breach)
 
 
 class Accepted(Payload):
@@ -235,6 +233,7 @@ class Decided(Payload):
     approved_by: Any = None
     departure_reason: Any = None
     corrections: Any = None
+    handling_imposed: Any = None   # codes of ftlib/data/handling.yaml (the career review's 影响期)
 
     def check(self, ctx: Context) -> None:
         check_decision(ctx.case, ctx.policy, ctx.raw, ctx.where)

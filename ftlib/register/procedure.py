@@ -123,7 +123,7 @@ def projection(case: CaseRow, seq: int, kind: str, at: dt.date, payload: dict[st
             members_total=payload["members_total"], members_present=payload["members_present"],
             votes_for=payload["votes_for"], votes_against=payload.get("votes_against", 0),
             votes_abstain=payload.get("votes_abstain", 0), outcome=payload["outcome"],
-            disposition=disposition_of(payload), engine_outcome=payload["engine_outcome"], engine_rule=payload["engine_rule"],
+            disposition=disposition_of(payload), engine_outcome=payload["engine_outcome"], engine_rule=payload["engine_rule"] or "",
             engine_policy_id=payload["engine_policy_id"], departure_reason=payload.get("departure_reason"))]
         for c in payload.get("corrections", []):
             rows.append(Correction(case_id=case.id, measure=c["measure"], text_zh=c.get("text_zh", ""), ordered_on=at,
@@ -256,10 +256,11 @@ def ensure_cadre(session: Session, cadre_id: str, region: str, case: Case | None
 def open_case(session: Session, case: Case, *, channel: str, received_on: dt.date, actor: str,
               cadre_id: str | None = None, region: str | None = None, registration_id: str | None = None,
               clue: dict[str, Any] | None = None, recorded_by: str | None = None,
-              notice_on: dt.date | None = None) -> CaseRow:
+              notice_on: dt.date | None = None, accountability_decided_on: dt.date | None = None) -> CaseRow:
     """Register a case and its start: an application by the cadre or the unit, or ex officio.
-    ``notice_on``: the day the accountability notice reached an applicant (checked against the
-    policy's application window)."""
+    ``notice_on``: the day the accountability notice reached an applicant; ``accountability_decided_on``:
+    the day an accountability decision was already made (both checked against the policy's
+    application window)."""
     where = f"case {case.id}"
     if session.get(CaseRow, case.id) is not None:
         raise ProcedureError(f"{where}: field id: value {case.id!r}: already in the register")
@@ -291,7 +292,8 @@ def open_case(session: Session, case: Case, *, channel: str, received_on: dt.dat
                   registration_id=registration_id, facts=_compact(flatten(facts)))
     session.add(row)
     session.flush()
-    start = {"channel": channel, **({"notice_on": notice_on.isoformat()} if notice_on else {})}
+    start = {"channel": channel, **({"notice_on": notice_on.isoformat()} if notice_on else {}),
+             **({"accountability_decided_on": accountability_decided_on.isoformat()} if accountability_decided_on else {})}
     record_event(session, case.id, "started", received_on, actor, start, recorded_by=recorded_by)
     if clue:
         record_event(session, case.id, "clue_received", clue.get("received_on", received_on), actor,

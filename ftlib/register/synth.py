@@ -408,7 +408,8 @@ def _review_career(s, cid: str, policy, outcome: str, decided_on: dt.date, last:
     rng = random.Random(zlib.crc32(cid.encode()))
     if rng.random() >= 0.7:
         return
-    end = (pd.Timestamp(decided_on) + pd.DateOffset(months=pr.impact_months(policy, outcome))).date()
+    # the synthetic decisions record no handling imposed: a period not known counts from the decision
+    end = (pd.Timestamp(decided_on) + pd.DateOffset(months=pr.impact_months(policy, outcome) or 0)).date()
     on = max(last, end + dt.timedelta(days=rng.randint(15, 120)))
     if on > as_of:
         return

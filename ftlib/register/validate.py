@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,9 @@ from ftlib.register.procedure import PSEUDONYM
 from ftlib.vocabulary import CHANNELS
 
 _REQUIRED_META = ["id", "channel", "received_on"]
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_REGION_CODE = re.compile(r"CN(-[A-Z0-9]+)*")
+_CASE_ID = re.compile(r"[^\s/\\]{1,60}")
 MAX_SHOWN = 200
 
 
@@ -59,14 +64,43 @@ def _issues_where(bad: np.ndarray, df: pd.DataFrame, col: str, source: str, reas
     return [Issue(source, int(rows[i]), col, str(vals[i]), reason) for i in idx]
 
 
+def _distinct(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A column's cells as codes into its distinct texts: a check runs once per distinct text
+    (a million rows hold a few thousand dates, six regions) and is spread back by the codes."""
+    codes, uniques = pd.factorize(s.to_numpy(dtype=object))
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def _per_text(s: pd.Series, test: Callable[[str], bool]) -> np.ndarray:
+    """``test`` of every cell, evaluated once per distinct text."""
+    codes, uniques = _distinct(s)
+    if not len(uniques):
+        return np.zeros(len(s), dtype=bool)
+    return np.fromiter((bool(test(u)) for u in uniques), bool, len(uniques))[codes]
+
+
 def _parse_dates(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """ISO dates → datetime64[D]; returns (values, bad) where bad marks unparseable non-blank cells."""
-    blank = (s == "").to_numpy()
-    shaped = s.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).to_numpy(dtype=bool)
-    parsed = pd.to_datetime(s.where(shaped & ~blank, None), format="%Y-%m-%d", errors="coerce")
-    values = parsed.to_numpy(dtype="datetime64[D]")
-    bad = ~blank & np.isnat(values)
+    codes, uniques = _distinct(s)
+    days = np.full(len(uniques) + 1, np.datetime64("NaT"), dtype="datetime64[D]")
+    shaped = np.fromiter((_ISO_DAY.fullmatch(u) is not None for u in uniques), bool, len(uniques))
+    if shaped.any():
+        parsed = pd.to_datetime(pd.Series(uniques[shaped], dtype=object), format="%Y-%m-%d", errors="coerce")
+        days[:-1][shaped] = parsed.to_numpy(dtype="datetime64[D]")
+    values = days[codes] if len(uniques) else np.full(len(s), np.datetime64("NaT"), dtype="datetime64[D]")
+    bad = (s != "").to_numpy() & np.isnat(values)
     return values, bad
+
+
+def _stripped(df: pd.DataFrame) -> pd.DataFrame:
+    """Every cell with surrounding blanks taken off ("" for a cell that is not text), stripping each
+    distinct text once; the cells stay shared objects (what ``ftlib.convert`` is fast on)."""
+    out = {}
+    for j, c in enumerate(df.columns):
+        codes, uniques = _distinct(df.iloc[:, j])
+        clean = np.array([u.strip() if isinstance(u, str) else "" for u in uniques], dtype=object)
+        out[c] = clean[codes] if len(uniques) else np.full(len(df), "", dtype=object)
+    return pd.DataFrame(out, index=df.index, columns=df.columns, dtype=object)
 
 
 def validate_cases(t: Table, existing_registrations: set[str]) -> tuple[list[Issue], pd.DataFrame | None]:
@@ -84,7 +118,7 @@ def validate_cases(t: Table, existing_registrations: set[str]) -> tuple[list[Iss
             issues.append(Issue(src, 1, c, "", "required column is missing"))
     if issues:
         return issues, None
-    df = df.apply(lambda s: s.str.strip()).replace({np.nan: ""})
+    df = _stripped(df)
     for c in required:
         issues += _issues_where((df[c] == "").to_numpy(), df, c, src, "required value is blank")
     typed: dict[str, Any] = {}
@@ -101,16 +135,16 @@ def validate_cases(t: Table, existing_registrations: set[str]) -> tuple[list[Iss
             bad = ~blank & ~s.isin(CHANNELS).to_numpy()
             issues += _issues_where(bad, df, c, src, f"not one of {', '.join(CHANNELS)}")
         elif c == "cadre_id":
-            bad = ~blank & ~s.str.match(PSEUDONYM.pattern).fillna(False).to_numpy(dtype=bool)
+            bad = ~blank & ~_per_text(s, PSEUDONYM.match)
             issues += _issues_where(bad, df, c, src, "only pseudonymous ids (letters, digits, - _ .) are stored, never names")
         elif c == "registration_id":
             bad = ~blank & ~s.isin(existing_registrations).to_numpy()
             issues += _issues_where(bad, df, c, src, "no such ex-ante registration in the register")
         elif c == "jurisdiction" or c == "region":
-            bad = ~blank & ~s.str.fullmatch(r"CN(-[A-Z0-9]+)*").fillna(False).to_numpy(dtype=bool)
+            bad = ~blank & ~_per_text(s, _REGION_CODE.fullmatch)
             issues += _issues_where(bad, df, c, src, "not a region code like CN-HB or CN-DM-BR")
         elif c == "id":
-            bad = ~blank & ~s.str.fullmatch(r"[^\s/\\]{1,60}").fillna(False).to_numpy(dtype=bool)
+            bad = ~blank & ~_per_text(s, _CASE_ID.fullmatch)
             issues += _issues_where(bad, df, c, src, "an id is 1–60 characters without spaces or slashes")
             dup = s.duplicated(keep="first").to_numpy() & ~blank
             issues += _issues_where(dup, df, c, src, "the same id appears on an earlier row")
@@ -150,22 +184,35 @@ def name_converts(name: str) -> bool:
 
 
 def _policies_of(df: pd.DataFrame, conduct: np.ndarray, src: str) -> tuple[np.ndarray, list[Issue]]:
+    """The policy in force for each row's jurisdiction on its conduct date, looked up once per
+    distinct (jurisdiction, day); a row without one, or whose channel its policy does not allow,
+    is an issue."""
     policies = bundled()
-    keys = pd.DataFrame({"j": df["jurisdiction"].to_numpy(), "d": conduct})
-    found: dict[tuple[str, Any], Any] = {}
-    for j, d in keys.drop_duplicates().itertuples(index=False):
-        found[(j, d)] = in_force(policies, j, pd.Timestamp(d).date())
-    pol = [found[(j, d)] for j, d in zip(keys["j"], keys["d"])]
-    ids = np.array([p.id if p else "" for p in pol], dtype=object)
+    jur_codes, jurs = _distinct(df["jurisdiction"])
+    days = conduct.astype("datetime64[D]").astype(np.int64)
+    first = int(days.min()) if len(days) else 0
+    span = int(days.max()) - first + 1 if len(days) else 1
+    pair_codes, pairs = pd.factorize(jur_codes.astype(np.int64) * span + (days - first))
+    found = [in_force(policies, jurs[k // span], dt.date(1970, 1, 1) + dt.timedelta(days=first + int(k % span)))
+             for k in pairs]
+    pol_ids = np.array([p.id if p else "" for p in found] or [""], dtype=object)
+    ids = pol_ids[pair_codes] if len(pairs) else np.full(len(df), "", dtype=object)
+    none = np.array([p is None for p in found] or [True])[pair_codes] if len(pairs) else np.zeros(0, dtype=bool)
+    ch_codes, channels = _distinct(df["channel"])
+    allowed = np.array([[c in p.procedure.starts if p else True for c in channels] for p in found] or [[True]],
+                       dtype=bool).reshape(max(len(found), 1), max(len(channels), 1))
+    refused = ~none & ~allowed[pair_codes, ch_codes] if len(df) else none
     issues = []
     rows = df.index.to_numpy()
     conduct_s = df["conduct_date"].to_numpy()
     channel = df["channel"].to_numpy()
-    for i, p in enumerate(pol):
+    jurisdiction = df["jurisdiction"].to_numpy()
+    for i in np.flatnonzero(none | refused):
+        p = found[pair_codes[i]]
         if p is None:
             issues.append(Issue(src, int(rows[i]), "conduct_date", str(conduct_s[i]),
-                                f"no policy for {df['jurisdiction'].iat[i]} in force on that date"))
-        elif channel[i] not in p.procedure.starts:
+                                f"no policy for {jurisdiction[i]} in force on that date"))
+        else:
             issues.append(Issue(src, int(rows[i]), "channel", str(channel[i]),
                                 f"policy {p.id} allows only {', '.join(p.procedure.starts)}"))
     return ids, issues
@@ -182,13 +229,13 @@ def _typed_records(df: pd.DataFrame, typed: dict[str, Any]) -> pd.DataFrame:
     """Typed columns for insertion: facts as compact JSON (blank cells are left out)."""
     n = len(df)
     fact_cols = [c for c in FACT_COLUMNS if c in df.columns]
-    # The facts JSON grows one column at a time: holding every column's fragments at once
-    # (15 × n strings) was the import's peak memory.
-    facts = np.full(n, "", dtype=object)
+    # The facts JSON grows one column at a time (holding every column's fragments at once was
+    # the import's peak memory). Each column's fragments come from a table of its distinct
+    # values — one JSON text per value, not per cell — and blank cells add "" (left out).
+    facts = np.full(n, "{", dtype=object)
+    started = np.zeros(n, dtype=bool)   # a fragment is already in: the next one needs a comma
     for c in fact_cols:
         spec = VOCABULARY[c]
-        raw = df[c].to_numpy(dtype=object)
-        blank = raw == ""
         key = json.dumps(c) + ":"
         if c in typed and isinstance(typed[c], tuple):      # converted: stored in its canonical spelling
             codes, table = typed[c]
@@ -198,32 +245,44 @@ def _typed_records(df: pd.DataFrame, typed: dict[str, Any]) -> pd.DataFrame:
                 words = [json.dumps(v) for v in spec.values]
             else:
                 words = [json.dumps(float(table[i])) for i in range(len(table))]
-            lut = np.array([key + w for w in words] + [key + json.dumps(UNKNOWN)], dtype=object)
-            frag = lut[np.where(codes == convert.UNKNOWN_CELL, len(words), np.maximum(codes, 0))]
+            words.append(json.dumps(UNKNOWN))
+            index = np.where(codes == convert.UNKNOWN_CELL, len(words) - 1, np.maximum(codes, 0))
             blank = codes == convert.MISSING
-        elif spec.kind == "date":
-            frag = key + '"' + raw + '"'
         else:
-            frag = np.array([key + json.dumps(v, ensure_ascii=False) for v in raw], dtype=object)
-        facts = np.where(blank, facts, np.where(facts == "", frag, facts + "," + frag))
-    facts = "{" + facts + "}" if n else facts
+            index, uniques = _distinct(df[c])
+            if spec.kind == "date":
+                words = ['"' + u + '"' for u in uniques]
+            else:
+                words = [json.dumps(u, ensure_ascii=False) for u in uniques]
+            blank = (df[c] == "").to_numpy()
+        if not words:
+            continue
+        plain = np.array([key + w for w in words], dtype=object)
+        comma = np.array(["," + key + w for w in words], dtype=object)
+        piece = np.where(blank, "", np.where(started, comma[index], plain[index]))
+        facts = facts + piece
+        started |= ~blank
+    facts = facts + "}"
     region = df["region"] if "region" in df.columns else df["jurisdiction"]
     region = region.where(region != "", df["jurisdiction"])
-    out = pd.DataFrame({
-        "row": df.index.to_numpy(),
+    unit_type = df["subject.unit_type"].to_numpy() if "subject.unit_type" in df.columns else np.full(n, "", dtype=object)
+    text = {
         "id": df["id"].to_numpy(),
         "region_code": region.to_numpy(),
         "jurisdiction": df["jurisdiction"].to_numpy(),
-        "cadre_id": pd.Series(_blank_none(df, "cadre_id"), dtype=object),
+        "cadre_id": _blank_none(df, "cadre_id"),
         "channel": df["channel"].to_numpy(),
         "received_on": df["received_on"].to_numpy(),
         "conduct_date": df["conduct_date"].to_numpy(),
         "policy_id": df["_policy_id"].to_numpy(),
-        "registration_id": pd.Series(_blank_none(df, "registration_id"), dtype=object),
+        "registration_id": _blank_none(df, "registration_id"),
         "facts": facts,
         "rank": df["subject.rank"].to_numpy(),
-        "unit_type": df["subject.unit_type"].to_numpy() if "subject.unit_type" in df.columns else "",
-    })
+        "unit_type": unit_type,
+    }
+    # object columns, not pandas' str dtype: the insert hands the cells to the driver as they are
+    out = pd.DataFrame({"row": df.index.to_numpy(),
+                        **{k: pd.Series(np.asarray(v, dtype=object), dtype=object, copy=False) for k, v in text.items()}})
     return out
 
 

@@ -22,6 +22,7 @@ from ftlib.metrics import CHANNELS, RegisterFrames, compute, metric_label
 from ftlib.period import Period, quarters
 from ftlib.privacy import MARK, may_publish, outcome_figures, published_text, suppress
 from ftlib.reports import ReportError
+from ftlib.reports.sortable import sortable, with_total_footer
 
 #: The headline figures: (key, table, column, kind, numerator column, denominator column). The kind
 #: and the two columns are what ``ftlib.privacy.may_publish`` judges a figure by.
@@ -245,7 +246,8 @@ def _subregion_table(cur: dict[str, pd.DataFrame], period: str, region: str, nam
     first = [f"<{k}" if small[r] else ("*" if pd.isna(v) else int(v)) for r, v in tot.items()]
     shown.insert(0, received, first)
     shown = shown.map(lambda v: shown_text(v, lang) if isinstance(v, str) else v)
-    return shown.to_html(classes="ftlib-table", border=0, escape=True)
+    table = shown.to_html(classes="ftlib-table", border=0, escape=True)
+    return sortable(with_total_footer(table) if total in shown.index else table)
 
 
 def build_report(frames: RegisterFrames, region: str, period: Period, lang: str = "zh", k: int = 5,

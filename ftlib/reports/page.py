@@ -2,7 +2,8 @@
 output, a static file): every language with a switch that needs no kernel and no script (CSS
 radio buttons), the headline figures, the tables, and the charts drawn as inline SVG by
 vl-convert when the report is run. The reader's browser computes and draws nothing, loads nothing
-from anywhere, and shows the charts as soon as it shows the page.
+from anywhere, and shows the charts as soon as it shows the page; its one inline script only
+sorts the sub-region table when a header is clicked (the page reads the same without it).
 
 Figures and chart data come from ``build_report`` and have passed the privacy rules there.
 """
@@ -19,6 +20,7 @@ from ftlib.i18n import LANGS
 from ftlib.period import Period
 from ftlib.reports.content import Report, build_report, headline_html, title_html
 from ftlib.reports.langswitch import switch_html
+from ftlib.reports.sortable import SCRIPT
 
 _ID = re.compile(r'\bid="([^"]+)"')
 
@@ -63,7 +65,9 @@ def page_html(reports: dict[str, Report], shown: str) -> str:
     first = reports[shown]
     uid = "ftlib-" + hashlib.sha1(f"{first.region}|{first.period}".encode()).hexdigest()[:10]
     bodies = {lang: _body(reports[lang], uid) for lang in reports}
-    return f"<div class='ftlib-page' id='{uid}'>{switch_html(bodies, shown, uid)}</div>"
+    # the sorting script once for the page, not once per language (it also installs itself only once)
+    script = SCRIPT if "ftlib-sortable" in "".join(bodies.values()) else ""
+    return f"<div class='ftlib-page' id='{uid}'>{switch_html(bodies, shown, uid)}</div>{script}"
 
 
 def build_page(frames, region: str, period: Period, lang: str = "zh", k: int = 5, shared=None) -> str:

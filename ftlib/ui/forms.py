@@ -33,7 +33,8 @@ def _jurisdiction_options(lang: str, extra: str | None = None) -> list[tuple[str
     codes = sorted(regions()) or ["CN"]
     if extra and extra not in codes:
         codes.append(extra)
-    return [(f"{c} {region_name(c, lang)}" if region_name(c, lang) != c else c, c) for c in codes]
+    # by name, indented by level (codes sort parents before children): a reader never picks a code
+    return [("\u3000" * c.count("-") + region_name(c, lang), c) for c in codes]
 
 
 class FactForm:

@@ -20,6 +20,7 @@ from ftlib.facts import UNKNOWN
 
 #: The decisive row: JupyterLab's theme variables (readable in its light and dark themes), with
 #: light-theme fallbacks where no JupyterLab stylesheet is loaded (a static page).
+NOWRAP = " style='white-space:nowrap'"
 DECISIVE_STYLE = ("background:var(--jp-layout-color2,#fff3c4);color:var(--jp-content-font-color0,inherit);"
                   "box-shadow:inset 4px 0 var(--jp-warn-color1,#c9a000);font-weight:bold")
 COLOURS = {"exempt": "#1b7a3a", "mitigated": "#8a6d00", "not_tolerated": "#b3261e", "out_of_scope": "#555"}
@@ -204,13 +205,16 @@ def corrections_html(d: Determination, lang: str = "zh", ids: bool = False) -> s
 
 def comparison_html(dets: list[Determination], current: str | None, lang: str = "zh") -> str:
     table = comparison_table(dets, lang)
+    wraps = [c in (label("column.policy", lang), label("column.rule", lang), label("column.warnings", lang))
+             for c in table.columns]
     rows = []
     for (_, r), d in zip(table.iterrows(), dets):
         style = " style='font-weight:bold'" if d.policy.id == current else ""
-        cells = "".join(f"<td>{e(v)}</td>" for v in r.values)
+        # short words (结果, 处理结论, 性质) never break; names, rules and warnings wrap between words
+        cells = "".join(f"<td{'' if long else NOWRAP}>{e(v)}</td>" for v, long in zip(r.values, wraps))
         rows.append(f"<tr{style} data-policy='{e(d.policy.id)}' data-outcome='{d.outcome}'>{cells}</tr>")
-    head = "".join(f"<th>{e(c)}</th>" for c in table.columns)
-    return (f"<h4>{e(text('comparison', lang))}</h4><table class='ftlib-comparison'><tr>{head}</tr>"
+    head = "".join(f"<th{NOWRAP}>{e(c)}</th>" for c in table.columns)
+    return (f"<h4>{e(text('comparison', lang))}</h4><table class='ftlib-comparison' style='word-break:keep-all'><tr>{head}</tr>"
             + "".join(rows) + "</table>")
 
 

@@ -2,6 +2,7 @@
 (knowingly violated) turns the outcome from 免予问责 into 不予容错; the en switch relabels the
 page; no request leaves 127.0.0.1."""
 
+import re
 from urllib.parse import urlparse
 
 from tests.browser.conftest import ARTIFACTS
@@ -36,6 +37,10 @@ def test_knowingly_violated_turns_the_outcome(voila_server, browser):
     assert "→ 不予容错" in plain.inner_text()
     assert not page.locator(".ftlib-technical table").first.is_visible()
     page.screenshot(path=str(ARTIFACTS / "case_builder_not_tolerated.png"), full_page=False)
+    # the same case under other policies: by name, no policy or region id anywhere in the table
+    compared = page.locator(".ftlib-comparison").first.text_content()
+    assert "全国基线（2019年：问责条例第十七、十八条）" in compared, compared
+    assert not re.search(r"\bCN(-[A-Z0-9]+)*\b", compared), compared
     page.set_viewport_size({"width": 1366, "height": 768})   # a classroom projector
     plain.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "case_builder_reasons_1366.png"), full_page=False)

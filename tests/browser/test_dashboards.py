@@ -143,6 +143,7 @@ def test_index_and_report_dashboard(served, browser):
     assert zh.locator("svg text", has_text="y").evaluate_all(
         "els => els.filter(e => e.textContent.trim() === 'y').length") == 0
     assert "容错" in zh.locator(".ftlib-glossary").inner_text()
+    _sub_regions_sort(zh)
     page.screenshot(path=str(ARTIFACTS / "dashboard_report_zh.png"), full_page=True)
 
     page.locator(".ftlib-lang label", has_text="English").click()
@@ -154,6 +155,24 @@ def test_index_and_report_dashboard(served, browser):
             for k in expected_headline(url)} == expected_headline(url)
     page.screenshot(path=str(ARTIFACTS / "dashboard_report_en.png"), full_page=True)
     assert outside == [], sorted(set(outside))
+
+
+def _sub_regions_sort(body) -> None:
+    """Clicking the sub-region table's "received" header twice sorts its rows by that count,
+    largest first ("<5" just under 5, held-back "—" last), and the total row stays at the bottom."""
+    table = body.locator("table.ftlib-sortable").first
+    header = table.locator("thead tr").first.locator("th").nth(1)
+    header.click()
+    header.click()
+    assert header.get_attribute("aria-sort") == "descending"
+
+    def key(text: str) -> float:
+        text = text.strip()
+        return -1.0 if text in ("—", "") else (float(text[1:]) - 0.5 if text.startswith("<") else float(text.replace(",", "")))
+
+    cells = table.locator("tbody tr").evaluate_all("rows => rows.map(r => r.children[1].innerText)")
+    assert len(cells) >= 2 and [key(c) for c in cells] == sorted((key(c) for c in cells), reverse=True), cells
+    assert table.locator("tfoot tr th").inner_text().strip() in ("合计", "Total")
 
 
 def test_bad_parameters_fail_clearly(served, tmp_path):
@@ -178,5 +197,6 @@ def test_static_html_opens_offline_with_charts(served, browser):
             for k in expected_headline(url)} == expected_headline(url)
     page.locator(".ftlib-lang label", has_text="English").click()
     page.wait_for_function(DRAWN % "en", timeout=60_000)
+    _sub_regions_sort(page.locator(".ftlib-body[data-lang='en']"))  # the same script in the static file
     page.screenshot(path=str(ARTIFACTS / "static_report_en.png"), full_page=True)
     assert [u for u in requests if not u.startswith("file://")] == []

@@ -164,16 +164,21 @@ def test_current_state_vectorised_agrees_with_the_fold(url):
 
 
 def test_career_reviews_after_the_impact_period_feed_the_careers_metric(url):
-    """CN-DM-2022 (aftercare inherited from CN-DM-2017 and its own): exempt → no impact period,
-    mitigated → 3 months. T-1 exempt on 2025-05-06: the period ends that day (2025Q2);
-    T-2 mitigated on 2025-05-06: it ends 2025-08-06 (2025Q3)."""
+    """The impact period follows the handling the decision carries (ftlib/data/handling.yaml),
+    not a constant per outcome. T-1 exempt on 2025-05-06, following the engine (CN-DM-2022 row
+    ``exempt``, residual 批评教育、谈话提醒: no period): it ends that day (2025Q2). T-2 mitigated on
+    2025-05-06 with 谈话提醒 and a Party warning imposed — the warning's one year (中央纪委法规室,
+    纪律处分条例: "警告处分，一年内不得在党内提升职务") is the longest: it ends 2026-05-06 (2026Q2).
+    T-4 mitigated with no handling recorded and departing from the engine: not known (NaT)."""
     from ftlib.metrics import compute
     from ftlib.register.metrics_frames import register_frames
 
     with db.session_scope(url) as s:
         decided_case(s, "T-1")
-        decided_case(s, "T-2", outcome="mitigated", departure_reason="损失较大，从轻处理")
+        decided_case(s, "T-2", outcome="mitigated", departure_reason="损失较大，从轻处理",
+                     handling_imposed=["reminder_talk", "party_warning"])
         decided_case(s, "T-3", outcome="not_tolerated", departure_reason="集体研究认为不符合容错条件")
+        decided_case(s, "T-4", outcome="mitigated", departure_reason="损失较大，从轻处理")
         with pytest.raises(pr.ProcedureError, match="careers are reviewed for tolerated cadres"):
             pr.review_career(s, "T-3", D(2025, 9, 1), "组织部", evaluated_normally=True)
         with pytest.raises(pr.ProcedureError, match="both blank"):
@@ -181,17 +186,18 @@ def test_career_reviews_after_the_impact_period_feed_the_careers_metric(url):
         with pytest.raises(pr.ProcedureError, match="field promoted: value 'yes'"):
             pr.review_career(s, "T-1", D(2025, 6, 1), "组织部", promoted="yes")
         pr.review_career(s, "T-1", D(2025, 6, 1), "组织部", evaluated_normally=True, promoted=True)
-        pr.review_career(s, "T-2", D(2025, 9, 1), "组织部", evaluated_normally=False)
+        pr.review_career(s, "T-2", D(2026, 6, 1), "组织部", evaluated_normally=False)
     reviews = frames.career_reviews(url).sort_values("case_id")
     assert reviews["case_id"].tolist() == ["T-1", "T-2"]
     careers = register_frames(url).careers.set_index("case_id").sort_index()
-    assert careers.index.tolist() == ["T-1", "T-2"]                     # T-3 was not tolerated
-    assert [d.date() for d in careers["impact_end"]] == [D(2025, 5, 6), D(2025, 8, 6)]
-    assert careers["evaluated_normally"].tolist() == [True, False]
-    assert careers["promoted"].isna().tolist() == [False, True] and bool(careers.loc["T-1", "promoted"])
-    t = compute(register_frames(url), "CN-DM", ["2025Q2", "2025Q3"], groups=["careers"])["careers"]
+    assert careers.index.tolist() == ["T-1", "T-2", "T-4"]              # T-3 was not tolerated
+    assert [d.date() for d in careers["impact_end"][:2]] == [D(2025, 5, 6), D(2026, 5, 6)]
+    assert careers["impact_end"].isna().tolist() == [False, False, True]
+    assert careers["evaluated_normally"].tolist()[:2] == [True, False]
+    assert careers["promoted"].isna().tolist() == [False, True, True] and bool(careers.loc["T-1", "promoted"])
+    t = compute(register_frames(url), "CN-DM", ["2025Q2", "2026Q2"], groups=["careers"])["careers"]
     top = t[t["level"] == 0].set_index("period")
     assert top.loc["2025Q2", ["impact_ended", "evaluated_known", "evaluated_normally", "promoted_known", "promoted"]
                    ].tolist() == [1, 1, 1, 1, 1]
-    assert top.loc["2025Q3", ["impact_ended", "evaluated_known", "evaluated_normally", "promoted_known"]
+    assert top.loc["2026Q2", ["impact_ended", "evaluated_known", "evaluated_normally", "promoted_known"]
                    ].tolist() == [1, 1, 0, 0]
