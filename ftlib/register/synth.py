@@ -19,6 +19,9 @@ and in docs/register.md):
 - clarifications of false accusations (澄清正名) are more frequent than tolerance decisions
   (Hubei: 5,040 cadres cleared and 186 accusers dealt with in two years): ≈ 0.3 % of cadres a
   year, ≈ 4 % with the accuser referred;
+- applications carry the day the accountability notice reached the applicant, 0 to N calendar
+  days before the application (N: the policy's window in working days, else 20), so every one is
+  inside its window (``notice_day``);
 - timings: each stage is usually within the policy's limit, about 15 % late; cases received
   near the end of the period are still open, some overdue; ~10 % of refusals and decisions are
   appealed; ~5 % of committee decisions depart from the engine, always with a reason; most
