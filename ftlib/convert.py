@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ctypes
 import datetime as dt
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -43,9 +44,9 @@ UNKNOWN_SPELLINGS = (UNKNOWN, "未知", "待核实")
 #: Reference comparisons tried before falling back to factorising by value.
 MAX_DISTINCT_OBJECTS = 48
 #: Rows per block of the reference comparison.
-BLOCK = 1 << 15
+BLOCK = 1 << 14
 _MISSING, _UNKNOWN, _BAD = -1, -2, -3
-_SHIFT = 8  # codes + _SHIFT > 0 for every code and sentinel
+_SHIFT = 4  # codes + _SHIFT > 0 for every code and sentinel (and < 16 for yes/no and enums)
 
 
 @dataclass
@@ -143,15 +144,21 @@ def _references(arr: np.ndarray) -> np.ndarray:
 
 
 def _codes_of_objects(arr: np.ndarray, cls: Callable[[Any], tuple[int, Any]]) -> tuple[np.ndarray, dict[int, float]]:
-    """Classify every cell of an object array: int16 codes (≥ 0 values, < 0 sentinels). For
+    """Classify every cell of an object array: int8/int32 codes (≥ 0 values, < 0 sentinels). For
     amounts the code is an index into the returned table of values."""
+    codes, table, _ = _classified(arr, cls)
+    return codes, table
+
+
+def _classified(arr: np.ndarray, cls: Callable[[Any], tuple[int, Any]]) -> tuple[np.ndarray, dict[int, float], int]:
+    """:func:`_codes_of_objects`, and the least code met (≥ 0: no blank, unknown or bad cell —
+    known from the distinct objects, without a pass over the codes)."""
     n = len(arr)
     # yes/no and enum codes (and the sentinels) fit a byte: 4× less to write and compare
     small = cls is not _number_cls and cls is not _text_cls
     ctype = np.int8 if small else np.int32
-    codes = np.empty(n, dtype=ctype)
     if n == 0:
-        return codes, {}
+        return np.empty(0, dtype=ctype), {}, 0
     numbers: dict[float, int] = {}
     table: dict[int, float] = {}
 
@@ -165,38 +172,28 @@ def _codes_of_objects(arr: np.ndarray, cls: Callable[[Any], tuple[int, Any]]) ->
     if not arr.flags.c_contiguous:
         arr = np.ascontiguousarray(arr)
     refs = _references(arr)
-    # Per cell code + _SHIFT, summed over the objects met (each cell matches one): 0 = not met.
-    # Arithmetic rather than masked assignment: a masked copy branches per cell and is ~30× slower.
-    # Block by block, because a reader shares objects within a stretch of rows (pandas' CSV
-    # parser: per chunk of the file), so each block meets only a few objects.
+    # Per cell code + _SHIFT; 0 = no object met yet. ``known``: reference → code + _SHIFT (valid
+    # while ``arr`` holds the objects, so only within this call).
     acc = np.zeros(n, dtype=ctype)
-    known: dict[int, Any] = {}  # reference → code + _SHIFT (valid while ``arr`` holds the objects)
-    mask = np.empty(min(n, BLOCK), dtype=bool)
-    budget = MAX_DISTINCT_OBJECTS + 24 * (n // BLOCK + 1)
+    known: dict[int, Any] = {}
+    walk = _ByTable(refs, arr, code_of, known, ctype) if n >= TABLE_FROM else None
+    budget = [MAX_DISTINCT_OBJECTS + 24 * (n // BLOCK + 1)]
     filled = 0
     for start in range(0, n, BLOCK):
-        r = refs[start:start + BLOCK]
-        a = acc[start:start + BLOCK]
-        m = mask[: len(r)]
-        at = range(min(len(r), 16))
-        while budget > 0:
-            # each distinct reference among the probed cells, with a cell that holds it
-            for ref, i in dict(zip(r[list(at)].tolist(), at)).items():
-                if ref not in known:
-                    known[ref] = ctype(code_of(arr[start + int(i)]) + _SHIFT)
-                budget -= 1
-                np.equal(r, ref, out=m)
-                a += m.view(np.int8) * known[ref]
-            left = np.flatnonzero(a == 0)
-            if not len(left):
-                break
-            at = left[:16]
-        else:
+        stop = min(n, start + BLOCK)
+        # a block by the table of references; where two of its references share a slot, or for a
+        # small column, by one equality per distinct reference
+        done = walk is not None and walk.block(start, stop, acc[start:stop], budget)
+        if done is None or not (done or _by_equality(refs, arr, start, stop, acc[start:stop], code_of, known,
+                                                      ctype, budget)):
             break  # objects not shared: factorise the rest by value, below
-        filled = start + len(r)
-    np.subtract(acc, ctype(_SHIFT), out=codes)
+        filled = stop
+    if walk is not None:
+        walk.close()
+    codes = np.subtract(acc, ctype(_SHIFT), out=acc)
+    lowest = int(min(known.values(), default=_SHIFT)) - _SHIFT
     if filled < n:  # objects not shared: factorise the rest by value
-        idx = np.flatnonzero(acc == 0)
+        idx = np.flatnonzero(acc == -_SHIFT)
         labels, uniques = pd.factorize(arr[idx], use_na_sentinel=False)
         mapped = np.empty(len(uniques), dtype=codes.dtype)
         parsed = pd.to_numeric(pd.Series(uniques, dtype=object), errors="coerce").to_numpy(dtype=float) \
@@ -208,7 +205,148 @@ def _codes_of_objects(arr: np.ndarray, cls: Callable[[Any], tuple[int, Any]]) ->
             else:
                 mapped[k] = code_of(u)
         codes[idx] = mapped[labels]
-    return codes, table
+        lowest = min(lowest, int(mapped.min(initial=0)))
+    return codes, table, lowest
+
+
+#: From this many rows a column is read through a table of references (below, the table's set-up
+#: costs more than the equalities).
+TABLE_FROM = 1 << 14
+# A reference's slot in the table: bits 4–19 of the address (objects are 16-byte aligned, so
+# bits 0–3 are 0), taken by one mask and used as they are as an index into 2^20 entries, of
+# which every 16th is used (the pages never touched cost nothing: the table is calloc'ed).
+_SLOT_MASK = np.uint64(0xFFFF0)
+_SLOT_MASK_INT = int(_SLOT_MASK)
+_PACKED = 16
+_SLOTS = 1 << 20
+#: Rounds of look-up per block, and cells probed for new objects after the first cell missed.
+_ROUNDS, _PROBE = 8, 16
+#: Cells after which a reader may start anew with its objects (pandas' CSV parser: 2^14 rows).
+_STRETCH = 1 << 14
+
+
+class _ByTable:
+    """One column's references looked up block by block in a table slot → (reference, code):
+    per block one mask, one gather, one comparison (which verifies every cell's reference is the
+    one its slot holds) and one gather of the codes — a constant few operations per cell,
+    however many distinct objects the block meets."""
+
+    def __init__(self, refs: np.ndarray, arr: np.ndarray, code_of: Callable[[Any], int], known: dict[int, Any],
+                 ctype: Any) -> None:
+        self.refs, self.arr, self.code_of, self.known, self.ctype = refs, arr, code_of, known, ctype
+        tables = _TABLES.__dict__.setdefault("by_type", {})
+        if ctype not in tables:  # per thread and code type, reused: allocating them costs more than a column
+            tables[ctype] = (np.zeros(_SLOTS, dtype=np.uint64), np.zeros(_SLOTS, dtype=ctype))
+        self.slot_ref, self.slot_code = tables[ctype]
+        self.packed = ctype is np.int8  # codes + _SHIFT < 16: kept in the slot with the reference
+        self.used: set[int] = set()  # slots given a reference: emptied by ``close``
+        size = min(BLOCK, len(refs))
+        self.slot = np.empty(size, dtype=np.uint64)
+        self.got = np.empty(size, dtype=np.uint64)
+
+    def close(self) -> None:
+        """Empty the slots this column used: its objects may die, and another object at the same
+        address must not be taken for them."""
+        if self.used:
+            at = np.fromiter(self.used, dtype=np.int64, count=len(self.used))
+            self.slot_ref[at] = 0
+            self.used.clear()
+
+    def _add(self, start: int, lo: int, hi: int, mine: set[int], budget: list[int]) -> bool | None:
+        """Put the references of cells ``start + lo … start + hi`` in their slots: False if one
+        of them needs a slot another reference of the block holds, None if the budget is spent."""
+        probed = self.refs[start + lo:start + hi].tolist()
+        slot_ref, packed, known = self.slot_ref, self.packed, self.known
+        for ref in dict.fromkeys(probed):  # the distinct ones (a few), in order
+            s = ref & _SLOT_MASK_INT
+            held = slot_ref.item(s)
+            if (held ^ ref < _PACKED) if packed else held == ref:
+                continue
+            if s in mine:
+                return False
+            budget[0] -= 1
+            if budget[0] < 0:
+                return None
+            code = known.get(ref)
+            if code is None:
+                obj = self.arr[start + lo + probed.index(ref)]
+                code = known[ref] = self.ctype(self.code_of(obj) + _SHIFT)
+            mine.add(s)
+            self.used.add(s)
+            if packed:
+                if not 0 < code < _PACKED:
+                    return False
+                slot_ref[s] = ref ^ int(code)
+            else:
+                slot_ref[s] = ref
+                self.slot_code[s] = code
+        return True
+
+    def block(self, start: int, stop: int, out: np.ndarray, budget: list[int]) -> bool | None:
+        """Codes + _SHIFT of the block into ``out``; False if two of its references share a
+        slot (the caller compares them one by one), None if the objects are not shared."""
+        r = self.refs[start:stop]
+        k = stop - start
+        slot, got = self.slot[:k], self.got[:k]
+        mine: set[int] = set()  # slots given a reference in this block
+        # A reader makes its objects as the texts first occur (pandas' CSV parser: anew for every
+        # 16,384 rows, the block's length), so the block's first cells name nearly all its objects.
+        added = self._add(start, 0, min(k, _PROBE), mine, budget)
+        if not added:
+            return added
+        np.bitwise_and(r, _SLOT_MASK, out=slot)
+        at = slot.view(np.int64)
+        for _ in range(_ROUNDS):
+            np.take(self.slot_ref, at, out=got, mode="clip")
+            # (xor and or-reduce: ~4× cheaper than an equality to booleans)
+            np.bitwise_xor(got, r, out=got)
+            if self.packed:
+                # a slot holds reference ^ (code + _SHIFT): the xor leaves, in a cell whose object
+                # is the slot's, its code (< 16), and in any other cell a number ≥ 16 — two live
+                # objects are ≥ 16 bytes apart, so their addresses differ above bit 3
+                if np.bitwise_or.reduce(got) < _PACKED:
+                    np.copyto(out, got, casting="unsafe")
+                    return True
+                i = int(np.argmax(got >= _PACKED))
+            else:
+                # the slot holds the reference, its code beside it
+                if not np.bitwise_or.reduce(got):
+                    np.take(self.slot_code, at, out=out, mode="clip")
+                    return True
+                i = int(np.argmax(got != 0))
+            # new objects are met within a few cells of the first missed
+            added = self._add(start, i, min(k, i + _PROBE), mine, budget)
+            if not added:
+                return added
+        return False
+
+
+_TABLES = threading.local()
+
+
+def _by_equality(refs: np.ndarray, arr: np.ndarray, start: int, stop: int, a: np.ndarray,
+                 code_of: Callable[[Any], int], known: dict[int, Any], ctype: Any, budget: list[int]) -> bool:
+    """Codes + _SHIFT of one block into ``a`` (zeros on entry), one vectorised equality per
+    distinct reference; False when the budget of distinct objects is spent."""
+    r = refs[start:stop]
+    # Arithmetic rather than masked assignment: a masked copy branches per cell and is ~30× slower.
+    a[:] = 0
+    m = np.empty(len(r), dtype=bool)
+    at = range(min(len(r), 16))
+    while budget[0] > 0:
+        # each distinct reference among the probed cells, with a cell that holds it
+        for ref, i in dict(zip(r[list(at)].tolist(), at)).items():
+            if ref not in known:
+                known[ref] = ctype(code_of(arr[start + int(i)]) + _SHIFT)
+            budget[0] -= 1
+            np.equal(r, ref, out=m)
+            a += m.view(np.int8) * known[ref]
+        left = np.flatnonzero(a == 0)
+        if not len(left):
+            return True
+        at = left[:16]
+    a[:] = 0
+    return False
 
 
 def _excerpt(v: Any) -> str:
@@ -268,6 +406,10 @@ def _convert(a: Any, name: str, source: str) -> FactColumn:
             return FactColumn(a)
         if spec.kind == "number":
             x = a.astype(float, copy=False)
+            # the common case in two reductions (NaN makes both comparisons false): no blank,
+            # negative or infinite amount — instead of four passes and three temporary masks
+            if n == 0 or (x.min() >= 0 and x.max() < np.inf):
+                return FactColumn(x)
             return _finish_numbers(x, np.isnan(x), spec, name, source, a)
         if spec.kind == "bool":
             x = a.astype(float, copy=False)
@@ -283,8 +425,8 @@ def _convert(a: Any, name: str, source: str) -> FactColumn:
                 return FactColumn(codes)
         return _from_categorical(a, spec, source)
     arr = _objects(a)
-    codes, table = _codes_of_objects(arr, _classifier(spec))
-    return _from_codes(codes, table, spec, name, source, arr)
+    codes, table, lowest = _classified(arr, _classifier(spec))
+    return _from_codes(codes, table, spec, name, source, arr, lowest)
 
 
 _CATEGORIES_SEEN: dict[tuple[str, int], tuple[Any, bool]] = {}
@@ -322,9 +464,15 @@ def _from_categorical(a: pd.Categorical, spec: FactSpec, source: str) -> FactCol
 
 
 def _from_codes(codes: np.ndarray, table: dict[int, float], spec: FactSpec, name: str, source: str,
-                raw: np.ndarray) -> FactColumn:
+                raw: np.ndarray, lowest: int | None = None) -> FactColumn:
     n = len(codes)
-    if n and codes.min() >= 0:  # the common case: no blank, unknown or bad cell
+    if lowest is None:
+        lowest = int(codes.min()) if n else 0
+    if lowest >= 0:  # the common case: no blank, unknown or bad cell
+        if spec.kind == "bool":  # codes 0/1 in bytes are a boolean array as they are
+            return FactColumn(codes.view(bool) if codes.dtype.itemsize == 1 else codes == 1)
+        if spec.kind == "enum":
+            return FactColumn(codes.astype(np.int8, copy=False))
         missing = unknown = np.zeros(n, dtype=bool)
     else:
         bad = codes == _BAD
@@ -335,7 +483,7 @@ def _from_codes(codes: np.ndarray, table: dict[int, float], spec: FactSpec, name
     if spec.kind == "bool":
         values = codes == 1
     elif spec.kind == "enum":
-        values = codes.astype(np.int8)
+        values = codes.astype(np.int8, copy=False)
     else:
         lut = np.array([table[i] for i in range(len(table))] or [0.0], dtype=float)
         values = lut[np.maximum(codes, 0)]

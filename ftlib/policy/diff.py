@@ -128,6 +128,8 @@ def _value_words(value: Any, lang: str) -> str:
         return ("、" if lang == "zh" else ", ").join(_value_words(v, lang) for v in value) if value else "—"
     if isinstance(value, str) and has_label(f"desk.channel.{value}"):
         return label(f"desk.channel.{value}", lang)
+    if isinstance(value, str) and has_label(f"compare.window_closes.{value}"):
+        return label(f"compare.window_closes.{value}", lang)
     if isinstance(value, dict):
         return ", ".join(f"{k} {v}" for k, v in value.items())
     if value is None:

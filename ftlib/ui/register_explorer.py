@@ -178,10 +178,27 @@ def sort_cases(df: pd.DataFrame, column: str | None, descending: bool = False) -
     return df.sort_values(column, ascending=not descending, na_position="last", kind="stable")
 
 
+#: Columns of words up to this many characters, and of dates and case numbers, never wrap (a layout choice).
+SHORT_CELL = 8
+#: Columns with values longer than this get room to wrap in (policy names).
+LONG_CELL = 30
+
+
 def table_html(df: pd.DataFrame, lang: str, limit: int = 200) -> str:
     shown = shown_frame(df.head(limit), lang)
     more = f"<p>… {len(df) - limit:,}</p>" if len(df) > limit else ""
-    return shown.to_html(index=False, border=0, classes="ftlib-table", na_rep="") + more
+    # short values (dates, case numbers, states) stay on one line; only long ones (policy names) wrap
+    cells = {c: shown[c].astype(str) for c in shown.columns}
+    short = [i for i, c in enumerate(shown.columns, 1)
+             if cells[c].str.len().max() <= SHORT_CELL
+             or cells[c].map(lambda v: v.isascii() and " " not in v).all()]  # dates, case numbers
+    long = [i for i, c in enumerate(shown.columns, 1) if cells[c].str.len().max() > LONG_CELL]  # policy names
+    style = ".ftlib-register-cases{word-break:keep-all}" + "".join(
+        f".ftlib-register-cases td:nth-child({i}){{white-space:nowrap}}" if i in short else
+        f".ftlib-register-cases td:nth-child({i}){{min-width:14em}}" if i in long else ""
+        for i in range(1, len(shown.columns) + 1))
+    table = shown.to_html(index=False, border=0, classes="ftlib-table ftlib-register-cases", na_rep="")
+    return f"<style>{style}</style><div style='overflow-x:auto'>{table}</div>{more}"
 
 
 #: Rows an Excel download of a selection carries at most (a page link holds the file itself).
@@ -284,7 +301,7 @@ def app(url: str | None = None, lang: str = "zh", view: RegisterView | None = No
     text = w.Text(style=style)
     sort_by = w.Dropdown(style=style)
     sort_by.add_class("ftlib-sort-by")
-    order = w.ToggleButtons(style={"button_width": "5em"})
+    order = w.ToggleButtons(style={"button_width": "7em"})
     order.add_class("ftlib-sort-order")
     banner = w.HTML()
 
