@@ -19,6 +19,9 @@ and in docs/register.md):
 - clarifications of false accusations (澄清正名) are more frequent than tolerance decisions
   (Hubei: 5,040 cadres cleared and 186 accusers dealt with in two years): ≈ 0.3 % of cadres a
   year, ≈ 4 % with the accuser referred;
+- applications carry the day the accountability notice reached the applicant, 0 to N calendar
+  days before the application (N: the policy's window in working days, else 20), so every one is
+  inside its window (``notice_day``);
 - timings: each stage is usually within the policy's limit, about 15 % late; cases received
   near the end of the period are still open, some overdue; ~10 % of refusals and decisions are
   appealed; ~5 % of committee decisions depart from the engine, always with a reason; most
@@ -89,6 +92,8 @@ DEPARTURE_REASONS = {
 }
 #: How heavy each outcome is for the cadre (out_of_scope and not_tolerated are both accountability).
 SEVERITY = {"exempt": 0, "mitigated": 1, "not_tolerated": 2, "out_of_scope": 2}
+#: Days at most between the notice and the application where no window in working days bounds them.
+MAX_NOTICE_LEAD_DAYS = 20
 #: Marks a register written by synth (table ftlib_meta): pages then show the synthetic-data banner.
 SYNTHETIC_KEY = "synthetic"
 
@@ -97,6 +102,21 @@ def departure_direction(recommended: str, decided: str) -> str:
     """``lighter``, ``harsher``, or (same weight, other ground) ``to_out_of_scope`` / ``to_not_tolerated``."""
     a, b = SEVERITY[recommended], SEVERITY[decided]
     return "lighter" if b < a else "harsher" if b > a else f"to_{decided}"
+
+
+def notice_day(seed: int, case_id: str, channel: str, received: dt.date, conduct: dt.date, policy) -> dt.date | None:
+    """The day the accountability notice reached an applicant (synthetic): an application is
+    received 0 to N calendar days after it, N the policy's window in working days (so never
+    outside it: the register refuses a start outside the window, as it would a late application),
+    or up to 20 days where the window closes with the decision or the policy sets none; never
+    before the conduct. Ex officio cases have none. Drawn from a generator of the case's own, so
+    adding the day left every other draw of the synthetic register as it was."""
+    if channel == "ex_officio":
+        return None
+    window = policy.procedure.application_window_working_days
+    most = window if policy.procedure.window_closes() == "working_days" and window else MAX_NOTICE_LEAD_DAYS
+    lead = random.Random(f"{seed}/{case_id}/notice").randint(0, min(most, (received - conduct).days))
+    return received - dt.timedelta(days=lead)
 
 
 def region_list(n: int) -> list[tuple[str, str, str, str | None]]:
@@ -278,7 +298,8 @@ def synth(url: str | None = None, regions: int = 8, years: int = 3, seed: int = 
                         clue = {"source": rng.choices(["petition", "audit", "inspection"], [50, 30, 20])[0],
                                 "reference": f"XS-{y}-{n_case}"}
                     pr.open_case(s, case, channel=channel, received_on=received, actor="受理窗口",
-                                 cadre_id=f"C-{code}-{n_case}", registration_id=reg_id, clue=clue)
+                                 cadre_id=f"C-{code}-{n_case}", registration_id=reg_id, clue=clue,
+                                 notice_on=notice_day(seed, cid, channel, received, conduct, policy))
                     summary.cases += 1
                     summary.policies[policy.id] = summary.policies.get(policy.id, 0) + 1
                     _walk(s, rng, cid, case, policy, received, as_of, claim, late_or_not, wd, summary,
