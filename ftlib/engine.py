@@ -331,6 +331,8 @@ def _packed(c: CompiledPolicy) -> PackedPolicy:
 
 
 _DECIDERS: dict[tuple[int, int], tuple[tuple, Any]] = {}
+#: Rows evaluated in one packed pass (a multiple of 64): a pass's words fit the processor's cache.
+ROWS_PER_PASS = 1 << 17
 
 
 def _decider(pair: tuple[CompiledPolicy, CompiledPolicy | None]):
@@ -356,8 +358,28 @@ def _make_decider(pair: tuple[CompiledPolicy, CompiledPolicy | None]):
     pf = _packed(first)
     pl = _packed(later) if later is not None else None
     rows = list(range(len(first.grading) + (len(later.grading) if later is not None else 0)))
+    # rule codes in bytes where the rows allow it: the output's categorical takes them as they
+    # are (pandas narrows wider codes with a copy)
+    narrow = len(rows) <= 127
+    rule_type = np.int8 if narrow else np.int16
+
+    def rule_codes(u: np.ndarray) -> np.ndarray:
+        return u.view(np.int8) if narrow and u.dtype == np.uint8 else u.astype(rule_type)
 
     def decide(cols: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if n <= ROWS_PER_PASS:
+            return decide_rows(cols, n)
+        # A long table in stretches: each stretch's packed inputs and intermediate words stay in
+        # the processor's cache, so the columns are read from memory once (issue 14.3).
+        result = np.empty(n, dtype=np.int8)
+        rule = np.empty(n, dtype=rule_type)
+        choice = np.empty(n, dtype=np.int8)
+        for a in range(0, n, ROWS_PER_PASS):
+            b = min(n, a + ROWS_PER_PASS)
+            result[a:b], rule[a:b], choice[a:b] = decide_rows({k: v[a:b] for k, v in cols.items()}, b - a)
+        return result, rule, choice
+
+    def decide_rows(cols: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         # results are disposition codes: completions must agree on the disposition, and
         # 从旧兼从轻 weighs dispositions (不予问责 > 免予问责 > 减轻 > 从轻)
         inp = Inputs(cols, n)
@@ -376,9 +398,9 @@ def _make_decider(pair: tuple[CompiledPolicy, CompiledPolicy | None]):
                 if h is not False:
                     at[i] = h
             first = at.argmax(axis=0)
-            return np.asarray(outcomes, dtype=np.int8)[first], np.asarray(rows, dtype=np.int16)[first], choice
+            return np.asarray(outcomes, dtype=np.int8)[first], np.asarray(rows, dtype=rule_type)[first], choice
         return (packed_codes(hits, outcomes, inp).view(np.int8),
-                packed_codes(hits, rows, inp).astype(np.int16), choice)
+                rule_codes(packed_codes(hits, rows, inp)), choice)
     return decide
 
 
@@ -579,7 +601,8 @@ def determine_frame(df: pd.DataFrame, policy: str | Policy | None = None, polici
     outcome_of_result = _outcome_of_result()
     # codes made here from the tables' own indices: pandas' range check is per call overhead
     out = {
-        "outcome": pd.Categorical.from_codes(outcome_of_result[result], dtype=_categories(ALL_OUTCOMES), validate=False),
+        "outcome": pd.Categorical.from_codes(_outcome_codes(result, outcome_of_result), dtype=_categories(ALL_OUTCOMES),
+                                             validate=False),
         "disposition": pd.Categorical.from_codes(result, dtype=_categories(RESULTS), validate=False),
         "rule": pd.Categorical.from_codes(rule, dtype=_categories(tuple(rule_names)), validate=False),
     }
@@ -604,6 +627,24 @@ def _outcome_of_result() -> np.ndarray:
     import numpy as np
 
     return np.array([ALL_OUTCOMES.index(OUTCOME_OF[d]) for d in ALL_DISPOSITIONS], dtype=np.int8)
+
+
+def _outcome_codes(result: np.ndarray, lut: np.ndarray) -> np.ndarray:
+    """``lut[result]`` for result codes: the dispositions are listed outcome by outcome, so the
+    outcome code is a count of thresholds passed — a few byte-wide comparisons instead of a
+    gather through 8-byte indices (numpy widens the index array first)."""
+    import numpy as np
+
+    steps = np.diff(lut.astype(np.int16))
+    if result.dtype != np.int8 or lut[0] != 0 or ((steps != 0) & (steps != 1)).any():
+        return lut[result]
+    out = np.zeros(len(result), dtype=np.int8)
+    thresholds = (np.flatnonzero(steps) + 1).tolist()
+    for a in range(0, len(result), ROWS_PER_PASS):  # stretch by stretch: the masks stay in cache
+        r, o = result[a:a + ROWS_PER_PASS], out[a:a + ROWS_PER_PASS]
+        for k in thresholds:
+            np.add(o, r >= k, out=o, casting="unsafe")
+    return out
 
 
 _COLUMNS: dict[tuple[str, ...], pd.Index] = {}

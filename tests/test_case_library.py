@@ -31,6 +31,8 @@ def test_library_holds_the_published_cases_of_domain_section_6_and_those_read_la
         "pub-hongta-yuxi": "published",
         "pub-zhifu-yantai-2020": "clarification",
         "pub-hubei-soe-market-2022": "published",
+        "pub-yidu-road-centre-2021": "published",
+        "pub-ccdi-guiding-lin-2019": "published",
     }
     assert {i.path.stem: i.published_outcome for i in ITEMS if i.kind != "constructed"} == {
         "pub-huaian-qingjiangpu-2023": "exempt",
@@ -39,6 +41,9 @@ def test_library_holds_the_published_cases_of_domain_section_6_and_those_read_la
         "pub-hongta-yuxi": "not_tolerated",
         "pub-zhifu-yantai-2020": "clarification",
         "pub-hubei-soe-market-2022": "mitigated",
+        # both titles say 予以容错免责 (the stored pages stop before the commission's reasoning)
+        "pub-yidu-road-centre-2021": "exempt",
+        "pub-ccdi-guiding-lin-2019": "exempt",
     }
     # Hubei's typical case says 容错减责 (reduced) and the source it was read in is given.
     hubei = BY_NAME["pub-hubei-soe-market-2022"].meta
@@ -98,6 +103,10 @@ def test_published_cases_use_the_version_in_force_on_the_conduct_date():
         # conduct 2019 (before Hubei's notice: CN-2019), decided January 2022 under CN-HB-2020,
         # which is not more lenient for force majeure (the same rows): the conduct-time version stays
         "pub-hubei-soe-market-2022": ("CN-2019", "kept_conduct"),
+        # Yidu (Yichang, Hubei), 2021: Hubei's 2020 notice; the CCDI guiding case: no province
+        # named, conduct October 2019: the national CN-2019 (in force from 2019-09-04)
+        "pub-yidu-road-centre-2021": ("CN-HB-2020", "at_conduct"),
+        "pub-ccdi-guiding-lin-2019": ("CN-2019", "at_conduct"),
     }
 
 

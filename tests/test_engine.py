@@ -29,7 +29,8 @@ CN-2019  scope + policy_change, force_majeure; mitigations: remedy != none; coop
                default → not_tolerated
 Corrections: CN-2016 rectify (always, 30 wd); CN-2018/19 rectify (always, 30 wd) and recover_losses
 (loss > 0 and remedy != full, 60 wd). Aftercare (CN-2016, inherited): exempt 0 months / visit 60 wd;
-mitigated 6 months / visit 60 wd; not_tolerated 12 months / no visit; out_of_scope none given.
+mitigated no period fixed (null: it follows the handling imposed) / visit 60 wd; not_tolerated no period
+fixed / no visit; out_of_scope none given.
 """
 
 from __future__ import annotations
@@ -297,7 +298,9 @@ def test_aftercare_per_outcome(cn, pid):
     }
     if pid != "CN-2016":
         cases["mitigated"] = case(**{"procedure.followed": "partial", "after.remedy": "partial"})
-    expected = {"exempt": (0, 60), "mitigated": (6, 60), "not_tolerated": (12, None), "out_of_scope": (0, None)}
+    # cn-2016.yaml aftercare (inherited by CN-2018/2019): no impact period is fixed for mitigated or
+    # not tolerated (null: it follows the handling imposed); exempt rows leave 批评教育、谈话提醒 (0)
+    expected = {"exempt": (0, 60), "mitigated": (None, 60), "not_tolerated": (None, None), "out_of_scope": (0, None)}
     for outcome, c in cases.items():
         d = determine(c, pid, cn)
         assert d.outcome == outcome

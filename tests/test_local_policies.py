@@ -514,7 +514,9 @@ def test_diff_text_reads_in_chinese_and_english(diffs):
     # Hubei keeps the national procedure (CN-2016's starts); Changning lists applications only
     assert "[程序] 修改: 启动方式: 干部本人申请、所在单位申请、依职权启动 → 干部本人申请、所在单位申请" in text
     assert "适用地区: 湖北省（CN-HB） → 云南省保山市昌宁县（CN-YN-BS-CHN）" in text
-    assert "[认定结果分级] 删除: 疫情防控中的轻微过错、未造成不良影响（提醒教育为主）〔hb_minor_fault〕" in text
+    # Changning's window: "在启动追责程序后尚未作出决定前" (Hubei keeps the national: none)
+    assert "[程序] 修改: 申请截止: — → 启动追责程序后、作出决定前" in text
+    assert "[认定结果分级] 删除: 疫情防控中的轻微过错、未造成不良影响（提醒教育为主）" in text
     assert f"处理结论不同的事实组合：{len(cases):,}（共{cases.attrs['total']:,}" in text
     en = diff_text(diff_report(a, b, "en", cases), "en")
     assert "how a case starts: application by the cadre, application by the unit, ex officio → " \

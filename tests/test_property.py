@@ -117,6 +117,23 @@ def test_scalar_and_frame_agree_on_2000_seeded_cases():
         assert results[pid]["rule"].nunique() >= 2, pid
 
 
+def test_frame_in_stretches_agrees_with_one_pass(monkeypatch):
+    """A long table is evaluated stretch by stretch (engine.ROWS_PER_PASS rows a packed pass):
+    the same outcome, disposition and rule as one pass, with stretches long enough to be packed
+    (≥ packed.PLAIN_BELOW) and a short last one (plain)."""
+    import ftlib.engine as engine
+    from ftlib.policy.packed import PLAIN_BELOW
+
+    raw = _random_frame(5000, seed=20190911)
+    df = cases_to_frame(ftlib.facts.cases_from_frame(raw, "random"))
+    whole = {pid: determine_frame(df, pid) for pid in ftlib.bundled().policies}
+    monkeypatch.setattr(engine, "ROWS_PER_PASS", 64 * (PLAIN_BELOW // 64 + 1))  # 2,112: stretches 2112, 2112, 776
+    for pid, expected in whole.items():
+        got = determine_frame(df, pid)
+        for col in ("outcome", "disposition", "rule"):
+            assert got[col].astype(str).tolist() == expected[col].astype(str).tolist(), (pid, col)
+
+
 # -- mixed registers: policy chosen per row, decision dates, unknown facts (issue 14.4, 11.4) ------
 
 _JURISDICTIONS = ["CN", "CN-HB", "CN-DM", "CN-DM-BR", "CN-DM-BR-HX", "CN-DM-FTZ", "CN-DM-SS", "CN-DM-XX"]

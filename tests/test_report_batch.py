@@ -124,6 +124,43 @@ def test_a_re_run_rebuilds_only_the_reports_whose_data_changed(tmp_path, frames)
     assert all((pages / m["page"]).is_file() for m in manifest.values())
 
 
+def test_a_run_keeps_only_the_charts_its_reports_use(tmp_path, frames):
+    from ftlib.reports.runner import Job
+
+    q = parse_period("2025Q4")
+    jobs = [Job("CN-SY-P1-C1", q), Job("CN-SY-P2", q)]
+    _run(tmp_path, frames, jobs, workers=1)
+    charts = tmp_path / "out" / ".charts"
+    used = {p.stem: set(p.read_text().split()) for p in (charts / "used").glob("*.keys")}
+    assert set(used) == {"report_CN-SY-P1-C1_2025Q4", "report_CN-SY-P2_2025Q4"}
+    assert {p.stem for p in charts.glob("*.svg")} == set().union(*used.values())
+    stray = charts / "0123456789abcdef0123456789abcdef.svg"    # a chart of data since changed
+    stray.write_text("<svg/>")
+    # the next run (one report rebuilt, one kept) removes it, and keeps the kept report's charts
+    _run(tmp_path, _with_new_case(frames, "CN-SY-P1-C1"), jobs, workers=1)
+    assert not stray.exists()
+    assert used["report_CN-SY-P2_2025Q4"] <= {p.stem for p in charts.glob("*.svg")}
+
+
+def test_prune_removes_charts_of_reports_no_longer_listed_and_old_half_files(tmp_path):
+    import os
+    import time
+
+    from ftlib.reports.svgcache import prune, write_used
+
+    for key in ("a", "b", "c"):
+        (tmp_path / f"{key}.svg").write_text("<svg/>")
+    write_used(tmp_path, "r1", {"a"})
+    write_used(tmp_path, "r2", {"a", "b"})
+    write_used(tmp_path, "gone", {"c"})
+    (tmp_path / "old.tmp").write_text("")
+    os.utime(tmp_path / "old.tmp", (time.time() - 7200,) * 2)   # two hours: a killed worker's
+    (tmp_path / "new.tmp").write_text("")                        # a worker writing now
+    assert prune(tmp_path, ["r1", "r2"]) == 1
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["a.svg", "b.svg", "new.tmp"]
+    assert sorted(p.name for p in (tmp_path / "used").iterdir()) == ["r1.keys", "r2.keys"]
+
+
 def test_reports_run_on_a_local_dask_cluster_of_two_workers(tmp_path, frames):
     pytest.importorskip("dask.distributed")
     from ftlib.reports.runner import Job

@@ -129,6 +129,8 @@ def _value_words(value: Any, lang: str) -> str:
         return ("、" if lang == "zh" else ", ").join(_value_words(v, lang) for v in value) if value else "—"
     if isinstance(value, str) and has_label(f"desk.channel.{value}"):
         return label(f"desk.channel.{value}", lang)
+    if isinstance(value, str) and has_label(f"compare.window_closes.{value}"):
+        return label(f"compare.window_closes.{value}", lang)
     if isinstance(value, dict):
         return ", ".join(f"{k} {v}" for k, v in value.items())
     if value is None:
@@ -145,8 +147,6 @@ def _field_words(p: Policy, field: str, value: Any, lang: str) -> str:
         return text[:20] + ("…" if len(text) > 20 else "")
     if field == "status" and isinstance(value, str) and has_label(f"status.{value}"):
         return label(f"status.{value}", lang)
-    if isinstance(value, str) and has_label(f"compare.value.{field}.{value}"):
-        return label(f"compare.value.{field}.{value}", lang)
     return _value_words(value, lang)
 
 

@@ -68,16 +68,18 @@ def build_job(job: Job, out_dir: Path, html: bool, snapshot: str | Path) -> Resu
     from ftlib.reports.langswitch import with_shown
     from ftlib.reports.links import dashboard_links
     from ftlib.reports.page import build_page
-    from ftlib.reports.svgcache import use_folder
+    from ftlib.reports.svgcache import record, use_folder, write_used
 
     out_dir = Path(out_dir)
     os.environ["FTLIB_REPORT_FRAMES"] = str(snapshot)   # the page cache is keyed on this snapshot
     use_folder(out_dir / ".charts")
     frames, shared = _context(str(snapshot))
+    used = record()
     try:
         page = build_page(frames, job.region, job.period, job.lang, job.min_cell, shared)
     except FtlibError as err:
         return Result(job.name, job.region, job.period.label, False, one_line(err))
+    write_used(out_dir / ".charts", job.name, used)   # the charts this report keeps in the cache
     pagecache.write(pagecache.page_path(*params(job).values()), page)
     write_notebook(out_dir / f"{job.name}.ipynb", job,
                    dashboard_links(job.name, out_dir) + with_shown(page, job.lang))

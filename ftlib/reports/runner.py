@@ -229,6 +229,9 @@ def _run(jobs: list[Job], out_dir: Path, html: bool, workers: int, progress: boo
     for old in pages.glob("*.html"):   # pages of earlier snapshots are never read again
         if old.name not in keep:
             old.unlink(missing_ok=True)
+    from ftlib.reports.svgcache import prune
+
+    prune(out_dir / ".charts", [e["name"] for e in entries if e.get("ok")])   # charts no report uses
     k = max((int(j.min_cell) for j in jobs), default=5)  # the strictest threshold any report used
     write_index(out_dir, _snapshot(str(snapshot)), k=k, html_dir=out_dir / "html" if html else None)
     return results

@@ -38,9 +38,12 @@ def test_the_handling_imposed_decides_the_period_the_longest_one_counting(cn2016
 def test_without_handling_imposed_the_deciding_row_or_nothing(cn2016):
     # CN-2016 row tolerable leaves 批评教育、谈话提醒 (no period) when the decision follows it
     assert impact_months(cn2016, "exempt", "tolerable") == 0
-    # the old constants (mitigated 6, not_tolerated 12 in the policy's aftercare) are not read:
-    # no handling known → not known
-    assert cn2016.aftercare["mitigated"].impact_period_months == 6
+    # a policy's own per-outcome figure is not read (the fictional CN-DM-2022 states 3 months for
+    # mitigated): its row reduced leaves no handling, so without one imposed the period is not known
+    dm = bundled().get("CN-DM-2022")
+    assert dm.aftercare["mitigated"].impact_period_months == 3
+    assert impact_months(dm, "mitigated", "reduced") is None
+    assert impact_months(dm, "mitigated", "reduced", imposed=["party_warning"]) == 12
     assert impact_months(cn2016, "mitigated", "tolerable", follows_engine=False) is None
     assert impact_months(cn2016, "not_tolerated", "default") is None
     # a tolerated decision without any handling: no effect (不影响考核评优和选拔任用)
