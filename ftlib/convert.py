@@ -162,11 +162,19 @@ def _classified(arr: np.ndarray, cls: Callable[[Any], tuple[int, Any]]) -> tuple
     numbers: dict[float, int] = {}
     table: dict[int, float] = {}
 
+    by_text: dict[str, int] = {}  # a reader makes new objects of the same texts (per chunk): classify each text once
+
     def code_of(obj: Any) -> int:
+        if type(obj) is str:
+            c = by_text.get(obj)
+            if c is not None:
+                return c
         c, x = cls(obj)
         if x is not None:  # an amount: its index in the table
             c = numbers.setdefault(x, len(numbers))
             table[c] = x
+        if type(obj) is str:
+            by_text[obj] = c
         return c
 
     if not arr.flags.c_contiguous:
@@ -290,10 +298,11 @@ class _ByTable:
         slot, got = self.slot[:k], self.got[:k]
         mine: set[int] = set()  # slots given a reference in this block
         # A reader makes its objects as the texts first occur (pandas' CSV parser: anew for every
-        # 16,384 rows, the block's length), so the block's first cells name nearly all its objects.
-        added = self._add(start, 0, min(k, _PROBE), mine, budget)
-        if not added:
-            return added
+        # 16,384 rows), so the first cells of each such stretch name nearly all its objects.
+        for lo in range(0, k, _STRETCH):
+            added = self._add(start, lo, min(k, lo + _PROBE), mine, budget)
+            if not added:
+                return added
         np.bitwise_and(r, _SLOT_MASK, out=slot)
         at = slot.view(np.int64)
         for _ in range(_ROUNDS):
