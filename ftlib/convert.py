@@ -417,7 +417,7 @@ def _convert(a: Any, name: str, source: str) -> FactColumn:
             x = a.astype(float, copy=False)
             # the common case in two reductions (NaN makes both comparisons false): no blank,
             # negative or infinite amount — instead of four passes and three temporary masks
-            if n == 0 or (x.min() >= 0 and x.max() < np.inf):
+            if _amounts_clean(x):
                 return FactColumn(x)
             return _finish_numbers(x, np.isnan(x), spec, name, source, a)
         if spec.kind == "bool":
@@ -497,6 +497,17 @@ def _from_codes(codes: np.ndarray, table: dict[int, float], spec: FactSpec, name
         lut = np.array([table[i] for i in range(len(table))] or [0.0], dtype=float)
         values = lut[np.maximum(codes, 0)]
     return _fill(spec, values, missing, unknown, n)
+
+
+def _amounts_clean(x: np.ndarray) -> bool:
+    """No blank (NaN), negative or infinite amount: min and max, stretch by stretch so that the
+    second reads the stretch from cache (a long column is read from memory once, not twice)."""
+    step = 1 << 16
+    for a in range(0, len(x), step):
+        part = x[a:a + step]
+        if not (part.min() >= 0 and part.max() < np.inf):   # NaN fails both
+            return False
+    return True
 
 
 def _finish_numbers(x: np.ndarray, missing: np.ndarray, spec: FactSpec, name: str, source: str, raw: Any) -> FactColumn:
