@@ -130,10 +130,38 @@ class Server:
             except psutil.Error:
                 pass
 
+    def wait_ready(self, kernels: int, timeout: float = 300) -> None:
+        """Until ``kernels`` kernels are alive and the server is quiet (the pool's kernels have run
+        the notebook's cells: together they use under a fifth of a core over a second)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.kernels() >= kernels:
+                procs = self.tree()
+                for p in procs:
+                    try:
+                        p.cpu_percent(None)
+                    except psutil.Error:
+                        pass
+                time.sleep(1)
+                busy = 0.0
+                for p in procs:
+                    try:
+                        busy += p.cpu_percent(None)
+                    except psutil.Error:
+                        pass
+                if busy < 20:
+                    return
+            else:
+                time.sleep(0.5)
+
     def wait_no_kernels(self, timeout: float = 180) -> float | None:
+        return self.wait_kernels_at_most(0, timeout)
+
+    def wait_kernels_at_most(self, n: int, timeout: float = 180) -> float | None:
+        """Seconds until at most ``n`` kernels are alive (None: not within ``timeout``)."""
         t0 = time.monotonic()
         while time.monotonic() - t0 < timeout:
-            if self.kernels() == 0:
+            if self.kernels() <= n:
                 return time.monotonic() - t0
             time.sleep(0.5)
         return None
@@ -198,34 +226,10 @@ async def crowd(browser, n: int, url: str, ready: str, timeout_ms: int = 240_000
     return [c for c, _ in done], times, n - len(times)
 
 
-async def leave(contexts) -> None:
-    """Every visitor closes its tab (Voilà's beacon asks for the kernel's shutdown)."""
-    for c in contexts:
-        for p in c.pages:
-            await p.close(run_before_unload=True)
-        await c.close()
-
-
 #: The quiz's first library case (c01, CN-2016) and an outcome to pick for it (a label of the
 #: catalogue: the bench does not care whether it is right, only that the answer is scored and stored).
 FIRST_QUESTION = ".ftlib-quiz-case"
 PICK = "不属于容错情形"
-
-
-async def answer(page, name: str, start: asyncio.Event) -> float | None:
-    """Enter a name and pick an outcome, then (at the common start) submit: seconds from the click
-    to the scored answer in the page."""
-    try:
-        await page.get_by_label("学员姓名").fill(name)
-        await page.get_by_label("学员姓名").press("Enter")
-        await page.get_by_text(PICK, exact=True).click()
-        await start.wait()
-        t0 = time.perf_counter()
-        await page.get_by_role("button", name="提交答案").click()
-        await page.locator(".ftlib-quiz-answer").wait_for(timeout=120_000)
-        return time.perf_counter() - t0
-    except Exception:  # noqa: BLE001 — a trainee whose answer never came back counts as failed
-        return None
 
 
 def summary(times: list[float], failed: int) -> dict:
@@ -267,19 +271,31 @@ def run_reports(n: int, n_dash: int, tmp: Path, env: dict) -> dict:
         result["report_static"] = {**summary(times, failed), "visitors": n, "server_idle_mb": round(idle),
                                    "server_peak_mb": round(server.peak_mb), "peak_kernels": server.peak_kernels}
         print(json.dumps({"report_static": result["report_static"]}, ensure_ascii=False), flush=True)
-        await leave(contexts)
+        await close_tabs(contexts)
         if n_dash:
             server.peak_mb, server.peak_kernels = 0.0, 0
             contexts, times, failed = await crowd(browser, n_dash, server.base + f"voila/render/{NAME}.ipynb", DRAWN)
             kernels_open, rss = server.kernels(), server.rss_mb()
             t_leave = time.monotonic()
-            await leave(contexts)
+            await close_tabs(contexts)
             gone = await asyncio.to_thread(server.wait_no_kernels)
             result["report_notebook"] = {
                 **summary(times, failed), "visitors": n_dash, "server_peak_mb": round(server.peak_mb),
                 "kernels_open": kernels_open, "mb_per_kernel": round((rss - idle) / max(1, kernels_open), 1),
                 "kernels_gone_after_leaving_s": None if gone is None else round(time.monotonic() - t_leave, 1)}
             print(json.dumps({"report_notebook": result["report_notebook"]}, ensure_ascii=False), flush=True)
+            # The same visitors whose browsers vanish (killed, crashed, the laptop shut): no unload
+            # beacon; their kernels go by the idle cull alone (voila.json).
+            contexts, times, failed = await crowd(browser, n_dash, server.base + f"voila/render/{NAME}.ipynb", DRAWN)
+            t_leave = time.monotonic()
+            for c in contexts:
+                await c.close()
+            gone = await asyncio.to_thread(server.wait_no_kernels)
+            result["report_notebook_vanished"] = {
+                "visitors": n_dash, "n_ok": len(times),
+                "kernels_gone_after_vanishing_s": None if gone is None else round(time.monotonic() - t_leave, 1)}
+            print(json.dumps({"report_notebook_vanished": result["report_notebook_vanished"]}, ensure_ascii=False),
+                  flush=True)
         return result
 
     try:
@@ -288,63 +304,201 @@ def run_reports(n: int, n_dash: int, tmp: Path, env: dict) -> dict:
         server.stop()
 
 
+class Progress:
+    """A line every ``every`` seconds while a phase runs: how many got there, the machine's load."""
+
+    def __init__(self, phase: str, total: int, every: float = 10.0):
+        self.phase, self.total, self.every, self.done, self.t0 = phase, total, every, 0, time.monotonic()
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(self.every)
+            self.line()
+
+    def line(self) -> None:
+        print(f"# {self.phase}: {self.done}/{self.total} after {time.monotonic() - self.t0:.0f} s, "
+              f"load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
+
+
+async def bounded(jobs: list, deadline_s: float, progress: Progress) -> list:
+    """Results of ``jobs`` (tasks returning a value or None) as they are when all finish or
+    ``deadline_s`` passes: those still running are cancelled and count as None."""
+    ticker = asyncio.create_task(progress.run())
+    for job in jobs:
+        job.add_done_callback(lambda t: setattr(progress, "done", progress.done + (t.result() is not None
+                                                                                  if not t.cancelled() else 0)))
+    try:
+        await asyncio.wait(jobs, timeout=deadline_s)
+    finally:
+        ticker.cancel()
+        progress.line()
+    out = []
+    for job in jobs:
+        if job.done() and not job.cancelled():
+            out.append(job.result())
+        else:
+            job.cancel()
+            out.append(None)
+    return out
+
+
+async def visit_page(browser, url: str, ready: str, start: asyncio.Event, timeout_ms: int, delay: float,
+                     contexts: list) -> tuple[object, float, float] | None:
+    context = await browser.new_context(viewport={"width": 1200, "height": 900})
+    contexts.append(context)
+    page = await context.new_page()
+    await start.wait()
+    await asyncio.sleep(delay)
+    t0 = time.perf_counter()
+    try:
+        await page.goto(url, timeout=timeout_ms, wait_until="commit")
+        await page.wait_for_function(ready, timeout=timeout_ms, polling=100)
+        took = time.perf_counter() - t0
+        # The server's part: the page (drawn ahead by a kernel of the pool) delivered whole.
+        html_s = await page.evaluate("performance.getEntriesByType('navigation')[0].responseEnd / 1000")
+        return page, took, html_s
+    except Exception:  # noqa: BLE001 — a trainee who never got the page counts as failed
+        return None
+
+
+async def prepare(page, name: str) -> object | None:
+    """Enter a name and pick an outcome (not yet submitted)."""
+    try:
+        await page.get_by_label("学员姓名").fill(name)
+        await page.get_by_label("学员姓名").press("Enter")
+        await page.get_by_text(PICK, exact=True).click()
+        return page
+    except Exception:  # noqa: BLE001
+        return None
+
+
+#: In the page: the moment of the submit click and the moment the scored answer appears (what the
+#: trainee sees), apart from the time the bench's own driver takes to reach 40 busy browsers.
+WATCH = """() => {
+  window.__ftlibClick = null; window.__ftlibAnswer = null;
+  document.addEventListener('click', e => {
+    const b = e.target.closest('button');
+    if (b && b.textContent.includes('提交答案') && window.__ftlibClick === null) window.__ftlibClick = performance.now();
+  }, true);
+  new MutationObserver(() => {
+    if (window.__ftlibClick !== null && window.__ftlibAnswer === null && document.querySelector('.ftlib-quiz-answer'))
+      window.__ftlibAnswer = performance.now();
+  }).observe(document.body, {subtree: true, childList: true});
+}"""
+
+
+async def submit(page, start: asyncio.Event) -> tuple[float, float] | None:
+    """At the common start, submit: (in the page: click → scored answer shown; at the driver: the
+    click asked → the answer found), in seconds."""
+    await page.evaluate(WATCH)
+    await start.wait()
+    t0 = time.perf_counter()
+    try:
+        await page.get_by_role("button", name="提交答案").click()
+        await page.locator(".ftlib-quiz-answer").wait_for(timeout=120_000)
+        driver = time.perf_counter() - t0
+        in_page = await page.evaluate("(window.__ftlibAnswer - window.__ftlibClick) / 1000")
+        return in_page, driver
+    except Exception:  # noqa: BLE001 — a trainee whose answer never came back counts as failed
+        return None
+
+
+async def close_tabs(contexts) -> None:
+    """Every visitor closes its tab as a person does (the page's unload beacon asks for the
+    kernel's shutdown), and the tab is gone before its browser context is: closing a context
+    right away kills the tab without unload, like a crashed browser (then only the culler helps)."""
+    for c in contexts:
+        for p in list(c.pages):
+            await p.close(run_before_unload=True)
+    deadline = time.monotonic() + 15
+    while any(c.pages for c in contexts) and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(1)   # the beacons are sent as the tabs go
+    for c in contexts:
+        await c.close()
+
+
 def run_quiz(n: int, tmp: Path, env: dict, browsers: int = 4, arrive_over: float = 0.0,
-             cull_idle_s: int | None = None) -> dict:
-    """A class of ``n`` on the quiz (see the module docstring); ``browsers`` Chromium processes
-    share the ``n`` contexts; trainees arrive evenly over ``arrive_over`` seconds (0: all at once).
-    ``cull_idle_s`` overrides voila.json's idle cull (120 s): here the trainees' browsers share the
-    server's cores, and on a loaded machine a page can take longer than that to connect."""
+             cull_idle_s: int | None = None, pool: int | None = None, timeout_s: float = 300) -> dict:
+    """A class of ``n`` on the quiz (see the module docstring), served as `ftlib notebook 04
+    --pool P` serves it: ``pool`` kernels kept ready with the quiz already run (default ``n``: the
+    trainer starts the server for the class before it arrives; the bench waits until they are
+    ready and reports how long that took). ``browsers`` Chromium processes share the ``n``
+    contexts; trainees arrive evenly over ``arrive_over`` seconds (0: all at once). Each phase
+    ends after ``timeout_s`` with what it got. ``cull_idle_s`` overrides voila.json's idle cull:
+    here the trainees' browsers share the server's cores, and a page can take long to connect."""
     from ftlib.reports.serve import notebook_config_dir
 
+    pool = n if pool is None else pool
     results = tmp / "class.jsonl"
-    server = Server(ROOT / "notebooks", tmp, {**env, "FTLIB_QUIZ_RESULTS": str(results)},
-                    config_dir=notebook_config_dir(),
-                    extra=(f"--MappingKernelManager.cull_idle_timeout={cull_idle_s}",) if cull_idle_s else ())
+    extra = [f"--FtlibKernelManager.pool={pool}"]
+    if cull_idle_s:
+        extra.append(f"--MappingKernelManager.cull_idle_timeout={cull_idle_s}")
+    t_warm = time.monotonic()
+    server = Server(ROOT / "notebooks" / "04_training_quiz.ipynb", tmp, {**env, "FTLIB_QUIZ_RESULTS": str(results)},
+                    config_dir=notebook_config_dir(), extra=tuple(extra))
     server.pss = True
-    idle = server.rss_mb()
+    server.wait_ready(pool, timeout_s)
+    warmed = {"pool": pool, "kernels_ready": server.kernels(), "warm_up_s": round(time.monotonic() - t_warm, 1),
+              "server_rss_mb_ready": round(server.rss_mb())}
+    print(json.dumps({"quiz_pool": warmed}, ensure_ascii=False), flush=True)
     names = [f"学员{i:02d}" for i in range(n)]
 
     async def scenario(pw) -> dict:
         opened = [await pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
                   for _ in range(max(1, min(browsers, n)))]
+        contexts: list = []
         try:
             start = asyncio.Event()
-            tasks = [asyncio.create_task(visit(opened[i % len(opened)], server.base + "voila/render/04_training_quiz.ipynb",
-                                               f"document.querySelector('{FIRST_QUESTION}') !== null", start, 600_000,
-                                               delay=i * arrive_over / n))
+            tasks = [asyncio.create_task(visit_page(opened[i % len(opened)], server.base,
+                                                    f"document.querySelector('{FIRST_QUESTION}') !== null", start,
+                                                    int(timeout_s * 1000), i * arrive_over / n, contexts))
                      for i in range(n)]
             await asyncio.sleep(0.5)
             start.set()
-            done = await asyncio.gather(*tasks)
-            times = [t for _, t in done if t is not None]
-            loaded = {**summary(times, n - len(times)), "users": n, "arrive_over_s": arrive_over,
-                      "cull_idle_s": cull_idle_s or 120,
-                      "server_idle_mb": round(idle)}
+            done = await bounded(tasks, timeout_s + arrive_over + 30, Progress("first question", n))
+            times = [d[1] for d in done if d is not None]
+            html = summary([d[2] for d in done if d is not None], 0)
+            loaded = {**summary(times, n - len(times)), "page_html_median_s": html.get("median_s"),
+                      "page_html_p95_s": html.get("p95_s"), "users": n, "arrive_over_s": arrive_over,
+                      "cull_idle_s": cull_idle_s or 120, "server_idle_mb": warmed["server_rss_mb_ready"]}
             per_kernel = server.kernel_rss_mb()
             loaded.update(kernels_open=len(per_kernel), kernel_rss_mb_median=round(statistics.median(per_kernel), 1)
                           if per_kernel else None, server_rss_mb_all_open=round(server.rss_mb()),
-                          server_pss_mb_all_open=round(server.pss_mb()))
+                          server_pss_mb_all_open=round(server.pss_mb()), load_1min=round(os.getloadavg()[0], 1))
             print(json.dumps({"quiz_open": loaded}, ensure_ascii=False), flush=True)
+            pages = [d[0] for d in done if d is not None]
+            ready = await bounded([asyncio.create_task(prepare(p, names[i])) for i, p in enumerate(pages)],
+                                  timeout_s, Progress("name entered, outcome picked", len(pages)))
+            ready = [p for p in ready if p is not None]
             go = asyncio.Event()
-            pages = [c.pages[0] for c, t in done if t is not None and c.pages]
-            jobs = [asyncio.create_task(answer(p, names[i], go)) for i, p in enumerate(pages)]
-            await asyncio.sleep(2)
+            jobs = [asyncio.create_task(submit(p, go)) for p in ready]
+            await asyncio.sleep(1)   # the machine settles; then every trainee submits at the same moment
             go.set()
-            answers = [t for t in await asyncio.gather(*jobs) if t is not None]
-            responded = {**summary(answers, len(pages) - len(answers)), "server_peak_rss_mb": round(server.peak_mb),
+            answers = [t for t in await bounded(jobs, 150, Progress("answers back", len(ready))) if t is not None]
+            driver = summary([t[1] for t in answers], 0)
+            responded = {**summary([t[0] for t in answers], len(ready) - len(answers)), "submitted": len(ready),
+                         "driver_median_s": driver.get("median_s"), "driver_p95_s": driver.get("p95_s"),
+                         "server_peak_rss_mb": round(server.peak_mb),
                          "server_peak_pss_mb": round(server.peak_pss_mb), "peak_kernels": server.peak_kernels}
             from ftlib.ui.classfile import read
 
             recs = read(results) if results.exists() else []
             responded.update(answers_in_class_file=len(recs),
-                             every_trainee_once=sorted(r["trainee"] for r in recs) == sorted(names[:len(pages)]))
+                             every_trainee_once=sorted(r["trainee"] for r in recs) == sorted(
+                                 names[i] for i, p in enumerate(pages) if p in ready))
             t_leave = time.monotonic()
-            await leave([c for c, _ in done])
-            gone = await asyncio.to_thread(server.wait_no_kernels)
+            await close_tabs(contexts)
+            contexts.clear()
+            # The pool refills to ``pool`` after the class leaves: wait for the trainees' kernels only.
+            gone = await asyncio.to_thread(server.wait_kernels_at_most, pool, 180)
             responded["kernels_gone_after_leaving_s"] = None if gone is None else round(time.monotonic() - t_leave, 1)
             responded["peak_load_1min"] = round(server.peak_load, 1)
-            return {"quiz_open": loaded, "quiz_answer": responded}
+            print(json.dumps({"quiz_answer": responded}, ensure_ascii=False), flush=True)
+            return {"quiz_pool": warmed, "quiz_open": loaded, "quiz_answer": responded}
         finally:
+            for c in contexts:
+                await c.close()
             for b in opened:
                 await b.close()
 
@@ -364,7 +518,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--reports", type=int, default=50)
     ap.add_argument("--dashboards", type=int, default=0, help="visitors on the report notebook (a kernel each)")
-    ap.add_argument("--quiz", type=int, default=40)
+    ap.add_argument("--quiz", "--users", dest="quiz", type=int, default=40, help="trainees on the quiz (0: none)")
+    ap.add_argument("--pool", type=int, default=None,
+                    help="quiz kernels kept ready before the class arrives (default: as many as trainees)")
+    ap.add_argument("--timeout", type=float, default=300,
+                    help="seconds a phase of the quiz run may take; it then reports what it got")
     ap.add_argument("--browsers", type=int, default=4, help="Chromium processes sharing the quiz users' contexts")
     ap.add_argument("--arrive-over", type=float, default=60.0, help="seconds over which the quiz users arrive")
     ap.add_argument("--cull-idle", type=int, default=900,
@@ -377,7 +535,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.reports or args.dashboards:
             out.update(run_reports(args.reports, args.dashboards, Path(tmp), env))
         if args.quiz:
-            out.update(run_quiz(args.quiz, Path(tmp), env, args.browsers, args.arrive_over, args.cull_idle))
+            out.update(run_quiz(args.quiz, Path(tmp), env, args.browsers, args.arrive_over, args.cull_idle,
+                                args.pool, args.timeout))
     out["uptime_after"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     print(json.dumps(out, ensure_ascii=False, indent=1))
     return 0

@@ -203,7 +203,7 @@ def cmd_lab(args: argparse.Namespace) -> int:
 def cmd_notebook(args: argparse.Namespace) -> int:
     from ftlib.ui.lab import notebook
 
-    return notebook(args.name, args.port, args.ip, args.max_kernels)
+    return notebook(args.name, args.port, args.ip, args.max_kernels, args.pool)
 
 
 def cmd_paths(args: argparse.Namespace) -> int:
@@ -228,6 +228,16 @@ def _kernels(value: str) -> int:
         n = 0
     if n < 1:
         raise argparse.ArgumentTypeError(f"value {value[:20]!r}: a whole number of kernels, at least 1")
+    return n
+
+
+def _pool(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"value {value[:20]!r}: a whole number of kernels, 0 or more")
     return n
 
 
@@ -328,6 +338,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8866)
     p.add_argument("--ip", default="127.0.0.1")
     max_kernels_arg(p)
+    p.add_argument("--pool", type=_pool, metavar="N",
+                   help="kernels kept ready with the notebook already run, e.g. a class's size before it arrives "
+                        "(default: notebooks.json's, 1 for the quiz, 0 for the others)")
     p.set_defaults(func=cmd_notebook)
 
     p = sub.add_parser("paths", help="where ftlib reads its data and writes its working files")

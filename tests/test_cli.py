@@ -122,3 +122,11 @@ def test_max_kernels_must_be_a_positive_whole_number():
         assert r.returncode == 2 and r.stdout == ""
         last = r.stderr.strip().splitlines()[-1]
         assert f"value '{bad}': a whole number of kernels, at least 1" in last and "Traceback" not in r.stderr
+
+
+def test_pool_must_be_a_whole_number_of_kernels_zero_or_more():
+    for bad in ("-1", "few"):
+        r = run_cli("notebook", "04", "--pool", bad)
+        assert r.returncode == 2 and r.stdout == ""
+        last = r.stderr.strip().splitlines()[-1]
+        assert f"value '{bad}': a whole number of kernels, 0 or more" in last and "Traceback" not in r.stderr

@@ -66,18 +66,22 @@ def _careers(cases: pd.DataFrame, policy_of: pd.Series, reviews: pd.DataFrame, e
     tol = cases[cases["outcome"].isin(["exempt", "mitigated"]) & cases["decided"].notna()]
     pol = bundled().policies
     decided = events[events["kind"].isin(["decided", "review_decided"])]
-    last = dict(zip(decided["case_id"], decided["payload"]))   # events come in (case_id, seq) order
-    memo: dict[tuple, int | None] = {}
-    months = []
-    for cid, oc in zip(tol["case_id"], tol["outcome"]):
-        p, pid = last.get(cid) or {}, policy_of.get(cid)
-        follows = p.get("engine_outcome") == oc and p.get("engine_disposition") in (None, p.get("disposition"))
-        imposed = p.get("handling_imposed")
-        key = (pid, oc, p.get("engine_rule"), str(imposed), follows)
-        if key not in memo:
-            memo[key] = impact_months(pol[pid], oc, p.get("engine_rule"), imposed, follows) if pid in pol else None
-        months.append(memo[key])
-    months = np.array([-1 if m is None else m for m in months], dtype=int)
+    last = dict(zip(decided["case_id"].tolist(), decided["payload"].tolist()))  # (case_id, seq) order: latest wins
+    empty: dict = {}
+    pays = [last.get(c, empty) for c in tol["case_id"].tolist()]
+    outcomes = tol["outcome"].tolist()
+    # the period depends on few things (policy, outcome, deciding row, handling imposed, whether the
+    # decision follows the engine): worked out once per distinct combination
+    keys = [(pid, oc, p.get("engine_rule"), str(p["handling_imposed"]) if "handling_imposed" in p else None,
+             p.get("engine_outcome") == oc and p.get("engine_disposition") in (None, p.get("disposition")))
+            for pid, oc, p in zip(tol["case_id"].map(policy_of).tolist(), outcomes, pays)]
+    months_of: dict[tuple, int] = {}
+    for key, p in zip(keys, pays):
+        if key not in months_of:
+            pid, oc, rule, _, follows = key
+            m = impact_months(pol[pid], oc, rule, p.get("handling_imposed"), follows) if pid in pol else None
+            months_of[key] = -1 if m is None else m
+    months = np.fromiter((months_of[k] for k in keys), dtype=int, count=len(keys))
     impact_end = tol["decided"].copy()
     impact_end[months < 0] = pd.NaT   # the handling imposed carries no known period
     for m in np.unique(months[months > 0]):  # a few distinct lengths: shift each group at once

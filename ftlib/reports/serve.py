@@ -37,26 +37,32 @@ DASHBOARD_ONLY = ("extension_denylist", "file_allowlist")
 
 
 def voila_command(port: int, ip: str = "127.0.0.1", target: str = ".", config_dir: Path | None = None,
-                  max_kernels: int | None = None) -> list[str]:
+                  max_kernels: int | None = None, pool: int | None = None) -> list[str]:
     """Voilà as ftlib runs it (ftlib.reports.voila_app: kernels released on leave, a kernel limit
     with a busy page), with the interpreter running ftlib, so that it finds the same packages.
     ``config_dir``: the folder whose voila.json to read (default: the working folder);
-    ``max_kernels``: overrides voila.json's limit (size it to the machine's memory)."""
+    ``max_kernels``: overrides voila.json's limit (size it to the machine's memory); ``pool``:
+    kernels kept ready for the one notebook served (widget notebooks, ``notebooks.json``)."""
     cmd = [sys.executable, "-m", "ftlib.reports.voila_app", target, "--no-browser", f"--port={port}",
            f"--Voila.ip={ip}", "--template=ftlib"]
     if config_dir is not None:
         cmd.append(f"--Voila.config_file_paths={config_dir}")
     if max_kernels is not None:
         cmd.append(f"--FtlibKernelManager.max_kernels={max_kernels}")
+    if pool is not None:
+        cmd.append(f"--FtlibKernelManager.pool={pool}")
     return cmd
 
 
 def notebook_config() -> dict:
-    """The shipped voila.json for one widget notebook: the same kernel limit, idle cull, busy page,
-    template and hidden tracebacks as the dashboards, without the dashboards-only settings."""
+    """The shipped voila.json for the widget notebooks: the same kernel limit, idle cull, busy page,
+    template and hidden tracebacks as the dashboards, without the dashboards-only settings, and
+    with ``notebooks.json`` on top (kernels kept ready: the quiz's pool)."""
     cfg = json.loads(data_path("voila", "voila.json").read_text(encoding="utf-8"))
     for key in DASHBOARD_ONLY:
         cfg["VoilaConfiguration"].pop(key, None)
+    for section, values in json.loads(data_path("voila", "notebooks.json").read_text(encoding="utf-8")).items():
+        cfg.setdefault(section, {}).update(values)
     return cfg
 
 

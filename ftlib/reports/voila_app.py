@@ -11,6 +11,14 @@ Three changes to stock Voilà, all configured in ``voila.json`` (section ``Ftlib
   zh/en "busy, try again" page (HTTP 503, ``Retry-After``) that reloads itself, not a hung page.
 - Idle kernels (no browser connected) are culled by jupyter_server's culler, configured in
   ``voila.json`` (``MappingKernelManager.cull_idle_timeout``).
+- **Kernels kept ready for a class** (widget notebooks only, ``notebooks.json``): Voilà's
+  pre-heated pool starts a notebook's kernel and runs its cells before anyone asks, so a visitor
+  gets a page already drawn. Here a pool's size is a reserve (kernels ready + handed out from it:
+  a pool of 40 for a class of 40 holds 40 kernels, where Voilà would start a new one at each
+  visit), refilled as visitors leave; it never starts a kernel past ``max_kernels`` (a refused
+  start is dropped from the pool rather than handed to the next visitor); and
+  ``FtlibKernelManager.pool`` sets the reserve of the one notebook ``ftlib notebook`` serves
+  (``--pool N``: a trainer readies a class's kernels before it arrives).
 
 Report pages need no kernel at all: ``ftlib report --html`` stores each report as a static page
 (and its PDF) under ``html/``, which the server serves as files (``file_allowlist``) and the index
@@ -25,10 +33,13 @@ import html
 import sys
 
 import tornado.web
+from jupyter_server._tz import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Integer
+from voila import app as voila_app
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
+from voila.voila_kernel_manager import voila_kernel_manager_factory
 
 #: Seconds the busy page asks the browser to wait before it tries again.
 RETRY_AFTER_S = 10
@@ -38,6 +49,8 @@ class FtlibKernelManager(AsyncMappingKernelManager):
     """A kernel manager that starts no kernel past ``max_kernels`` (0: no limit)."""
 
     max_kernels = Integer(60, config=True, help="most kernels alive at once (running and starting); 0: no limit")
+    pool = Integer(-1, config=True, help="kernels kept ready for the one notebook served (single-notebook mode, "
+                   "with preheat_kernel); -1: as kernel_pools_config says")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -46,14 +59,78 @@ class FtlibKernelManager(AsyncMappingKernelManager):
     async def start_kernel(self, *args, **kwargs) -> str:
         # Checked and counted before the first await: concurrent requests see each other.
         if self.max_kernels and len(self._kernels) + self._starting >= self.max_kernels:
-            self.log.warning("ftlib: %d kernels alive, the maximum: a visitor was shown the busy page",
-                             len(self._kernels))
+            self.log.warning("ftlib: %d kernels alive, the maximum: a kernel start was refused (a visitor gets "
+                             "the busy page; a pool is not refilled)", len(self._kernels))
             raise tornado.web.HTTPError(503, "ftlib: kernel limit reached")
         self._starting += 1
         try:
             return await super().start_kernel(*args, **kwargs)
         finally:
             self._starting -= 1
+
+
+def pooled_kernel_manager_factory(base_class, preheat_kernel: bool, default_pool_size: int,
+                                  page_config_hook=None):
+    """Voilà's kernel-manager factory (``preheat_kernel``: a pool of kernels with the notebook
+    already run), with ftlib's pool rules on top (module docstring)."""
+    cls = voila_kernel_manager_factory(base_class, preheat_kernel, default_pool_size, page_config_hook)
+    if not preheat_kernel:
+        return cls
+
+    class FtlibPooledKernelManager(cls):
+        def fill_if_needed(self, delay=None, notebook_name=None, extra_kernel_env_variables=None, **kwargs) -> None:
+            # The pool's size is the notebook's *reserve*: kernels ready plus those handed out from it.
+            # A class of 40 with a pool of 40 gets 40 kernels, not 40 more as each is taken (Voilà
+            # refills on every use); a kernel goes back into the reserve when its visitor leaves.
+            pool = self._pools.get(notebook_name, [])
+            handed_out = len(self.notebook_data.get(notebook_name, {}).get("kernel_ids", ())) - sum(t.done() for t in pool)
+            target = max(0, self.reserve(notebook_name) - max(0, handed_out))
+            if self.max_kernels:   # and never past the maximum
+                pending = sum(not t.done() for tasks in self._pools.values() for t in tasks)
+                target = min(target, len(pool) + max(0, self.max_kernels - len(self._kernels) - pending))
+            saved = self.kernel_pools_config
+            default = saved.get("default", {})
+            self.kernel_pools_config = {**saved, notebook_name: {**saved.get(notebook_name, default), "pool_size": target}}
+            try:
+                super().fill_if_needed(delay, notebook_name, extra_kernel_env_variables or {}, **kwargs)
+            finally:
+                self.kernel_pools_config = saved
+
+        def reserve(self, notebook_name: str | None) -> int:
+            """Kernels kept for ``notebook_name``: ``pool`` for the notebook ``ftlib notebook``
+            serves, else its ``kernel_pools_config`` entry (or the default's)."""
+            if self.pool >= 0 and notebook_name is not None and notebook_name == self.notebook_path:
+                return self.pool
+            cfg = self.kernel_pools_config
+            return int(cfg.get(notebook_name, cfg.get("default", {})).get("pool_size", 0))
+
+        def get_pool_size(self, notebook_name: str) -> int:
+            # A start refused at the maximum leaves a failed task: drop it, or the next visitor
+            # would be handed that error although a kernel may be free by now.
+            pool = self._pools.get(notebook_name, [])
+            pool[:] = [t for t in pool if not (t.done() and (t.cancelled() or t.exception() is not None))]
+            return len(pool)
+
+        async def get_rendered_notebook(self, notebook_name: str, *args, **kwargs):
+            render_task, rendered, kernel_id = await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+            # Its cells ran when the pool was filled, maybe long ago: it is the culler's from now on,
+            # and must not count as idle since then while its page is still opening the websocket.
+            self.get_kernel(kernel_id).last_activity = utcnow()
+            return render_task, rendered, kernel_id
+
+        async def shutdown_kernel(self, kernel_id: str, *args, **kwargs):
+            result = await super().shutdown_kernel(kernel_id, *args, **kwargs)
+            # A visitor left: the pool may have stayed short at the maximum; top it up again.
+            if not getattr(self, "_ftlib_closing", False):
+                for notebook_name in list(self._pools):
+                    self.fill_if_needed(notebook_name=notebook_name)
+            return result
+
+        async def shutdown_all(self, *args, **kwargs):
+            self._ftlib_closing = True  # the server stops: refill nothing
+            return await super().shutdown_all(*args, **kwargs)
+
+    return FtlibPooledKernelManager
 
 
 def busy_page() -> str:
@@ -121,6 +198,10 @@ class FtlibVoila(Voila):
 
     name = "voila"  # reads voila.json / voila.py like Voilà itself
     apps_port = Integer(0, config=True, help="port of the Voilà serving the widget notebooks (0: none)")
+
+    def init_settings(self) -> dict:
+        voila_app.voila_kernel_manager_factory = pooled_kernel_manager_factory  # Voilà builds its manager with it
+        return super().init_settings()
 
     def init_handlers(self) -> list:
         from jupyter_server.utils import url_path_join

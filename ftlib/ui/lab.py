@@ -45,9 +45,11 @@ def lab_command(folder: Path, port: int, ip: str = "127.0.0.1") -> list[str]:
     return cmd
 
 
-def notebook(name: str, port: int = 8866, ip: str = "127.0.0.1", max_kernels: int | None = None) -> int:
+def notebook(name: str, port: int = 8866, ip: str = "127.0.0.1", max_kernels: int | None = None,
+             pool: int | None = None) -> int:
     """Serve one of the checkout's notebooks with Voilà, ftlib's offline template and the limits of
-    the shipped voila.json (kernel maximum with the busy page, idle cull), as ``ftlib serve``."""
+    the shipped voila.json (kernel maximum with the busy page, idle cull), as ``ftlib serve``;
+    ``pool``: kernels kept ready with the notebook already run (a class arriving at once)."""
 
     from ftlib.reports.serve import notebook_config_dir, port_free, voila_command, voila_env
 
@@ -58,7 +60,7 @@ def notebook(name: str, port: int = 8866, ip: str = "127.0.0.1", max_kernels: in
         raise FtlibError(f"notebook {name!r}: {'ambiguous' if found else 'not found'} (known: {known})")
     port_free(ip, port)  # never print a URL that leads to another server
     print(f"ftlib: {found[0].stem} at http://{ip}:{port}/  (Ctrl-C stops)", flush=True)
-    command = voila_command(port, ip, str(found[0]), notebook_config_dir(), max_kernels)
+    command = voila_command(port, ip, str(found[0]), notebook_config_dir(), max_kernels, pool)
     try:
         return subprocess.call(command, cwd=SOURCE, env=voila_env())
     except KeyboardInterrupt:

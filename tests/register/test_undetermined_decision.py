@@ -61,3 +61,18 @@ def test_an_imported_decision_without_a_rule_is_refused_unless_the_engine_was_un
                         {**base, "engine_outcome": "undetermined", "engine_disposition": "undetermined",
                          "departure_reason": "损失经核实为轻微"})
     assert frames.decisions(url)["engine_rule"].tolist() == [""]
+
+
+def test_an_undetermined_decision_with_its_handling_survives_export_and_import(url, another_url, tmp_path):
+    from ftlib.register.io import export_file, export_frames, import_files
+
+    with db.session_scope(url) as s:
+        open_and_investigate(s, **UNKNOWN_SEVERITY)
+        _decide(s, disposition="reduced", departure_reason="经核实损失较重，减轻问责",
+                handling_imposed=["reminder_talk", "party_warning"])
+    import_files(export_file(tmp_path / "out.xlsx", url), another_url)
+    events = export_frames(another_url)["events"]
+    assert events.equals(export_frames(url)["events"])
+    decided = events[events["kind"] == "decided"]["payload"].iloc[0]
+    assert '"engine_decisive_unknowns": ["consequence.severity"]' in decided
+    assert '"handling_imposed": ["reminder_talk", "party_warning"]' in decided
