@@ -123,8 +123,12 @@ def current_state(events: pd.DataFrame) -> pd.DataFrame:
     kind = kind[keep]
     seq = events["seq"].to_numpy()[keep]
     at = _as_days(events["at"])[keep]
-    order = np.lexsort((seq, case))
-    case, kind, at = case[order], kind[order], at[order]
+    # already in (case, seq) order — events read case by case — needs no sort (lexsort is stable,
+    # so skipping it gives the same order)
+    step = np.diff(case)
+    if not (step >= 0).all() or not ((step > 0) | (np.diff(seq) >= 0)).all():
+        order = np.lexsort((seq, case))
+        case, kind, at = case[order], kind[order], at[order]
     target = _TARGET[kind]
     n = len(case)
     first = np.ones(n, dtype=bool)

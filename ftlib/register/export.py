@@ -42,9 +42,13 @@ def export_frames(url: str | None = None) -> dict[str, pd.DataFrame]:
     engine = db.require_current(url)
     with sessionmaker(engine)() as s:
         case_rows = []
+        # the notice day lives in the case's started event; the cases sheet shows it beside received_on
+        notices = {cid: (payload or {}).get("notice_on") or ""
+                   for cid, payload in s.execute(select(Event.case_id, Event.payload).where(Event.kind == "started"))}
         for r in s.scalars(select(CaseRow).order_by(CaseRow.id)):
             row = {"id": r.id, "region": r.region_code, "cadre_id": r.cadre_id or "", "channel": r.channel,
-                   "received_on": r.received_on.isoformat(), "registration_id": r.registration_id or ""}
+                   "received_on": r.received_on.isoformat(), "notice_on": notices.get(r.id, ""),
+                   "registration_id": r.registration_id or ""}
             row.update({c: _fact_cell(r.facts.get(c)) for c in FACT_COLUMNS})
             case_rows.append(row)
         event_rows = [{

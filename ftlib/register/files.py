@@ -14,6 +14,7 @@ import io as _io
 import itertools
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +23,13 @@ import pandas as pd
 
 from ftlib.errors import FtlibError
 from ftlib.facts import VOCABULARY
+from ftlib.i18n import LANGS, label
 from ftlib.register.cells import refuse_formula, restore
 from ftlib.safeinput import check_size, decode, excerpt, limits
 
-META = ["id", "region", "cadre_id", "channel", "received_on", "registration_id"]
+META = ["id", "region", "cadre_id", "channel", "received_on", "notice_on", "registration_id"]
+#: Columns a cases file may name by their zh or en label (``register.header.*`` of the catalogue).
+HEADER_LABELS = ("notice_on",)
 FACT_COLUMNS = [n for n in VOCABULARY if n != "id"]
 CASE_COLUMNS = META + FACT_COLUMNS
 REGISTRATION_COLUMNS = ["registration_id", "region", "cadre_id", "registered_on", "category", "description"]
@@ -68,6 +72,18 @@ def _cell(value: Any) -> str:
 
 def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(float(value))
+
+
+@lru_cache(maxsize=1)
+def _header_words() -> dict[str, str]:
+    """Every accepted spelling of a labelled header (its zh and en label, any case) → its name."""
+    return {label(f"register.header.{name}", lang).casefold(): name for name in HEADER_LABELS for lang in LANGS}
+
+
+def canonical_header(column: str) -> str:
+    """A cases file's header cell as the column it names: ``收到问责调查通知日期`` or
+    ``accountability notice received on`` is ``notice_on``; any other header is itself."""
+    return _header_words().get(column.strip().casefold(), column)
 
 
 def _kind_of(columns: list[str], source: str) -> str:

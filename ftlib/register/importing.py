@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ftlib.errors import FtlibError
+from ftlib.i18n import label
 from ftlib.regions import regions
 from ftlib.register import db
 from ftlib.register.files import Table, read_file
@@ -128,6 +129,8 @@ def import_files(paths: list[str | Path], url: str | None = None, progress: bool
             found, rows = parse_events(t)
             issues += found
             event_rows += rows
+        if cases is not None and not issues:
+            issues += _place_notices(session, cases, event_rows)
         if issues:
             raise ImportError_(issues)
         for kind in FIRST:
@@ -154,6 +157,44 @@ def import_files(paths: list[str | Path], url: str | None = None, progress: bool
                 raise ImportError_(found)
             summary.added[kind] = added
     return summary
+
+
+def _place_notices(session: Session, cases: pd.DataFrame, event_rows: list[dict[str, Any]]) -> list[Issue]:
+    """A cases row's notice day (``notice_on``) goes where the register keeps it, the payload of
+    the case's ``started`` event: into that event's payload when the import brings the event
+    without one; checked against it when the event gives one or is already in the register
+    (recorded events are never changed); else the import records the start itself — on
+    ``received_on``, by the row's channel — and ``record_event`` checks it as any start."""
+    given = cases[cases["notice_on"].notna()]
+    if not len(given):
+        return []
+    brought = {r["case_id"]: r for r in event_rows if r["kind"] == "started"}
+    stored: dict[str, dict[str, Any]] = {}
+    ids = given["id"].tolist()
+    for i in range(0, len(ids), 5000):
+        query = select(Event.case_id, Event.payload).where(Event.kind == "started", Event.case_id.in_(ids[i:i + 5000]))
+        stored.update((cid, payload or {}) for cid, payload in session.execute(query))
+    actor = f"{label('register.import_actor', 'zh')} / {label('register.import_actor', 'en')}"
+    issues = []
+    for r in given.itertuples(index=False):
+        ev = brought.get(r.id)
+        if r.id in stored:        # the start is recorded: the notice day must be the one it holds
+            other, where = stored[r.id].get("notice_on"), "its start, already in the register (recorded events " \
+                "are not changed),"
+        elif ev is not None:      # the start comes in this import: it takes the day, or must agree
+            other, where = ev["payload"].get("notice_on"), f"its started event ({ev['source']}: row {ev['row']})"
+            if other is None:
+                ev["payload"]["notice_on"] = other = r.notice_on
+        else:                     # no start anywhere: the import records it
+            event_rows.append({"row": r.row, "source": r.source, "case_id": r.id, "seq": 1, "kind": "started",
+                               "at": dt.date.fromisoformat(str(r.received_on)[:10]), "actor": actor,
+                               "payload": {"channel": r.channel, "notice_on": r.notice_on},
+                               "recorded_at": None, "recorded_by": None})
+            continue
+        if other != r.notice_on:
+            issues.append(Issue(r.source, r.row, "notice_on", r.notice_on,
+                                f"case {r.id}: {where} gives notice_on = {other or '(none)'}"))
+    return issues
 
 
 def _unknown_regions(session: Session, cases: pd.DataFrame, brought: set[str]) -> list[Issue]:

@@ -2,7 +2,8 @@
 
 **Files.** A *cases* file has one row per case: ``id``, ``region`` (default: the
 jurisdiction), ``cadre_id`` (pseudonymous), ``channel`` (``cadre_application``,
-``unit_application``, ``ex_officio``), ``received_on``, ``registration_id`` and one column per
+``unit_application``, ``ex_officio``), ``received_on``, ``notice_on`` (the day the accountability
+notice reached an applicant: kept in the case's ``started`` event, docs/register.md), ``registration_id`` and one column per
 fact of the vocabulary (``jurisdiction``, ``conduct_date``, ``subject.rank``, …; see
 ``ftlib.facts``). An *events* file has ``case_id``, ``seq``, ``kind``, ``at``, ``actor``,
 ``payload`` (a JSON object) and optionally ``recorded_at`` and ``recorded_by`` (who typed it in). The kind of a CSV file is read from

@@ -19,6 +19,9 @@ and in docs/register.md):
 - clarifications of false accusations (澄清正名) are more frequent than tolerance decisions
   (Hubei: 5,040 cadres cleared and 186 accusers dealt with in two years): ≈ 0.3 % of cadres a
   year, ≈ 4 % with the accuser referred;
+- applications carry the day the accountability notice reached the applicant, 0 to N calendar
+  days before the application (N: the policy's window in working days, else 20), so every one is
+  inside its window (``notice_day``);
 - timings: each stage is usually within the policy's limit, about 15 % late; cases received
   near the end of the period are still open, some overdue; ~10 % of refusals and decisions are
   appealed; ~5 % of committee decisions depart from the engine, always with a reason; most
@@ -47,7 +50,8 @@ from sqlalchemy import func, select
 
 from ftlib import home
 from ftlib.errors import FtlibError
-from ftlib.facts import case_from_dict
+from ftlib.facts import Case, case_from_dict
+from ftlib.policy.handling import catalogue
 from ftlib.regions import regions
 from ftlib.register import db
 from ftlib.register import procedure as pr
@@ -88,6 +92,8 @@ DEPARTURE_REASONS = {
 }
 #: How heavy each outcome is for the cadre (out_of_scope and not_tolerated are both accountability).
 SEVERITY = {"exempt": 0, "mitigated": 1, "not_tolerated": 2, "out_of_scope": 2}
+#: Days at most between the notice and the application where no window in working days bounds them.
+MAX_NOTICE_LEAD_DAYS = 20
 #: Marks a register written by synth (table ftlib_meta): pages then show the synthetic-data banner.
 SYNTHETIC_KEY = "synthetic"
 
@@ -96,6 +102,21 @@ def departure_direction(recommended: str, decided: str) -> str:
     """``lighter``, ``harsher``, or (same weight, other ground) ``to_out_of_scope`` / ``to_not_tolerated``."""
     a, b = SEVERITY[recommended], SEVERITY[decided]
     return "lighter" if b < a else "harsher" if b > a else f"to_{decided}"
+
+
+def notice_day(seed: int, case_id: str, channel: str, received: dt.date, conduct: dt.date, policy) -> dt.date | None:
+    """The day the accountability notice reached an applicant (synthetic): an application is
+    received 0 to N calendar days after it, N the policy's window in working days (so never
+    outside it: the register refuses a start outside the window, as it would a late application),
+    or up to 20 days where the window closes with the decision or the policy sets none; never
+    before the conduct. Ex officio cases have none. Drawn from a generator of the case's own, so
+    adding the day left every other draw of the synthetic register as it was."""
+    if channel == "ex_officio":
+        return None
+    window = policy.procedure.application_window_working_days
+    most = window if policy.procedure.window_closes() == "working_days" and window else MAX_NOTICE_LEAD_DAYS
+    lead = random.Random(f"{seed}/{case_id}/notice").randint(0, min(most, (received - conduct).days))
+    return received - dt.timedelta(days=lead)
 
 
 def region_list(n: int) -> list[tuple[str, str, str, str | None]]:
@@ -277,7 +298,8 @@ def synth(url: str | None = None, regions: int = 8, years: int = 3, seed: int = 
                         clue = {"source": rng.choices(["petition", "audit", "inspection"], [50, 30, 20])[0],
                                 "reference": f"XS-{y}-{n_case}"}
                     pr.open_case(s, case, channel=channel, received_on=received, actor="受理窗口",
-                                 cadre_id=f"C-{code}-{n_case}", registration_id=reg_id, clue=clue)
+                                 cadre_id=f"C-{code}-{n_case}", registration_id=reg_id, clue=clue,
+                                 notice_on=notice_day(seed, cid, channel, received, conduct, policy))
                     summary.cases += 1
                     summary.policies[policy.id] = summary.policies.get(policy.id, 0) + 1
                     _walk(s, rng, cid, case, policy, received, as_of, claim, late_or_not, wd, summary,
@@ -351,7 +373,7 @@ def _walk(s, rng, cid, case, policy, received, as_of, claim, late_or_not, wd, su
                     members_total=total, members_present=present, votes_for=votes_for,
                     votes_against=present - votes_for, consulted=[b.id for b in proc.consult],
                     approved_by=proc.higher_approval.id if proc.higher_approval else None,
-                    departure_reason=reason)
+                    departure_reason=reason, handling_imposed=_handling(cid, row, outcome))
     if outcome in ("exempt", "mitigated"):
         summary.tolerated += 1
     fb = late_or_not(decided_on, lim.get("feedback", 5))
@@ -392,13 +414,28 @@ def _walk(s, rng, cid, case, policy, received, as_of, claim, late_or_not, wd, su
                                 outcome=outcome, members_total=total, members_present=present2,
                                 votes_for=present2, consulted=[b.id for b in proc.consult],
                                 approved_by=proc.higher_approval.id if proc.higher_approval else None,
-                                departure_reason=reason, review=True)
+                                departure_reason=reason, review=True,
+                                handling_imposed=_handling(cid, row, outcome))
                 last = r
     if outcome in ("exempt", "mitigated"):
-        _review_career(s, cid, policy, outcome, decided_on, last, as_of)
+        _review_career(s, cid, policy, outcome, decided_on, last, as_of, _handling(cid, row, outcome))
 
 
-def _review_career(s, cid: str, policy, outcome: str, decided_on: dt.date, last: dt.date, as_of: dt.date) -> None:
+def _handling(cid: str, row: CaseRow, outcome: str) -> list[str]:
+    """The handling a synthetic mitigated decision imposes: one of the catalogue's handlings that
+    the case's track admits (ftlib/data/handling.yaml), from its own random stream (seeded by the
+    case id), so that adding it left every other synthetic figure as it was. None otherwise: an
+    exempting decision follows the deciding row's residual handling."""
+    if outcome != "mitigated":
+        return []
+    track = (row.facts or {}).get("track") or Case.model_fields["track"].default
+    codes = [code for code, entry in catalogue().items()
+             if entry["kind"] != "organisation_aftercare" and track in entry.get("tracks", [track])]
+    return [random.Random(zlib.crc32(f"{cid}:handling".encode())).choice(codes)] if codes else []
+
+
+def _review_career(s, cid: str, policy, outcome: str, decided_on: dt.date, last: dt.date, as_of: dt.date,
+                   imposed: list[str]) -> None:
     """Most tolerated cadres get a career review some weeks after the impact period. Its own
     random stream (seeded by the case id), so adding it left every other synthetic figure as it was."""
 
@@ -408,8 +445,9 @@ def _review_career(s, cid: str, policy, outcome: str, decided_on: dt.date, last:
     rng = random.Random(zlib.crc32(cid.encode()))
     if rng.random() >= 0.7:
         return
-    # the synthetic decisions record no handling imposed: a period not known counts from the decision
-    end = (pd.Timestamp(decided_on) + pd.DateOffset(months=pr.impact_months(policy, outcome) or 0)).date()
+    # the period of the handling imposed (or of the row's residual); one not known counts from the decision
+    months = pr.impact_months(policy, outcome, None, imposed, follows_engine=False) or 0
+    end = (pd.Timestamp(decided_on) + pd.DateOffset(months=months)).date()
     on = max(last, end + dt.timedelta(days=rng.randint(15, 120)))
     if on > as_of:
         return

@@ -21,8 +21,17 @@ from ftlib.errors import FtlibError
 from ftlib.facts import CONDITION_FACTS, UNKNOWN, VOCABULARY
 from ftlib.policy.loader import bundled
 from ftlib.policy.select import in_force
+from ftlib.register.casepolicy import application_window_breach
 from ftlib.register.events import KINDS
-from ftlib.register.files import CASE_COLUMNS, EVENT_COLUMNS, FACT_COLUMNS, META, REGISTRATION_COLUMNS, Table
+from ftlib.register.files import (
+    CASE_COLUMNS,
+    EVENT_COLUMNS,
+    FACT_COLUMNS,
+    META,
+    REGISTRATION_COLUMNS,
+    Table,
+    canonical_header,
+)
 from ftlib.register.procedure import PSEUDONYM
 from ftlib.vocabulary import CHANNELS
 
@@ -107,6 +116,12 @@ def validate_cases(t: Table, existing_registrations: set[str]) -> tuple[list[Iss
     """Check a cases table cell by cell (vectorised); return the issues and the typed rows."""
     df, src = t.frame, t.source
     issues: list[Issue] = []
+    named = [canonical_header(c) for c in df.columns]   # a labelled header (收到问责调查通知日期) as its column
+    if named != list(df.columns):
+        for c, n in zip(df.columns, named):
+            if n != c and n in df.columns:
+                issues.append(Issue(src, 1, c, c, f"the column {n} appears twice (once by its label)"))
+        df = df.set_axis(named, axis=1)
     known = set(CASE_COLUMNS)
     for c in df.columns:
         if c not in known:
@@ -125,7 +140,7 @@ def validate_cases(t: Table, existing_registrations: set[str]) -> tuple[list[Iss
     for c in df.columns:
         s = df[c]
         blank = (s == "").to_numpy()
-        if c in ("received_on", "conduct_date", "decision_date"):
+        if c in ("received_on", "notice_on", "conduct_date", "decision_date"):
             vals, bad = _parse_dates(s)
             issues += _issues_where(bad, df, c, src, "not a date (YYYY-MM-DD)")
             typed[c] = vals
@@ -174,6 +189,10 @@ def validate_cases(t: Table, existing_registrations: set[str]) -> tuple[list[Iss
     issues += pol_issues
     if issues:
         return issues, None
+    if "notice_on" in typed:
+        issues += _application_windows(df, pol_ids, received, typed["notice_on"], src)
+        if issues:
+            return issues, None
     df = df.assign(_policy_id=pol_ids)
     return [], _typed_records(df, typed)
 
@@ -216,6 +235,29 @@ def _policies_of(df: pd.DataFrame, conduct: np.ndarray, src: str) -> tuple[np.nd
             issues.append(Issue(src, int(rows[i]), "channel", str(channel[i]),
                                 f"policy {p.id} allows only {', '.join(p.procedure.starts)}"))
     return ids, issues
+
+
+def _application_windows(df: pd.DataFrame, pol_ids: np.ndarray, received: np.ndarray, notice: np.ndarray,
+                         src: str) -> list[Issue]:
+    """An application received outside its policy's window from the notice day (the register's own
+    check, ``casepolicy.application_window_breach``, once per distinct policy, channel and days)."""
+    given = ~np.isnat(notice)
+    if not given.any():
+        return []
+    policies = bundled().policies
+    rows = df.index.to_numpy()[given]
+    keys = zip(pol_ids[given], df["channel"].to_numpy()[given], received[given].astype(object), notice[given].astype(object))
+    seen: dict[tuple[Any, ...], tuple[str, object, str] | None] = {}
+    issues = []
+    for row, key in zip(rows, keys):
+        if key not in seen:
+            pid, channel, on, notice_on = key
+            seen[key] = application_window_breach(policies[pid], channel, on, notice_on)
+        breach = seen[key]
+        if breach is not None:
+            issues.append(Issue(src, int(row), "notice_on", key[3].isoformat(),
+                                f"received_on {key[2].isoformat()}: {breach[2]}"))
+    return issues
 
 
 def _blank_none(df: pd.DataFrame, col: str) -> np.ndarray:
@@ -273,6 +315,7 @@ def _typed_records(df: pd.DataFrame, typed: dict[str, Any]) -> pd.DataFrame:
         "cadre_id": _blank_none(df, "cadre_id"),
         "channel": df["channel"].to_numpy(),
         "received_on": df["received_on"].to_numpy(),
+        "notice_on": _blank_none(df, "notice_on"),
         "conduct_date": df["conduct_date"].to_numpy(),
         "policy_id": df["_policy_id"].to_numpy(),
         "registration_id": _blank_none(df, "registration_id"),
