@@ -194,6 +194,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(Path(args.dir) if args.dir else None, args.port, args.ip, args.max_kernels, args.apps_port)
 
 
+def cmd_apps(args: argparse.Namespace) -> int:
+    from ftlib.ui.apps import serve_apps
+
+    return serve_apps(args.port, args.ip, args.max_kernels, args.base_url)
+
+
+def _base_url(value: str) -> str:
+    parts = value.split("/")
+    if not (value.startswith("/") and value.endswith("/")
+            and all(part.replace("-", "").replace("_", "").isalnum() and part.isascii() for part in parts[1:-1])):
+        raise argparse.ArgumentTypeError(f"value {value[:40]!r}: a path that starts and ends with /, e.g. /apps/")
+    return value
+
+
 def cmd_lab(args: argparse.Namespace) -> int:
     from ftlib.ui.lab import lab
 
@@ -327,6 +341,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="port where the interactive notebooks are served (the index links there; default: none)")
     max_kernels_arg(p)
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("apps", help="serve the interactive notebooks (quiz, case desk …) that the dashboards link to")
+    p.add_argument("--port", type=int, default=8876)
+    p.add_argument("--ip", default="127.0.0.1")
+    p.add_argument("--base-url", type=_base_url, default="/",
+                   help="the path it answers under behind a proxy (deploy/nginx/ftlib.conf: /apps/)")
+    max_kernels_arg(p)
+    p.set_defaults(func=cmd_apps)
 
     p = sub.add_parser("lab", help="JupyterLab on your own copy of the notebooks ($FTLIB_HOME/notebooks)")
     p.add_argument("--port", type=int, default=8888)

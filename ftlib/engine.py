@@ -332,7 +332,7 @@ def _packed(c: CompiledPolicy) -> PackedPolicy:
 
 _DECIDERS: dict[tuple[int, int], tuple[tuple, Any]] = {}
 #: Rows evaluated in one packed pass (a multiple of 64): a pass's words fit the processor's cache.
-ROWS_PER_PASS = 1 << 17
+ROWS_PER_PASS = 1 << 18
 
 
 def _decider(pair: tuple[CompiledPolicy, CompiledPolicy | None]):

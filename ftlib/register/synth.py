@@ -50,7 +50,8 @@ from sqlalchemy import func, select
 
 from ftlib import home
 from ftlib.errors import FtlibError
-from ftlib.facts import case_from_dict
+from ftlib.facts import Case, case_from_dict
+from ftlib.policy.handling import catalogue
 from ftlib.regions import regions
 from ftlib.register import db
 from ftlib.register import procedure as pr
@@ -372,7 +373,7 @@ def _walk(s, rng, cid, case, policy, received, as_of, claim, late_or_not, wd, su
                     members_total=total, members_present=present, votes_for=votes_for,
                     votes_against=present - votes_for, consulted=[b.id for b in proc.consult],
                     approved_by=proc.higher_approval.id if proc.higher_approval else None,
-                    departure_reason=reason)
+                    departure_reason=reason, handling_imposed=_handling(cid, row, outcome))
     if outcome in ("exempt", "mitigated"):
         summary.tolerated += 1
     fb = late_or_not(decided_on, lim.get("feedback", 5))
@@ -413,13 +414,28 @@ def _walk(s, rng, cid, case, policy, received, as_of, claim, late_or_not, wd, su
                                 outcome=outcome, members_total=total, members_present=present2,
                                 votes_for=present2, consulted=[b.id for b in proc.consult],
                                 approved_by=proc.higher_approval.id if proc.higher_approval else None,
-                                departure_reason=reason, review=True)
+                                departure_reason=reason, review=True,
+                                handling_imposed=_handling(cid, row, outcome))
                 last = r
     if outcome in ("exempt", "mitigated"):
-        _review_career(s, cid, policy, outcome, decided_on, last, as_of)
+        _review_career(s, cid, policy, outcome, decided_on, last, as_of, _handling(cid, row, outcome))
 
 
-def _review_career(s, cid: str, policy, outcome: str, decided_on: dt.date, last: dt.date, as_of: dt.date) -> None:
+def _handling(cid: str, row: CaseRow, outcome: str) -> list[str]:
+    """The handling a synthetic mitigated decision imposes: one of the catalogue's handlings that
+    the case's track admits (ftlib/data/handling.yaml), from its own random stream (seeded by the
+    case id), so that adding it left every other synthetic figure as it was. None otherwise: an
+    exempting decision follows the deciding row's residual handling."""
+    if outcome != "mitigated":
+        return []
+    track = (row.facts or {}).get("track") or Case.model_fields["track"].default
+    codes = [code for code, entry in catalogue().items()
+             if entry["kind"] != "organisation_aftercare" and track in entry.get("tracks", [track])]
+    return [random.Random(zlib.crc32(f"{cid}:handling".encode())).choice(codes)] if codes else []
+
+
+def _review_career(s, cid: str, policy, outcome: str, decided_on: dt.date, last: dt.date, as_of: dt.date,
+                   imposed: list[str]) -> None:
     """Most tolerated cadres get a career review some weeks after the impact period. Its own
     random stream (seeded by the case id), so adding it left every other synthetic figure as it was."""
 
@@ -429,8 +445,9 @@ def _review_career(s, cid: str, policy, outcome: str, decided_on: dt.date, last:
     rng = random.Random(zlib.crc32(cid.encode()))
     if rng.random() >= 0.7:
         return
-    # the synthetic decisions record no handling imposed: a period not known counts from the decision
-    end = (pd.Timestamp(decided_on) + pd.DateOffset(months=pr.impact_months(policy, outcome) or 0)).date()
+    # the period of the handling imposed (or of the row's residual); one not known counts from the decision
+    months = pr.impact_months(policy, outcome, None, imposed, follows_engine=False) or 0
+    end = (pd.Timestamp(decided_on) + pd.DateOffset(months=months)).date()
     on = max(last, end + dt.timedelta(days=rng.randint(15, 120)))
     if on > as_of:
         return

@@ -58,7 +58,10 @@ def test_case_from_application_to_filing_in_the_browser(voila_server, browser, t
     page.locator(".ftlib-desk-user input").fill("王录入")
     page.locator(".ftlib-desk-new").click()
     page.locator(".ftlib-fact-id input").fill("DESK-1")
-    page.locator(".ftlib-fact-jurisdiction select").select_option(label="CN-DM 示例省")
+    region = page.locator(".ftlib-fact-jurisdiction select")
+    region.select_option(label="\u3000示例省")
+    # the reader picks a region by its name (indented under 全国), never by a code
+    assert region.evaluate("s => s.options[s.selectedIndex].text").strip() == "示例省"
     page.locator(".ftlib-fact-conduct-date input").fill("2025-03-10")
     page.locator(".ftlib-new-cadre input").fill("C-7001")
     page.locator(".ftlib-new-channel select").select_option(label="干部本人申请")

@@ -1,7 +1,9 @@
 """Past one machine (issue 12): the shipped nginx configuration (deploy/nginx/ftlib.conf) on
 loopback in front of two `ftlib serve` processes on free ports, both serving one dashboards folder.
 Browsers opened through nginx are spread over both servers, each browser stays on its server (its
-kernel's websocket works: the report shows, and the kernel goes when the page closes)."""
+kernel's websocket works: the report shows, and the kernel goes when the page closes). The
+interactive notebooks (`ftlib apps --base-url /apps/`) are reached through the same nginx: the
+index's /ftlib/apps/<notebook> link, the quiz's widgets over its websocket, its kernel released."""
 
 import os
 import re
@@ -32,11 +34,12 @@ def kernels(proc: subprocess.Popen) -> int:
     return n
 
 
-def nginx_conf(tmp, listen: int, ports: list[int]) -> str:
+def nginx_conf(tmp, listen: int, ports: list[int], apps_port: int | None = None) -> str:
     """The shipped site file with this test's ports, inside a minimal nginx.conf of its own."""
     site = (ROOT / "deploy" / "nginx" / "ftlib.conf").read_text(encoding="utf-8")
     site = re.sub(r"(?m)^\s*server 127\.0\.0\.1:\d+;\n", "", site)
     site = site.replace("keepalive 32;", "".join(f"server 127.0.0.1:{p};\n    " for p in ports) + "keepalive 32;")
+    site = site.replace("keepalive 16;", f"server 127.0.0.1:{apps_port or free_port()};\n    keepalive 16;")
     site = site.replace("listen 80;", f"listen 127.0.0.1:{listen};")
     return (f"pid {tmp}/nginx.pid;\nerror_log {tmp}/error.log;\nevents {{ worker_connections 256; }}\n"
             f"http {{\n access_log {tmp}/access.log;\n client_body_temp_path {tmp}/body;\n"
@@ -98,3 +101,48 @@ def test_two_servers_behind_nginx_both_used_and_sticky(browser, tmp_path):
             stop_group(proc, timeout=30)
         for log in logs:
             log.close()
+
+
+def test_interactive_notebooks_through_nginx(browser, tmp_path):
+    """The dashboards index links a tool as /ftlib/apps/<notebook>: through nginx it leads to the
+    notebooks' server under /apps/, whose widgets talk to their kernel over the websocket through
+    nginx, and whose kernel goes when the tab closes (the leave beacon through nginx too)."""
+    from ftlib.reports.serve import wait_until_up
+    from ftlib.ui.classfile import read
+
+    apps_port, listen = free_port(), free_port()
+    results = tmp_path / "class.jsonl"
+    log_path = ARTIFACTS / f"nginx-apps-{apps_port}.log"
+    log = open(log_path, "w")  # noqa: SIM115 — closed below
+    apps = subprocess.Popen([sys.executable, "-m", "ftlib", "apps", "--port", str(apps_port), "--base-url", "/apps/"],
+                            cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                            env={**os.environ, "FTLIB_QUIZ_RESULTS": str(results)})
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(nginx_conf(tmp_path, listen, [free_port()], apps_port), encoding="utf-8")
+    nginx = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(conf), "-g", "daemon off;"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{listen}/"
+    try:
+        wait_until_up(f"http://127.0.0.1:{apps_port}/apps/", apps)
+        wait_until_up(base, nginx)
+        page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
+        page.goto(base + "ftlib/apps/04_training_quiz?lang=zh", timeout=180_000)
+        assert page.url.startswith(base + "apps/voila/render/04_training_quiz.ipynb")   # same host and port
+        page.locator(".ftlib-quiz-case").wait_for(timeout=180_000)
+        page.get_by_label("学员姓名").fill("学员丙")
+        page.get_by_label("学员姓名").press("Enter")
+        page.get_by_text("不属于容错情形", exact=True).click()
+        page.get_by_role("button", name="提交答案").click()
+        page.locator(".ftlib-quiz-answer").wait_for(timeout=60_000)   # a widget round trip through nginx
+        assert [r["trainee"] for r in read(results)] == ["学员丙"]
+        page.screenshot(path=str(ARTIFACTS / "nginx_quiz.png"))
+        page.close(run_before_unload=True)
+        deadline = time.monotonic() + 30
+        while "Kernel shutdown" not in log_path.read_text() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert "Kernel shutdown" in log_path.read_text()   # the beacon reached the server through nginx
+        assert " 403 " not in log_path.read_text()
+    finally:
+        for proc in (nginx, apps):
+            stop_group(proc, timeout=30)
+        log.close()
