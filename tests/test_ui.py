@@ -61,8 +61,10 @@ def test_corrections_comparison_and_counterfactuals(builder):
     assert "30 个工作日内" in builder.corrections.value and "追回或弥补经济损失" not in builder.corrections.value
     builder.form.widgets["consequence.loss_cny"].value = 100000.0
     assert "追回或弥补经济损失" in builder.corrections.value
-    # Exempt after-care (cn-2016.yaml, inherited): impact period 0 months, follow-up within 60 days.
-    assert "影响期 0 个月" in builder.corrections.value and "60 个工作日内跟踪回访" in builder.corrections.value
+    # Exempt after-care (cn-2016.yaml, inherited): no impact period — said as "no effect on appraisal
+    # and promotion", not as "0 months" — and a follow-up within 60 days.
+    assert "不影响考核评优和选拔任用" in builder.corrections.value and "影响期" not in builder.corrections.value
+    assert "60 个工作日内跟踪回访" in builder.corrections.value
     # Under CN-DM-FTZ-2020 (in force 2023) the "correction" condition needs after.remedy != none:
     # it fails, nothing else applies -> default row, not tolerated.
     rows = dict(re.findall(r"data-policy='([A-Z0-9-]+)' data-outcome='([a-z_]+)'", builder.comparison.value))
