@@ -186,6 +186,9 @@ def _classified(arr: np.ndarray, cls: Callable[[Any], tuple[int, Any]]) -> tuple
     known: dict[int, Any] = {}
     walk = _ByTable(refs, arr, code_of, known, ctype) if n >= TABLE_FROM else None
     budget = [MAX_DISTINCT_OBJECTS + 24 * (n // BLOCK + 1)]
+    if walk is not None and not walk.prefill(budget):
+        walk.close()
+        walk, budget = None, [0]   # objects not shared: factorise by value, below
     filled = 0
     for start in range(0, n, BLOCK):
         stop = min(n, start + BLOCK)
@@ -252,6 +255,34 @@ class _ByTable:
         self.slot = np.empty(size, dtype=np.uint64)
         self.got = np.empty(size, dtype=np.uint64)
 
+    def prefill(self, budget: list[int]) -> bool:
+        """Put the objects of the first cells of every 16,384-row stretch in the table at once — a
+        reader makes its objects as the texts first occur (pandas' CSV parser: anew for every
+        16,384 rows), so they name nearly all the objects; a block then only verifies. False if
+        they are more than the budget (objects not shared)."""
+        n = len(self.refs)
+        cells = (np.arange(0, n, _STRETCH)[:, None] + np.arange(_PROBE)).ravel()
+        cells = cells[cells < n]
+        distinct, first = np.unique(self.refs[cells], return_index=True)
+        budget[0] -= len(distinct)
+        if budget[0] < 0:
+            return False
+        slot_ref, packed, known = self.slot_ref, self.packed, self.known
+        for ref, i in zip(distinct.tolist(), cells[first].tolist()):
+            code = known.get(ref)
+            if code is None:
+                code = known[ref] = self.ctype(self.code_of(self.arr[i]) + _SHIFT)
+            if packed and not 0 < code < _PACKED:
+                continue   # left to the block's comparisons one by one
+            s = ref & _SLOT_MASK_INT   # two of them in one slot: the later wins, a block's miss mends it
+            self.used.add(s)
+            if packed:
+                slot_ref[s] = ref ^ int(code)
+            else:
+                slot_ref[s] = ref
+                self.slot_code[s] = code
+        return True
+
     def close(self) -> None:
         """Empty the slots this column used: its objects may die, and another object at the same
         address must not be taken for them."""
@@ -297,12 +328,6 @@ class _ByTable:
         k = stop - start
         slot, got = self.slot[:k], self.got[:k]
         mine: set[int] = set()  # slots given a reference in this block
-        # A reader makes its objects as the texts first occur (pandas' CSV parser: anew for every
-        # 16,384 rows), so the first cells of each such stretch name nearly all its objects.
-        for lo in range(0, k, _STRETCH):
-            added = self._add(start, lo, min(k, lo + _PROBE), mine, budget)
-            if not added:
-                return added
         np.bitwise_and(r, _SLOT_MASK, out=slot)
         at = slot.view(np.int64)
         for _ in range(_ROUNDS):
