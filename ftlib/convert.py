@@ -186,21 +186,21 @@ def _classified(arr: np.ndarray, cls: Callable[[Any], tuple[int, Any]]) -> tuple
     known: dict[int, Any] = {}
     walk = _ByTable(refs, arr, code_of, known, ctype) if n >= TABLE_FROM else None
     budget = [MAX_DISTINCT_OBJECTS + 24 * (n // BLOCK + 1)]
-    if walk is not None and not walk.prefill(budget):
-        walk.close()
-        walk, budget = None, [0]   # objects not shared: factorise by value, below
     filled = 0
-    for start in range(0, n, BLOCK):
-        stop = min(n, start + BLOCK)
-        # a block by the table of references; where two of its references share a slot, or for a
-        # small column, by one equality per distinct reference
-        done = walk is not None and walk.block(start, stop, acc[start:stop], budget)
-        if done is None or not (done or _by_equality(refs, arr, start, stop, acc[start:stop], code_of, known,
-                                                      ctype, budget)):
-            break  # objects not shared: factorise the rest by value, below
-        filled = stop
-    if walk is not None:
-        walk.close()
+    try:  # the table is emptied whatever happens: a slot left filled could match a later object
+        if walk is not None and not walk.prefill(budget):
+            walk, budget = None, [0]   # objects not shared: factorise by value, below
+        for start in range(0, n, BLOCK):
+            stop = min(n, start + BLOCK)
+            # a block by the table of references; where two of its references share a slot, or
+            # for a small column, by one equality per distinct reference
+            done = walk is not None and walk.block(start, stop, acc[start:stop], budget)
+            if done is None or not (done or _by_equality(refs, arr, start, stop, acc[start:stop], code_of, known,
+                                                          ctype, budget)):
+                break  # objects not shared: factorise the rest by value, below
+            filled = stop
+    finally:
+        _close_tables(ctype)
     codes = np.subtract(acc, ctype(_SHIFT), out=acc)
     lowest = int(min(known.values(), default=_SHIFT)) - _SHIFT
     if filled < n:  # objects not shared: factorise the rest by value
@@ -249,8 +249,8 @@ class _ByTable:
         if ctype not in tables:  # per thread and code type, reused: allocating them costs more than a column
             tables[ctype] = (np.zeros(_SLOTS, dtype=np.uint64), np.zeros(_SLOTS, dtype=ctype))
         self.slot_ref, self.slot_code = tables[ctype]
+        self.used: set[int] = _TABLES.__dict__.setdefault("used", {}).setdefault(ctype, set())  # emptied by _close_tables
         self.packed = ctype is np.int8  # codes + _SHIFT < 16: kept in the slot with the reference
-        self.used: set[int] = set()  # slots given a reference: emptied by ``close``
         size = min(BLOCK, len(refs))
         self.slot = np.empty(size, dtype=np.uint64)
         self.got = np.empty(size, dtype=np.uint64)
@@ -282,14 +282,6 @@ class _ByTable:
                 slot_ref[s] = ref
                 self.slot_code[s] = code
         return True
-
-    def close(self) -> None:
-        """Empty the slots this column used: its objects may die, and another object at the same
-        address must not be taken for them."""
-        if self.used:
-            at = np.fromiter(self.used, dtype=np.int64, count=len(self.used))
-            self.slot_ref[at] = 0
-            self.used.clear()
 
     def _add(self, start: int, lo: int, hi: int, mine: set[int], budget: list[int]) -> bool | None:
         """Put the references of cells ``start + lo … start + hi`` in their slots: False if one
@@ -356,6 +348,16 @@ class _ByTable:
 
 
 _TABLES = threading.local()
+
+
+def _close_tables(ctype: Any) -> None:
+    """Empty the slots the last column used (this thread's table of ``ctype``)."""
+    tables = _TABLES.__dict__.get("by_type", {})
+    used = _TABLES.__dict__.get("used", {}).get(ctype)
+    if ctype in tables and used:
+        at = np.fromiter(used, dtype=np.int64, count=len(used))
+        tables[ctype][0][at] = 0
+        used.clear()
 
 
 def _by_equality(refs: np.ndarray, arr: np.ndarray, start: int, stop: int, a: np.ndarray,
