@@ -122,6 +122,21 @@ def test_table_is_left_empty_after_each_column():
         assert not refs.any()
 
 
+class _Unprintable:
+    def __str__(self) -> str:
+        raise RuntimeError("no text")
+
+
+def test_table_is_left_empty_when_a_cell_cannot_be_read():
+    arr = np.array([_fresh("village") for _ in range(N)], dtype=object)
+    arr[:] = arr[0]                      # one shared object …
+    arr[TABLE_FROM + 3] = _Unprintable()  # … and, in the second block, a cell that raises
+    with pytest.raises(RuntimeError):
+        fact_column(pd.DataFrame({"subject.rank": arr}), "subject.rank")
+    for refs, _ in convert._TABLES.by_type.values():
+        assert not refs.any()
+
+
 def test_amounts_from_csv():
     amounts = ["0", "1000", "250.5", "", "1e6"]  # blank: the default 0
     col = fact_column(_csv({"consequence.loss_cny": [amounts[i % 5] for i in range(N)]}), "consequence.loss_cny")
