@@ -10,13 +10,13 @@ working-day calendar from the policy's time limits (``ftlib.workdays``)."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from ftlib.documents.labels import desk_label, wording
 from ftlib.documents.record import CaseFile
 from ftlib.errors import FtlibError
 from ftlib.i18n import fact_label, factor_groups, label, value_label
+from ftlib.policy.cite import article_of
 from ftlib.regions import region_name, regions
 from ftlib.register.casepolicy import impact_months, imposed_codes
 from ftlib.workdays import add_working_days
@@ -270,19 +270,8 @@ def opinion(cf: CaseFile) -> dict[str, Any]:
     return ctx
 
 
-_ARTICLE = re.compile(r"第[一二三四五六七八九十百零〇]+条(?:之[一二三四五六七八九十]+)?(?:第[一二三四五六七八九十]+款)?")
-
-
 def _cite(cf: CaseFile, cid: str) -> str:
-    """How a reader finds clause ``cid`` in its document: the article its source names, else the
-    article its text opens with (第八条), else nothing — never the policy file's clause id."""
-    clause = cf.decision_policy.clauses.get(cid)
-    if clause is None:
-        return ""
-    if clause.source is not None and clause.source.article:
-        return clause.source.article
-    m = _ARTICLE.search(clause.zh[:20])
-    return m.group(0) if m else ""
+    return article_of(cf.decision_policy, cid)
 
 
 def _article(clause: dict[str, Any]) -> str:
