@@ -33,10 +33,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from ftlib.facts import CONDITION_FACTS, UNKNOWN, VOCABULARY, Case, FactError, FactSpec
-from ftlib.resources import data_path
+from ftlib.resources import read_yaml
 from ftlib.vocabulary import YES_NO, YES_NO_HINT
 
 # Unknown, as a cell may say it (case-insensitive, blanks stripped); yes/no: ftlib.vocabulary.
@@ -60,7 +59,7 @@ class FactColumn:
 
 @lru_cache(maxsize=1)
 def _labels() -> dict[str, dict[str, dict[str, str]]]:
-    data = yaml.safe_load(data_path("labels", "ui_labels.yaml").read_text(encoding="utf-8"))
+    data = read_yaml("labels", "ui_labels.yaml")
     return data.get("values", {})
 
 
