@@ -314,12 +314,12 @@ def test_every_rule_a_trainee_picks_from_has_words_not_code():
     assert zh["scope:scope"].startswith("[容错情形] 属于所列容错情形：") and "先行先试" in zh["scope:scope"]
 
 
-def test_regions_are_shown_by_name_with_their_code():
+def test_regions_are_shown_by_name_without_their_code():
     from ftlib.ui.labels import value_label
 
-    # ftlib/data/jurisdictions.yaml: CN-HB is 湖北省 / Hubei Province
-    assert value_label("jurisdiction", "CN-HB", "zh") == "湖北省（CN-HB）"
-    assert value_label("jurisdiction", "CN-HB", "en") == "Hubei Province (CN-HB)"
+    # ftlib/data/jurisdictions.yaml: CN-HB is 湖北省 / Hubei Province; a reader never meets the code
+    assert value_label("jurisdiction", "CN-HB", "zh") == "湖北省"
+    assert value_label("jurisdiction", "CN-HB", "en") == "Hubei Province"
     assert value_label("jurisdiction", "CN-NOWHERE", "zh") == "CN-NOWHERE"
 
 
