@@ -65,9 +65,11 @@ class Server:
         from ftlib.reports.serve import voila_command, voila_env, wait_until_up
 
         port = free_port()
-        self.proc = subprocess.Popen([*voila_command(port, target=str(target), config_dir=config_dir), *extra], cwd=cwd,
-                                     env=voila_env(env), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                     start_new_session=True)
+        self.log_path = Path(cwd) / f"voila-{port}.log"   # kept for the counts in server_log()
+        with self.log_path.open("w") as log:
+            self.proc = subprocess.Popen([*voila_command(port, target=str(target), config_dir=config_dir), *extra],
+                                         cwd=cwd, env=voila_env(env), stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
         self.base = f"http://127.0.0.1:{port}/"
         wait_until_up(self.base, self.proc)
         self.peak_mb = 0.0
@@ -77,6 +79,14 @@ class Server:
         self.pss = False  # sampling PSS reads every process's smaps: only where asked
         self._stop = threading.Event()
         threading.Thread(target=self._sample, daemon=True).start()
+
+    def server_log(self) -> dict:
+        """What the server's log says happened to kernels (and whether anything went wrong)."""
+        text = self.log_path.read_text(errors="replace")
+        return {"kernels_started": text.count("Kernel started"), "kept_kernels_used": text.count("Using pre-heated"),
+                "kernels_shut_down": text.count("Kernel shutdown"), "culled": text.count("Culling '"),
+                "kernels_died": text.count("died"), "refused_at_max": text.count("a kernel start was refused"),
+                "errors": text.count("ERROR") + text.count("Traceback")}
 
     def tree(self) -> list[psutil.Process]:
         me = psutil.Process(self.proc.pid)
@@ -494,6 +504,7 @@ def run_quiz(n: int, tmp: Path, env: dict, browsers: int = 4, arrive_over: float
             gone = await asyncio.to_thread(server.wait_kernels_at_most, pool, 180)
             responded["kernels_gone_after_leaving_s"] = None if gone is None else round(time.monotonic() - t_leave, 1)
             responded["peak_load_1min"] = round(server.peak_load, 1)
+            responded["server_log"] = server.server_log()
             print(json.dumps({"quiz_answer": responded}, ensure_ascii=False), flush=True)
             return {"quiz_pool": warmed, "quiz_open": loaded, "quiz_answer": responded}
         finally:
