@@ -7,17 +7,21 @@
    same crowd is also measured at the HTTP level — what the server gives — and one visitor alone
    in the browser — what each visitor's own computer does); server memory (sum of RSS of Voilà and its kernels, sampled);
    kernels alive after they leave. Optionally M contexts on the report *notebook* (a kernel each).
-2. A class on the quiz: notebooks/ served as `ftlib notebook` serves them (the shipped voila.json's
-   limits); Q browser contexts (spread over a few Chromium processes) open 04 training quiz at
-   once — time to the first question; each enters a name, picks an outcome and submits at the same
-   moment — widget response = click → the answer's feedback in the page; every answer must land
+2. A class on the quiz: served as `ftlib notebook 04 --pool Q` serves it (the shipped limits, Q
+   kernels that ran the quiz before the class arrives; the bench waits until they are ready);
+   Q browser contexts (spread over a few Chromium processes) open 04 training quiz — time to the
+   first question, and the page's HTML delivered (the server's part); each enters a name, picks an
+   outcome and all submit at the same moment — widget response = click → the answer's feedback in
+   the page (measured in the page; the driver's own round trip beside it); every answer must land
    in the class results file (one line per trainee, each name once); server memory (Voilà and its
    kernels: peak sum of RSS, and of PSS, which counts pages shared between kernels once) and MB a
    kernel; kernels gone after they leave. The machine's load is sampled beside the numbers.
 
 Usage: .venv/bin/python benchmarks/capacity_bench.py [--reports 50] [--dashboards 0] [--quiz 40]
        .venv/bin/python benchmarks/capacity_bench.py --reports 0 --quiz 40   (the class alone;
-       `make bench BENCH=quiz`)
+       `make bench BENCH=quiz`); smaller: --users 10; --pool 0: no kept kernels; --timeout S:
+       each quiz phase ends after S seconds (default 300) and reports what it got.
+Progress lines go to stderr every 10 s.
 Results are printed as one JSON object; benchmarks/capacity.md records runs with `uptime`.
 """
 
