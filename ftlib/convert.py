@@ -187,17 +187,20 @@ def _classified(arr: np.ndarray, cls: Callable[[Any], tuple[int, Any]]) -> tuple
     walk = _ByTable(refs, arr, code_of, known, ctype) if n >= TABLE_FROM else None
     budget = [MAX_DISTINCT_OBJECTS + 24 * (n // BLOCK + 1)]
     filled = 0
-    for start in range(0, n, BLOCK):
-        stop = min(n, start + BLOCK)
-        # a block by the table of references; where two of its references share a slot, or for a
-        # small column, by one equality per distinct reference
-        done = walk is not None and walk.block(start, stop, acc[start:stop], budget)
-        if done is None or not (done or _by_equality(refs, arr, start, stop, acc[start:stop], code_of, known,
-                                                      ctype, budget)):
-            break  # objects not shared: factorise the rest by value, below
-        filled = stop
-    if walk is not None:
-        walk.close()
+    try:  # the table is emptied whatever happens: a slot left filled could match a later object
+        if walk is not None and not walk.prefill(budget):
+            walk, budget = None, [0]   # objects not shared: factorise by value, below
+        for start in range(0, n, BLOCK):
+            stop = min(n, start + BLOCK)
+            # a block by the table of references; where two of its references share a slot, or
+            # for a small column, by one equality per distinct reference
+            done = walk is not None and walk.block(start, stop, acc[start:stop], budget)
+            if done is None or not (done or _by_equality(refs, arr, start, stop, acc[start:stop], code_of, known,
+                                                          ctype, budget)):
+                break  # objects not shared: factorise the rest by value, below
+            filled = stop
+    finally:
+        _close_tables(ctype)
     codes = np.subtract(acc, ctype(_SHIFT), out=acc)
     lowest = int(min(known.values(), default=_SHIFT)) - _SHIFT
     if filled < n:  # objects not shared: factorise the rest by value
@@ -246,19 +249,39 @@ class _ByTable:
         if ctype not in tables:  # per thread and code type, reused: allocating them costs more than a column
             tables[ctype] = (np.zeros(_SLOTS, dtype=np.uint64), np.zeros(_SLOTS, dtype=ctype))
         self.slot_ref, self.slot_code = tables[ctype]
+        self.used: set[int] = _TABLES.__dict__.setdefault("used", {}).setdefault(ctype, set())  # emptied by _close_tables
         self.packed = ctype is np.int8  # codes + _SHIFT < 16: kept in the slot with the reference
-        self.used: set[int] = set()  # slots given a reference: emptied by ``close``
         size = min(BLOCK, len(refs))
         self.slot = np.empty(size, dtype=np.uint64)
         self.got = np.empty(size, dtype=np.uint64)
 
-    def close(self) -> None:
-        """Empty the slots this column used: its objects may die, and another object at the same
-        address must not be taken for them."""
-        if self.used:
-            at = np.fromiter(self.used, dtype=np.int64, count=len(self.used))
-            self.slot_ref[at] = 0
-            self.used.clear()
+    def prefill(self, budget: list[int]) -> bool:
+        """Put the objects of the first cells of every 16,384-row stretch in the table at once — a
+        reader makes its objects as the texts first occur (pandas' CSV parser: anew for every
+        16,384 rows), so they name nearly all the objects; a block then only verifies. False if
+        they are more than the budget (objects not shared)."""
+        n = len(self.refs)
+        cells = (np.arange(0, n, _STRETCH)[:, None] + np.arange(_PROBE)).ravel()
+        cells = cells[cells < n]
+        distinct, first = np.unique(self.refs[cells], return_index=True)
+        budget[0] -= len(distinct)
+        if budget[0] < 0:
+            return False
+        slot_ref, packed, known = self.slot_ref, self.packed, self.known
+        for ref, i in zip(distinct.tolist(), cells[first].tolist()):
+            code = known.get(ref)
+            if code is None:
+                code = known[ref] = self.ctype(self.code_of(self.arr[i]) + _SHIFT)
+            if packed and not 0 < code < _PACKED:
+                continue   # left to the block's comparisons one by one
+            s = ref & _SLOT_MASK_INT   # two of them in one slot: the later wins, a block's miss mends it
+            self.used.add(s)
+            if packed:
+                slot_ref[s] = ref ^ int(code)
+            else:
+                slot_ref[s] = ref
+                self.slot_code[s] = code
+        return True
 
     def _add(self, start: int, lo: int, hi: int, mine: set[int], budget: list[int]) -> bool | None:
         """Put the references of cells ``start + lo … start + hi`` in their slots: False if one
@@ -297,12 +320,6 @@ class _ByTable:
         k = stop - start
         slot, got = self.slot[:k], self.got[:k]
         mine: set[int] = set()  # slots given a reference in this block
-        # A reader makes its objects as the texts first occur (pandas' CSV parser: anew for every
-        # 16,384 rows), so the first cells of each such stretch name nearly all its objects.
-        for lo in range(0, k, _STRETCH):
-            added = self._add(start, lo, min(k, lo + _PROBE), mine, budget)
-            if not added:
-                return added
         np.bitwise_and(r, _SLOT_MASK, out=slot)
         at = slot.view(np.int64)
         for _ in range(_ROUNDS):
@@ -331,6 +348,16 @@ class _ByTable:
 
 
 _TABLES = threading.local()
+
+
+def _close_tables(ctype: Any) -> None:
+    """Empty the slots the last column used (this thread's table of ``ctype``)."""
+    tables = _TABLES.__dict__.get("by_type", {})
+    used = _TABLES.__dict__.get("used", {}).get(ctype)
+    if ctype in tables and used:
+        at = np.fromiter(used, dtype=np.int64, count=len(used))
+        tables[ctype][0][at] = 0
+        used.clear()
 
 
 def _by_equality(refs: np.ndarray, arr: np.ndarray, start: int, stop: int, a: np.ndarray,

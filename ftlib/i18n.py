@@ -105,8 +105,7 @@ def value_label(name: str, value: Any, lang: str = "zh") -> str:
     if isinstance(value, bool):
         return label("ui.text.yes" if value else "ui.text.no", lang)
     if name == "jurisdiction" and isinstance(value, str):
-        named = region_name(value, lang)
-        return value if named == value else f"{named}（{value}）" if lang == "zh" else f"{named} ({value})"
+        return region_name(value, lang)   # the region's name; its code is for files, not readers
     key = f"ui.values.{name}.{value}"
     if isinstance(value, str) and has_label(key):
         return label(key, lang)

@@ -97,8 +97,9 @@ def determination_text(d: Determination, lang: str = "zh") -> str:
     if not d.corrections:
         lines.append(f"  {label('text.none', lang)}")
     months = d.aftercare.impact_period_months
-    care = [label("text.impact_period", lang).format(n=months) if months is not None
-            else label("text.impact_unknown", lang)]
+    # no period (0) is said by the note ("no effect on appraisal …"), not as "0 months"
+    care = [] if months == 0 else [label("text.impact_period", lang).format(n=months) if months is not None
+                                   else label("text.impact_unknown", lang)]
     if d.aftercare.follow_up_visit_within_working_days:
         care.append(label("text.follow_up", lang).format(n=d.aftercare.follow_up_visit_within_working_days))
     if d.aftercare.note:

@@ -122,8 +122,42 @@ def test_table_is_left_empty_after_each_column():
         assert not refs.any()
 
 
+class _Unprintable:
+    def __str__(self) -> str:
+        raise RuntimeError("no text")
+
+
+def test_table_is_left_empty_when_a_cell_cannot_be_read():
+    arr = np.array([_fresh("village") for _ in range(N)], dtype=object)
+    arr[:] = arr[0]                      # one shared object …
+    arr[TABLE_FROM + 3] = _Unprintable()  # … and, in the second block, a cell that raises
+    with pytest.raises(RuntimeError):
+        fact_column(pd.DataFrame({"subject.rank": arr}), "subject.rank")
+    for refs, _ in convert._TABLES.by_type.values():
+        assert not refs.any()
+
+
 def test_amounts_from_csv():
     amounts = ["0", "1000", "250.5", "", "1e6"]  # blank: the default 0
     col = fact_column(_csv({"consequence.loss_cny": [amounts[i % 5] for i in range(N)]}), "consequence.loss_cny")
     expected = np.array([0.0, 1000.0, 250.5, 0.0, 1e6])[np.arange(N) % 5]
     np.testing.assert_array_equal(col.values, expected)
+
+
+def test_cell_codes_lists_every_bad_cell_of_a_long_column():
+    """The import lists all bad cells (not only the first): every cell keeps its own class."""
+    from ftlib.convert import BAD, MISSING, UNKNOWN_CELL, cell_codes
+
+    cells = ["是" if i % 2 else "否" for i in range(N)]
+    bad_rows = [7, TABLE_FROM + 1, 2 * TABLE_FROM + 99, N - 2]
+    for r in bad_rows:
+        cells[r] = "maybe"
+    cells[5] = ""
+    cells[TABLE_FROM * 3] = "unknown"
+    codes, _ = cell_codes(_csv({"public_motive": cells})["public_motive"].to_numpy(dtype=object), "public_motive")
+    assert np.flatnonzero(codes == BAD).tolist() == bad_rows
+    assert np.flatnonzero(codes == MISSING).tolist() == [5]
+    assert np.flatnonzero(codes == UNKNOWN_CELL).tolist() == [TABLE_FROM * 3]
+    rest = np.ones(N, dtype=bool)
+    rest[[*bad_rows, 5, TABLE_FROM * 3]] = False
+    np.testing.assert_array_equal(codes[rest], (np.arange(N) % 2)[rest])

@@ -66,7 +66,7 @@ def register(tmp_path_factory):
         pr.start_investigation(s, "T-3", D(2025, 4, 3), "核查组")
         pr.finish_investigation(s, "T-3", D(2025, 4, 25), "核查组")
         record_decision(s, "T-3", on=D(2025, 5, 6), actor="常委会", outcome="mitigated",
-                        departure_reason=DEPARTURE, **DM_DECISION)
+                        departure_reason=DEPARTURE, handling_imposed=["party_warning"], **DM_DECISION)
         pr.send_feedback(s, "T-3", D(2025, 5, 8), "纪委办公室")
     yield url
     db.dispose(url)
@@ -99,9 +99,12 @@ def test_opinion_docx_states_disposition_clauses_and_deadlines(register, tmp_pat
     assert FINDINGS in text
     assert "认定为：免予问责（符合免责条件）" in text
     assert "处理方式：批评教育、谈话提醒。" in text
+    # exempt, following the engine, whose row leaves only 批评教育/谈话提醒 (no period in handling.yaml: 0)
+    assert "客观公正评价，不影响考核评优和选拔任用。" in text and "影响期" not in text
     assert "应到9人，实到7人，赞成6票，反对1票，弃权0票；已会商省委组织部" in text
     assert "与本认定一致" in text
     assert ART8 in text and ART11 in text
+    assert not re.search(r"〔[a-z][a-z0-9_]*〕", text)   # no clause id of the policy file
     assert "状态：示例性" in text
     assert "自2025年5月6日起15个工作日内完成，即2025年5月27日前" in text
     assert "2025年5月6日" in text.splitlines()  # the date line of the signature block: the decision's day
@@ -139,17 +142,20 @@ def test_refusal_under_an_official_policy_has_no_illustrative_banner(register, t
 
 
 def test_a_departure_states_the_committees_reason_and_its_own_aftercare(register, tmp_path):
-    """T-3: the committee decides 从轻或减轻 where the engine recommends exemption. CN-DM-2022's
-    after-care for ``mitigated``: impact period 3 months, follow-up visit within 30 working days."""
+    """T-3: the committee decides 从轻或减轻 where the engine recommends exemption and imposes a
+    Party warning: its impact period is the warning's, 12 months (ftlib/data/handling.yaml, from
+    the CDI regulations office's answer), not a figure per outcome; CN-DM-2022's after-care for
+    ``mitigated`` adds the follow-up visit within 30 working days."""
     op = docx_text(document_bytes("T-3", "opinion", "docx", register)[1], tmp_path)
     assert "认定为：减责（从轻或减轻问责）。" in op
     assert "符合免责条件" not in op  # the engine's row is not the ground of a departing decision
     assert f"系统依据政策规则给出的建议为“免责（不予问责或免予问责）”，本认定与之不一致，理由是：{DEPARTURE}" in op
     assert "处理方式：批评教育、谈话提醒" not in op
-    assert "影响期：3个月。" in op and "跟踪回访：30个工作日内进行。" in op
+    assert "实际给予的处理：党内警告。" in op
+    assert "影响期：12个月。" in op and "影响期：3个月。" not in op and "跟踪回访：30个工作日内进行。" in op
     assert "依职权启动" in op
     fb = docx_text(document_bytes("T-3", "feedback", "docx", register)[1], tmp_path)
-    assert "认定结论：减责（从轻或减轻问责）。" in fb and "影响期：3个月。" in fb
+    assert "认定结论：减责（从轻或减轻问责）。" in fb and "影响期：12个月。" in fb
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (Debian poppler-utils) not installed")

@@ -124,6 +124,17 @@ def test_a_re_run_rebuilds_only_the_reports_whose_data_changed(tmp_path, frames)
     assert all((pages / m["page"]).is_file() for m in manifest.values())
 
 
+def test_a_re_run_after_a_full_rebuild_rebuilds_only_what_changed(tmp_path, frames):
+    """``--rebuild`` builds every report but still notes their digests for the next run."""
+    from ftlib.reports.runner import Job
+
+    q = parse_period("2025Q4")
+    jobs = [Job("CN-SY-P1-C1", q), Job("CN-SY-P2", q)]
+    _run(tmp_path, frames, jobs, workers=1, incremental=False)
+    second = _run(tmp_path, _with_new_case(frames, "CN-SY-P1-C1"), jobs, workers=1)
+    assert {n for n, r in second.items() if r.reused} == {"report_CN-SY-P2_2025Q4"}
+
+
 def test_a_run_keeps_only_the_charts_its_reports_use(tmp_path, frames):
     from ftlib.reports.runner import Job
 

@@ -61,8 +61,10 @@ def test_corrections_comparison_and_counterfactuals(builder):
     assert "30 个工作日内" in builder.corrections.value and "追回或弥补经济损失" not in builder.corrections.value
     builder.form.widgets["consequence.loss_cny"].value = 100000.0
     assert "追回或弥补经济损失" in builder.corrections.value
-    # Exempt after-care (cn-2016.yaml, inherited): impact period 0 months, follow-up within 60 days.
-    assert "影响期 0 个月" in builder.corrections.value and "60 个工作日内跟踪回访" in builder.corrections.value
+    # Exempt after-care (cn-2016.yaml, inherited): no impact period — said as "no effect on appraisal
+    # and promotion", not as "0 months" — and a follow-up within 60 days.
+    assert "不影响考核评优和选拔任用" in builder.corrections.value and "影响期" not in builder.corrections.value
+    assert "60 个工作日内跟踪回访" in builder.corrections.value
     # Under CN-DM-FTZ-2020 (in force 2023) the "correction" condition needs after.remedy != none:
     # it fails, nothing else applies -> default row, not tolerated.
     rows = dict(re.findall(r"data-policy='([A-Z0-9-]+)' data-outcome='([a-z_]+)'", builder.comparison.value))
@@ -269,6 +271,9 @@ def test_exante_check_lists_conditions_and_writes_the_form(tmp_path):
     assert "不得同时出现：发生安全事故=是，且后果程度=严重" in v
     assert "不得同时出现：引发群体性事件=是，且后果程度=严重" in v
     assert "挽回损失、消除影响：须为 全部挽回" in v and "后果程度：须为 无 或 轻微 或 严重" in v
+    # the policy by its name (cn-2019.yaml), clauses by their articles — no id of the policy file
+    assert "适用政策：全国基线（2019年：问责条例第十七、十八条）" in v and "CN-2019" not in v
+    assert not re.search(r"\b(art|cn|dm)[a-z0-9]*_[a-z0-9_]+\b|〔[a-z][a-z0-9_]*〕", v), v
     c.description.value = "试点：容缺受理"
     c.unit.value = "示例乡人民政府"
     c.make.click()
@@ -277,6 +282,7 @@ def test_exante_check_lists_conditions_and_writes_the_form(tmp_path):
     text = files["exante-CN-2023-03-01.md"].decode("utf-8")
     assert "# 容错报备表" in text and "# Ex-ante fault-tolerance registration form" in text
     assert "knowingly violated: must be no" in text and "试点：容缺受理" in text
+    assert "CN-2019" not in text and not re.search(r"〔[a-z][a-z0-9_]*〕", text)   # the form names, never ids
     data = yaml.safe_load(files["exante-CN-2023-03-01.yaml"].decode("utf-8"))
     assert data["policy"] == "CN-2019" and data["planned"]["procedure.followed"] == "partial"
     assert data["planned"]["procedure.exante_registered"] is True
@@ -308,12 +314,12 @@ def test_every_rule_a_trainee_picks_from_has_words_not_code():
     assert zh["scope:scope"].startswith("[容错情形] 属于所列容错情形：") and "先行先试" in zh["scope:scope"]
 
 
-def test_regions_are_shown_by_name_with_their_code():
+def test_regions_are_shown_by_name_without_their_code():
     from ftlib.ui.labels import value_label
 
-    # ftlib/data/jurisdictions.yaml: CN-HB is 湖北省 / Hubei Province
-    assert value_label("jurisdiction", "CN-HB", "zh") == "湖北省（CN-HB）"
-    assert value_label("jurisdiction", "CN-HB", "en") == "Hubei Province (CN-HB)"
+    # ftlib/data/jurisdictions.yaml: CN-HB is 湖北省 / Hubei Province; a reader never meets the code
+    assert value_label("jurisdiction", "CN-HB", "zh") == "湖北省"
+    assert value_label("jurisdiction", "CN-HB", "en") == "Hubei Province"
     assert value_label("jurisdiction", "CN-NOWHERE", "zh") == "CN-NOWHERE"
 
 

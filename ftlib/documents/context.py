@@ -16,7 +16,9 @@ from ftlib.documents.labels import desk_label, wording
 from ftlib.documents.record import CaseFile
 from ftlib.errors import FtlibError
 from ftlib.i18n import fact_label, factor_groups, label, value_label
+from ftlib.policy.cite import article_of
 from ftlib.regions import region_name, regions
+from ftlib.register.casepolicy import impact_months, imposed_codes
 from ftlib.workdays import add_working_days
 
 #: The assessment factors in the order the opinion lists them (ui_labels.yaml ``factors``).
@@ -170,7 +172,7 @@ def _clauses(cf: CaseFile) -> list[dict[str, str]]:
             source = "，".join(parts)
         else:
             source = f"《{_policy_name(pol)}》"
-        out.append({"id": cid, "text": c.zh, "source": source, "status": label(f"status.{c.status}", "zh"),
+        out.append({"id": cid, "article": src.article if src is not None and src.article else "", "text": c.zh, "source": source, "status": label(f"status.{c.status}", "zh"),
                     "wording": "原文" if c.wording == "quotation" else "归纳", "illustrative": c.status != "official"})
     return out
 
@@ -228,8 +230,10 @@ def opinion(cf: CaseFile) -> dict[str, Any]:
         if t.group == "grading":
             continue
         rule = _rule_label(cf, t.group, t.rule)
+        cite = _cite(cf, t.clause)
         rules.append(_fmt(spec["rule_line"], group=label(f"group.{t.group}", "zh"), rule=rule,
-                          result="是" if t.result else "否", clause=t.clause))
+                          result="是" if t.result else "否",
+                          basis=_fmt(spec["rule_basis"], article=cite) if cite else ""))
     sections.append({"heading": spec["assessment_heading"], "paras": rules})
     disp = [_fmt(spec["disposition"], policy=_policy_name(cf.decision_policy), conclusion=_conclusion(dec, det))]
     if det.handling and dec.outcome == det.outcome:
@@ -248,7 +252,7 @@ def opinion(cf: CaseFile) -> dict[str, Any]:
     clauses = _clauses(cf)
     cl_paras = []
     for c in clauses:
-        cl_paras.append(_fmt(spec["clause_line"], id=c["id"], text=c["text"]))
+        cl_paras.append(_fmt(spec["clause_line"], article=_article(c), text=c["text"]))
         cl_paras.append(_fmt(spec["clause_source"], source=c["source"], status=c["status"], wording=c["wording"]))
     if any(c["illustrative"] for c in clauses):
         cl_paras.append(wording()["illustrative_clause_note"])
@@ -266,6 +270,17 @@ def opinion(cf: CaseFile) -> dict[str, Any]:
     return ctx
 
 
+def _cite(cf: CaseFile, cid: str) -> str:
+    return article_of(cf.decision_policy, cid)
+
+
+def _article(clause: dict[str, Any]) -> str:
+    """The article as its document numbers it, where the text does not already begin with it —
+    never the policy file's clause id."""
+    a = clause["article"]
+    return f"〔{a}〕" if a and a not in clause["text"][:30] else ""
+
+
 def _conclusion(dec, det) -> str:
     """The decided outcome; with the grading row's name when the decision follows the engine
     (a departure rests on the committee's reason, stated beside it, not on that row)."""
@@ -276,12 +291,25 @@ def _conclusion(dec, det) -> str:
 
 
 def _aftercare(cf: CaseFile, outcome: str) -> list[str]:
-    """The after-care of the outcome decided (the policy's, not the engine's when they differ)."""
+    """The after-care of the outcome decided: the handling actually imposed and the impact period
+    it carries (casepolicy.impact_months: the imposed handling, else the deciding row's when the
+    decision follows the engine — never a constant per outcome), and the policy's follow-up."""
     spec = wording()["kinds"]["opinion"]
     care = cf.decision_policy.aftercare.get(outcome)
+    decided = cf.last("decided")
+    p = decided.payload if decided is not None else {}
+    imposed = imposed_codes(p.get("handling_imposed"))
+    follows = p.get("engine_outcome") == outcome and p.get("engine_disposition") in (None, p.get("disposition"))
+    months = impact_months(cf.decision_policy, outcome, p.get("engine_rule"), imposed, follows)
     out = []
-    if care is not None and care.impact_period_months:
-        out.append(_fmt(spec["aftercare"], months=care.impact_period_months))
+    if imposed:
+        out.append(_fmt(spec["handling_imposed"], handling="、".join(label(f"handling.{c}", "zh") for c in imposed)))
+    if months:
+        out.append(_fmt(spec["aftercare"], months=months))
+    elif months == 0 and outcome == "exempt":
+        out.append(spec["aftercare_none"])
+    elif months is None:
+        out.append(spec["aftercare_open"])
     if care is not None and care.follow_up_visit_within_working_days:
         out.append(_fmt(spec["follow_up"], days=care.follow_up_visit_within_working_days))
     return out
@@ -321,7 +349,7 @@ def feedback(cf: CaseFile) -> dict[str, Any]:
                            for i, c in enumerate(corr, 1)) + "。" if corr else opinion_spec["no_corrections"]
     care = _aftercare(cf, dec.outcome)
     decisive = [t for t in det.trace if t.decisive]
-    reasons = "；".join(f"〔{t.clause}〕{_clause_text(cf, t.clause)}" for t in decisive) or "—"
+    reasons = "；".join(_clause_text(cf, t.clause) for t in decisive) or "—"
     handling = _fmt(opinion_spec["handling"], handling=det.handling.zh) if det.handling and dec.outcome == det.outcome \
         else ""
     kw = dict(cadre=_cadre(cf), body=proc.decision_body.zh, decided=cn_date(decided),
@@ -362,7 +390,7 @@ def filing(cf: CaseFile) -> dict[str, Any]:
         "consulted": "、".join(_body_name(cf, b) for b in (dec.consulted or [])) or "无",
         "outcome": label(f"outcome.{dec.outcome}", "zh"), "engine": label(f"outcome.{dec.engine_outcome}", "zh"),
         "departure": dec.departure_reason or "无",
-        "clauses": "；".join(f"〔{c['id']}〕{c['text']}（{c['status']}）" for c in clauses),
+        "clauses": "；".join(f"{_article(c)}{c['text']}（{c['status']}）" for c in clauses),
         "corrections": "；".join(f"{c['text']}，{c['days']}个工作日内，{cn_date(c['due'])}前" for c in corr) or "无",
         "feedback": cn_date(cf.on("feedback_sent")), "filed": cn_date(day),
     }

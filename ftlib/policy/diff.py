@@ -13,6 +13,7 @@ from ftlib.i18n import has_label, label, value_label
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.schema import Policy
 from ftlib.policy.space import domains, enumerate_frame
+from ftlib.regions import region_name
 from ftlib.vocabulary import DISPOSITIONS, OUTCOMES
 
 
@@ -136,7 +137,17 @@ def _value_words(value: Any, lang: str) -> str:
         return "—"
     if isinstance(value, bool):
         return value_label("", value, lang)
-    return value_label("jurisdiction", value, lang) if isinstance(value, str) and value.startswith("CN") else str(value)
+    return region_name(value, lang) if isinstance(value, str) and value.startswith("CN") else str(value)
+
+
+def _field_words(p: Policy, field: str, value: Any, lang: str) -> str:
+    """A changed identity or procedure value in words: a clause by its text, a choice by its label."""
+    if field == "clause" and isinstance(value, str) and value in p.clauses:
+        text = getattr(p.clauses[value], lang)
+        return text[:20] + ("…" if len(text) > 20 else "")
+    if field == "status" and isinstance(value, str) and has_label(f"status.{value}"):
+        return label(f"status.{value}", lang)
+    return _value_words(value, lang)
 
 
 def item_name(p_a: Policy, p_b: Policy, c: Change, lang: str) -> str:
@@ -157,8 +168,8 @@ def item_name(p_a: Policy, p_b: Policy, c: Change, lang: str) -> str:
     if c.section == "scope":
         return value_label("scenario", c.item, lang)
     if c.section in ("identity", "procedure"):
-        return (f"{label(f'compare.field.{c.item}', lang)}: {_value_words(c.before, lang)} → "
-                f"{_value_words(c.after, lang)}")
+        return (f"{label(f'compare.field.{c.item}', lang)}: {_field_words(p_a, c.item, c.before, lang)} → "
+                f"{_field_words(p_b, c.item, c.after, lang)}")
     return c.item
 
 

@@ -138,9 +138,13 @@ def _read_csv(path: Path) -> Table:
     if not content.strip():
         raise FtlibError(f"{path}: the file is empty")
     df = _fast_csv(content, str(path))
+    distinct = _distinct_columns(df) if df is not None else None
+    if distinct is not None and len(content) > csv.field_size_limit() and any(
+            len(uniques) and max(map(len, uniques)) > csv.field_size_limit() for _, uniques in distinct):
+        df = distinct = None   # a cell over the csv module's field limit: the exact reading refuses it
     if df is None:
         df = _exact_csv(content, str(path))
-    _check_cells(df, str(path))
+    _check_cells(df, str(path), distinct)
     return Table(str(path), _kind_of(list(df.columns), str(path)), df)
 
 
@@ -174,7 +178,8 @@ def _fast_csv(content: str, source: str) -> pd.DataFrame | None:
     """The same table as :func:`_exact_csv`, read by pandas' C parser (5× faster, and it shares
     one string object per distinct text, which the conversion of fact columns relies on to be
     fast), for a file it reads the same way: no blank line (the row numbers must count it), no
-    row wider than the header, no cell over the csv module's field limit. None: read exactly."""
+    row wider than the header (and, checked by the caller, no cell over the csv module's field
+    limit). None: read exactly."""
     if content.startswith(("\n", "\r")) or any(b in content.rstrip("\r\n") for b in _BLANK_LINE):
         return None
     try:
@@ -184,9 +189,6 @@ def _fast_csv(content: str, source: str) -> pd.DataFrame | None:
         return None
     if len(grid) > limits()["import_rows"] + 1:
         raise FtlibError(f"{source}: more than {limits()['import_rows']:,} rows; split the file (docs/limits.md)")
-    if len(content) > csv.field_size_limit() and any(
-            max(map(len, grid[c].to_numpy()), default=0) > csv.field_size_limit() for c in grid.columns):
-        return None
     cells = grid.to_numpy(dtype=object)
     header = [str(c).strip() for c in cells[0]]
     _no_unnamed(header, source)
@@ -197,13 +199,19 @@ def _fast_csv(content: str, source: str) -> pd.DataFrame | None:
                         dtype=object, copy=False)
 
 
-def _check_cells(df: pd.DataFrame, source: str) -> None:
+def _distinct_columns(df: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each column's cells as codes into its distinct texts."""
+    return [pd.factorize(df.iloc[:, j].to_numpy()) for j in range(df.shape[1])]
+
+
+def _check_cells(df: pd.DataFrame, source: str, distinct: list[tuple[np.ndarray, np.ndarray]] | None = None) -> None:
     """Formula cells refused (every one, one a line); one leading apostrophe taken off. Each
     column's distinct texts are looked at once, not every cell."""
     formulas = []
+    distinct = distinct if distinct is not None else _distinct_columns(df)
     for j, col in enumerate(df.columns):
         vals = df.iloc[:, j].to_numpy()
-        codes, uniques = pd.factorize(vals)
+        codes, uniques = distinct[j]
         if not len(uniques):
             continue
         bad = np.array([u.startswith("=") for u in uniques])

@@ -264,9 +264,8 @@ def _insert_cases(session: Session, cases: pd.DataFrame, progress: bool) -> None
     names = ["id", "region_code", "jurisdiction", "cadre_id", "channel", "received_on", "conduct_date",
              "policy_id", "registration_id", "facts"]
     sql = f"INSERT INTO cases ({', '.join(names)}) VALUES ({_placeholders(conn, names)})"
+    # dates go in as the cells' text: validation let only ISO days (YYYY-MM-DD) through
     cols = [cases[n].to_numpy(dtype=object) for n in names]
-    for n in ("received_on", "conduct_date"):
-        cols[names.index(n)] = np.datetime_as_string(cases[n].to_numpy(dtype="datetime64[D]")).astype(object)
     total = len(cases)
     for start in range(0, total, BATCH):
         batch = list(zip(*(c[start:start + BATCH] for c in cols)))

@@ -73,43 +73,58 @@ def _issues_where(bad: np.ndarray, df: pd.DataFrame, col: str, source: str, reas
     return [Issue(source, int(rows[i]), col, str(vals[i]), reason) for i in idx]
 
 
-def _distinct(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+#: Per column of one stripped cases table: its cells as codes into its distinct texts.
+Distinct = dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+def _distinct(s: pd.Series, memo: Distinct | None = None) -> tuple[np.ndarray, np.ndarray]:
     """A column's cells as codes into its distinct texts: a check runs once per distinct text
-    (a million rows hold a few thousand dates, six regions) and is spread back by the codes."""
+    (a million rows hold a few thousand dates, six regions) and is spread back by the codes.
+    ``memo``: the table's columns already factorised (by :func:`_stripped`)."""
+    if memo is not None and s.name in memo:
+        return memo[s.name]
     codes, uniques = pd.factorize(s.to_numpy(dtype=object))
     return codes, np.asarray(uniques, dtype=object)
 
 
-def _per_text(s: pd.Series, test: Callable[[str], bool]) -> np.ndarray:
+def _is_blank(s: pd.Series, memo: Distinct | None = None) -> np.ndarray:
+    codes, uniques = _distinct(s, memo)
+    return (uniques == "")[codes] if len(uniques) else np.zeros(len(s), dtype=bool)
+
+
+def _per_text(s: pd.Series, test: Callable[[str], bool], memo: Distinct | None = None) -> np.ndarray:
     """``test`` of every cell, evaluated once per distinct text."""
-    codes, uniques = _distinct(s)
+    codes, uniques = _distinct(s, memo)
     if not len(uniques):
         return np.zeros(len(s), dtype=bool)
     return np.fromiter((bool(test(u)) for u in uniques), bool, len(uniques))[codes]
 
 
-def _parse_dates(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _parse_dates(s: pd.Series, memo: Distinct | None = None) -> tuple[np.ndarray, np.ndarray]:
     """ISO dates → datetime64[D]; returns (values, bad) where bad marks unparseable non-blank cells."""
-    codes, uniques = _distinct(s)
+    codes, uniques = _distinct(s, memo)
     days = np.full(len(uniques) + 1, np.datetime64("NaT"), dtype="datetime64[D]")
     shaped = np.fromiter((_ISO_DAY.fullmatch(u) is not None for u in uniques), bool, len(uniques))
     if shaped.any():
         parsed = pd.to_datetime(pd.Series(uniques[shaped], dtype=object), format="%Y-%m-%d", errors="coerce")
         days[:-1][shaped] = parsed.to_numpy(dtype="datetime64[D]")
     values = days[codes] if len(uniques) else np.full(len(s), np.datetime64("NaT"), dtype="datetime64[D]")
-    bad = (s != "").to_numpy() & np.isnat(values)
+    bad = ~_is_blank(s, memo) & np.isnat(values)
     return values, bad
 
 
-def _stripped(df: pd.DataFrame) -> pd.DataFrame:
+def _stripped(df: pd.DataFrame) -> tuple[pd.DataFrame, Distinct]:
     """Every cell with surrounding blanks taken off ("" for a cell that is not text), stripping each
-    distinct text once; the cells stay shared objects (what ``ftlib.convert`` is fast on)."""
+    distinct text once; the cells stay shared objects (what ``ftlib.convert`` is fast on). Also
+    each column's codes into its stripped distinct texts (some may now be equal: harmless)."""
     out = {}
+    memo: Distinct = {}
     for j, c in enumerate(df.columns):
         codes, uniques = _distinct(df.iloc[:, j])
         clean = np.array([u.strip() if isinstance(u, str) else "" for u in uniques], dtype=object)
         out[c] = clean[codes] if len(uniques) else np.full(len(df), "", dtype=object)
-    return pd.DataFrame(out, index=df.index, columns=df.columns, dtype=object)
+        memo[c] = (codes, clean)
+    return pd.DataFrame(out, index=df.index, columns=df.columns, dtype=object), memo
 
 
 def validate_cases(t: Table, existing_registrations: set[str]) -> tuple[list[Issue], pd.DataFrame | None]:
@@ -133,15 +148,15 @@ def validate_cases(t: Table, existing_registrations: set[str]) -> tuple[list[Iss
             issues.append(Issue(src, 1, c, "", "required column is missing"))
     if issues:
         return issues, None
-    df = _stripped(df)
+    df, memo = _stripped(df)
     for c in required:
-        issues += _issues_where((df[c] == "").to_numpy(), df, c, src, "required value is blank")
+        issues += _issues_where(_is_blank(df[c], memo), df, c, src, "required value is blank")
     typed: dict[str, Any] = {}
     for c in df.columns:
         s = df[c]
-        blank = (s == "").to_numpy()
+        blank = _is_blank(s, memo)
         if c in ("received_on", "notice_on", "conduct_date", "decision_date"):
-            vals, bad = _parse_dates(s)
+            vals, bad = _parse_dates(s, memo)
             issues += _issues_where(bad, df, c, src, "not a date (YYYY-MM-DD)")
             typed[c] = vals
             continue
@@ -150,16 +165,16 @@ def validate_cases(t: Table, existing_registrations: set[str]) -> tuple[list[Iss
             bad = ~blank & ~s.isin(CHANNELS).to_numpy()
             issues += _issues_where(bad, df, c, src, f"not one of {', '.join(CHANNELS)}")
         elif c == "cadre_id":
-            bad = ~blank & ~_per_text(s, PSEUDONYM.match)
+            bad = ~blank & ~_per_text(s, PSEUDONYM.match, memo)
             issues += _issues_where(bad, df, c, src, "only pseudonymous ids (letters, digits, - _ .) are stored, never names")
         elif c == "registration_id":
             bad = ~blank & ~s.isin(existing_registrations).to_numpy()
             issues += _issues_where(bad, df, c, src, "no such ex-ante registration in the register")
         elif c == "jurisdiction" or c == "region":
-            bad = ~blank & ~_per_text(s, _REGION_CODE.fullmatch)
+            bad = ~blank & ~_per_text(s, _REGION_CODE.fullmatch, memo)
             issues += _issues_where(bad, df, c, src, "not a region code like CN-HB or CN-DM-BR")
         elif c == "id":
-            bad = ~blank & ~_per_text(s, _CASE_ID.fullmatch)
+            bad = ~blank & ~_per_text(s, _CASE_ID.fullmatch, memo)
             issues += _issues_where(bad, df, c, src, "an id is 1–60 characters without spaces or slashes")
             dup = s.duplicated(keep="first").to_numpy() & ~blank
             issues += _issues_where(dup, df, c, src, "the same id appears on an earlier row")
@@ -182,10 +197,10 @@ def validate_cases(t: Table, existing_registrations: set[str]) -> tuple[list[Iss
     if "registration_id" in df.columns:
         flag = typed.get("procedure.exante_registered")
         flagged = flag[0] == 1 if flag is not None else np.zeros(len(df), dtype=bool)
-        bad = (df["registration_id"] != "").to_numpy() & ~flagged
+        bad = ~_is_blank(df["registration_id"], memo) & ~flagged
         issues += _issues_where(bad, df, "registration_id", src,
                                 "the case cites an ex-ante registration but procedure.exante_registered is not true")
-    pol_ids, pol_issues = _policies_of(df, conduct, src)
+    pol_ids, pol_issues = _policies_of(df, conduct, src, memo)
     issues += pol_issues
     if issues:
         return issues, None
@@ -194,7 +209,7 @@ def validate_cases(t: Table, existing_registrations: set[str]) -> tuple[list[Iss
         if issues:
             return issues, None
     df = df.assign(_policy_id=pol_ids)
-    return [], _typed_records(df, typed)
+    return [], _typed_records(df, typed, memo)
 
 
 def name_converts(name: str) -> bool:
@@ -202,12 +217,13 @@ def name_converts(name: str) -> bool:
     return name in CONDITION_FACTS and CONDITION_FACTS[name].kind in ("bool", "enum", "number")
 
 
-def _policies_of(df: pd.DataFrame, conduct: np.ndarray, src: str) -> tuple[np.ndarray, list[Issue]]:
+def _policies_of(df: pd.DataFrame, conduct: np.ndarray, src: str, memo: Distinct | None = None
+                 ) -> tuple[np.ndarray, list[Issue]]:
     """The policy in force for each row's jurisdiction on its conduct date, looked up once per
     distinct (jurisdiction, day); a row without one, or whose channel its policy does not allow,
     is an issue."""
     policies = bundled()
-    jur_codes, jurs = _distinct(df["jurisdiction"])
+    jur_codes, jurs = _distinct(df["jurisdiction"], memo)
     days = conduct.astype("datetime64[D]").astype(np.int64)
     first = int(days.min()) if len(days) else 0
     span = int(days.max()) - first + 1 if len(days) else 1
@@ -217,7 +233,7 @@ def _policies_of(df: pd.DataFrame, conduct: np.ndarray, src: str) -> tuple[np.nd
     pol_ids = np.array([p.id if p else "" for p in found] or [""], dtype=object)
     ids = pol_ids[pair_codes] if len(pairs) else np.full(len(df), "", dtype=object)
     none = np.array([p is None for p in found] or [True])[pair_codes] if len(pairs) else np.zeros(0, dtype=bool)
-    ch_codes, channels = _distinct(df["channel"])
+    ch_codes, channels = _distinct(df["channel"], memo)
     allowed = np.array([[c in p.procedure.starts if p else True for c in channels] for p in found] or [[True]],
                        dtype=bool).reshape(max(len(found), 1), max(len(channels), 1))
     refused = ~none & ~allowed[pair_codes, ch_codes] if len(df) else none
@@ -267,15 +283,14 @@ def _blank_none(df: pd.DataFrame, col: str) -> np.ndarray:
     return np.where(arr == "", None, arr).astype(object)
 
 
-def _typed_records(df: pd.DataFrame, typed: dict[str, Any]) -> pd.DataFrame:
+def _typed_records(df: pd.DataFrame, typed: dict[str, Any], memo: Distinct | None = None) -> pd.DataFrame:
     """Typed columns for insertion: facts as compact JSON (blank cells are left out)."""
     n = len(df)
     fact_cols = [c for c in FACT_COLUMNS if c in df.columns]
-    # The facts JSON grows one column at a time (holding every column's fragments at once was
-    # the import's peak memory). Each column's fragments come from a table of its distinct
-    # values — one JSON text per value, not per cell — and blank cells add "" (left out).
-    facts = np.full(n, "{", dtype=object)
-    started = np.zeros(n, dtype=bool)   # a fragment is already in: the next one needs a comma
+    # Each column's fragments come from a table of its distinct values — one JSON text per value,
+    # not per cell — and are shared objects, so holding every column's at once costs a reference
+    # per cell; a row's JSON is then joined once (blank cells add "", left out).
+    pieces = []
     for c in fact_cols:
         spec = VOCABULARY[c]
         key = json.dumps(c) + ":"
@@ -286,25 +301,22 @@ def _typed_records(df: pd.DataFrame, typed: dict[str, Any]) -> pd.DataFrame:
             elif spec.kind == "enum":
                 words = [json.dumps(v) for v in spec.values]
             else:
-                words = [json.dumps(float(table[i])) for i in range(len(table))]
+                words = [repr(float(table[i])) for i in range(len(table))]   # json.dumps of a finite float
             words.append(json.dumps(UNKNOWN))
             index = np.where(codes == convert.UNKNOWN_CELL, len(words) - 1, np.maximum(codes, 0))
             blank = codes == convert.MISSING
         else:
-            index, uniques = _distinct(df[c])
+            index, uniques = _distinct(df[c], memo)
             if spec.kind == "date":
                 words = ['"' + u + '"' for u in uniques]
             else:
                 words = [json.dumps(u, ensure_ascii=False) for u in uniques]
-            blank = (df[c] == "").to_numpy()
+            blank = _is_blank(df[c], memo)
         if not words:
             continue
-        plain = np.array([key + w for w in words], dtype=object)
-        comma = np.array(["," + key + w for w in words], dtype=object)
-        piece = np.where(blank, "", np.where(started, comma[index], plain[index]))
-        facts = facts + piece
-        started |= ~blank
-    facts = facts + "}"
+        fragment = np.array([key + w + "," for w in words] + [""], dtype=object)
+        pieces.append(fragment[np.where(blank, len(words), index)])
+    facts = np.array(["{" + "".join(row)[:-1] + "}" for row in zip(*pieces)] if pieces else ["{}"] * n, dtype=object)
     region = df["region"] if "region" in df.columns else df["jurisdiction"]
     region = region.where(region != "", df["jurisdiction"])
     unit_type = df["subject.unit_type"].to_numpy() if "subject.unit_type" in df.columns else np.full(n, "", dtype=object)

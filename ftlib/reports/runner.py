@@ -121,17 +121,25 @@ def _previous(out_dir: Path) -> dict[str, dict]:
         return {}
 
 
-def _reuse(jobs: list[Job], out_dir: Path, pages: Path, frames, html: bool) -> tuple[dict[str, str], dict[str, Result]]:
-    """Each job's digest (``fingerprint``), and the results of the jobs whose report the last run
-    built from the same inputs: their page is stored again under the new snapshot's key, and their
-    notebook (and static files) stay as they are."""
-    from ftlib.reports import pagecache
+def _digests(jobs: list[Job], frames) -> dict[str, str]:
+    """Each job's digest (``fingerprint``): what the next run compares, so also written by a
+    run that rebuilds everything."""
     from ftlib.reports.batch import params
     from ftlib.reports.fingerprint import job_digest, subtree_digests
 
     regions = subtree_digests(frames)
     synthetic = bool(getattr(frames, "meta", {}).get("synthetic"))
-    digests = {j.name: job_digest(regions.get(j.region, ""), *params(j).values(), synthetic) for j in jobs}
+    return {j.name: job_digest(regions.get(j.region, ""), *params(j).values(), synthetic) for j in jobs}
+
+
+def _reuse(jobs: list[Job], out_dir: Path, pages: Path, frames, html: bool) -> tuple[dict[str, str], dict[str, Result]]:
+    """Each job's digest, and the results of the jobs whose report the last run built from the
+    same inputs: their page is stored again under the new snapshot's key, and their notebook
+    (and static files) stay as they are."""
+    from ftlib.reports import pagecache
+    from ftlib.reports.batch import params
+
+    digests = _digests(jobs, frames)
     before, reused = _previous(out_dir), {}
     for job in jobs:
         old = before.get(job.name, {})
@@ -188,7 +196,8 @@ def _run(jobs: list[Job], out_dir: Path, html: bool, workers: int, progress: boo
         data_path("voila", "voila.json"), out_dir / "voila.json")
     pages = Path(snapshot).parent / ".pages"   # where pagecache keeps them: beside the snapshot
     pages.mkdir(exist_ok=True)
-    digests, reused = _reuse(jobs, out_dir, pages, _snapshot(str(snapshot)), html) if incremental else ({}, {})
+    frames = _snapshot(str(snapshot))
+    digests, reused = _reuse(jobs, out_dir, pages, frames, html) if incremental else (_digests(jobs, frames), {})
     todo_jobs = [j for j in jobs if j.name not in reused]
     results: list[Result] = list(reused.values())
     lock = threading.Lock()

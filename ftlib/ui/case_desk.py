@@ -27,13 +27,16 @@ from ftlib.documents.context import available
 from ftlib.documents.labels import desk_label
 from ftlib.documents.record import load_case_file
 from ftlib.errors import FtlibError
+from ftlib.facts import Case
 from ftlib.i18n import LANG_OPTIONS, label
+from ftlib.policy.handling import catalogue as handling_catalogue
 from ftlib.policy.schema import OUTCOMES
 from ftlib.register import db
 from ftlib.register.errors import describe
 from ftlib.register.procedure import policy_for
 from ftlib.ui import views
 from ftlib.ui.forms import FactForm
+from ftlib.vocabulary import DEFAULT_DISPOSITION, DISPOSITIONS, OUTCOME_OF
 
 STYLE = {"description_width": "initial"}
 WIDE = w.Layout(width="95%")
@@ -114,24 +117,58 @@ class DecisionForm:
         self.against = w.BoundedIntText(value=0, min=0, max=999, style=STYLE)
         self.abstain = w.BoundedIntText(value=0, min=0, max=999, style=STYLE)
         self.reason = w.Textarea(style=STYLE, layout=WIDE)
+        self.disposition = w.Dropdown(style=STYLE)
+        # the handling actually imposed (its impact period follows it): only what the catalogue
+        # allows on this case's track; a sanction never with an exemption
+        track = (cs.row.facts or {}).get("track") or Case.model_fields["track"].default
+        self.handling = {code: w.Checkbox(value=False, indent=False) for code, entry in handling_catalogue().items()
+                         if entry.get("kind") != "organisation_aftercare"
+                         and (not entry.get("tracks") or track in entry["tracks"])}
+        self.handling_title = w.HTML()
+        self.handling_box = w.VBox([])
         self.rules = w.HTML()
         for name, wd in (("outcome", self.outcome), ("body", self.body), ("approved-by", self.approved),
                          ("members-total", self.total), ("members-present", self.present),
                          ("votes-for", self.votes_for), ("votes-against", self.against),
-                         ("votes-abstain", self.abstain), ("departure-reason", self.reason)):
+                         ("votes-abstain", self.abstain), ("departure-reason", self.reason),
+                         ("disposition", self.disposition)):
             wd.add_class(f"ftlib-dec-{name}")
+        for code, wd in self.handling.items():
+            wd.add_class(f"ftlib-dec-handling-{code.replace('_', '-')}")
         for bid, wd in self.consulted.items():
             wd.add_class(f"ftlib-dec-consulted-{bid.replace('_', '-')}")
         self.recommended = w.HTML()
         self.recommended.add_class("ftlib-recommendation")
         self.box = w.HBox([
-            w.VBox([self.outcome, self.body, *self.consulted.values(), self.approved, self.total, self.present,
+            w.VBox([self.outcome, self.disposition, self.handling_title, self.handling_box, self.body,
+                    *self.consulted.values(), self.approved, self.total, self.present,
                     self.votes_for, self.against, self.abstain, self.reason, self.rules],
                    layout=w.Layout(width="45%")),
             w.VBox([self.recommended], layout=w.Layout(width="55%", padding="0 0 0 8px"))])
+        self.lang = lang
+        self.engine_disposition: str | None = None
+        self.outcome.observe(lambda _: self._outcome_changed(), names="value")
         self.relabel(lang)
 
+    def _outcome_changed(self) -> None:
+        """The dispositions and handling the chosen outcome allows (the register checks them again)."""
+        outcome, lang = self.outcome.value, self.lang
+        kept = self.disposition.value
+        choices = [d for d in DISPOSITIONS if OUTCOME_OF[d] == outcome]
+        self.disposition.options = [(label(f"disposition.{d}", lang), d) for d in choices]
+        preferred = self.engine_disposition if self.engine_disposition in choices else DEFAULT_DISPOSITION.get(outcome)
+        self.disposition.value = kept if kept in choices else (preferred if preferred in choices else
+                                                               (choices[0] if choices else None))
+        catalogue = handling_catalogue()
+        shown = [code for code in self.handling if outcome != "exempt" or catalogue[code].get("with_exemption", True)]
+        for code, wd in self.handling.items():
+            if code not in shown:
+                wd.value = False
+        self.handling_box.children = [self.handling[c] for c in shown]
+        self.handling_box.layout = w.Layout(display="flex", flex_flow="row wrap")
+
     def relabel(self, lang: str) -> None:
+        self.lang = lang
         proc = self.cs.policy.procedure
         value = self.outcome.value
         self.outcome.options = [(label(f"outcome.{o}", lang), o) for o in OUTCOMES]
@@ -153,6 +190,12 @@ class DecisionForm:
             wd.description = _t(f"field.{name}", lang)
         for b_ in proc.consult:
             self.consulted[b_.id].description = f"{_t('field.consulted', lang)}：{getattr(b_, lang)}"
+        self.disposition.description = _t("field.disposition", lang)
+        self.handling_title.value = f"<small>{_e(_t('field.handling_imposed', lang))}</small>"
+        for code, wd in self.handling.items():
+            wd.description = label(f"handling.{code}", lang)
+            wd.layout = w.Layout(width="auto", margin="0 12px 0 0")
+        self._outcome_changed()
         consult = "、".join(getattr(x, lang) for x in proc.consult) or _t("desk.none", lang)
         self.rules.value = (f"<small class='ftlib-decision-rules'>{_e(_t('desk.decision_rules', lang, body=getattr(proc.decision_body, lang), consult=consult, quorum=f'{proc.quorum:.0%}'))}"
                             f"<br>{_e(_t('desk.rules_ok', lang))}</small>")
@@ -163,8 +206,12 @@ class DecisionForm:
         except FtlibError as err:
             self.recommended.value = views.error_html(err, lang)
             return
+        self.engine_disposition = det.disposition
         if self.outcome.value is None or getattr(self, "_for", None) != (case_id, on):
             self.outcome.value = det.outcome if det.outcome in OUTCOMES else self.outcome.value
+            self.disposition.value = None if det.disposition not in [v for _, v in self.disposition.options] \
+                else det.disposition
+            self._outcome_changed()
         self._for = (case_id, on)
         self.recommended.value = (f"<div class='ftlib-recommended' data-outcome='{_e(det.outcome)}'>"
                                   f"<h4>{_e(_t('desk.recommendation', lang))}</h4>"
@@ -179,7 +226,8 @@ class DecisionForm:
                 "approved_by": self.approved.value, "members_total": self.total.value,
                 "members_present": self.present.value, "votes_for": self.votes_for.value,
                 "votes_against": self.against.value, "votes_abstain": self.abstain.value,
-                "departure_reason": self.reason.value.strip() or None}
+                "departure_reason": self.reason.value.strip() or None, "disposition": self.disposition.value,
+                "handling_imposed": [c for c, wd in self.handling.items() if wd.value] or None}
 
 
 class CaseDesk:

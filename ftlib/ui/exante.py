@@ -20,6 +20,7 @@ import yaml
 from ftlib.errors import FtlibError
 from ftlib.explain import Requirement, Requirements, tolerance_requirements
 from ftlib.i18n import LANG_OPTIONS, fact_label, value_label
+from ftlib.policy.cite import article_of
 from ftlib.policy.loader import PolicySet, bundled
 from ftlib.regions import region_name
 from ftlib.ui import files, views
@@ -62,6 +63,17 @@ def pair_text(pair: tuple[tuple[str, Any], tuple[str, Any]], lang: str) -> str:
                 b=f"{fact_label(g, lang)}={value_label(g, u, lang)}")
 
 
+def _article(policies: PolicySet, pid: str, clause: str) -> str:
+    a = article_of(policies.get(pid), clause)
+    return f"〔{a}〕" if a and a not in policies.get(pid).clauses[clause].zh[:30] else ""
+
+
+def _cited(policies: PolicySet, pid: str, clauses: list[str], lang: str) -> str:
+    """"（依据：第七条、第八条）" — the articles a requirement rests on, as their documents number them."""
+    found = list(dict.fromkeys(a for a in (article_of(policies.get(pid), c) for c in clauses) if a))
+    return f"（{text('exante_cited', lang)}：{'、'.join(found)}）" if found else ""
+
+
 def _clause_text(policies: PolicySet, pid: str, clause: str, lang: str) -> str:
     c = policies.get(pid).clauses[clause]
     return c.zh if lang == "zh" else c.en
@@ -74,7 +86,7 @@ def requirement_lines(req: Requirements, lang: str, policies: PolicySet | None =
         return [text("exante_out_of_scope" if not req.in_scope else "exante_never", lang)]
     lines = [text("exante_in_scope", lang), "", f"{text('exante_must_tolerable', lang)}:"]
     for r in req.for_tolerance:
-        lines.append(f"- {requirement_text(r, lang)} （{text('exante_cited', lang)}：{', '.join(r.clauses)}）")
+        lines.append(f"- {requirement_text(r, lang)}{_cited(policies, req.policy_id, r.clauses, lang)}")
     lines += [f"- {pair_text(p, lang)}" for p in req.pairs_tolerance]
     lines.append("")
     if not req.exempt_possible:
@@ -82,12 +94,13 @@ def requirement_lines(req: Requirements, lang: str, policies: PolicySet | None =
     else:
         lines.append(f"{text('exante_must_exempt', lang)}:")
         for r in req.for_exemption:
-            lines.append(f"- {requirement_text(r, lang)} （{text('exante_cited', lang)}：{', '.join(r.clauses)}）")
+            lines.append(f"- {requirement_text(r, lang)}{_cited(policies, req.policy_id, r.clauses, lang)}")
         lines += [f"- {pair_text(p, lang)}" for p in req.pairs_exemption]
     cited = sorted({c for r in req.for_tolerance + req.for_exemption for c in r.clauses})
     if cited:
         lines += ["", f"{text('exante_cited', lang)}:"]
-        lines += [f"- 〔{c}〕{_clause_text(policies, req.policy_id, c, lang)}" for c in cited]
+        lines += [f"- {_article(policies, req.policy_id, c)}{_clause_text(policies, req.policy_id, c, lang)}"
+                  for c in cited]
     return lines
 
 
@@ -100,9 +113,9 @@ def form_markdown(facts: dict[str, Any], req: Requirements, description: str = "
     for lang in ("zh", "en"):
         out += [f"# {text('exante_form_title', lang)}", ""]
         out += [f"- {text('exante_unit_name', lang)}: {unit}", f"- {text('exante_applicant', lang)}: {applicant}",
-                f"- {fact_label('jurisdiction', lang)}: {facts['jurisdiction']} {region_name(facts['jurisdiction'], lang)}",
+                f"- {fact_label('jurisdiction', lang)}: {region_name(facts['jurisdiction'], lang)}",
                 f"- {fact_label('conduct_date', lang)}: {facts['conduct_date']}",
-                f"- {text('exante_policy', lang)}: {p.id} — {p.name.zh if lang == 'zh' else p.name.en}",
+                f"- {text('exante_policy', lang)}: {p.name.zh if lang == 'zh' else p.name.en}",
                 f"- {text('exante_registration' if p.exante_registration else 'exante_no_registration', lang)}", ""]
         out += [f"## {text('exante_description', lang)}", "", description or "—", ""]
         out += [f"## {text('exante_planned', lang)}", ""]
@@ -195,8 +208,7 @@ class ExanteCheck:
         lines = requirement_lines(req, lang, self.policies)
         body = "".join(f"<li>{views.e(ln[2:])}</li>" if ln.startswith("- ") else
                        (f"<p>{views.e(ln)}</p>" if ln else "") for ln in lines)
-        self.result.value = (f"<h4>{views.e(text('exante_policy', lang))}：{views.e(req.policy_id)}"
-                             f"（{views.e(name.zh if lang == 'zh' else name.en)}）</h4>"
+        self.result.value = (f"<h4>{views.e(text('exante_policy', lang))}：{views.e(name.zh if lang == 'zh' else name.en)}</h4>"
                              f"<div class='ftlib-exante' data-in-scope='{str(req.in_scope).lower()}'>{body}</div>")
 
     def files(self) -> list[tuple[str, str]]:

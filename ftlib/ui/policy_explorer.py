@@ -58,14 +58,27 @@ def clause_html(compiled: CompiledPolicy, lang: str = "zh") -> str:
 def diff_html(ps: PolicySet, a: str, b: str, lang: str = "zh") -> str:
     changes = text_diff(ps.get(a), ps.get(b))
     rows = "".join(f"<tr><td>{label(f'compare.section.{c.section}', lang)}</td>"
-                   f"<td>{_e(item_name(ps.get(a), ps.get(b), c, lang))}</td><td>{label('diff.' + c.kind, lang)}</td>"
-                   f"<td><small>{_e(c.before) if c.before is not None else ''}</small></td>"
-                   f"<td><small>{_e(c.after) if c.after is not None else ''}</small></td></tr>" for c in changes)
+                   f"<td>{_e(item_name(ps.get(a), ps.get(b), c, lang))}</td>"
+                   f"<td>{label('diff.' + c.kind, lang)}</td>"
+                   f"<td>{_condition_change(c, lang)}</td></tr>" for c in changes)
     table = outcome_diff(ps.compiled[a], ps.compiled[b])
     table.index = [label(f"outcome.{o}", lang) for o in table.index]
     table.columns = [label(f"outcome.{o}", lang) for o in table.columns]
-    return (f"<h4>{label('explorer.text_changes', lang)} ({len(changes)})</h4><table>{rows}</table>"
-            f"<h4>{label('explorer.outcome_changes', lang)}: {_e(a)} → {_e(b)}</h4>{table.to_html()}")
+    keep = "<style>.ftlib-diff-text td:nth-child(1),.ftlib-diff-text td:nth-child(3){white-space:nowrap}</style>"
+    return (f"{keep}<h4>{label('explorer.text_changes', lang)} ({len(changes)})</h4>"
+            f"<table class='ftlib-diff-text'>{rows}</table>"
+            f"<h4>{label('explorer.outcome_changes', lang)}: {_e(getattr(ps.get(a).name, lang))} → "
+            f"{_e(getattr(ps.get(b).name, lang))}</h4>{table.to_html(classes='ftlib-table')}")
+
+
+def _condition_change(c: Any, lang: str) -> str:
+    """A rule's condition before and after, folded away: the encoding, for whoever checks it."""
+    when = [x.get("when") if isinstance(x, dict) else None for x in (c.before, c.after)]
+    if when == [None, None] or when[0] == when[1]:
+        return ""
+    shown = " → ".join("—" if w is None else str(w) for w in when)
+    return (f"<details><summary><small>{_e(label('explorer.technical', lang))}</small></summary>"
+            f"<small style='font-family:monospace'>{_e(shown)}</small></details>")
 
 
 def _row_words(policy, rule_id: str, lang: str) -> str:
@@ -185,6 +198,10 @@ def edit_targets(pid: str, ps: PolicySet | None = None, edit: str = "drop", lang
     return out
 
 
+def _policy_options(ps: PolicySet, ids: list[str], lang: str) -> list[tuple[str, str]]:
+    return [(getattr(ps.policies[i].name, lang), i) for i in ids]
+
+
 def app(cases: pd.DataFrame | None = None, lang: str = "zh", url: str | None = None):
     """The explorer as widgets. ``cases``: fact columns (+ ``region``, ``policy_id``) to measure
     impact on; default: the register's cases (the sample register when no other is configured),
@@ -209,14 +226,20 @@ def app(cases: pd.DataFrame | None = None, lang: str = "zh", url: str | None = N
     style = {"description_width": "initial"}
     lang_w = w.ToggleButtons(options=LANG_OPTIONS, value=lang)
     lang_w.add_class("ftlib-lang")
-    pol = w.Dropdown(options=ids, value=ids[-1], style=style)
-    other = w.Dropdown(options=ids, value=ids[0], style=style)
+    wide = w.Layout(width="44em")   # policy names are long; a cut name reads as another policy
+    pol = w.Dropdown(options=_policy_options(ps, ids, lang), value=ids[-1], style=style, layout=wide)
+    other = w.Dropdown(options=_policy_options(ps, ids, lang), value=ids[0], style=style, layout=wide)
+    pol.add_class("ftlib-policy")
+    other.add_class("ftlib-other-policy")
     clauses, diff, lints, impact = (w.HTML() for _ in range(4))
+    lints.add_class("ftlib-lint")
+    diff.add_class("ftlib-diff")
     impact.add_class("ftlib-impact")
     edit = w.Dropdown(style=style)
     target = w.Dropdown(style=style, layout=w.Layout(width="420px"))
     value = w.Text(style=style)
     run = w.Button()
+    run.add_class("ftlib-run")
     tabs = w.Tab(children=[clauses, w.VBox([other, diff]), lints,
                            w.VBox([w.HBox([edit, target]), w.HBox([value, run]), impact])])
 
@@ -227,6 +250,12 @@ def app(cases: pd.DataFrame | None = None, lang: str = "zh", url: str | None = N
         current = edit.value or "drop"
         edit.options = [(label(f"explorer.edit_{k}", lg), k) for k in ("drop", "condition", "time_limit")]
         edit.value = current
+        state["relabelling"] = True   # new option words, same policies: nothing to recompute
+        for chooser in (pol, other):
+            current = chooser.value
+            chooser.options = _policy_options(ps, ids, lg)
+            chooser.value = current
+        state["relabelling"] = False
         pol.description, other.description = label("explorer.policy", lg), label("explorer.other", lg)
         edit.description, target.description = label("explorer.edit", lg), label("explorer.target", lg)
         value.description, value.placeholder = label("explorer.value", lg), label("explorer.value_hint", lg)
@@ -240,6 +269,8 @@ def app(cases: pd.DataFrame | None = None, lang: str = "zh", url: str | None = N
         target.value = current if current in values else (values[0] if values else None)
 
     def refresh(*_: Any) -> None:
+        if state.get("relabelling"):
+            return
         lg = state["lang"]
         clauses.value = clause_html(ps.compiled[pol.value], lg)
         diff.value = diff_html(ps, other.value, pol.value, lg)

@@ -301,7 +301,7 @@ class QuizSession:
         det = self.determination()
         name = det.policy.name_zh if lang == "zh" else det.policy.name_en
         self.case_html.value = (f"<p>{views.e(text('quiz_case', lang))} {self.index + 1} / {len(self.cases)} · "
-                                f"{views.e(text('quiz_policy', lang))}：{views.e(det.policy.id)}（{views.e(name)}）</p>"
+                                f"{views.e(text('quiz_policy', lang))}：{views.e(name)}</p>"
                                 + facts_in_words(self.item.case, lang))
         value = self.outcome_w.value
         self.outcome_w.options = [(outcome_label(o, lang), o) for o in OUTCOMES]

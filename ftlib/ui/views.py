@@ -193,7 +193,9 @@ def corrections_html(d: Determination, lang: str = "zh", ids: bool = False) -> s
     items = "".join(f"<li>{e(getattr(c, lang))}（{e(text('within_days', lang, n=c.time_limit_working_days))}）"
                     + (f" <small>〔{e(c.clause)}〕</small>" if ids else "") + "</li>" for c in d.corrections)
     months = d.aftercare.impact_period_months
-    care = [text("impact_period", lang, n=months) if months is not None else label("text.impact_unknown", lang)]
+    # no period at all (0) is said by the note ("no effect on appraisal …"), not as "0 months"
+    care = [] if months == 0 else [text("impact_period", lang, n=months) if months is not None
+                                   else label("text.impact_unknown", lang)]
     if d.aftercare.follow_up_visit_within_working_days:
         care.append(text("follow_up", lang, n=d.aftercare.follow_up_visit_within_working_days))
     if d.aftercare.note:

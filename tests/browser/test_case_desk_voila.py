@@ -58,7 +58,10 @@ def test_case_from_application_to_filing_in_the_browser(voila_server, browser, t
     page.locator(".ftlib-desk-user input").fill("王录入")
     page.locator(".ftlib-desk-new").click()
     page.locator(".ftlib-fact-id input").fill("DESK-1")
-    page.locator(".ftlib-fact-jurisdiction select").select_option(label="CN-DM 示例省")
+    region = page.locator(".ftlib-fact-jurisdiction select")
+    region.select_option(label="\u3000示例省")
+    # the reader picks a region by its name (indented under 全国), never by a code
+    assert region.evaluate("s => s.options[s.selectedIndex].text").strip() == "示例省"
     page.locator(".ftlib-fact-conduct-date input").fill("2025-03-10")
     page.locator(".ftlib-new-cadre input").fill("C-7001")
     page.locator(".ftlib-new-channel select").select_option(label="干部本人申请")
@@ -106,6 +109,11 @@ def test_case_from_application_to_filing_in_the_browser(voila_server, browser, t
     for cls, n in (("members-present", "7"), ("votes-for", "6"), ("votes-against", "1")):
         page.locator(f".ftlib-dec-{cls} input").fill(n)
         page.locator(f".ftlib-dec-{cls} input").press("Tab")
+    # the disposition follows the engine's (免予问责); of the handling, an exemption offers no sanction
+    disposition = page.locator(".ftlib-dec-disposition select")
+    assert disposition.evaluate("s => s.options[s.selectedIndex].text").replace("\xa0", " ").strip() == "免予问责"
+    assert page.locator(".ftlib-dec-handling-party-warning").count() == 0
+    page.locator(".ftlib-dec-handling-criticism-education input").check()
     page.screenshot(path=str(ARTIFACTS / "case_desk_decision.png"), full_page=True)
     _click_record(page, "decided")
 
@@ -130,6 +138,10 @@ def test_case_from_application_to_filing_in_the_browser(voila_server, browser, t
     assert [str(a) for _, a, _ in got] == ["2025-04-01", "2025-04-02", "2025-04-03", "2025-04-25", "2025-05-06",
                                            "2025-05-08", "2025-05-12"]
     assert {r for _, _, r in got} == {"王录入"}
+    with db.session_scope(url_db) as s:
+        decided = s.scalars(select(Event.payload).where(Event.case_id == "DESK-1", Event.kind == "decided")).one()
+    db.dispose(url_db)
+    assert (decided["disposition"], decided["handling_imposed"]) == ("exempted", ["criticism_education"])
 
     page.locator(".ftlib-doc-kind select").select_option(label="容错纠错认定意见")
     for fmt, button in (("pdf", ".ftlib-doc-pdf"), ("docx", ".ftlib-doc-docx")):
