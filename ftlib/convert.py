@@ -267,20 +267,26 @@ class _ByTable:
         budget[0] -= len(distinct)
         if budget[0] < 0:
             return False
-        slot_ref, packed, known = self.slot_ref, self.packed, self.known
+        known, arr, code_of, ctype = self.known, self.arr, self.code_of, self.ctype
+        codes = []
         for ref, i in zip(distinct.tolist(), cells[first].tolist()):
             code = known.get(ref)
             if code is None:
-                code = known[ref] = self.ctype(self.code_of(self.arr[i]) + _SHIFT)
-            if packed and not 0 < code < _PACKED:
-                continue   # left to the block's comparisons one by one
-            s = ref & _SLOT_MASK_INT   # two of them in one slot: the later wins, a block's miss mends it
-            self.used.add(s)
-            if packed:
-                slot_ref[s] = ref ^ int(code)
-            else:
-                slot_ref[s] = ref
-                self.slot_code[s] = code
+                code = known[ref] = ctype(code_of(arr[i]) + _SHIFT)
+            codes.append(int(code))
+        c = np.array(codes, dtype=np.int64)
+        # into their slots at once (two in one slot: the first, a block's miss mends the other); a
+        # code that does not fit beside the reference is left to the block's comparisons one by one
+        fits = (c > 0) & (c < _PACKED) if self.packed else np.ones(len(c), dtype=bool)
+        refs, c = distinct[fits], c[fits]
+        slots, one = np.unique((refs & _SLOT_MASK).view(np.int64), return_index=True)  # one reference a slot
+        refs, c = refs[one], c[one]
+        self.used.update(slots.tolist())
+        if self.packed:
+            self.slot_ref[slots] = refs ^ c.astype(np.uint64)
+        else:
+            self.slot_ref[slots] = refs
+            self.slot_code[slots] = c
         return True
 
     def _add(self, start: int, lo: int, hi: int, mine: set[int], budget: list[int]) -> bool | None:
