@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.request
 
 import psutil
 import pytest
@@ -135,6 +136,10 @@ def test_interactive_notebooks_through_nginx(browser, tmp_path):
         page.get_by_role("button", name="提交答案").click()
         page.locator(".ftlib-quiz-answer").wait_for(timeout=60_000)   # a widget round trip through nginx
         assert [r["trainee"] for r in read(results)] == ["学员丙"]
+        script = page.evaluate("[...document.scripts].map(s => s.src).find(s => s.includes('/apps/voila/'))")
+        req = urllib.request.Request(script, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(req, timeout=30) as r:  # noqa: S310 — loopback
+            assert r.headers["Content-Encoding"] == "gzip"   # Voilà's scripts compressed on the way
         page.screenshot(path=str(ARTIFACTS / "nginx_quiz.png"))
         page.close(run_before_unload=True)
         deadline = time.monotonic() + 30
