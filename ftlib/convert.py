@@ -26,7 +26,7 @@ from __future__ import annotations
 import ctypes
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
@@ -150,9 +150,12 @@ def _codes_of_objects(arr: np.ndarray, cls: Callable[[Any], tuple[int, Any]]) ->
     return codes, table
 
 
-def _classified(arr: np.ndarray, cls: Callable[[Any], tuple[int, Any]]) -> tuple[np.ndarray, dict[int, float], int]:
+def _classified(arr: np.ndarray, cls: Callable[[Any], tuple[int, Any]],
+                keep: bool = True) -> tuple[np.ndarray | None, dict[int, float], int]:
     """:func:`_codes_of_objects`, and the least code met (≥ 0: no blank, unknown or bad cell —
-    known from the distinct objects, without a pass over the codes)."""
+    known from the distinct objects, without a pass over the codes). ``keep=False``: only the
+    least code is wanted (a column checked, not read) — the codes are None when it could be
+    told from the table of references alone."""
     n = len(arr)
     # yes/no and enum codes (and the sentinels) fit a byte: 4× less to write and compare
     small = cls is not _number_cls and cls is not _text_cls
@@ -194,15 +197,19 @@ def _classified(arr: np.ndarray, cls: Callable[[Any], tuple[int, Any]]) -> tuple
             stop = min(n, start + BLOCK)
             # a block by the table of references; where two of its references share a slot, or
             # for a small column, by one equality per distinct reference
-            done = walk is not None and walk.block(start, stop, acc[start:stop], budget)
+            done = walk is not None and walk.block(start, stop, acc[start:stop] if keep else None, budget)
             if done is None or not (done or _by_equality(refs, arr, start, stop, acc[start:stop], code_of, known,
                                                           ctype, budget)):
                 break  # objects not shared: factorise the rest by value, below
             filled = stop
     finally:
         _close_tables(ctype)
-    codes = np.subtract(acc, ctype(_SHIFT), out=acc)
     lowest = int(min(known.values(), default=_SHIFT)) - _SHIFT
+    if not keep:
+        # the blocks read by the table wrote no codes: the least code is all there is to give,
+        # unless some cells were left to factorising by value
+        return (None, table, lowest) if filled == n else _classified(arr, cls)
+    codes = np.subtract(acc, ctype(_SHIFT), out=acc)
     if filled < n:  # objects not shared: factorise the rest by value
         idx = np.flatnonzero(acc == -_SHIFT)
         labels, uniques = pd.factorize(arr[idx], use_na_sentinel=False)
@@ -319,9 +326,10 @@ class _ByTable:
                 self.slot_code[s] = code
         return True
 
-    def block(self, start: int, stop: int, out: np.ndarray, budget: list[int]) -> bool | None:
-        """Codes + _SHIFT of the block into ``out``; False if two of its references share a
-        slot (the caller compares them one by one), None if the objects are not shared."""
+    def block(self, start: int, stop: int, out: np.ndarray | None, budget: list[int]) -> bool | None:
+        """Codes + _SHIFT of the block into ``out`` (None: only verified, every object then being
+        in ``known``); False if two of its references share a slot (the caller compares them one
+        by one), None if the objects are not shared."""
         r = self.refs[start:stop]
         k = stop - start
         slot, got = self.slot[:k], self.got[:k]
@@ -337,13 +345,15 @@ class _ByTable:
                 # is the slot's, its code (< 16), and in any other cell a number ≥ 16 — two live
                 # objects are ≥ 16 bytes apart, so their addresses differ above bit 3
                 if np.bitwise_or.reduce(got) < _PACKED:
-                    np.copyto(out, got, casting="unsafe")
+                    if out is not None:
+                        np.copyto(out, got, casting="unsafe")
                     return True
                 i = int(np.argmax(got >= _PACKED))
             else:
                 # the slot holds the reference, its code beside it
                 if not np.bitwise_or.reduce(got):
-                    np.take(self.slot_code, at, out=out, mode="clip")
+                    if out is not None:
+                        np.take(self.slot_code, at, out=out, mode="clip")
                     return True
                 i = int(np.argmax(got != 0))
             # new objects are met within a few cells of the first missed
@@ -435,6 +445,17 @@ def fact_column(df: pd.DataFrame, name: str, source: str = "<frame>") -> FactCol
     if name not in df.columns:
         return _absent(CONDITION_FACTS[name], len(df))
     return _convert(_column(df, name), name, source)
+
+
+def _check(a: Any, name: str, source: str) -> None:
+    """Raise where :func:`_convert` would, without keeping the values where the distinct objects
+    of a column of strings show it clean."""
+    typed = isinstance(a, pd.Categorical) or (isinstance(a, np.ndarray) and a.dtype.kind in "biuf")
+    if not typed and len(a) >= TABLE_FROM:   # the objects path of _convert, codes not kept
+        _, _, lowest = _classified(_objects(a), _classifier(CONDITION_FACTS[name]), keep=False)
+        if lowest >= 0:
+            return
+    _convert(a, name, source)
 
 
 def _convert(a: Any, name: str, source: str) -> FactColumn:
@@ -590,8 +611,17 @@ def why_not(name: str) -> str:
     return _why(CONDITION_FACTS[name])
 
 
-def fact_columns(df: pd.DataFrame, names: Iterable[str], source: str = "<frame>") -> dict[str, FactColumn]:
+def fact_columns(df: pd.DataFrame, names: Iterable[str], source: str = "<frame>",
+                 check_only: Collection[str] = ()) -> dict[str, FactColumn]:
+    """The fact columns ``names`` converted (:func:`fact_column`). Those also in ``check_only``
+    are checked as the conversion would (a bad cell raises) but left out of the result: a
+    caller that does not read them is spared building their values."""
     names = [name for name in names if name in CONDITION_FACTS]
+    if check_only:
+        for name in names:
+            if name in check_only and name in df.columns:
+                _check(_column(df, name), name, source)
+        names = [name for name in names if name not in check_only]
     try:  # the frame's columns located once, not once per fact (a small call's cost)
         if not df.columns.is_unique:
             raise TypeError
