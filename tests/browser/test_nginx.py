@@ -87,7 +87,7 @@ def test_two_servers_behind_nginx_both_used_and_sticky(browser, tmp_path):
         assert all(c > 0 for c in counts), counts  # both servers used
         # Each browser's kernels sit on one server (sticky), and the page's own kernel works over the
         # websocket through nginx (the report above is that kernel's output). A reload's old kernel
-        # is not always released by its beacon (left to the 120 s culler; docs/serving.md).
+        # is not always released by its beacon (left to the 40 s idle cull; docs/serving.md).
         assert len(pages) <= sum(counts) <= 2 * len(pages), counts
         pages[0].screenshot(path=str(ARTIFACTS / "nginx_report.png"))
         open_before = sum(counts)
