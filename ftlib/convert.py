@@ -14,11 +14,13 @@ optional fact not given (its documented default) or, for a required fact, unknow
 
 Why it is fast on strings: a column of strings is an array of references to string objects,
 and readers share one object per distinct text (pandas' CSV parser does, so do categoricals
-and ``astype(str)`` of booleans). The references are compared as integers — one vectorised
-equality per distinct object — and only the few distinct objects are read as text. Where the
-objects are not shared (each cell its own string), the column is factorised by value instead
-(pandas' hash table); both give the same result. Bad cells raise :class:`FactError` naming
-the row (1-based), the column and an excerpt of the value.
+and ``astype(str)`` of booleans). The references are handled as integers and only the few
+distinct objects are read as text: a long column through a table slot → (reference, code)
+indexed by bits of the address (a gather and an xor a cell, verified exactly — see
+``_ByTable``), a short one by one vectorised equality per distinct object. Where the objects
+are not shared (each cell its own string), the column is factorised by value instead (pandas'
+hash table); all give the same result. Bad cells raise :class:`FactError` naming the row
+(1-based), the column and an excerpt of the value.
 """
 
 from __future__ import annotations
