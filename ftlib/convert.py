@@ -247,9 +247,10 @@ _STRETCH = 1 << 14
 
 class _ByTable:
     """One column's references looked up block by block in a table slot → (reference, code):
-    per block one mask, one gather, one comparison (which verifies every cell's reference is the
-    one its slot holds) and one gather of the codes — a constant few operations per cell,
-    however many distinct objects the block meets."""
+    per block one mask, one gather, one xor and one or-reduce (which verify that every cell's
+    reference is the one its slot holds), then the codes — from the xor itself for yes/no and
+    enums, by a second gather for wider codes: a constant few operations per cell, however many
+    distinct objects the block meets. The table is this thread's, emptied after each column."""
 
     def __init__(self, refs: np.ndarray, arr: np.ndarray, code_of: Callable[[Any], int], known: dict[int, Any],
                  ctype: Any) -> None:
