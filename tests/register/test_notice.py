@@ -15,6 +15,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from openpyxl import Workbook
 
 from ftlib.register import db, frames
 from ftlib.register.io import ImportError_, export_file, import_files
@@ -148,3 +149,17 @@ def test_a_synthetic_register_records_a_notice_day_for_every_application(url):
             assert at <= add_working_days(notice, window.application_window_working_days).due
     officio = started[started["payload"].map(lambda p: p["channel"] == "ex_officio")]
     assert not any("notice_on" in p for p in officio["payload"])
+
+
+def test_a_workbook_notice_column_with_date_cells_is_read_the_same(url, tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "cases"
+    ws.append(HEADER.format(notice="收到问责调查通知日期").split(","))
+    row = ROW.format(id="N-1", channel="cadre_application", received="2025-05-12", notice="X").split(",")
+    row[3] = dt.datetime(2025, 5, 2)          # a date cell, as Excel or WPS store it
+    ws.append(row)
+    f = tmp_path / "cases.xlsx"
+    wb.save(f)
+    import_files([f], url)
+    assert _started(url)["N-1"].payload == {"channel": "cadre_application", "notice_on": "2025-05-02"}
