@@ -7,17 +7,21 @@
    same crowd is also measured at the HTTP level — what the server gives — and one visitor alone
    in the browser — what each visitor's own computer does); server memory (sum of RSS of Voilà and its kernels, sampled);
    kernels alive after they leave. Optionally M contexts on the report *notebook* (a kernel each).
-2. A class on the quiz: notebooks/ served as `ftlib notebook` serves them (the shipped voila.json's
-   limits); Q browser contexts (spread over a few Chromium processes) open 04 training quiz at
-   once — time to the first question; each enters a name, picks an outcome and submits at the same
-   moment — widget response = click → the answer's feedback in the page; every answer must land
+2. A class on the quiz: served as `ftlib notebook 04 --pool Q` serves it (the shipped limits, Q
+   kernels that ran the quiz before the class arrives; the bench waits until they are ready);
+   Q browser contexts (spread over a few Chromium processes) open 04 training quiz — time to the
+   first question, and the page's HTML delivered (the server's part); each enters a name, picks an
+   outcome and all submit at the same moment — widget response = click → the answer's feedback in
+   the page (measured in the page; the driver's own round trip beside it); every answer must land
    in the class results file (one line per trainee, each name once); server memory (Voilà and its
    kernels: peak sum of RSS, and of PSS, which counts pages shared between kernels once) and MB a
    kernel; kernels gone after they leave. The machine's load is sampled beside the numbers.
 
 Usage: .venv/bin/python benchmarks/capacity_bench.py [--reports 50] [--dashboards 0] [--quiz 40]
        .venv/bin/python benchmarks/capacity_bench.py --reports 0 --quiz 40   (the class alone;
-       `make bench BENCH=quiz`)
+       `make bench BENCH=quiz`); smaller: --users 10; --pool 0: no kept kernels; --timeout S:
+       each quiz phase ends after S seconds (default 300) and reports what it got.
+Progress lines go to stderr every 10 s.
 Results are printed as one JSON object; benchmarks/capacity.md records runs with `uptime`.
 """
 
@@ -65,9 +69,11 @@ class Server:
         from ftlib.reports.serve import voila_command, voila_env, wait_until_up
 
         port = free_port()
-        self.proc = subprocess.Popen([*voila_command(port, target=str(target), config_dir=config_dir), *extra], cwd=cwd,
-                                     env=voila_env(env), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                     start_new_session=True)
+        self.log_path = Path(cwd) / f"voila-{port}.log"   # kept for the counts in server_log()
+        with self.log_path.open("w") as log:
+            self.proc = subprocess.Popen([*voila_command(port, target=str(target), config_dir=config_dir), *extra],
+                                         cwd=cwd, env=voila_env(env), stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
         self.base = f"http://127.0.0.1:{port}/"
         wait_until_up(self.base, self.proc)
         self.peak_mb = 0.0
@@ -77,6 +83,14 @@ class Server:
         self.pss = False  # sampling PSS reads every process's smaps: only where asked
         self._stop = threading.Event()
         threading.Thread(target=self._sample, daemon=True).start()
+
+    def server_log(self) -> dict:
+        """What the server's log says happened to kernels (and whether anything went wrong)."""
+        text = self.log_path.read_text(errors="replace")
+        return {"kernels_started": text.count("Kernel started"), "kept_kernels_used": text.count("Using pre-heated"),
+                "kernels_shut_down": text.count("Kernel shutdown"), "culled": text.count("Culling '"),
+                "kernels_died": text.count("died"), "refused_at_max": text.count("a kernel start was refused"),
+                "errors": text.count("ERROR") + text.count("Traceback")}
 
     def tree(self) -> list[psutil.Process]:
         me = psutil.Process(self.proc.pid)
@@ -494,6 +508,7 @@ def run_quiz(n: int, tmp: Path, env: dict, browsers: int = 4, arrive_over: float
             gone = await asyncio.to_thread(server.wait_kernels_at_most, pool, 180)
             responded["kernels_gone_after_leaving_s"] = None if gone is None else round(time.monotonic() - t_leave, 1)
             responded["peak_load_1min"] = round(server.peak_load, 1)
+            responded["server_log"] = server.server_log()
             print(json.dumps({"quiz_answer": responded}, ensure_ascii=False), flush=True)
             return {"quiz_pool": warmed, "quiz_open": loaded, "quiz_answer": responded}
         finally:

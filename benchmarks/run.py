@@ -28,7 +28,8 @@ BENCHES = {
 #: (``pip install -e '.[bench]'``). Extra arguments after ``--`` go to the script, e.g.
 #: ``benchmarks/run.py openfisca -- --string-max 10000000`` for the 10M-row string comparison.
 OPTIONAL = {"openfisca": "openfisca_bench.py",
-            # a class of 40 on the quiz in 40 browser contexts (issue 12): ~15 min, the machine to itself
+            # a class of 40 on the quiz in 40 browser contexts (issue 12): the machine to itself, ~4 min,
+            # each phase bounded (--timeout, 300 s); smaller: benchmarks/run.py quiz -- --users 10
             "quiz": "capacity_bench.py --reports 0 --quiz 40"}
 
 

@@ -14,11 +14,13 @@ optional fact not given (its documented default) or, for a required fact, unknow
 
 Why it is fast on strings: a column of strings is an array of references to string objects,
 and readers share one object per distinct text (pandas' CSV parser does, so do categoricals
-and ``astype(str)`` of booleans). The references are compared as integers — one vectorised
-equality per distinct object — and only the few distinct objects are read as text. Where the
-objects are not shared (each cell its own string), the column is factorised by value instead
-(pandas' hash table); both give the same result. Bad cells raise :class:`FactError` naming
-the row (1-based), the column and an excerpt of the value.
+and ``astype(str)`` of booleans). The references are handled as integers and only the few
+distinct objects are read as text: a long column through a table slot → (reference, code)
+indexed by bits of the address (a gather and an xor a cell, verified exactly — see
+``_ByTable``), a short one by one vectorised equality per distinct object. Where the objects
+are not shared (each cell its own string), the column is factorised by value instead (pandas'
+hash table); all give the same result. Bad cells raise :class:`FactError` naming the row
+(1-based), the column and an excerpt of the value.
 """
 
 from __future__ import annotations
@@ -26,17 +28,16 @@ from __future__ import annotations
 import ctypes
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from ftlib.facts import CONDITION_FACTS, UNKNOWN, VOCABULARY, Case, FactError, FactSpec
-from ftlib.resources import data_path
+from ftlib.resources import read_yaml
 from ftlib.vocabulary import YES_NO, YES_NO_HINT
 
 # Unknown, as a cell may say it (case-insensitive, blanks stripped); yes/no: ftlib.vocabulary.
@@ -60,7 +61,7 @@ class FactColumn:
 
 @lru_cache(maxsize=1)
 def _labels() -> dict[str, dict[str, dict[str, str]]]:
-    data = yaml.safe_load(data_path("labels", "ui_labels.yaml").read_text(encoding="utf-8"))
+    data = read_yaml("labels", "ui_labels.yaml")
     return data.get("values", {})
 
 
@@ -150,9 +151,12 @@ def _codes_of_objects(arr: np.ndarray, cls: Callable[[Any], tuple[int, Any]]) ->
     return codes, table
 
 
-def _classified(arr: np.ndarray, cls: Callable[[Any], tuple[int, Any]]) -> tuple[np.ndarray, dict[int, float], int]:
+def _classified(arr: np.ndarray, cls: Callable[[Any], tuple[int, Any]],
+                keep: bool = True) -> tuple[np.ndarray | None, dict[int, float], int]:
     """:func:`_codes_of_objects`, and the least code met (≥ 0: no blank, unknown or bad cell —
-    known from the distinct objects, without a pass over the codes)."""
+    known from the distinct objects, without a pass over the codes). ``keep=False``: only the
+    least code is wanted (a column checked, not read) — the codes are None when it could be
+    told from the table of references alone."""
     n = len(arr)
     # yes/no and enum codes (and the sentinels) fit a byte: 4× less to write and compare
     small = cls is not _number_cls and cls is not _text_cls
@@ -194,15 +198,19 @@ def _classified(arr: np.ndarray, cls: Callable[[Any], tuple[int, Any]]) -> tuple
             stop = min(n, start + BLOCK)
             # a block by the table of references; where two of its references share a slot, or
             # for a small column, by one equality per distinct reference
-            done = walk is not None and walk.block(start, stop, acc[start:stop], budget)
+            done = walk is not None and walk.block(start, stop, acc[start:stop] if keep else None, budget)
             if done is None or not (done or _by_equality(refs, arr, start, stop, acc[start:stop], code_of, known,
                                                           ctype, budget)):
                 break  # objects not shared: factorise the rest by value, below
             filled = stop
     finally:
         _close_tables(ctype)
-    codes = np.subtract(acc, ctype(_SHIFT), out=acc)
     lowest = int(min(known.values(), default=_SHIFT)) - _SHIFT
+    if not keep:
+        # the blocks read by the table wrote no codes: the least code is all there is to give,
+        # unless some cells were left to factorising by value
+        return (None, table, lowest) if filled == n else _classified(arr, cls)
+    codes = np.subtract(acc, ctype(_SHIFT), out=acc)
     if filled < n:  # objects not shared: factorise the rest by value
         idx = np.flatnonzero(acc == -_SHIFT)
         labels, uniques = pd.factorize(arr[idx], use_na_sentinel=False)
@@ -238,9 +246,10 @@ _STRETCH = 1 << 14
 
 class _ByTable:
     """One column's references looked up block by block in a table slot → (reference, code):
-    per block one mask, one gather, one comparison (which verifies every cell's reference is the
-    one its slot holds) and one gather of the codes — a constant few operations per cell,
-    however many distinct objects the block meets."""
+    per block one mask, one gather, one xor and one or-reduce (which verify that every cell's
+    reference is the one its slot holds), then the codes — from the xor itself for yes/no and
+    enums, by a second gather for wider codes: a constant few operations per cell, however many
+    distinct objects the block meets. The table is this thread's, emptied after each column."""
 
     def __init__(self, refs: np.ndarray, arr: np.ndarray, code_of: Callable[[Any], int], known: dict[int, Any],
                  ctype: Any) -> None:
@@ -267,20 +276,26 @@ class _ByTable:
         budget[0] -= len(distinct)
         if budget[0] < 0:
             return False
-        slot_ref, packed, known = self.slot_ref, self.packed, self.known
+        known, arr, code_of, ctype = self.known, self.arr, self.code_of, self.ctype
+        codes = []
         for ref, i in zip(distinct.tolist(), cells[first].tolist()):
             code = known.get(ref)
             if code is None:
-                code = known[ref] = self.ctype(self.code_of(self.arr[i]) + _SHIFT)
-            if packed and not 0 < code < _PACKED:
-                continue   # left to the block's comparisons one by one
-            s = ref & _SLOT_MASK_INT   # two of them in one slot: the later wins, a block's miss mends it
-            self.used.add(s)
-            if packed:
-                slot_ref[s] = ref ^ int(code)
-            else:
-                slot_ref[s] = ref
-                self.slot_code[s] = code
+                code = known[ref] = ctype(code_of(arr[i]) + _SHIFT)
+            codes.append(int(code))
+        c = np.array(codes, dtype=np.int64)
+        # into their slots at once (two in one slot: the first, a block's miss mends the other); a
+        # code that does not fit beside the reference is left to the block's comparisons one by one
+        fits = (c > 0) & (c < _PACKED) if self.packed else np.ones(len(c), dtype=bool)
+        refs, c = distinct[fits], c[fits]
+        slots, one = np.unique((refs & _SLOT_MASK).view(np.int64), return_index=True)  # one reference a slot
+        refs, c = refs[one], c[one]
+        self.used.update(slots.tolist())
+        if self.packed:
+            self.slot_ref[slots] = refs ^ c.astype(np.uint64)
+        else:
+            self.slot_ref[slots] = refs
+            self.slot_code[slots] = c
         return True
 
     def _add(self, start: int, lo: int, hi: int, mine: set[int], budget: list[int]) -> bool | None:
@@ -313,9 +328,10 @@ class _ByTable:
                 self.slot_code[s] = code
         return True
 
-    def block(self, start: int, stop: int, out: np.ndarray, budget: list[int]) -> bool | None:
-        """Codes + _SHIFT of the block into ``out``; False if two of its references share a
-        slot (the caller compares them one by one), None if the objects are not shared."""
+    def block(self, start: int, stop: int, out: np.ndarray | None, budget: list[int]) -> bool | None:
+        """Codes + _SHIFT of the block into ``out`` (None: only verified, every object then being
+        in ``known``); False if two of its references share a slot (the caller compares them one
+        by one), None if the objects are not shared."""
         r = self.refs[start:stop]
         k = stop - start
         slot, got = self.slot[:k], self.got[:k]
@@ -331,13 +347,15 @@ class _ByTable:
                 # is the slot's, its code (< 16), and in any other cell a number ≥ 16 — two live
                 # objects are ≥ 16 bytes apart, so their addresses differ above bit 3
                 if np.bitwise_or.reduce(got) < _PACKED:
-                    np.copyto(out, got, casting="unsafe")
+                    if out is not None:
+                        np.copyto(out, got, casting="unsafe")
                     return True
                 i = int(np.argmax(got >= _PACKED))
             else:
                 # the slot holds the reference, its code beside it
                 if not np.bitwise_or.reduce(got):
-                    np.take(self.slot_code, at, out=out, mode="clip")
+                    if out is not None:
+                        np.take(self.slot_code, at, out=out, mode="clip")
                     return True
                 i = int(np.argmax(got != 0))
             # new objects are met within a few cells of the first missed
@@ -429,6 +447,17 @@ def fact_column(df: pd.DataFrame, name: str, source: str = "<frame>") -> FactCol
     if name not in df.columns:
         return _absent(CONDITION_FACTS[name], len(df))
     return _convert(_column(df, name), name, source)
+
+
+def _check(a: Any, name: str, source: str) -> None:
+    """Raise where :func:`_convert` would, without keeping the values where the distinct objects
+    of a column of strings show it clean."""
+    typed = isinstance(a, pd.Categorical) or (isinstance(a, np.ndarray) and a.dtype.kind in "biuf")
+    if not typed and len(a) >= TABLE_FROM:   # the objects path of _convert, codes not kept
+        _, _, lowest = _classified(_objects(a), _classifier(CONDITION_FACTS[name]), keep=False)
+        if lowest >= 0:
+            return
+    _convert(a, name, source)
 
 
 def _convert(a: Any, name: str, source: str) -> FactColumn:
@@ -584,8 +613,17 @@ def why_not(name: str) -> str:
     return _why(CONDITION_FACTS[name])
 
 
-def fact_columns(df: pd.DataFrame, names: Iterable[str], source: str = "<frame>") -> dict[str, FactColumn]:
+def fact_columns(df: pd.DataFrame, names: Iterable[str], source: str = "<frame>",
+                 check_only: Collection[str] = ()) -> dict[str, FactColumn]:
+    """The fact columns ``names`` converted (:func:`fact_column`). Those also in ``check_only``
+    are checked as the conversion would (a bad cell raises) but left out of the result: a
+    caller that does not read them is spared building their values."""
     names = [name for name in names if name in CONDITION_FACTS]
+    if check_only:
+        for name in names:
+            if name in check_only and name in df.columns:
+                _check(_column(df, name), name, source)
+        names = [name for name in names if name not in check_only]
     try:  # the frame's columns located once, not once per fact (a small call's cost)
         if not df.columns.is_unique:
             raise TypeError

@@ -552,7 +552,7 @@ def determine_frame(df: pd.DataFrame, policy: str | Policy | None = None, polici
     # Every fact column present is checked, not only those the policies read, so that a table
     # accepted here is one that ``determine`` would accept row by row.
     present = [c for c in df.columns.tolist() if c in CONDITION_FACTS]
-    converted = fact_columns(df, [*present, *sorted(read - set(present))], source)
+    converted = fact_columns(df, [*present, *sorted(read - set(present))], source, check_only=set(present) - read)
     cols = {k: converted[k].values for k in read}
     unknown = {k: converted[k].unknown for k in read if converted[k].unknown is not None}
     any_unknown = bool(unknown)

@@ -20,10 +20,8 @@ from __future__ import annotations
 from functools import cache, lru_cache
 from typing import Any
 
-import yaml
-
 from ftlib.regions import region_name
-from ftlib.resources import data_path
+from ftlib.resources import data_path, read_yaml
 
 LANGS = ("zh", "en")
 #: Each language named in itself, for language switches.
@@ -46,7 +44,7 @@ def namespaces() -> dict[str, str]:
 def catalogue_file(namespace: str = "") -> dict[str, Any]:
     """The raw contents of one file of the catalogue (labels and the structure beside them)."""
     name = namespaces()[namespace]
-    return yaml.safe_load(data_path("labels", name).read_text(encoding="utf-8")) or {}
+    return read_yaml("labels", name) or {}
 
 
 @lru_cache(maxsize=1)

@@ -15,7 +15,7 @@ import yaml
 from ftlib.engine import compare
 from ftlib.facts import Case, load_case
 from ftlib.i18n import label
-from ftlib.resources import data_path
+from ftlib.resources import FAST_LOADER, data_path
 
 if TYPE_CHECKING:  # only library_table builds a frame: the quiz kernel never loads pandas
     import pandas as pd
@@ -39,7 +39,7 @@ class LibraryCase:
 def library(folder: Path = CASES_DIR) -> tuple[LibraryCase, ...]:
     out = []
     for path in sorted(Path(folder).glob("*.yaml")):
-        meta = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        meta = yaml.load(path.read_text(encoding="utf-8"), Loader=FAST_LOADER) or {}
         kind = meta.get("kind", "constructed")
         case = load_case(path) if kind != "clarification" else None
         out.append(LibraryCase(path, kind, meta, case))

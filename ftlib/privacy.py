@@ -52,15 +52,11 @@ import numpy as np
 import pandas as pd
 
 from ftlib.metrics import DISPOSITIONS
-from ftlib.resources import data_path
+from ftlib.resources import read_yaml
 
 
 def _settings() -> dict:
-    import yaml
-
-
-    with open(data_path("privacy.yaml"), encoding="utf-8") as f:
-        return yaml.safe_load(f)
+    return read_yaml("privacy.yaml")
 
 
 _S = _settings()

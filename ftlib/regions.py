@@ -7,7 +7,7 @@ from functools import lru_cache
 import yaml
 
 from ftlib.errors import FtlibError
-from ftlib.resources import data_path
+from ftlib.resources import FAST_LOADER, data_path
 
 JURISDICTIONS = data_path("jurisdictions.yaml")
 
@@ -16,7 +16,7 @@ JURISDICTIONS = data_path("jurisdictions.yaml")
 def regions() -> dict[str, dict]:
     if not JURISDICTIONS.exists():
         return {}
-    return yaml.safe_load(JURISDICTIONS.read_text(encoding="utf-8")) or {}
+    return yaml.load(JURISDICTIONS.read_text(encoding="utf-8"), Loader=FAST_LOADER) or {}
 
 
 def region_name(code: str, lang: str = "zh") -> str:

@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 
 from ftlib.errors import FtlibError
-from ftlib.resources import data_path
+from ftlib.resources import FAST_LOADER, data_path, is_package_data
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 #: Terminal control characters (C0 but tab/newline, DEL, C1) and bidirectional overrides/isolates.
@@ -36,7 +36,7 @@ _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u20
 @lru_cache(maxsize=1)
 def limits() -> dict[str, int]:
     with open(data_path("limits.yaml"), encoding="utf-8") as f:
-        return {k: int(v) for k, v in yaml.safe_load(f).items()}
+        return {k: int(v) for k, v in yaml.load(f, Loader=FAST_LOADER).items()}
 
 
 def excerpt(value: Any, n: int | None = None) -> str:
@@ -133,17 +133,21 @@ class _Loader(yaml.SafeLoader):
             self._depth -= 1
 
     def construct_mapping(self, node, deep=False):
-        seen: dict[Any, Any] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            try:
-                if key in seen:
-                    raise _Refused(key_node.start_mark, f"key {excerpt(key)} appears twice in one mapping "
-                                   f"(first on line {seen[key].line + 1})")
-                seen[key] = key_node.start_mark
-            except TypeError:
-                pass    # an unhashable key: the base class says so
+        _no_duplicate_keys(self, node)
         return super().construct_mapping(node, deep=deep)
+
+
+def _no_duplicate_keys(loader, node) -> None:
+    seen: dict[Any, Any] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            if key in seen:
+                raise _Refused(key_node.start_mark, f"key {excerpt(key)} appears twice in one mapping "
+                               f"(first on line {seen[key].line + 1})")
+            seen[key] = key_node.start_mark
+        except TypeError:
+            pass    # an unhashable key: the base class says so
 
 
 def _float(loader: _Loader, node):
@@ -164,16 +168,31 @@ _Loader.add_constructor("tag:yaml.org,2002:float", _float)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
+class _PackageLoader(FAST_LOADER):
+    """For the files that ship inside ftlib/data: libyaml's parser (no alias or depth limits —
+    those guard against users' files), the same refusals of duplicate keys, inf/NaN and
+    impossible dates, so that a mistake in a shipped file is still caught by ``ftlib lint``."""
+
+    def construct_mapping(self, node, deep=False):
+        _no_duplicate_keys(self, node)
+        return super().construct_mapping(node, deep=deep)
+
+
+_PackageLoader.add_constructor("tag:yaml.org,2002:float", _float)
+_PackageLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
 class _Refused(Exception):
     def __init__(self, mark, why: str):
         super().__init__(why)
         self.mark, self.why = mark, why
 
 
-def load_yaml(text: str, source: str) -> Any:
-    """Parse YAML ``text`` from ``source`` under the limits; one-line ``FtlibError`` otherwise."""
+def load_yaml(text: str, source: str, package: bool = False) -> Any:
+    """Parse YAML ``text`` from ``source`` under the limits (``package``: a file shipped inside
+    ftlib/data, parsed by the fast loader); one-line ``FtlibError`` otherwise."""
     try:
-        loader = _Loader(text)
+        loader = _PackageLoader(text) if package else _Loader(text)
         try:
             return loader.get_single_data()
         finally:
@@ -224,7 +243,9 @@ def load_file(path: str | Path, limit_key: str = "text_file_bytes") -> Any:
     text = read_text(path, limit_key)
     if not text.strip():
         raise FtlibError(f"{path}: the file is empty")
-    return load_json(text, str(path)) if path.suffix.lower() == ".json" else load_yaml(text, str(path))
+    if path.suffix.lower() == ".json":
+        return load_json(text, str(path))
+    return load_yaml(text, str(path), package=is_package_data(path))
 
 
 # -- writing ----------------------------------------------------------------------------------------

@@ -161,3 +161,44 @@ def test_cell_codes_lists_every_bad_cell_of_a_long_column():
     rest = np.ones(N, dtype=bool)
     rest[[*bad_rows, 5, TABLE_FROM * 3]] = False
     np.testing.assert_array_equal(codes[rest], (np.arange(N) % 2)[rest])
+
+
+def _long_frame() -> pd.DataFrame:
+    """N cases as a CSV gives them (all strings), alternating two fully known cases."""
+    from ftlib.convert import cases_to_frame
+    from ftlib.facts import case_from_dict
+
+    base = {"jurisdiction": "CN", "conduct_date": "2020-05-01", "scenario": "reform_pilot",
+            "subject": {"rank": "county"}, "procedure": {"collective_decision": True, "followed": "full"},
+            "consequence": {"severity": "minor"}}
+    cases = [case_from_dict({**base, "id": "A", "public_motive": True}),
+             case_from_dict({**base, "id": "B", "public_motive": False, "personal_gain": True})]
+    typed = cases_to_frame(cases)
+    return _csv({c: typed[c].astype(str).tolist() * (N // 2) for c in typed.columns})
+
+
+def test_a_column_the_policy_does_not_read_is_still_checked():
+    """determine_frame checks every fact column present (as determine would), also those it only
+    validates without converting (CN-2019 does not read subject.top_leader)."""
+    from ftlib.engine import determine_frame
+
+    df = _long_frame()
+    assert "subject.top_leader" not in __import__("ftlib").bundled().compiled["CN-2019"].facts_read
+    df.loc[TABLE_FROM + 17, "subject.top_leader"] = "perhaps"
+    with pytest.raises(FactError, match=rf"row {TABLE_FROM + 18}: field subject.top_leader: value 'perhaps'"):
+        determine_frame(df, "CN-2019")
+
+
+def test_a_column_not_read_may_be_blank_or_unknown_and_changes_nothing():
+    from ftlib.engine import determine_frame
+
+    df = _long_frame()
+    expected = determine_frame(df.drop(columns=["subject.top_leader"]), "CN-2019")
+    clean = determine_frame(df, "CN-2019")   # the column checked through the table of references alone
+    assert clean["rule"].astype(str).tolist() == expected["rule"].astype(str).tolist()
+    df.loc[[3, TABLE_FROM + 4], "subject.top_leader"] = ["", "unknown"]
+    got = determine_frame(df, "CN-2019")
+    for col in ("outcome", "disposition", "rule"):
+        assert got[col].astype(str).tolist() == expected[col].astype(str).tolist()
+    # not vacuous: the two cases are decided differently (public motive, no personal gain, vs not)
+    assert got["outcome"].astype(str).iloc[0] != got["outcome"].astype(str).iloc[1]

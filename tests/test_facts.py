@@ -393,3 +393,34 @@ def test_dotted_key_under_a_value_error_names_source():
     with pytest.raises(FactError) as e:
         case_from_dict({**DOTTED, "scenario.x": 1}, "cases.csv: row 4")
     assert "cases.csv: row 4" in str(e.value) and "scenario.x" in str(e.value)
+
+
+@pytest.mark.parametrize("text,why", [
+    ("a: 1\na: 2\n", "key 'a' appears twice"),
+    ("x: .nan\n", "infinite or not-a-number"),
+    ("d: 2025-02-30\n", "not a real date"),
+])
+def test_shipped_files_keep_the_refusals_under_the_fast_parser(text, why):
+    """Files inside ftlib/data are parsed by libyaml (kernel start-up); a slip in one of them is
+    still refused with its line, as a user's file would be."""
+    from ftlib.errors import FtlibError
+    from ftlib.safeinput import load_yaml
+
+    with pytest.raises(FtlibError, match=why):
+        load_yaml(text, "shipped.yaml", package=True)
+
+
+def test_only_files_inside_the_package_take_the_fast_parser(tmp_path):
+    from ftlib.resources import data_path, is_package_data
+
+    assert is_package_data(data_path("policies", "cn-2019.yaml"))
+    assert not is_package_data(tmp_path / "cn-2019.yaml")
+    # a user's file keeps the alias limit (ftlib/data/limits.yaml) the fast parser does not check
+    from ftlib.errors import FtlibError
+    from ftlib.safeinput import limits, load_file
+
+    n = limits()["yaml_aliases"] + 1
+    f = tmp_path / "aliases.yaml"
+    f.write_text("a: &x 1\nb: [" + ", ".join(["*x"] * n) + "]\n", encoding="utf-8")
+    with pytest.raises(FtlibError, match="aliases"):
+        load_file(f)

@@ -6,10 +6,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
 from ftlib.i18n import label
-from ftlib.resources import data_path
+from ftlib.resources import read_yaml
 
 
 def desk_label(key: str, lang: str = "zh", **kw: Any) -> str:
@@ -21,4 +19,4 @@ def desk_label(key: str, lang: str = "zh", **kw: Any) -> str:
 @lru_cache(maxsize=1)
 def wording() -> dict[str, Any]:
     """The documents' sentences (``ftlib/data/templates/documents.yaml``)."""
-    return yaml.safe_load(data_path("templates", "documents.yaml").read_text(encoding="utf-8"))
+    return read_yaml("templates", "documents.yaml")

@@ -13,11 +13,10 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
 from ftlib.policy.schema import Bilingual, Source
-from ftlib.resources import data_path
+from ftlib.resources import read_yaml
 
 Direction = Literal["for", "against", "neutral"]
 #: The weight of one assessment: its facts weighed for / against the cadre / both (mixed) / no
@@ -59,7 +58,7 @@ class Assessment(BaseModel):
 
 @lru_cache(maxsize=1)
 def table() -> Table:
-    raw = yaml.safe_load(data_path("assessments.yaml").read_text(encoding="utf-8"))
+    raw = read_yaml("assessments.yaml")
     return Table.model_validate(raw)
 
 

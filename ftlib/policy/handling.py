@@ -7,14 +7,12 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
-from ftlib.resources import data_path
+from ftlib.resources import read_yaml
 
 
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, dict[str, Any]]:
-    return yaml.safe_load(data_path("handling.yaml").read_text(encoding="utf-8"))
+    return read_yaml("handling.yaml")
 
 
 def impact_period(codes: Iterable[str]) -> int | None:

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.request
 
 import psutil
 import pytest
@@ -86,7 +87,7 @@ def test_two_servers_behind_nginx_both_used_and_sticky(browser, tmp_path):
         assert all(c > 0 for c in counts), counts  # both servers used
         # Each browser's kernels sit on one server (sticky), and the page's own kernel works over the
         # websocket through nginx (the report above is that kernel's output). A reload's old kernel
-        # is not always released by its beacon (left to the 120 s culler; docs/serving.md).
+        # is not always released by its beacon (left to the 40 s idle cull; docs/serving.md).
         assert len(pages) <= sum(counts) <= 2 * len(pages), counts
         pages[0].screenshot(path=str(ARTIFACTS / "nginx_report.png"))
         open_before = sum(counts)
@@ -135,6 +136,10 @@ def test_interactive_notebooks_through_nginx(browser, tmp_path):
         page.get_by_role("button", name="提交答案").click()
         page.locator(".ftlib-quiz-answer").wait_for(timeout=60_000)   # a widget round trip through nginx
         assert [r["trainee"] for r in read(results)] == ["学员丙"]
+        script = page.evaluate("[...document.scripts].map(s => s.src).find(s => s.includes('/apps/voila/'))")
+        req = urllib.request.Request(script, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(req, timeout=30) as r:  # noqa: S310 — loopback
+            assert r.headers["Content-Encoding"] == "gzip"   # Voilà's scripts compressed on the way
         page.screenshot(path=str(ARTIFACTS / "nginx_quiz.png"))
         page.close(run_before_unload=True)
         deadline = time.monotonic() + 30
