@@ -90,7 +90,10 @@ class Server:
         return {"kernels_started": text.count("Kernel started"), "kept_kernels_used": text.count("Using pre-heated"),
                 "kernels_shut_down": text.count("Kernel shutdown"), "culled": text.count("Culling '"),
                 "kernels_died": text.count("died"), "refused_at_max": text.count("a kernel start was refused"),
-                "errors": text.count("ERROR") + text.count("Traceback")}
+                "errors": text.count("ERROR") + text.count("Traceback"),
+                # what they were: the first few distinct lines, so a run explains itself
+                "error_lines": sorted({ln.strip()[:200] for ln in text.splitlines()
+                                       if "ERROR" in ln or "Traceback" in ln})[:5]}
 
     def tree(self) -> list[psutil.Process]:
         me = psutil.Process(self.proc.pid)
@@ -307,7 +310,11 @@ def run_reports(n: int, n_dash: int, tmp: Path, env: dict) -> dict:
             gone = await asyncio.to_thread(server.wait_no_kernels)
             result["report_notebook_vanished"] = {
                 "visitors": n_dash, "n_ok": len(times),
-                "kernels_gone_after_vanishing_s": None if gone is None else round(time.monotonic() - t_leave, 1)}
+                "kernels_gone_after_vanishing_s": None if gone is None else round(time.monotonic() - t_leave, 1),
+                "kernels_left": server.kernels(), "server_log": server.server_log()}
+            if gone is None:   # why not: the server's last words
+                result["report_notebook_vanished"]["server_log_tail"] = \
+                    server.log_path.read_text(errors="replace").splitlines()[-12:]
             print(json.dumps({"report_notebook_vanished": result["report_notebook_vanished"]}, ensure_ascii=False),
                   flush=True)
         return result
