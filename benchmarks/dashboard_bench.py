@@ -48,7 +48,10 @@ def start_voila(folder: Path, env: dict, pool: dict) -> tuple[subprocess.Popen, 
     # The shipped voila.json, with only the kernel pools changed: cold = no pool for the report
     # (as shipped), preheated = a pool of one kernel that has already run it.
     cfg = json.loads((folder / "voila.json").read_text())
-    cfg["VoilaKernelManager"]["kernel_pools_config"] = pool
+    # (the shipped file names ftlib's kernel manager, a VoilaKernelManager: its pools are configured
+    # under the base class's name, and only when pre-heating is on)
+    cfg.setdefault("VoilaKernelManager", {})["kernel_pools_config"] = pool
+    cfg["VoilaConfiguration"]["preheat_kernel"] = any(v.get("pool_size") for v in pool.values())
     (folder / "voila.json").write_text(json.dumps(cfg))
     port = free_port()
     cmd = voila_command(port)
