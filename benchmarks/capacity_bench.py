@@ -217,9 +217,14 @@ def http_crowd(n: int, url: str) -> dict:
     return {**summary(times, n - len(times)), "visitors": n}
 
 
-async def visit(browser, url: str, ready: str, start: asyncio.Event, timeout_ms: int,
-                delay: float = 0.0) -> tuple[object, float | None]:
+async def _arrive(browser, url: str, ready: str, start: asyncio.Event, timeout_ms: int,
+                  delay: float, contexts: list | None = None) -> tuple[object, object, float | None]:
+    """A new visitor (its own context) opens ``url`` at ``start`` + ``delay``: (context, page,
+    seconds until ``ready`` holds, or None when it never did). ``contexts`` gets the context at
+    once, so that a visit cancelled at the deadline is still closed."""
     context = await browser.new_context(viewport={"width": 1200, "height": 900})
+    if contexts is not None:
+        contexts.append(context)
     page = await context.new_page()
     await start.wait()
     await asyncio.sleep(delay)
@@ -227,9 +232,15 @@ async def visit(browser, url: str, ready: str, start: asyncio.Event, timeout_ms:
     try:
         await page.goto(url, timeout=timeout_ms, wait_until="commit")
         await page.wait_for_function(ready, timeout=timeout_ms, polling=100)
-        return context, time.perf_counter() - t0
+        return context, page, time.perf_counter() - t0
     except Exception:  # noqa: BLE001 — a visitor that never got the page counts as failed
-        return context, None
+        return context, page, None
+
+
+async def visit(browser, url: str, ready: str, start: asyncio.Event, timeout_ms: int,
+                delay: float = 0.0) -> tuple[object, float | None]:
+    context, _, took = await _arrive(browser, url, ready, start, timeout_ms, delay)
+    return context, took
 
 
 async def crowd(browser, n: int, url: str, ready: str, timeout_ms: int = 240_000) -> tuple[list, list[float], int]:
@@ -365,20 +376,14 @@ async def bounded(jobs: list, deadline_s: float, progress: Progress) -> list:
 
 async def visit_page(browser, url: str, ready: str, start: asyncio.Event, timeout_ms: int, delay: float,
                      contexts: list) -> tuple[object, float, float] | None:
-    context = await browser.new_context(viewport={"width": 1200, "height": 900})
-    contexts.append(context)
-    page = await context.new_page()
-    await start.wait()
-    await asyncio.sleep(delay)
-    t0 = time.perf_counter()
+    _, page, took = await _arrive(browser, url, ready, start, timeout_ms, delay, contexts)
+    if took is None:
+        return None   # a trainee who never got the page counts as failed
     try:
-        await page.goto(url, timeout=timeout_ms, wait_until="commit")
-        await page.wait_for_function(ready, timeout=timeout_ms, polling=100)
-        took = time.perf_counter() - t0
         # The server's part: the page (drawn ahead by a kernel of the pool) delivered whole.
         html_s = await page.evaluate("performance.getEntriesByType('navigation')[0].responseEnd / 1000")
         return page, took, html_s
-    except Exception:  # noqa: BLE001 — a trainee who never got the page counts as failed
+    except Exception:  # noqa: BLE001
         return None
 
 

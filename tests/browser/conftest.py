@@ -23,6 +23,17 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
+def answer_quiz(page, trainee: str, timeout_ms: int = 30_000) -> None:
+    """On an open quiz page: give the trainee's name, answer 不属于容错情形, submit, and wait for
+    the scored answer (a widget round trip to the page's kernel)."""
+    page.locator(".ftlib-quiz-case").wait_for(timeout=timeout_ms)
+    page.get_by_label("学员姓名").fill(trainee)
+    page.get_by_label("学员姓名").press("Enter")
+    page.get_by_text("不属于容错情形", exact=True).click()
+    page.get_by_role("button", name="提交答案").click()
+    page.locator(".ftlib-quiz-answer").wait_for(timeout=timeout_ms)
+
+
 _HANDED_OUT: set[int] = set()
 
 

@@ -16,7 +16,7 @@ import urllib.request
 import psutil
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, free_port
+from tests.browser.conftest import ARTIFACTS, answer_quiz, free_port
 from tests.conftest import ROOT, run_cli, stop_group
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -129,12 +129,7 @@ def test_interactive_notebooks_through_nginx(browser, tmp_path):
         page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
         page.goto(base + "ftlib/apps/04_training_quiz?lang=zh", timeout=180_000)
         assert page.url.startswith(base + "apps/voila/render/04_training_quiz.ipynb")   # same host and port
-        page.locator(".ftlib-quiz-case").wait_for(timeout=180_000)
-        page.get_by_label("学员姓名").fill("学员丙")
-        page.get_by_label("学员姓名").press("Enter")
-        page.get_by_text("不属于容错情形", exact=True).click()
-        page.get_by_role("button", name="提交答案").click()
-        page.locator(".ftlib-quiz-answer").wait_for(timeout=60_000)   # a widget round trip through nginx
+        answer_quiz(page, "学员丙", timeout_ms=180_000)   # a widget round trip through nginx
         assert [r["trainee"] for r in read(results)] == ["学员丙"]
         script = page.evaluate("[...document.scripts].map(s => s.src).find(s => s.includes('/apps/voila/'))")
         req = urllib.request.Request(script, headers={"Accept-Encoding": "gzip"})

@@ -12,7 +12,7 @@ import sys
 import time
 
 from ftlib.ui.classfile import read
-from tests.browser.conftest import ARTIFACTS, free_port
+from tests.browser.conftest import ARTIFACTS, answer_quiz, free_port
 from tests.browser.test_notebook_limits import open_quiz, voila_of, wait_kernels
 from tests.conftest import stop_group
 
@@ -96,12 +96,7 @@ def test_a_kept_kernel_handed_out_late_is_not_culled_before_its_page_connects(br
 
         page.route("**/voila.js*", slow)
         page.goto(url, timeout=60_000)
-        page.locator(".ftlib-quiz-case").wait_for(timeout=60_000)
-        page.get_by_label("学员姓名").fill("学员乙")
-        page.get_by_label("学员姓名").press("Enter")
-        page.get_by_text("不属于容错情形", exact=True).click()
-        page.get_by_role("button", name="提交答案").click()
-        page.locator(".ftlib-quiz-answer").wait_for(timeout=30_000)   # its kernel is alive and answers
+        answer_quiz(page, "学员乙", timeout_ms=60_000)   # its kernel is alive and answers
         assert [r["trainee"] for r in read(results)] == ["学员乙"]
         page.close(run_before_unload=True)
     finally:
