@@ -1,5 +1,7 @@
 """02 policy explorer: its widgets, without a browser, and the notebook run headless."""
 
+import re
+
 import nbformat
 import pandas as pd
 from nbclient import NotebookClient
@@ -19,9 +21,18 @@ CASES = pd.DataFrame([
 
 def test_clause_table_puts_each_rule_beside_its_clause():
     t = pe.clause_table(bundled().compiled["CN-2019"], "en").set_index("clause")
-    # cn-2019.yaml: grading row "objected" cites art17_2; "force_majeure" cites art17_3.
-    assert any(r.startswith("[grading] objected: objected_to_decision") for r in t.loc["art17_2", "rules"])
-    assert any("force_majeure" in r for r in t.loc["art17_3", "rules"])
+    # cn-2019.yaml: grading row "objected" cites art17_2 (its label, its disposition 不予问责);
+    # "force_majeure" cites art17_3. In words; the conditions kept apart for the technical detail.
+    assert "[grading] objected to the wrong decision ⇒ not held accountable" in t.loc["art17_2", "rules"], \
+        t.loc["art17_2", "rules"]
+    assert "objected: objected_to_decision" in t.loc["art17_2", "conditions"]
+    assert any(c.startswith("force_majeure") for c in t.loc["art17_3", "conditions"])
+    # the article as its source numbers it (第十七条第一款第（二）项), not the file's clause id
+    assert t.loc["art17_2", "article"] == "第十七条第一款第（二）项"
+    h = pe.clause_html(bundled().compiled["CN-2019"], "zh")
+    shown = re.sub(r"<details>.*?</details>", "", h, flags=re.S)   # what a reader sees unfolded
+    assert "<code>" not in h and "art17_2" not in shown and "objected_to_decision" not in shown
+    assert "objected_to_decision" in h   # the encoding is one click away
     # art17_2 is now the verified quotation of Art. 17 (wording: quotation), so its English is a translation
     assert t.loc["art17_2", "text"].startswith("(translation)")
 

@@ -13,6 +13,7 @@ import pandas as pd
 from ftlib.errors import FtlibError
 from ftlib.i18n import LANG_OPTIONS, has_label, label
 from ftlib.impact import EditError, drop_rule, policy_data, policy_impact, set_condition, set_time_limit
+from ftlib.policy.cite import article_of
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.diff import item_name, outcome_diff, text_diff
 from ftlib.policy.lint import lint_families, lint_policy
@@ -24,23 +25,30 @@ def _e(x: Any) -> str:
 
 
 def clause_table(compiled: CompiledPolicy, lang: str = "zh") -> pd.DataFrame:
-    """One row per clause: its text and source beside every rule that cites it."""
+    """One row per clause: its article, text and source beside every rule that cites it — the
+    rule in words (``rules``) and, for whoever checks the encoding, its condition (``conditions``)."""
     p = compiled.policy
     citing: dict[str, list[str]] = {cid: [] for cid in p.clauses}
+    technical: dict[str, list[str]] = {cid: [] for cid in p.clauses}
     for s in [*compiled.steps, *compiled.grading]:
-        extra = f" ⇒ {label('outcome.' + s.outcome, lang)}" if s.outcome else ""
-        citing.setdefault(s.clause, []).append(f"[{label('group.' + s.group, lang)}] {s.rule_id}: {s.condition.text}{extra}")
+        result = s.disposition or s.outcome
+        extra = f" ⇒ {label(('disposition.' if s.disposition else 'outcome.') + result, lang)}" if result else ""
+        citing.setdefault(s.clause, []).append(f"[{label('group.' + s.group, lang)}] {_row_words(p, s.rule_id, lang)}{extra}")
+        technical.setdefault(s.clause, []).append(f"{s.rule_id}: {s.condition.text}")
     for c, _ in compiled.corrections:
-        citing.setdefault(c.clause, []).append(f"[{label('text.corrections', lang)}] {c.id}")
+        citing.setdefault(c.clause, []).append(f"[{label('text.corrections', lang)}] {getattr(c.text, lang)}")
+        technical.setdefault(c.clause, []).append(c.id)
     rows = []
     for cid, cl in p.clauses.items():
         src = cl.source.title + (f" {cl.source.article}" if cl.source and cl.source.article else "") if cl.source else ""
         rows.append({
             "clause": cid,
+            "article": article_of(p, cid),
             "text": cl.zh if lang == "zh" else cl.en,
             "status": label(f"status.{cl.status}", lang),
             "source": src,
             "rules": citing.get(cid, []),
+            "conditions": technical.get(cid, []),
         })
     return pd.DataFrame(rows)
 
@@ -48,11 +56,19 @@ def clause_table(compiled: CompiledPolicy, lang: str = "zh") -> pd.DataFrame:
 def clause_html(compiled: CompiledPolicy, lang: str = "zh") -> str:
     t = clause_table(compiled, lang)
     head = "".join(f"<th>{label('explorer.' + c, lang)}</th>" for c in ("clause", "text", "source", "rules"))
+
+    def rules(r) -> str:
+        words = "<br>".join(_e(x) for x in r.rules) or "—"
+        if not r.conditions:
+            return words
+        return (f"{words}<details><summary><small>{_e(label('explorer.technical', lang))}</small></summary>"
+                f"<small style='font-family:monospace'>{'<br>'.join(_e(x) for x in r.conditions)}</small></details>")
+
     body = "".join(
-        f"<tr><td><code>{_e(r.clause)}</code><br><small>{_e(r.status)}</small></td><td>{_e(r.text)}</td>"
-        f"<td><small>{_e(r.source)}</small></td><td>{'<br>'.join(_e(x) for x in r.rules) or '—'}</td></tr>"
+        f"<tr><td style='white-space:nowrap'>{_e(r.article or '—')}<br><small>{_e(r.status)}</small></td>"
+        f"<td>{_e(r.text)}</td><td><small>{_e(r.source)}</small></td><td>{rules(r)}</td></tr>"
         for r in t.itertuples())
-    return f"<table class='ftlib-clauses'><tr>{head}</tr>{body}</table>"
+    return f"<table class='ftlib-clauses' style='word-break:keep-all'><tr>{head}</tr>{body}</table>"
 
 
 def diff_html(ps: PolicySet, a: str, b: str, lang: str = "zh") -> str:

@@ -60,5 +60,7 @@ def test_policy_explorer_reads_by_name_and_measures_the_register(voila_server, b
                            timeout=120_000)   # the switch recomputes the comparison over the fact space
     shown = chooser.evaluate("s => s.options[s.selectedIndex].text").replace("\xa0", " ")
     assert shown == NAME_EN  # the same policy, by its English name
+    page.locator(".ftlib-diff", has_text="textual differences").wait_for(timeout=120_000)   # redrawn in English
+    assert "适用地区" not in page.locator(".ftlib-diff").inner_text()
     page.screenshot(path=str(ARTIFACTS / "policy_explorer_en.png"), full_page=True)
     assert outside == [], sorted(set(outside))
