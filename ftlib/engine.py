@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, computed_field
 
 from ftlib.facts import CONDITION_FACTS, UNKNOWN, Case, FactError
-from ftlib.i18n import has_label, label
+from ftlib.i18n import LANGS, has_label, label
 from ftlib.policy.assessments import Assessment, weigh
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.handling import impact_period
@@ -476,7 +476,7 @@ def _named(policy: Policy) -> dict[str, str]:
 
 
 def _region(code: str) -> dict[str, str]:
-    return {lang: region_name(code, lang) for lang in ("zh", "en")}
+    return {lang: region_name(code, lang) for lang in LANGS}
 
 
 def _msg(code: str, **kw: Any) -> Message:

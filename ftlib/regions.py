@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import yaml
-
 from ftlib.errors import FtlibError
-from ftlib.resources import FAST_LOADER, data_path
+from ftlib.resources import data_path, read_yaml
 
 JURISDICTIONS = data_path("jurisdictions.yaml")
 
@@ -16,7 +14,7 @@ JURISDICTIONS = data_path("jurisdictions.yaml")
 def regions() -> dict[str, dict]:
     if not JURISDICTIONS.exists():
         return {}
-    return yaml.load(JURISDICTIONS.read_text(encoding="utf-8"), Loader=FAST_LOADER) or {}
+    return read_yaml("jurisdictions.yaml") or {}
 
 
 def region_name(code: str, lang: str = "zh") -> str:

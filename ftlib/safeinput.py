@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 
 from ftlib.errors import FtlibError
-from ftlib.resources import FAST_LOADER, data_path, is_package_data
+from ftlib.resources import FAST_LOADER, is_package_data, read_yaml
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 #: Terminal control characters (C0 but tab/newline, DEL, C1) and bidirectional overrides/isolates.
@@ -35,8 +35,7 @@ _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u20
 
 @lru_cache(maxsize=1)
 def limits() -> dict[str, int]:
-    with open(data_path("limits.yaml"), encoding="utf-8") as f:
-        return {k: int(v) for k, v in yaml.load(f, Loader=FAST_LOADER).items()}
+    return {k: int(v) for k, v in read_yaml("limits.yaml").items()}
 
 
 def excerpt(value: Any, n: int | None = None) -> str:

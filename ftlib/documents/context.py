@@ -16,7 +16,7 @@ from ftlib.documents.labels import desk_label, wording
 from ftlib.documents.record import CaseFile
 from ftlib.errors import FtlibError
 from ftlib.i18n import fact_label, factor_groups, label, value_label
-from ftlib.policy.cite import article_of
+from ftlib.policy.cite import article_mark, article_of
 from ftlib.regions import region_name, regions
 from ftlib.register.casepolicy import impact_months, imposed_codes
 from ftlib.workdays import add_working_days
@@ -172,7 +172,7 @@ def _clauses(cf: CaseFile) -> list[dict[str, str]]:
             source = "，".join(parts)
         else:
             source = f"《{_policy_name(pol)}》"
-        out.append({"id": cid, "article": src.article if src is not None and src.article else "", "text": c.zh, "source": source, "status": label(f"status.{c.status}", "zh"),
+        out.append({"id": cid, "text": c.zh, "source": source, "status": label(f"status.{c.status}", "zh"),
                     "wording": "原文" if c.wording == "quotation" else "归纳", "illustrative": c.status != "official"})
     return out
 
@@ -230,7 +230,7 @@ def opinion(cf: CaseFile) -> dict[str, Any]:
         if t.group == "grading":
             continue
         rule = _rule_label(cf, t.group, t.rule)
-        cite = _cite(cf, t.clause)
+        cite = article_of(cf.decision_policy, t.clause)
         rules.append(_fmt(spec["rule_line"], group=label(f"group.{t.group}", "zh"), rule=rule,
                           result="是" if t.result else "否",
                           basis=_fmt(spec["rule_basis"], article=cite) if cite else ""))
@@ -252,7 +252,7 @@ def opinion(cf: CaseFile) -> dict[str, Any]:
     clauses = _clauses(cf)
     cl_paras = []
     for c in clauses:
-        cl_paras.append(_fmt(spec["clause_line"], article=_article(c), text=c["text"]))
+        cl_paras.append(_fmt(spec["clause_line"], article=article_mark(cf.decision_policy, c["id"]), text=c["text"]))
         cl_paras.append(_fmt(spec["clause_source"], source=c["source"], status=c["status"], wording=c["wording"]))
     if any(c["illustrative"] for c in clauses):
         cl_paras.append(wording()["illustrative_clause_note"])
@@ -268,17 +268,6 @@ def opinion(cf: CaseFile) -> dict[str, Any]:
     ctx["clauses"] = clauses
     ctx["deadlines"] = {c["measure"]: c["due"] for c in corr}
     return ctx
-
-
-def _cite(cf: CaseFile, cid: str) -> str:
-    return article_of(cf.decision_policy, cid)
-
-
-def _article(clause: dict[str, Any]) -> str:
-    """The article as its document numbers it, where the text does not already begin with it —
-    never the policy file's clause id."""
-    a = clause["article"]
-    return f"〔{a}〕" if a and a not in clause["text"][:30] else ""
 
 
 def _conclusion(dec, det) -> str:
@@ -390,7 +379,7 @@ def filing(cf: CaseFile) -> dict[str, Any]:
         "consulted": "、".join(_body_name(cf, b) for b in (dec.consulted or [])) or "无",
         "outcome": label(f"outcome.{dec.outcome}", "zh"), "engine": label(f"outcome.{dec.engine_outcome}", "zh"),
         "departure": dec.departure_reason or "无",
-        "clauses": "；".join(f"{_article(c)}{c['text']}（{c['status']}）" for c in clauses),
+        "clauses": "；".join(f"{article_mark(cf.decision_policy, c['id'])}{c['text']}（{c['status']}）" for c in clauses),
         "corrections": "；".join(f"{c['text']}，{c['days']}个工作日内，{cn_date(c['due'])}前" for c in corr) or "无",
         "feedback": cn_date(cf.on("feedback_sent")), "filed": cn_date(day),
     }

@@ -20,3 +20,11 @@ def article_of(policy: Policy, clause_id: str) -> str:
         return clause.source.article
     m = _ARTICLE.search(clause.zh[:20])
     return m.group(0) if m else ""
+
+
+def article_mark(policy: Policy, clause_id: str) -> str:
+    """"〔第十八条〕" to set before a clause's text, or "" where the text already opens with its
+    article (or none is known)."""
+    a = article_of(policy, clause_id)
+    clause = policy.clauses.get(clause_id)
+    return f"〔{a}〕" if a and clause is not None and a not in clause.zh[:30] else ""

@@ -10,6 +10,7 @@ import pandas as pd
 
 from ftlib.convert import frame_columns
 from ftlib.i18n import has_label, label, value_label
+from ftlib.policy.cite import article_mark
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.schema import Policy
 from ftlib.policy.space import domains, enumerate_frame
@@ -158,9 +159,7 @@ def item_name(p_a: Policy, p_b: Policy, c: Change, lang: str) -> str:
         if c.section == "clauses" and c.item in p.clauses:
             text = getattr(p.clauses[c.item], lang)
             cut = 40 if lang == "zh" else 90
-            source = p.clauses[c.item].source
-            where = f"〔{source.article}〕" if source is not None and source.article else ""  # the article, not our id
-            return f"{where}{text[:cut]}{'…' if len(text) > cut else ''}"
+            return f"{article_mark(p, c.item)}{text[:cut]}{'…' if len(text) > cut else ''}"  # the article, not our id
         for group in ("distinctions", "exclusions", "conditions", "mitigations"):
             rule = next((r for r in getattr(p, group) if r.id == c.item), None) if c.section == group else None
             if rule is not None and rule.label is not None:

@@ -90,31 +90,27 @@ def _not(x: Bits) -> Bits:
     return (not x) if isinstance(x, bool) else ~x
 
 
-def _and(xs: list[Bits]) -> Bits:
-    # one loop, no intermediate lists: on small tables these calls are most of the cost
+def _fold(xs: list[Bits], ufunc, absorbing: bool) -> Bits:
+    """``ufunc`` (bitwise and/or) over ``xs``; a plain ``absorbing`` bool decides at once.
+    One loop, no intermediate lists: on small tables these calls are most of the cost."""
     out = None
     for x in xs:
         if isinstance(x, bool):
-            if not x:
-                return False
+            if x is absorbing:
+                return absorbing
         elif out is None:
             out = x.copy()
         else:
-            np.bitwise_and(out, x, out=out)
-    return True if out is None else out
+            ufunc(out, x, out=out)
+    return (not absorbing) if out is None else out
+
+
+def _and(xs: list[Bits]) -> Bits:
+    return _fold(xs, np.bitwise_and, False)
 
 
 def _or(xs: list[Bits]) -> Bits:
-    out = None
-    for x in xs:
-        if isinstance(x, bool):
-            if x:
-                return True
-        elif out is None:
-            out = x.copy()
-        else:
-            np.bitwise_or(out, x, out=out)
-    return False if out is None else out
+    return _fold(xs, np.bitwise_or, True)
 
 
 _UFUNCS = {operator.eq: np.equal, operator.ne: np.not_equal, operator.lt: np.less, operator.le: np.less_equal,

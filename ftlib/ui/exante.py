@@ -20,7 +20,7 @@ import yaml
 from ftlib.errors import FtlibError
 from ftlib.explain import Requirement, Requirements, tolerance_requirements
 from ftlib.i18n import LANG_OPTIONS, fact_label, value_label
-from ftlib.policy.cite import article_of
+from ftlib.policy.cite import article_mark, article_of
 from ftlib.policy.loader import PolicySet, bundled
 from ftlib.regions import region_name
 from ftlib.ui import files, views
@@ -63,11 +63,6 @@ def pair_text(pair: tuple[tuple[str, Any], tuple[str, Any]], lang: str) -> str:
                 b=f"{fact_label(g, lang)}={value_label(g, u, lang)}")
 
 
-def _article(policies: PolicySet, pid: str, clause: str) -> str:
-    a = article_of(policies.get(pid), clause)
-    return f"〔{a}〕" if a and a not in policies.get(pid).clauses[clause].zh[:30] else ""
-
-
 def _cited(policies: PolicySet, pid: str, clauses: list[str], lang: str) -> str:
     """"（依据：第七条、第八条）" — the articles a requirement rests on, as their documents number them."""
     found = list(dict.fromkeys(a for a in (article_of(policies.get(pid), c) for c in clauses) if a))
@@ -99,7 +94,7 @@ def requirement_lines(req: Requirements, lang: str, policies: PolicySet | None =
     cited = sorted({c for r in req.for_tolerance + req.for_exemption for c in r.clauses})
     if cited:
         lines += ["", f"{text('exante_cited', lang)}:"]
-        lines += [f"- {_article(policies, req.policy_id, c)}{_clause_text(policies, req.policy_id, c, lang)}"
+        lines += [f"- {article_mark(policies.get(req.policy_id), c)}{_clause_text(policies, req.policy_id, c, lang)}"
                   for c in cited]
     return lines
 

@@ -61,8 +61,7 @@ def clause_html(compiled: CompiledPolicy, lang: str = "zh") -> str:
         words = "<br>".join(_e(x) for x in r.rules) or "—"
         if not r.conditions:
             return words
-        return (f"{words}<details><summary><small>{_e(label('explorer.technical', lang))}</small></summary>"
-                f"<small style='font-family:monospace'>{'<br>'.join(_e(x) for x in r.conditions)}</small></details>")
+        return words + _folded(r.conditions, lang)
 
     body = "".join(
         f"<tr><td style='white-space:nowrap'>{_e(r.article or '—')}<br><small>{_e(r.status)}</small></td>"
@@ -92,9 +91,13 @@ def _condition_change(c: Any, lang: str) -> str:
     when = [x.get("when") if isinstance(x, dict) else None for x in (c.before, c.after)]
     if when == [None, None] or when[0] == when[1]:
         return ""
-    shown = " → ".join("—" if w is None else str(w) for w in when)
+    return _folded([" → ".join("—" if w is None else str(w) for w in when)], lang)
+
+
+def _folded(lines: list[str], lang: str) -> str:
+    """The encoding (rule ids, conditions) folded under 技术细节, one click away."""
     return (f"<details><summary><small>{_e(label('explorer.technical', lang))}</small></summary>"
-            f"<small style='font-family:monospace'>{_e(shown)}</small></details>")
+            f"<small style='font-family:monospace'>{'<br>'.join(_e(x) for x in lines)}</small></details>")
 
 
 def _row_words(policy, rule_id: str, lang: str) -> str:
