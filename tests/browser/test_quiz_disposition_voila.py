@@ -45,8 +45,11 @@ def test_quiz_asks_the_disposition_and_names_clauses_in_words(browser, tmp_path)
         assert options and not [o for o in options if "〔" in o or re.search(r"\b(art\d|opinions_|_reading)", o)]
         page.get_by_label("学员姓名").fill("丙学员")
         page.get_by_label("学员姓名").press("Enter")
-        for _ in range(3):                                                  # c01 → c02 → c03 → c04
+        for k in (2, 3, 4):                                                 # c01 → c02 → c03 → c04
             page.get_by_role("button", name="下一题").click()
+            # one step at a time: a click sent while the kernel still redraws the last one can be
+            # lost under load (CI, two workers)
+            page.wait_for_function(f"document.body.innerText.includes('案例 {k} / ')", timeout=60_000)
         page.wait_for_function("document.querySelector('.ftlib-quiz-case').innerText.includes('反对错误决策的副县长')",
                                timeout=30_000)
         dispo = page.locator(".ftlib-quiz-disposition")
