@@ -12,7 +12,11 @@
    Q browser contexts (spread over a few Chromium processes) open 04 training quiz — time to the
    first question, and the page's HTML delivered (the server's part); each enters a name, picks an
    outcome and all submit at the same moment — widget response = click → the answer's feedback in
-   the page (measured in the page; the driver's own round trip beside it); every answer must land
+   the page (measured in the page; the driver's own round trip and, from the page's websocket
+   frames, the server's part beside it); then the second question as a class answers it, the
+   submissions spread over ``--answer-over`` seconds; then the same class without browsers
+   (``kernel_clients.py``: the quiz over the kernel websocket protocol, all at the same moment —
+   the server's part alone, as when each trainee's own computer renders); every answer must land
    in the class results file (one line per trainee, each name once); server memory (Voilà and its
    kernels: peak sum of RSS, and of PSS, which counts pages shared between kernels once) and MB a
    kernel; kernels gone after they leave. The machine's load is sampled beside the numbers.
@@ -262,6 +266,9 @@ async def crowd(browser, n: int, url: str, ready: str, timeout_ms: int = 240_000
 #: catalogue: the bench does not care whether it is right, only that the answer is scored and stored).
 FIRST_QUESTION = ".ftlib-quiz-case"
 PICK = "不属于容错情形"
+#: What a trainee without a browser looks for on the quiz page (kernel_clients.py).
+PROTOCOL_LABELS = {"name": "学员姓名", "outcome": "你的认定结果", "pick": PICK, "submit": "提交答案",
+                   "answer_class": "ftlib-quiz-answer"}
 
 
 def summary(times: list[float], failed: int) -> dict:
@@ -587,6 +594,16 @@ def run_quiz(n: int, tmp: Path, env: dict, browsers: int = 4, arrive_over: float
             # The pool refills to ``pool`` after the class leaves: wait for the trainees' kernels only.
             gone = await asyncio.to_thread(server.wait_kernels_at_most, pool, 180)
             responded["kernels_gone_after_leaving_s"] = None if gone is None else round(time.monotonic() - t_leave, 1)
+            # The same class without browsers (kernel_clients.py): the server's part alone, all
+            # submitting at the same moment, on the refilled pool.
+            await asyncio.to_thread(server.wait_ready, pool, timeout_s)
+            from kernel_clients import class_answers
+
+            bare = await class_answers(server.base, [f"协议学员{i:02d}" for i in range(n)], PROTOCOL_LABELS, timeout_s)
+            bare_names = collections.Counter(r["trainee"] for r in read(results) if r["trainee"].startswith("协议学员"))
+            responded["no_browsers"] = {**summary(bare["answers"], bare["failed"]),
+                                        "each_answer_once_in_class_file": sorted(bare_names.values()) == [1] * n,
+                                        "load_1min": round(os.getloadavg()[0], 1)}
             responded["peak_load_1min"] = round(server.peak_load, 1)
             responded["server_log"] = server.server_log()
             print(json.dumps({"quiz_answer": responded}, ensure_ascii=False), flush=True)
