@@ -251,6 +251,7 @@ class QuizSession:
         self.index = 0
         self.records: list[dict[str, Any]] = []
         self.answered = False
+        self._det: tuple[int, Determination] | None = None
         self.lang_w = w.ToggleButtons(options=LANG_OPTIONS, value=lang)
         self.lang_w.add_class("ftlib-lang")
         self.trainee = w.Text(style={"description_width": "initial"})
@@ -282,7 +283,10 @@ class QuizSession:
         return self.cases[self.index]
 
     def determination(self) -> Determination:
-        return determine(self.item.case, policies=self.policies)
+        # once a question: an answer, its feedback and a language switch all read it several times
+        if self._det is None or self._det[0] != self.index:
+            self._det = (self.index, determine(self.item.case, policies=self.policies))
+        return self._det[1]
 
     def compiled(self) -> CompiledPolicy:
         return self.policies.compiled[self.determination().policy.id]
