@@ -48,7 +48,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 REGION, PERIOD = "CN-DM", "2025Q2"
 NAME = f"report_{REGION}_{PERIOD}"
-DRAWN = "document.querySelectorAll(\".ftlib-body[data-lang='zh'] .ftlib-chart > svg.marks\").length >= 9"
+#: Content is there when the first chart is drawn (the page draws the others as the reader scrolls to them).
+DRAWN = "document.querySelector(\".ftlib-body[data-lang='zh'] figure.ftlib-chart svg.marks\") !== null"
 
 
 def free_port() -> int:
