@@ -18,9 +18,11 @@ REGION, PERIOD, PREVIOUS = "CN-DM", "2025Q2", "2025Q1"
 #: How many of one language's charts the browser has drawn (SVG by Vega; there are 9 a language).
 COUNT = "document.querySelectorAll(\".ftlib-body[data-lang='%s'] figure.ftlib-chart svg.marks\").length"
 DRAWN = COUNT + " === 9"
-#: Scroll every chart of a language into view in turn (the page draws a chart as it comes near).
+#: Scroll every chart of a language into view in turn, each until it is drawn (the page draws a
+#: chart as it comes near; one scrolled past within a frame is drawn when the reader comes back).
 SCROLL = """async (lang) => { for (const f of document.querySelectorAll(`.ftlib-body[data-lang='${lang}'] figure.ftlib-chart`)) {
-  f.scrollIntoView(); await new Promise(r => setTimeout(r, 30)); } }"""
+  f.scrollIntoView();
+  for (let i = 0; i < 400 && !f.querySelector('svg.marks'); i++) await new Promise(r => setTimeout(r, 50)); } }"""
 
 
 def charts_drawn(page, lang: str) -> None:
