@@ -597,7 +597,10 @@ def run_quiz(n: int, tmp: Path, env: dict, browsers: int = 4, arrive_over: float
             # The same class without browsers (kernel_clients.py): the server's part alone, all
             # submitting at the same moment, on the refilled pool.
             await asyncio.to_thread(server.wait_ready, pool, timeout_s)
-            from kernel_clients import class_answers
+            try:                       # run as a script (benchmarks/ on the path) or imported from the tests
+                from kernel_clients import class_answers
+            except ImportError:
+                from benchmarks.kernel_clients import class_answers
 
             bare = await class_answers(server.base, [f"协议学员{i:02d}" for i in range(n)], PROTOCOL_LABELS, timeout_s)
             bare_names = collections.Counter(r["trainee"] for r in read(results) if r["trainee"].startswith("协议学员"))
