@@ -12,7 +12,11 @@
    Q browser contexts (spread over a few Chromium processes) open 04 training quiz — time to the
    first question, and the page's HTML delivered (the server's part); each enters a name, picks an
    outcome and all submit at the same moment — widget response = click → the answer's feedback in
-   the page (measured in the page; the driver's own round trip beside it); every answer must land
+   the page (measured in the page; the driver's own round trip and, from the page's websocket
+   frames, the server's part beside it); then the second question as a class answers it, the
+   submissions spread over ``--answer-over`` seconds; then the same class without browsers
+   (``kernel_clients.py``: the quiz over the kernel websocket protocol, all at the same moment —
+   the server's part alone, as when each trainee's own computer renders); every answer must land
    in the class results file (one line per trainee, each name once); server memory (Voilà and its
    kernels: peak sum of RSS, and of PSS, which counts pages shared between kernels once) and MB a
    kernel; kernels gone after they leave. The machine's load is sampled beside the numbers.
@@ -29,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import json
 import os
 import signal
@@ -218,14 +223,17 @@ def http_crowd(n: int, url: str) -> dict:
 
 
 async def _arrive(browser, url: str, ready: str, start: asyncio.Event, timeout_ms: int,
-                  delay: float, contexts: list | None = None) -> tuple[object, object, float | None]:
+                  delay: float, contexts: list | None = None, init: str | None = None) -> tuple[object, object, float | None]:
     """A new visitor (its own context) opens ``url`` at ``start`` + ``delay``: (context, page,
     seconds until ``ready`` holds, or None when it never did). ``contexts`` gets the context at
-    once, so that a visit cancelled at the deadline is still closed."""
+    once, so that a visit cancelled at the deadline is still closed; ``init`` runs in the page
+    before any of the page's own scripts."""
     context = await browser.new_context(viewport={"width": 1200, "height": 900})
     if contexts is not None:
         contexts.append(context)
     page = await context.new_page()
+    if init:
+        await page.add_init_script(init)
     await start.wait()
     await asyncio.sleep(delay)
     t0 = time.perf_counter()
@@ -258,6 +266,9 @@ async def crowd(browser, n: int, url: str, ready: str, timeout_ms: int = 240_000
 #: catalogue: the bench does not care whether it is right, only that the answer is scored and stored).
 FIRST_QUESTION = ".ftlib-quiz-case"
 PICK = "不属于容错情形"
+#: What a trainee without a browser looks for on the quiz page (kernel_clients.py).
+PROTOCOL_LABELS = {"name": "学员姓名", "outcome": "你的认定结果", "pick": PICK, "submit": "提交答案",
+                   "answer_class": "ftlib-quiz-answer"}
 
 
 def summary(times: list[float], failed: int) -> dict:
@@ -376,7 +387,7 @@ async def bounded(jobs: list, deadline_s: float, progress: Progress) -> list:
 
 async def visit_page(browser, url: str, ready: str, start: asyncio.Event, timeout_ms: int, delay: float,
                      contexts: list) -> tuple[object, float, float] | None:
-    _, page, took = await _arrive(browser, url, ready, start, timeout_ms, delay, contexts)
+    _, page, took = await _arrive(browser, url, ready, start, timeout_ms, delay, contexts, init=SOCKET_TIMES)
     if took is None:
         return None   # a trainee who never got the page counts as failed
     try:
@@ -398,35 +409,85 @@ async def prepare(page, name: str) -> object | None:
         return None
 
 
+#: In the page, before Voilà's scripts: the time of every websocket frame the page sends and
+#: receives, so that an answer's time splits into the server's part (the click's message sent →
+#: the last message before the answer is shown) and the browser's own (the rest).
+SOCKET_TIMES = """
+  window.__ftlibWs = [];
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (d) { window.__ftlibWs.push(['out', performance.now()]); return send.call(this, d); };
+  const Native = window.WebSocket;
+  window.WebSocket = function (...a) {
+    const ws = new Native(...a);
+    ws.addEventListener('message', () => window.__ftlibWs.push(['in', performance.now()]));
+    return ws;
+  };
+  window.WebSocket.prototype = Native.prototype;
+  Object.assign(window.WebSocket, Native);
+"""
+
 #: In the page: the moment of the submit click and the moment the scored answer appears (what the
 #: trainee sees), apart from the time the bench's own driver takes to reach 40 busy browsers.
 WATCH = """() => {
   window.__ftlibClick = null; window.__ftlibAnswer = null;
-  document.addEventListener('click', e => {
-    const b = e.target.closest('button');
-    if (b && b.textContent.includes('提交答案') && window.__ftlibClick === null) window.__ftlibClick = performance.now();
-  }, true);
-  new MutationObserver(() => {
-    if (window.__ftlibClick !== null && window.__ftlibAnswer === null && document.querySelector('.ftlib-quiz-answer'))
-      window.__ftlibAnswer = performance.now();
-  }).observe(document.body, {subtree: true, childList: true});
+  if (!window.__ftlibWatching) {
+    window.__ftlibWatching = true;
+    document.addEventListener('click', e => {
+      const b = e.target.closest('button');
+      if (b && b.textContent.includes('提交答案') && window.__ftlibClick === null) window.__ftlibClick = performance.now();
+    }, true);
+    new MutationObserver(() => {
+      if (window.__ftlibClick !== null && window.__ftlibAnswer === null && document.querySelector('.ftlib-quiz-answer'))
+        window.__ftlibAnswer = performance.now();
+    }).observe(document.body, {subtree: true, childList: true});
+  }
+}"""
+
+#: (click → answer shown, click's message sent → last message received before it), in seconds.
+SPLIT = """() => {
+  const c = window.__ftlibClick, a = window.__ftlibAnswer, ws = window.__ftlibWs || [];
+  const sent = ws.find(([d, t]) => d === 'out' && t >= c);
+  const back = ws.filter(([d, t]) => d === 'in' && t <= a).pop();
+  return [(a - c) / 1000, sent && back && back[1] >= sent[1] ? (back[1] - sent[1]) / 1000 : null];
 }"""
 
 
-async def submit(page, start: asyncio.Event) -> tuple[float, float] | None:
-    """At the common start, submit: (in the page: click → scored answer shown; at the driver: the
-    click asked → the answer found), in seconds."""
+async def submit(page, start: asyncio.Event, delay: float = 0.0) -> tuple[float, float, float | None] | None:
+    """At the common start (+ ``delay``), submit: (in the page: click → scored answer shown; at
+    the driver: the click asked → the answer found; in the page: the server's part), in seconds."""
     await page.evaluate(WATCH)
     await start.wait()
+    await asyncio.sleep(delay)
     t0 = time.perf_counter()
     try:
         await page.get_by_role("button", name="提交答案").click()
         await page.locator(".ftlib-quiz-answer").wait_for(timeout=120_000)
         driver = time.perf_counter() - t0
-        in_page = await page.evaluate("(window.__ftlibAnswer - window.__ftlibClick) / 1000")
-        return in_page, driver
+        in_page, server_part = await page.evaluate(SPLIT)
+        return in_page, driver, server_part
     except Exception:  # noqa: BLE001 — a trainee whose answer never came back counts as failed
         return None
+
+
+async def next_question(page) -> object | None:
+    """To the second question, an outcome picked (not yet submitted)."""
+    try:
+        await page.get_by_role("button", name="下一题").click()
+        await page.get_by_text("案例 2 /").wait_for(timeout=120_000)
+        await page.get_by_text(PICK, exact=True).click()
+        return page
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def answer_summary(answers: list, submitted: int) -> dict:
+    """The widget response in the page (click → answer shown), the driver's round trip and the
+    server's part, for the answers that came back."""
+    driver = summary([t[1] for t in answers], 0)
+    server = summary([t[2] for t in answers if t[2] is not None], 0)
+    return {**summary([t[0] for t in answers], submitted - len(answers)), "submitted": submitted,
+            "driver_median_s": driver.get("median_s"), "driver_p95_s": driver.get("p95_s"),
+            "server_part_median_s": server.get("median_s"), "server_part_p95_s": server.get("p95_s")}
 
 
 async def close_tabs(contexts) -> None:
@@ -445,12 +506,14 @@ async def close_tabs(contexts) -> None:
 
 
 def run_quiz(n: int, tmp: Path, env: dict, browsers: int = 4, arrive_over: float = 0.0,
-             cull_idle_s: int | None = None, pool: int | None = None, timeout_s: float = 300) -> dict:
+             cull_idle_s: int | None = None, pool: int | None = None, timeout_s: float = 300,
+             answer_over: float = 20.0) -> dict:
     """A class of ``n`` on the quiz (see the module docstring), served as `ftlib notebook 04
     --pool P` serves it: ``pool`` kernels kept ready with the quiz already run (default ``n``: the
     trainer starts the server for the class before it arrives; the bench waits until they are
     ready and reports how long that took). ``browsers`` Chromium processes share the ``n``
-    contexts; trainees arrive evenly over ``arrive_over`` seconds (0: all at once). Each phase
+    contexts; trainees arrive evenly over ``arrive_over`` seconds (0: all at once); all submit the
+    first question at the same moment and the second spread over ``answer_over`` seconds. Each phase
     ends after ``timeout_s`` with what it got. ``cull_idle_s`` overrides voila.json's idle cull:
     here the trainees' browsers share the server's cores, and a page can take long to connect."""
     from ftlib.reports.serve import notebook_config_dir
@@ -502,23 +565,48 @@ def run_quiz(n: int, tmp: Path, env: dict, browsers: int = 4, arrive_over: float
             await asyncio.sleep(1)   # the machine settles; then every trainee submits at the same moment
             go.set()
             answers = [t for t in await bounded(jobs, 150, Progress("answers back", len(ready))) if t is not None]
-            driver = summary([t[1] for t in answers], 0)
-            responded = {**summary([t[0] for t in answers], len(ready) - len(answers)), "submitted": len(ready),
-                         "driver_median_s": driver.get("median_s"), "driver_p95_s": driver.get("p95_s"),
-                         "server_peak_rss_mb": round(server.peak_mb),
+            responded = {**answer_summary(answers, len(ready)), "server_peak_rss_mb": round(server.peak_mb),
                          "server_peak_pss_mb": round(server.peak_pss_mb), "peak_kernels": server.peak_kernels}
+            print(json.dumps({"quiz_answer": responded}, ensure_ascii=False), flush=True)
+            # The second question as a class answers it: each trainee submits when done reading,
+            # the class's answers spread evenly over ``answer_over`` seconds.
+            second = [p for p in await bounded([asyncio.create_task(next_question(p)) for p in ready], timeout_s,
+                                               Progress("second question, outcome picked", len(ready))) if p is not None]
+            go2 = asyncio.Event()
+            jobs = [asyncio.create_task(submit(p, go2, i * answer_over / max(1, len(second))))
+                    for i, p in enumerate(second)]
+            await asyncio.sleep(1)
+            go2.set()
+            spread = [t for t in await bounded(jobs, 150 + answer_over, Progress("answers back (spread)", len(second)))
+                      if t is not None]
+            responded["spread"] = {**answer_summary(spread, len(second)), "answer_over_s": answer_over}
+            responded.update(server_peak_rss_mb=round(server.peak_mb), server_peak_pss_mb=round(server.peak_pss_mb),
+                             peak_kernels=server.peak_kernels)
             from ftlib.ui.classfile import read
 
             recs = read(results) if results.exists() else []
-            responded.update(answers_in_class_file=len(recs),
-                             every_trainee_once=sorted(r["trainee"] for r in recs) == sorted(
-                                 names[i] for i, p in enumerate(pages) if p in ready))
+            counts = collections.Counter(r["trainee"] for r in recs)
+            expected = {names[i]: 1 + (p in second) for i, p in enumerate(pages) if p in ready}
+            responded.update(answers_in_class_file=len(recs), every_answer_once=dict(counts) == expected)
             t_leave = time.monotonic()
             await close_tabs(contexts)
             contexts.clear()
             # The pool refills to ``pool`` after the class leaves: wait for the trainees' kernels only.
             gone = await asyncio.to_thread(server.wait_kernels_at_most, pool, 180)
             responded["kernels_gone_after_leaving_s"] = None if gone is None else round(time.monotonic() - t_leave, 1)
+            # The same class without browsers (kernel_clients.py): the server's part alone, all
+            # submitting at the same moment, on the refilled pool.
+            await asyncio.to_thread(server.wait_ready, pool, timeout_s)
+            try:                       # run as a script (benchmarks/ on the path) or imported from the tests
+                from kernel_clients import class_answers
+            except ImportError:
+                from benchmarks.kernel_clients import class_answers
+
+            bare = await class_answers(server.base, [f"协议学员{i:02d}" for i in range(n)], PROTOCOL_LABELS, timeout_s)
+            bare_names = collections.Counter(r["trainee"] for r in read(results) if r["trainee"].startswith("协议学员"))
+            responded["no_browsers"] = {**summary(bare["answers"], bare["failed"]),
+                                        "each_answer_once_in_class_file": sorted(bare_names.values()) == [1] * n,
+                                        "load_1min": round(os.getloadavg()[0], 1)}
             responded["peak_load_1min"] = round(server.peak_load, 1)
             responded["server_log"] = server.server_log()
             print(json.dumps({"quiz_answer": responded}, ensure_ascii=False), flush=True)
@@ -552,6 +640,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="seconds a phase of the quiz run may take; it then reports what it got")
     ap.add_argument("--browsers", type=int, default=4, help="Chromium processes sharing the quiz users' contexts")
     ap.add_argument("--arrive-over", type=float, default=60.0, help="seconds over which the quiz users arrive")
+    ap.add_argument("--answer-over", type=float, default=20.0,
+                    help="seconds over which the class submits the second question (the first: all at once)")
     ap.add_argument("--cull-idle", type=int, default=900,
                     help="idle cull for the quiz run (s; voila.json: 120): the browsers share this machine's cores")
     args = ap.parse_args(argv)
@@ -563,7 +653,7 @@ def main(argv: list[str] | None = None) -> int:
             out.update(run_reports(args.reports, args.dashboards, Path(tmp), env))
         if args.quiz:
             out.update(run_quiz(args.quiz, Path(tmp), env, args.browsers, args.arrive_over, args.cull_idle,
-                                args.pool, args.timeout))
+                                args.pool, args.timeout, args.answer_over))
     out["uptime_after"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     print(json.dumps(out, ensure_ascii=False, indent=1))
     return 0

@@ -196,13 +196,8 @@ def suppress(table: pd.DataFrame, k: int = DEFAULT_K, *, margins: bool = True, z
         kept = np.zeros_like(hidden)
         for c in keep:
             kept[:, vals.columns.get_loc(c)] = True
-        while True:   # no bridge, then no narrow range; widening may make a bridge: again until neither
-            hidden = _complement(x, hidden, kept, free=None if total_row_shown else len(vals) - 1)
-            wider = _widen(x, hidden, primary, k, MIN_RANGE if min_range is None else min_range,
-                           zeros_visible, own, cols, kept)
-            if (wider == hidden).all():
-                break
-            hidden = wider
+        hidden = _protect(x, hidden, primary, kept, k, MIN_RANGE if min_range is None else min_range,
+                          zeros_visible, own, cols, total_row_shown)
     secondary = hidden & ~primary
     for r in hidden_rows:
         secondary[vals.index.get_loc(r), :] = False
@@ -216,6 +211,35 @@ def suppress(table: pd.DataFrame, k: int = DEFAULT_K, *, margins: bool = True, z
     disp = disp.drop(index=list(hidden_rows))
     as_frame = lambda a: pd.DataFrame(a, index=vals.index, columns=vals.columns)  # noqa: E731
     return Suppressed(vals, as_frame(primary), as_frame(secondary), disp, k)
+
+
+#: Tables protected so far: (everything the protection reads) → the cells hidden. A report run
+#: suppresses the same table for both languages, and many small regions have the same tables.
+_PROTECTED: dict[tuple, bytes] = {}
+_PROTECTED_MAX = 20_000
+
+
+def _protect(x: np.ndarray, hidden: np.ndarray, primary: np.ndarray, kept: np.ndarray, k: int, min_range: int,
+             zeros_visible: bool, own: list[int], groups: list[tuple], total_row_shown: bool) -> np.ndarray:
+    """Complementary suppression and widening until neither hides more. The result depends on
+    the positions and values given here only (never on labels), so it is kept per input."""
+    key = (x.shape, x.astype(np.int64).tobytes(), hidden.tobytes(), primary.tobytes(), kept.tobytes(), k, min_range,
+           zeros_visible, tuple(own), tuple((tuple(g), None if r is None else tuple(sorted(r))) for g, r in groups),
+           total_row_shown)
+    done = _PROTECTED.get(key)
+    if done is not None:
+        return np.frombuffer(done, dtype=bool).reshape(x.shape).copy()
+    free = None if total_row_shown else len(x) - 1
+    while True:   # no bridge, then no narrow range; widening may make a bridge: again until neither
+        hidden = _complement(x, hidden, kept, free=free)
+        wider = _widen(x, hidden, primary, k, min_range, zeros_visible, own, groups, kept)
+        if (wider == hidden).all():
+            break
+        hidden = wider
+    if len(_PROTECTED) >= _PROTECTED_MAX:
+        _PROTECTED.clear()
+    _PROTECTED[key] = hidden.tobytes()
+    return hidden
 
 
 def _complement(x: np.ndarray, hidden: np.ndarray, kept: np.ndarray | None = None,
@@ -271,11 +295,76 @@ def _margin_equations(x: np.ndarray, idx: dict) -> tuple[list[np.ndarray], list[
     return eqs, rhs
 
 
+def _coef(x: np.ndarray, line: tuple[str, int], cell: tuple[int, int]) -> float:
+    """A cell's sign in a line's equation: the line's margin (its last cell) −1, the others +1."""
+    nr, nc = x.shape
+    margin = (line[1], nc - 1) if line[0] == "r" else (nr - 1, line[1])
+    return -1.0 if tuple(cell) == margin else 1.0
+
+
+def _cycle(x: np.ndarray, hidden: np.ndarray, idx: dict, target: tuple[int, int]) -> np.ndarray | None:
+    """A change of the hidden cells that keeps every row and column sum: +1 on ``target`` and ±1
+    around the shortest cycle of hidden cells through it (rows and columns the nodes, hidden cells
+    the edges), or None when ``target`` lies on no cycle."""
+    from collections import deque
+
+    i, j = target
+    start, goal = ("c", j), ("r", i)
+    prev: dict = {start: None}
+    queue = deque([start])
+    while queue and goal not in prev:
+        node = queue.popleft()
+        kind, n = node
+        cells = [(int(u), n) for u in np.flatnonzero(hidden[:, n])] if kind == "c" else \
+            [(n, int(v)) for v in np.flatnonzero(hidden[n])]
+        for cell in cells:
+            nxt = ("r", cell[0]) if kind == "c" else ("c", cell[1])
+            if cell != target and nxt not in prev:
+                prev[nxt] = (node, cell)
+                queue.append(nxt)
+    if goal not in prev:
+        return None
+    d = np.zeros(len(idx))
+    d[idx[target]], node, last, value = 1.0, goal, target, 1.0
+    while prev[node] is not None:   # walk back from row i to column j, each line's sum kept
+        before, cell = prev[node]
+        value = -_coef(x, node, last) * value / _coef(x, node, cell)
+        d[idx[cell]] += value
+        node, last = before, cell
+    return d
+
+
+def _span(x: np.ndarray, hidden: np.ndarray, idx: dict, a_eq: np.ndarray | None, bounds: list, group: tuple,
+          ) -> tuple[float, float] | None:
+    """Two values the sum of ``group`` can take (a sub-range of what the LP finds): the true table
+    moved along one cycle of hidden cells as far as the bounds allow, when that move keeps every
+    equation (margins and group sums; checked). None when no cycle gives one."""
+    target = next((c for c in group if c in idx), None)
+    d = None if target is None else _cycle(x, hidden, idx, target)
+    if d is None or (a_eq is not None and np.abs(a_eq @ d).max(initial=0.0) > 1e-9):
+        return None
+    step = sum(d[idx[c]] for c in group if c in idx)
+    if step == 0:
+        return None
+    lo_t, hi_t = -np.inf, np.inf
+    for cell, n in idx.items():
+        if d[n] == 0:
+            continue
+        lo, hi = bounds[n]   # lo ≤ x + t·d ≤ hi
+        at_lo = (lo - x[cell]) / d[n]
+        at_hi = np.inf * np.sign(d[n]) if hi is None else (hi - x[cell]) / d[n]
+        lo_t, hi_t = max(lo_t, min(at_lo, at_hi)), min(hi_t, max(at_lo, at_hi))
+    now = float(sum(x[c] for c in group))
+    a, b = now + lo_t * step, now + hi_t * step
+    return (min(a, b), max(a, b))
+
+
 def _ranges(x: np.ndarray, hidden: np.ndarray, primary: np.ndarray, k: int, zeros_visible: bool,
-            own: Sequence[int], groups: Sequence[tuple], cells: list):
+            own: Sequence[int], groups: Sequence[tuple], cells: list, wide: float | None = None):
     """Smallest and largest value of each of ``cells`` (each a tuple of cells of ``x``, a table
     with margins, whose sum is asked) that the visible cells, the row/column sums, the group sums
-    and the "<k" bounds allow."""
+    and the "<k" bounds allow. With ``wide``: where one cycle of hidden cells already moves the
+    sum over at least ``wide``, those two values instead (no LP: the cell is not narrow either way)."""
     from scipy.optimize import linprog
 
     nr, nc = x.shape
@@ -309,6 +398,11 @@ def _ranges(x: np.ndarray, hidden: np.ndarray, primary: np.ndarray, k: int, zero
         if not c.any():
             yield group, (known, known)
             continue
+        if wide is not None:
+            span = _span(x, hidden, idx, a_eq, bounds, group)
+            if span is not None and span[1] - span[0] >= wide:
+                yield group, span
+                continue
         res = [linprog(sign * c, A_eq=a_eq, b_eq=rhs or None, bounds=bounds, method="highs") for sign in (1, -1)]
         lo = res[0].fun if res[0].status == 0 else 0.0
         hi = -res[1].fun if res[1].status == 0 else np.inf
@@ -330,7 +424,7 @@ def _widen(x: np.ndarray, hidden: np.ndarray, primary: np.ndarray, k: int, min_r
         if not small or need <= 0:
             return hidden
         pinned = next((at for (_, at), (_, (lo, hi)) in zip(small, _ranges(x, hidden, primary, k, zeros_visible, own,
-                                                                           groups, [c for c, _ in small]))
+                                                                           groups, [c for c, _ in small], need))
                        if hi - lo < need - 1e-6), None)
         if pinned is None:
             return hidden

@@ -28,7 +28,7 @@ from ftlib.register.casepolicy import case_facts
 from ftlib.register.decision_rules import check_decision  # noqa: F401  (re-exported: the rules live below)
 from ftlib.register.errors import ProcedureError
 from ftlib.register.models import CaseRow, Event
-from ftlib.register.procedure import progress_of, record_event
+from ftlib.register.procedure import case_row, progress_of, record_event
 from ftlib.vocabulary import DEFAULT_DISPOSITION, OUTCOME_OF, UNDETERMINED
 from ftlib.workdays import add_working_days
 
@@ -67,7 +67,7 @@ def record_decision(session: Session, case_id: str, *, on: dt.date, actor: str, 
 
     ``handling_imposed``: the handling actually imposed (codes of ftlib/data/handling.yaml: 批评教育,
     诫勉, 记过 …); the career review's impact period (影响期) follows it."""
-    row = session.get(CaseRow, case_id)
+    row = case_row(session, case_id)
     if row is None:
         raise ProcedureError(f"case {case_id}: no such case in the register")
     det = recommendation(row, on)

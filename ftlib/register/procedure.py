@@ -24,6 +24,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -43,6 +46,7 @@ from ftlib.register.casepolicy import (  # case_facts, impact_months, stage_limi
 from ftlib.register.errors import ProcedureError
 from ftlib.register.models import (
     Appeal,
+    Base,
     Cadre,
     CareerReview,
     CaseRow,
@@ -71,9 +75,99 @@ SINGLE_DISPOSITION = ("not_tolerated", "out_of_scope")
 PSEUDONYM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 
 
+# -- many steps in one session (synth): cases held in memory, one write at the end ----------------
+
+_BULK = "ftlib.procedure.bulk"
+
+
+@dataclass
+class _Held:
+    """What a bulk session knows without asking the database."""
+
+    ids: dict[type, set[str]]                                        # ids present (read once, then added)
+    added: dict[tuple[type, str], Any] = field(default_factory=dict)  # rows added here, not yet written
+    cases: dict[str, tuple[CaseRow, Progress, list[Any]]] = field(default_factory=dict)  # + appeals, corrections
+
+
+@contextmanager
+def bulk(session: Session) -> Iterator[Session]:
+    """Many steps in one session without a database round trip each (``synth`` writes a national
+    register this way): the ids of regions, cadres, cases and registrations are read once; a case
+    opened inside is held in memory with its progress and the appeals and corrections an answer
+    updates, so each step is checked exactly as outside (``record_event``) but nothing is read
+    back or flushed per step. ``bulk_flush`` writes what is pending (then held cases are let go:
+    their later steps take the ordinary path); leaving the block writes the rest."""
+    ids = {m: set(session.scalars(select(col))) for m, col in
+           ((Region, Region.code), (Cadre, Cadre.id), (CaseRow, CaseRow.id), (Registration, Registration.id))}
+    session.info[_BULK] = _Held(ids)
+    try:
+        with session.no_autoflush:
+            yield session
+        bulk_flush(session)
+    finally:
+        session.info.pop(_BULK, None)
+
+
+def bulk_flush(session: Session, at_least: int = 0) -> None:
+    """Write what a ``bulk`` session holds when it holds at least ``at_least`` cases; they are then
+    no longer held (memory stays bounded). Table by table in foreign-key order — the models
+    declare no relationships from which the unit of work could order them — each table's rows in
+    the order they were added."""
+    held = session.info.get(_BULK)
+    if held is not None and len(held.cases) < at_least:
+        return
+    pending = list(session.new)
+    for row in pending:
+        session.expunge(row)
+    for table in Base.metadata.sorted_tables:
+        rows = [r for r in pending if r.__table__ is table]
+        if rows:
+            session.add_all(rows)
+            session.flush()
+    if held is not None:
+        held.added.clear()
+        held.cases.clear()
+
+
+def _held(session: Session) -> _Held | None:
+    return session.info.get(_BULK)
+
+
+def _exists(session: Session, model: type, key: str) -> Any:
+    """The row ``key`` of ``model`` (a bulk session: without a query for an id it knows is new), else None."""
+    held = _held(session)
+    if held is None:
+        return session.get(model, key)
+    if key not in held.ids[model]:
+        return None
+    return held.added.get((model, key)) or session.get(model, key)
+
+
+def _add(session: Session, row: Any, key: str) -> None:
+    """Add a row of Region, Cadre, CaseRow or Registration (flushed at once outside a bulk session)."""
+    session.add(row)
+    held = _held(session)
+    if held is None:
+        session.flush()
+    else:
+        held.ids[type(row)].add(key)
+        held.added[(type(row), key)] = row
+
+
+def case_row(session: Session, case_id: str) -> CaseRow | None:
+    """The case's row (a case held by a bulk session: without a query)."""
+    held = _held(session)
+    if held is not None and case_id in held.cases:
+        return held.cases[case_id][0]
+    return session.get(CaseRow, case_id)
+
+
 # -- progress of one case (the fold over its events) ---------------------------------------------
 
 def progress_of(session: Session, case_id: str) -> Progress:
+    held = _held(session)
+    if held is not None and case_id in held.cases:
+        return held.cases[case_id][1]   # advanced by record_event (read it, do not change it)
     rows = session.execute(select(Event.kind, Event.at, Event.payload).where(Event.case_id == case_id)
                            .order_by(Event.seq)).all()
     p = Progress()
@@ -161,19 +255,29 @@ def disposition_of(payload: dict[str, Any]) -> str | None:
     return payload["outcome"] if payload["outcome"] in SINGLE_DISPOSITION else None
 
 
-def apply_updates(session: Session, case_id: str, kind: str, at: dt.date, payload: dict[str, Any]) -> None:
-    """Projection rows that change (an appeal answered, a correction completed)."""
+def apply_updates(session: Session, case_id: str, kind: str, at: dt.date, payload: dict[str, Any],
+                  rows: list[Any] | None = None) -> None:
+    """Projection rows that change (an appeal answered, a correction completed). ``rows``: the
+    case's appeals and corrections held in memory (a bulk session), searched as the query would."""
     if kind in ("review_decided", "refusal_upheld", "refusal_overturned"):
-        appeal = session.scalars(select(Appeal).where(Appeal.case_id == case_id, Appeal.result.is_(None))
-                                 .order_by(Appeal.event_seq.desc())).first()
+        if rows is None:
+            appeal = session.scalars(select(Appeal).where(Appeal.case_id == case_id, Appeal.result.is_(None))
+                                     .order_by(Appeal.event_seq.desc())).first()
+        else:
+            appeal = max((r for r in rows if isinstance(r, Appeal) and r.result is None),
+                         key=lambda r: r.event_seq, default=None)
         if appeal is not None:
             appeal.result = {"refusal_upheld": "upheld", "refusal_overturned": "overturned"}.get(kind) \
                 or payload.get("result", "upheld")
             appeal.decided_on = at
     elif kind == "correction_completed":
-        corr = session.scalars(select(Correction).where(Correction.case_id == case_id,
-                                                        Correction.measure == payload["measure"],
-                                                        Correction.completed_on.is_(None))).first()
+        if rows is None:
+            corr = session.scalars(select(Correction).where(Correction.case_id == case_id,
+                                                            Correction.measure == payload["measure"],
+                                                            Correction.completed_on.is_(None))).first()
+        else:
+            corr = next((r for r in rows if isinstance(r, Correction) and r.measure == payload["measure"]
+                         and r.completed_on is None), None)
         if corr is not None:
             corr.completed_on = at
 
@@ -197,11 +301,16 @@ def record_event(session: Session, case_id: str, kind: str, at: dt.date | str, a
     A caller appending many events of one case (the import) passes the locked ``case`` row and
     its ``progress``, which is then advanced here; without them the case row is locked and its
     history read (``SELECT … FOR UPDATE`` until the transaction ends), and the session flushed.
+    A case held by a ``bulk`` session is taken from memory the same way (and nothing flushed).
     """
     payload = dict(payload or {}) if progress is None else (payload if payload is not None else {})
     at = _date(at, f"case {case_id}: {kind}: field at")
     if not str(actor or "").strip():
         raise ProcedureError(f"case {case_id}: {kind}: field actor: value {actor!r}: say who acted")
+    held = _held(session)
+    kept = held.cases.get(case_id) if held is not None and case is None else None
+    if kept is not None:
+        case, progress = kept[0], kept[1]
     bulk = progress is not None
     if case is None:
         case = session.get(CaseRow, case_id, with_for_update=True)
@@ -213,8 +322,13 @@ def record_event(session: Session, case_id: str, kind: str, at: dt.date | str, a
                   recorded_at=recorded_at or dt.datetime.now(dt.UTC).replace(tzinfo=None),
                   recorded_by=(recorded_by or "").strip()[:120] or None)
     session.add(event)
-    session.add_all(projection(case, event.seq, kind, at, payload))
-    if kind in _UPDATES:
+    rows = projection(case, event.seq, kind, at, payload)
+    session.add_all(rows)
+    if kept is not None:
+        kept[2].extend(r for r in rows if isinstance(r, Appeal | Correction))
+        if kind in _UPDATES:
+            apply_updates(session, case_id, kind, at, payload, kept[2])
+    elif kind in _UPDATES:
         session.flush()  # the appeal or correction it answers must be visible to the update
         apply_updates(session, case_id, kind, at, payload)
     if bulk:
@@ -232,11 +346,10 @@ append = record_event
 
 def ensure_region(session: Session, code: str, names: tuple[str, str, str | None] | None = None) -> None:
     """Add the region (names from the jurisdictions file, or ``names`` = zh, en, parent) if new."""
-    if session.get(Region, code) is None:
+    if _exists(session, Region, code) is None:
         info = regions().get(code, {}) if names is None else dict(zip(("zh", "en", "parent"), names, strict=True))
-        session.add(Region(code=code, name_zh=info.get("zh", code), name_en=info.get("en", code),
-                           parent=info.get("parent"), illustrative=bool(info.get("illustrative", True))))
-        session.flush()
+        _add(session, Region(code=code, name_zh=info.get("zh", code), name_en=info.get("en", code),
+                             parent=info.get("parent"), illustrative=bool(info.get("illustrative", True))), code)
 
 
 def check_pseudonym(cadre_id: str, where: str) -> None:
@@ -247,10 +360,9 @@ def check_pseudonym(cadre_id: str, where: str) -> None:
 
 def ensure_cadre(session: Session, cadre_id: str, region: str, case: Case | None = None) -> None:
     check_pseudonym(cadre_id, f"cadre {cadre_id}")
-    if session.get(Cadre, cadre_id) is None:
-        session.add(Cadre(id=cadre_id, region_code=region, rank=case.subject.rank if case else None,
-                          unit_type=case.subject.unit_type if case else None))
-        session.flush()
+    if _exists(session, Cadre, cadre_id) is None:
+        _add(session, Cadre(id=cadre_id, region_code=region, rank=case.subject.rank if case else None,
+                            unit_type=case.subject.unit_type if case else None), cadre_id)
 
 
 def open_case(session: Session, case: Case, *, channel: str, received_on: dt.date, actor: str,
@@ -262,7 +374,7 @@ def open_case(session: Session, case: Case, *, channel: str, received_on: dt.dat
     the day an accountability decision was already made (both checked against the policy's
     application window)."""
     where = f"case {case.id}"
-    if session.get(CaseRow, case.id) is not None:
+    if _exists(session, CaseRow, case.id) is not None:
         raise ProcedureError(f"{where}: field id: value {case.id!r}: already in the register")
     if channel not in CHANNELS:
         raise ProcedureError(f"{where}: field channel: value {channel!r}: not one of {', '.join(CHANNELS)}")
@@ -277,7 +389,7 @@ def open_case(session: Session, case: Case, *, channel: str, received_on: dt.dat
     if cadre_id:
         ensure_cadre(session, cadre_id, region, case)
     if registration_id:
-        reg = session.get(Registration, registration_id)
+        reg = _exists(session, Registration, registration_id)
         if reg is None:
             raise ProcedureError(f"{where}: field registration_id: value {registration_id!r}: no such registration")
         if reg.registered_on > case.conduct_date:
@@ -290,8 +402,10 @@ def open_case(session: Session, case: Case, *, channel: str, received_on: dt.dat
     row = CaseRow(id=case.id, region_code=region, jurisdiction=case.jurisdiction, cadre_id=cadre_id,
                   channel=channel, received_on=received_on, conduct_date=case.conduct_date, policy_id=policy.id,
                   registration_id=registration_id, facts=_compact(flatten(facts)))
-    session.add(row)
-    session.flush()
+    _add(session, row, case.id)
+    held = _held(session)
+    if held is not None:
+        held.cases[case.id] = (row, Progress(), [])
     start = {"channel": channel, **({"notice_on": notice_on.isoformat()} if notice_on else {}),
              **({"accountability_decided_on": accountability_decided_on.isoformat()} if accountability_decided_on else {})}
     record_event(session, case.id, "started", received_on, actor, start, recorded_by=recorded_by)
@@ -334,7 +448,7 @@ def file_with_higher(session: Session, case_id: str, on: dt.date, actor: str, to
 
 def appeal(session: Session, case_id: str, on: dt.date, actor: str, grounds: str = "") -> Event:
     """Appeal (申诉) a decision, or a refusal of an application, within the policy's window."""
-    case = session.get(CaseRow, case_id)
+    case = case_row(session, case_id)
     state = progress_of(session, case_id).state if case else None
     kind = "refusal_appealed" if state == "refused" else "appealed"
     return record_event(session, case_id, kind, on, actor, {"grounds": grounds})
@@ -378,15 +492,14 @@ def share_result(session: Session, case_id: str, on: dt.date, actor: str, to_bod
 def register_exante(session: Session, registration_id: str, region: str, on: dt.date, category: str,
                     description: str = "", cadre_id: str | None = None) -> Registration:
     """Ex-ante registration (容错报备) of risky work, before acting."""
-    if session.get(Registration, registration_id) is not None:
+    if _exists(session, Registration, registration_id) is not None:
         raise ProcedureError(f"registration {registration_id}: field id: value {registration_id!r}: already registered")
     ensure_region(session, region)
     if cadre_id:
         ensure_cadre(session, cadre_id, region)
     reg = Registration(id=registration_id, region_code=region, cadre_id=cadre_id, registered_on=on,
                        category=category, description=description)
-    session.add(reg)
-    session.flush()
+    _add(session, reg, registration_id)
     return reg
 
 
@@ -404,5 +517,6 @@ def clarify(session: Session, *, region: str, on: dt.date, method: str, actor: s
     row = Clarification(region_code=region, cadre_id=cadre_id, case_id=None, clarified_on=on, method=method,
                         accuser_referred=accuser_referred, referred_to=referred_to)
     session.add(row)
-    session.flush()
+    if _held(session) is None:
+        session.flush()
     return row

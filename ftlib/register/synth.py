@@ -252,58 +252,59 @@ def synth(url: str | None = None, regions: int = 8, years: int = 3, seed: int = 
         if s.scalar(select(func.count()).select_from(CaseRow)):
             raise FtlibError(f"{db.shown(url)}: the register already holds cases; synth writes only into an empty one")
         n_case = 0
-        for code, zh, en, parent in chosen:
-            pr.ensure_region(s, code, names=(zh, en, parent))
-            base = rng.randint(*cadres.get(code, (3000, 12000)))
-            for y in year_list:
-                s.add(Headcount(region_code=code, year=y, cadres=int(base * (1 + 0.02 * (y - year_list[0])))))
-            s.flush()
-            for y in year_list:
-                headcount = base
-                n_cases = max(1, int(round(headcount * 0.004 * scale * rng.uniform(0.7, 1.3))))
-                # clarifications (standalone, not tied to a case)
-                for _ in range(int(round(headcount * 0.003 * scale * rng.uniform(0.6, 1.4)))):
-                    referred = rng.random() < 0.04
-                    pr.clarify(s, region=code, on=dt.date(y, 1, 1) + dt.timedelta(days=rng.randint(0, 364)),
-                               method=rng.choices(["meeting", "written_notice", "circular", "media"], [40, 35, 15, 10])[0],
-                               actor="纪委监委", cadre_id=f"C-{code}-{rng.randint(1, headcount)}",
-                               accuser_referred=referred,
-                               referred_to=rng.choice(["police", "discipline_commission"]) if referred else None)
-                    summary.clarifications += 1
-                for _ in range(n_cases):
-                    n_case += 1
-                    cid = f"SYN-{code}-{y}-{n_case:05d}"
-                    received = dt.date(y, 1, 1) + dt.timedelta(days=rng.randint(0, 364))
-                    conduct = received - dt.timedelta(days=rng.randint(15, 240))
-                    claim = code not in none_at_all and rng.random() < 0.22
-                    f = _facts(rng, cid, code, conduct, claim, code in none_at_all)
-                    reg_id = None
-                    try:
-                        policy = pr.policy_for(code, conduct)
-                    except FtlibError:
-                        continue
-                    if claim and policy.exante_registration and rng.random() < 0.4:
-                        reg_id = f"REG-{cid}"
-                        f["procedure"]["exante_registered"] = True
-                        pr.register_exante(s, reg_id, code, conduct - dt.timedelta(days=rng.randint(5, 60)),
-                                           category=rng.choice(["改革试点", "重大项目", "招商引资", "应急处置"]),
-                                           description="synthetic", cadre_id=f"C-{code}-{n_case}")
-                        summary.registrations += 1
-                    case = case_from_dict(f, cid)
-                    channel = rng.choice(["cadre_application", "unit_application"]) if claim else "ex_officio"
-                    if channel not in policy.procedure.starts:
-                        channel = policy.procedure.starts[0]
-                    clue = None
-                    if channel == "ex_officio" and rng.random() < 0.7:
-                        clue = {"source": rng.choices(["petition", "audit", "inspection"], [50, 30, 20])[0],
-                                "reference": f"XS-{y}-{n_case}"}
-                    pr.open_case(s, case, channel=channel, received_on=received, actor="受理窗口",
-                                 cadre_id=f"C-{code}-{n_case}", registration_id=reg_id, clue=clue,
-                                 notice_on=notice_day(seed, cid, channel, received, conduct, policy))
-                    summary.cases += 1
-                    summary.policies[policy.id] = summary.policies.get(policy.id, 0) + 1
-                    _walk(s, rng, cid, case, policy, received, as_of, claim, late_or_not, wd, summary,
-                          record_decision, recommendation)
+        with pr.bulk(s):   # every step checked as ever, written once per region (no round trip a step)
+            for code, zh, en, parent in chosen:
+                pr.ensure_region(s, code, names=(zh, en, parent))
+                base = rng.randint(*cadres.get(code, (3000, 12000)))
+                for y in year_list:
+                    s.add(Headcount(region_code=code, year=y, cadres=int(base * (1 + 0.02 * (y - year_list[0])))))
+                for y in year_list:
+                    headcount = base
+                    n_cases = max(1, int(round(headcount * 0.004 * scale * rng.uniform(0.7, 1.3))))
+                    # clarifications (standalone, not tied to a case)
+                    for _ in range(int(round(headcount * 0.003 * scale * rng.uniform(0.6, 1.4)))):
+                        referred = rng.random() < 0.04
+                        pr.clarify(s, region=code, on=dt.date(y, 1, 1) + dt.timedelta(days=rng.randint(0, 364)),
+                                   method=rng.choices(["meeting", "written_notice", "circular", "media"], [40, 35, 15, 10])[0],
+                                   actor="纪委监委", cadre_id=f"C-{code}-{rng.randint(1, headcount)}",
+                                   accuser_referred=referred,
+                                   referred_to=rng.choice(["police", "discipline_commission"]) if referred else None)
+                        summary.clarifications += 1
+                    for _ in range(n_cases):
+                        n_case += 1
+                        cid = f"SYN-{code}-{y}-{n_case:05d}"
+                        received = dt.date(y, 1, 1) + dt.timedelta(days=rng.randint(0, 364))
+                        conduct = received - dt.timedelta(days=rng.randint(15, 240))
+                        claim = code not in none_at_all and rng.random() < 0.22
+                        f = _facts(rng, cid, code, conduct, claim, code in none_at_all)
+                        reg_id = None
+                        try:
+                            policy = pr.policy_for(code, conduct)
+                        except FtlibError:
+                            continue
+                        if claim and policy.exante_registration and rng.random() < 0.4:
+                            reg_id = f"REG-{cid}"
+                            f["procedure"]["exante_registered"] = True
+                            pr.register_exante(s, reg_id, code, conduct - dt.timedelta(days=rng.randint(5, 60)),
+                                               category=rng.choice(["改革试点", "重大项目", "招商引资", "应急处置"]),
+                                               description="synthetic", cadre_id=f"C-{code}-{n_case}")
+                            summary.registrations += 1
+                        case = case_from_dict(f, cid)
+                        channel = rng.choice(["cadre_application", "unit_application"]) if claim else "ex_officio"
+                        if channel not in policy.procedure.starts:
+                            channel = policy.procedure.starts[0]
+                        clue = None
+                        if channel == "ex_officio" and rng.random() < 0.7:
+                            clue = {"source": rng.choices(["petition", "audit", "inspection"], [50, 30, 20])[0],
+                                    "reference": f"XS-{y}-{n_case}"}
+                        pr.open_case(s, case, channel=channel, received_on=received, actor="受理窗口",
+                                     cadre_id=f"C-{code}-{n_case}", registration_id=reg_id, clue=clue,
+                                     notice_on=notice_day(seed, cid, channel, received, conduct, policy))
+                        summary.cases += 1
+                        summary.policies[policy.id] = summary.policies.get(policy.id, 0) + 1
+                        _walk(s, rng, cid, case, policy, received, as_of, claim, late_or_not, wd, summary,
+                              record_decision, recommendation)
+                pr.bulk_flush(s, at_least=2000)   # memory stays bounded at national size
 
         s.merge(Meta(key=SYNTHETIC_KEY, value=f"ftlib synth seed {seed}"))
         summary.events = s.scalar(select(func.count()).select_from(Event))
@@ -357,7 +358,7 @@ def _walk(s, rng, cid, case, policy, received, as_of, claim, late_or_not, wd, su
     decided_on = late_or_not(done, lim.get("decision", 10))
     if not go(decided_on):
         return
-    row = s.get(CaseRow, cid)
+    row = pr.case_row(s, cid)
     det = recommendation(row, decided_on)
     outcome, reason = det.outcome, None
     if rng.random() < 0.05:

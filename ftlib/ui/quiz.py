@@ -221,11 +221,22 @@ class CheckList:
 
     @options.setter
     def options(self, options: list[tuple[str, str]]) -> None:
+        # The checkboxes are kept and relabelled from question to question: new ones each time
+        # cost a kernel two widgets a box and left the old ones open for the whole session.
+        options = list(options)
+        if options == self._options:
+            return
         chosen = set(self.value)
-        self._options = list(options)
-        self._boxes = [w.Checkbox(value=key in chosen, description=words, indent=False,
-                                  layout=w.Layout(width="auto")) for words, key in self._options]
-        self.box.children = self._boxes
+        while len(self._boxes) < len(options):
+            self._boxes.append(w.Checkbox(indent=False, layout=w.Layout(width="auto")))
+        for (words, key), box in zip(options, self._boxes):
+            with box.hold_sync():
+                box.description = words
+                box.value = key in chosen
+        self._options = options
+        shown = tuple(self._boxes[:len(options)])
+        if tuple(self.box.children) != shown:
+            self.box.children = shown
 
     @property
     def value(self) -> tuple[str, ...]:
@@ -251,6 +262,7 @@ class QuizSession:
         self.index = 0
         self.records: list[dict[str, Any]] = []
         self.answered = False
+        self._det: tuple[int, Determination] | None = None
         self.lang_w = w.ToggleButtons(options=LANG_OPTIONS, value=lang)
         self.lang_w.add_class("ftlib-lang")
         self.trainee = w.Text(style={"description_width": "initial"})
@@ -282,7 +294,10 @@ class QuizSession:
         return self.cases[self.index]
 
     def determination(self) -> Determination:
-        return determine(self.item.case, policies=self.policies)
+        # once a question: an answer, its feedback and a language switch all read it several times
+        if self._det is None or self._det[0] != self.index:
+            self._det = (self.index, determine(self.item.case, policies=self.policies))
+        return self._det[1]
 
     def compiled(self) -> CompiledPolicy:
         return self.policies.compiled[self.determination().policy.id]

@@ -1,0 +1,133 @@
+"""Trainees without browsers: the quiz driven over Jupyter's kernel websocket protocol, as the
+widgets' front end drives it, so that a class's answers can be timed at the server alone.
+
+The capacity bench's browser contexts run on the server's own two cores, so their rendering
+(~50 ms of Chromium a answer) is billed to the server there; in a classroom each trainee's own
+computer does that part. Here each trainee is a websocket client: it fetches the quiz page (Voilà
+hands it a kept kernel), asks the kernel for its widgets' states (the ``jupyter.widget.control``
+comm, as ipywidgets' front end does), types a name and picks an outcome (widget ``update``
+messages), and at the common start clicks 提交答案 (the button's ``custom`` click event). The
+time is from sending the click to receiving the feedback widget's update that carries the scored
+answer — what the server and the trainee's kernel take, nothing drawn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+import urllib.request
+import uuid
+
+#: ipywidgets' control comm and the protocol version its kernel side expects (ipywidgets 8).
+CONTROL_TARGET, CONTROL_VERSION = "jupyter.widget.control", "1.0.0"
+
+
+def _message(session: str, msg_type: str, content: dict, metadata: dict | None = None) -> str:
+    return json.dumps({"header": {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "session": session,
+                                  "username": "", "date": "", "version": "5.3"},
+                       "parent_header": {}, "metadata": metadata or {}, "content": content,
+                       "channel": "shell", "buffers": []})
+
+
+class Trainee:
+    """One trainee's page and kernel, over the protocol."""
+
+    def __init__(self, base: str, name: str) -> None:
+        self.base, self.name = base, name
+        self.session = uuid.uuid4().hex
+        self.ws = None
+        self.models: dict[str, dict] = {}
+
+    async def open(self) -> None:
+        from tornado.httpclient import HTTPRequest
+        from tornado.websocket import websocket_connect
+
+        def fetch() -> tuple[str, str]:
+            with urllib.request.urlopen(self.base, timeout=120) as r:
+                cookies = "; ".join(c.split(";")[0] for c in r.headers.get_all("Set-Cookie") or [])
+                return r.read().decode("utf-8"), cookies
+
+        html, cookies = await asyncio.to_thread(fetch)
+        kernel = re.search(r'"kernelId": "([^"]+)"', html).group(1)
+        url = self.base.replace("http", "ws", 1) + f"api/kernels/{kernel}/channels?session_id={self.session}"
+        self.ws = await websocket_connect(HTTPRequest(url, headers={"Cookie": cookies}), max_message_size=2**26)
+        control = uuid.uuid4().hex
+        self.ws.write_message(_message(self.session, "comm_open", {"comm_id": control, "target_name": CONTROL_TARGET,
+                                                                   "data": {}}, {"version": CONTROL_VERSION}))
+        self.ws.write_message(_message(self.session, "comm_msg", {"comm_id": control,
+                                                                  "data": {"method": "request_states"}}))
+        while True:
+            data = (await self._next())["content"].get("data", {})
+            if data.get("method") == "update_states":
+                self.models = data["states"]
+                return
+
+    async def _next(self) -> dict:
+        while True:
+            raw = await self.ws.read_message()
+            if raw is None:
+                raise ConnectionError("the server closed the kernel's websocket")
+            if isinstance(raw, str):        # binary frames carry buffers: nothing the quiz sends
+                return json.loads(raw)
+
+    def _model(self, name: str, description: str | None = None, dom_class: str | None = None) -> str:
+        for mid, m in self.models.items():
+            state = m["state"]
+            if m["model_name"] != name:
+                continue
+            if description is not None and state.get("description") != description:
+                continue
+            if dom_class is not None and dom_class not in state.get("_dom_classes", []):
+                continue
+            return mid
+        raise LookupError(f"no {name} {description or dom_class or ''} on the page")
+
+    def _update(self, model: str, state: dict) -> None:
+        self.ws.write_message(_message(self.session, "comm_msg", {"comm_id": model, "data": {
+            "method": "update", "state": state, "buffer_paths": []}}))
+
+    def prepare(self, name_label: str, outcome_label: str, pick: str) -> None:
+        """Type the name and pick the outcome whose label is ``pick``."""
+        self._update(self._model("TextModel", name_label), {"value": self.name})
+        radio = self._model("RadioButtonsModel", outcome_label)
+        self._update(radio, {"index": self.models[radio]["state"]["_options_labels"].index(pick)})
+
+    async def submit(self, button_label: str, answer_class: str) -> float:
+        """Click the button; seconds until the feedback carrying ``answer_class`` comes back."""
+        feedback = self._model("HTMLModel", dom_class="ftlib-quiz-feedback")
+        button = self._model("ButtonModel", button_label)
+        t0 = time.perf_counter()
+        self.ws.write_message(_message(self.session, "comm_msg", {"comm_id": button, "data": {
+            "method": "custom", "content": {"event": "click"}}}))
+        while True:
+            msg = await self._next()
+            content = msg["content"]
+            if (msg["header"]["msg_type"] == "comm_msg" and content.get("comm_id") == feedback
+                    and answer_class in str(content.get("data", {}).get("state", {}).get("value", ""))):
+                return time.perf_counter() - t0
+
+    def close(self) -> None:
+        if self.ws is not None:
+            self.ws.close()
+
+
+async def class_answers(base: str, names: list[str], labels: dict[str, str], timeout_s: float = 120) -> dict:
+    """``names`` trainees open the quiz, prepare, and submit at the same moment: seconds for each
+    answer that came back (``answers``) and how many failed (``failed``)."""
+    trainees = [Trainee(base, n) for n in names]
+    try:
+        opened = await asyncio.wait_for(asyncio.gather(*(t.open() for t in trainees), return_exceptions=True),
+                                        timeout_s)
+        ready = [t for t, r in zip(trainees, opened) if not isinstance(r, BaseException)]
+        for t in ready:
+            t.prepare(labels["name"], labels["outcome"], labels["pick"])
+        await asyncio.sleep(2)      # the name and the pick reach every kernel before the clicks
+        done = await asyncio.wait_for(asyncio.gather(*(t.submit(labels["submit"], labels["answer_class"])
+                                                       for t in ready), return_exceptions=True), timeout_s)
+        times = [d for d in done if not isinstance(d, BaseException)]
+        return {"answers": times, "failed": len(names) - len(times)}
+    finally:
+        for t in trainees:
+            t.close()
