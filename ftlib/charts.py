@@ -18,8 +18,11 @@ needs ``anywidget``; works in Voilà without a CDN). Static files: ``export(char
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
+import hashlib
+import json
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -81,11 +84,131 @@ def export(chart: alt.TopLevelMixin, path: str | Path, scale: float = 2.0) -> Pa
     return path
 
 
+# -- report charts without Altair's objects -----------------------------------------------------------
+#: Set while report pages build their specs (``specs_only``): the chart functions then return a
+#: ``_Spec``, the dict Altair would write, built directly. Altair's objects cost ~20 ms of a core a
+#: chart (deep copies of the schema objects, validation in ``properties``, combining sub-charts), a
+#: third of a report; the charts are the same (tests/test_charts.py compares both for every chart of
+#: the sample register's reports).
+_SPECS_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("ftlib_chart_specs_only", default=False)
+_CONFIG = {"view": {"continuousWidth": 300, "continuousHeight": 300},
+           "axis": {"labelFont": FONT, "titleFont": FONT}, "font": FONT,
+           "legend": {"labelFont": FONT, "titleFont": FONT},
+           "title": {"anchor": "start", "font": FONT, "fontSize": 15}}
+
+
+@contextlib.contextmanager
+def specs_only():
+    """Within it, the chart functions return plain Vega-Lite specs (``.to_dict()`` as Altair's)."""
+    token = _SPECS_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _SPECS_ONLY.reset(token)
+
+
+@contextlib.contextmanager
+def _altair():
+    token = _SPECS_ONLY.set(False)
+    try:
+        yield
+    finally:
+        _SPECS_ONLY.reset(token)
+
+
+def _values(df: pd.DataFrame) -> list[dict]:
+    """``df``'s rows as Altair's ``to_values`` writes them (numbers as Python numbers, NaN as None)."""
+    cols = {}
+    for name in df.columns:
+        col = df[name]
+        kind = col.dtype.kind
+        if kind in "iub":
+            cols[str(name)] = col.tolist()
+        elif kind == "f":
+            a = col.to_numpy()
+            cols[str(name)] = [None if bad else v for v, bad in zip(a.tolist(), ~np.isfinite(a))]
+        elif kind == "O":
+            cols[str(name)] = [None if v is None or (isinstance(v, float) and v != v) else v for v in col.tolist()]
+        else:  # a kind no chart here draws: Altair's own conversion
+            return alt.utils.sanitize_pandas_dataframe(df).to_dict(orient="records")
+    names = list(cols)
+    return [dict(zip(names, row)) for row in zip(*cols.values())]
+
+
+def _named(node, datasets: dict):
+    """``node`` with every inline ``{"values": …}`` replaced by its dataset name, as Altair consolidates."""
+    if isinstance(node, dict):
+        if set(node) == {"values"}:
+            values = node["values"]
+            name = "empty" if values == [{}] else "data-" + hashlib.sha256(
+                json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:32]
+            datasets[name] = values
+            return {"name": name}
+        return {k: _named(v, datasets) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_named(v, datasets) for v in node]
+    return node
+
+
+class _Spec:
+    """A chart as a Vega-Lite dict with inline data (what ``specs_only`` makes the chart functions return)."""
+
+    def __init__(self, spec: dict):
+        self.spec = spec
+
+    @property
+    def title(self):
+        return self.spec.get("title", alt.Undefined)
+
+    def properties(self, **kw) -> _Spec:
+        return _Spec({**self.spec, **kw})
+
+    def to_dict(self, validate: bool = False) -> dict:  # noqa: ARG002 — the signature of Altair's
+        datasets: dict = {}
+        out = _named(self.spec, datasets)
+        if datasets:
+            out["datasets"] = datasets
+        out["$schema"] = alt.SCHEMA_URL
+        return out
+
+
+def _chart(data: pd.DataFrame, mark: dict, encoding: dict, **props) -> _Spec:
+    return _Spec({"data": {"values": _values(data)}, "mark": mark, "encoding": encoding, **props})
+
+
+def _enc(field: str, kind: str, **kw) -> dict:
+    """One encoding channel as Altair writes it (``None`` values kept: ``sort=None`` is written as null)."""
+    return {"field": field, "type": {"N": "nominal", "Q": "quantitative"}[kind], **kw}
+
+
+_LIFTED = ("width", "height")
+
+
+def _layer(*charts: _Spec) -> _Spec:
+    """``a + b``: a layer, the parts' width and height on the layer (as Altair lifts them)."""
+    parts = [dict(c.spec) for c in charts]
+    lifted = {}
+    for part in parts:
+        for key in _LIFTED:
+            if key in part:
+                lifted[key] = part.pop(key)
+    return _Spec({"layer": parts, **lifted})
+
+
+def _hconcat(*charts: _Spec, independent_color: bool = True) -> _Spec:
+    out = {"hconcat": [c.spec for c in charts]}
+    if independent_color:
+        out["resolve"] = {"scale": {"color": "independent"}}
+    return _Spec(out)
+
+
 def _theme() -> None:
     alt.theme.enable("default")
 
 
 def _config(chart, title: str):
+    if isinstance(chart, _Spec):
+        return _Spec({**chart.spec, "title": title, "config": _CONFIG})
     return (chart.properties(title=title)
             .configure(font=FONT)
             .configure_axis(labelFont=FONT, titleFont=FONT)
@@ -132,6 +255,9 @@ def _says_what_it_hides(fn):
         k = kw.get("k", DEFAULT_K)
         note = L("text.hidden_note", lang).format(k=k)
         title = chart.title if isinstance(chart.title, str) else ""
+        if isinstance(chart, _Spec):
+            return chart.properties(title={"text": title, "anchor": "start", "subtitle": [note],
+                                           "subtitleColor": "#555", "subtitleFont": FONT})
         return chart.properties(title=alt.TitleParams(text=title, subtitle=[note], subtitleFont=FONT,
                                                       subtitleColor="#555", anchor="start"))
     return wrapper
@@ -230,26 +356,39 @@ def _rate(rate: pd.Series, num: pd.Series | None, den: pd.Series | None, k: int 
     return out
 
 
+#: The stacked bars' colours when a grey "not published" part is added (Vega's default scheme first).
+PALETTE = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac")
+
+
 def _stacked(long: pd.DataFrame, tot: pd.DataFrame, x: str, lang: str, order: list[str], y_title: str):
     measure = L("column.measure", lang)
     xt = L(f"column.{x}", lang)
     # Periods in time order; regions in the order given (the region tree's order).
     sort = "ascending" if x == "period" else None
     hidden = L("column.hidden", lang)
-    color = alt.Color(f"{measure}:N", sort=order, title=measure)
+    scale = None
     if (long[measure] == hidden).any():
         order = [*order, hidden]
-        palette = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6",
-                   "#9d755d", "#bab0ac"]
-        color = alt.Color(f"{measure}:N", sort=order, title=measure,
-                          scale=alt.Scale(domain=order, range=[*palette[:len(order) - 1], HIDDEN_GREY]))
+        scale = {"domain": order, "range": [*PALETTE[:len(order) - 1], HIDDEN_GREY]}
+    calc = f"indexof({order!r}, datum['{measure}'])"
+    if _SPECS_ONLY.get():
+        color = _enc(measure, "N", sort=order, title=measure, **({"scale": scale} if scale else {}))
+        bars = _chart(long, {"type": "bar"}, {
+            "x": _enc(x, "N", title=xt, sort=sort), "y": _enc("count", "Q", title=y_title, stack="zero"),
+            "color": color, "order": _enc("order", "Q"),
+            "tooltip": [_enc(x, "N", title=xt), _enc(measure, "N"), _enc("count", "Q", title=y_title)]},
+            transform=[{"calculate": calc, "as": "order"}])
+        text = _chart(tot, {"type": "text", "dy": -6, "fontSize": 11},
+                      {"x": _enc(x, "N", sort=sort), "y": _enc("total", "Q"), "text": _enc("total", "Q")})
+        return _layer(bars, text).properties(width=WIDTH, height=260)
+    color = alt.Color(f"{measure}:N", sort=order, title=measure, **({"scale": alt.Scale(**scale)} if scale else {}))
     bars = alt.Chart(long).mark_bar().encode(
         x=alt.X(f"{x}:N", title=xt, sort=sort),
         y=alt.Y("count:Q", title=y_title, stack="zero"),
         color=color,
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip(f"{x}:N", title=xt), alt.Tooltip(f"{measure}:N"), alt.Tooltip("count:Q", title=y_title)],
-    ).transform_calculate(order=f"indexof({order!r}, datum['{measure}'])")
+    ).transform_calculate(order=calc)
     text = alt.Chart(tot).mark_text(dy=-6, fontSize=11).encode(x=alt.X(f"{x}:N", sort=sort), y="total:Q",
                                                                  text=alt.Text("total:Q"))
     return (bars + text).properties(width=WIDTH, height=260)
@@ -271,6 +410,14 @@ def _bars(data: pd.DataFrame, x: str, lang: str, y_title: str, domain: tuple[flo
     fmt = ".1%" if percent else ".1f"
     # measures keep the order they were given in, so colours do not swap with the language
     order = list(dict.fromkeys(data[measure]))
+    if _SPECS_ONLY.get():
+        return _chart(data, {"type": "bar"}, {
+            "x": _enc(x, "N", title=xt, sort=None), "xOffset": _enc(measure, "N", sort=order),
+            "y": _enc("value", "Q", title=y_title, axis={"format": "%" if percent else "d"},
+                      scale={"domain": list(domain)}),
+            "color": _enc(measure, "N", title=measure, sort=order),
+            "tooltip": [_enc(x, "N", title=xt), _enc(measure, "N"), _enc("value", "Q", format=fmt, title=y_title)]},
+            width=WIDTH, height=260)
     return alt.Chart(data).mark_bar().encode(
         x=alt.X(f"{x}:N", title=xt, sort=None),
         xOffset=alt.XOffset(f"{measure}:N", sort=order),
@@ -283,6 +430,10 @@ def _bars(data: pd.DataFrame, x: str, lang: str, y_title: str, domain: tuple[flo
 
 
 def _nothing_published(lang: str):
+    if _SPECS_ONLY.get():
+        return _chart(pd.DataFrame({"note": [L("text.nothing_published", lang)]}),
+                      {"type": "text", "align": "left", "color": "#555", "fontSize": 13, "x": 0, "y": 20},
+                      {"text": _enc("note", "N")}, width=WIDTH, height=40)
     return (alt.Chart(pd.DataFrame({"note": [L("text.nothing_published", lang)]}))
             .mark_text(align="left", fontSize=13, color="#555", x=0, y=20).encode(text="note:N")
             .properties(width=WIDTH, height=40))
@@ -315,11 +466,15 @@ def clearance_chart(t: pd.DataFrame, lang: str = "zh", *, by: str = "period", re
     xs = rows[x] if x == "period" else _names(rows, names)
     rate = _rate(rows["clearance_rate"], rows["decided"], rows["received"], k, "ratio").clip(upper=2)
     bars = _rates(rows, x, xs, {"clearance_rate": rate}, lang, L("column.clearance_rate", lang), (0, 1.5))
-    rule = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(strokeDash=[4, 3], color="#555").encode(y="y:Q")
     age = _rate(rows["pending_age_median"], None, rows["pending_end"], k, "stat")
     ages = _days(rows, x, xs, {"pending_age_median": age,
                                "pending_age_p90": _rate(rows["pending_age_p90"], None, rows["pending_end"], k, "stat")},
                  lang)
+    one = pd.DataFrame({"y": [1.0]})
+    if _SPECS_ONLY.get():
+        rule = _chart(one, {"type": "rule", "color": "#555", "strokeDash": [4, 3]}, {"y": _enc("y", "Q")})
+        return _config(_hconcat(_layer(bars, rule), ages), L("group.clearance", lang))
+    rule = alt.Chart(one).mark_rule(strokeDash=[4, 3], color="#555").encode(y="y:Q")
     return _config(alt.hconcat(bars + rule, ages).resolve_scale(color="independent"), L("group.clearance", lang))
 
 
@@ -354,6 +509,8 @@ def outcomes_chart(t: pd.DataFrame, lang: str = "zh", *, by: str = "period", reg
     days = {"days_median": _rate(rows["days_median"], None, n, k, "stat"),
             "days_p90": _rate(rows["days_p90"], None, n, k, "stat")}
     dur = _days(rows, x, xs, days, lang)
+    if _SPECS_ONLY.get():
+        return _config(_hconcat(mix, dur), L("group.outcomes", lang))
     return _config(alt.hconcat(mix, dur).resolve_scale(color="independent"), L("group.outcomes", lang))
 
 
@@ -365,6 +522,14 @@ def stages_chart(t: pd.DataFrame, lang: str = "zh", *, region: str | None = None
     data = pd.DataFrame({"stage": rows["stage"].map(lambda s: L(f"value.{s}", lang)).to_numpy(),
                          "period": rows["period"].to_numpy(), "value": share.to_numpy(float)}).dropna()
     st, pt = L("column.stage", lang), L("column.period", lang)
+    if _SPECS_ONLY.get():
+        return _config(_chart(data, {"type": "bar"}, {
+            "x": _enc("stage", "N", title=st, sort=None), "xOffset": _enc("period", "N"),
+            "y": _enc("value", "Q", title=L("column.share_within_limit", lang), axis={"format": "%"},
+                      scale={"domain": [0, 1]}),
+            "color": _enc("period", "N", title=pt),
+            "tooltip": [_enc("stage", "N", title=st), _enc("period", "N", title=pt), _enc("value", "Q", format=".1%")]},
+            width=WIDTH, height=260), L("group.stages", lang))
     chart = alt.Chart(data).mark_bar().encode(
         x=alt.X("stage:N", title=st, sort=None), xOffset="period:N",
         y=alt.Y("value:Q", title=L("column.share_within_limit", lang), axis=alt.Axis(format="%"),
@@ -395,6 +560,10 @@ def agreement_chart(t, lang="zh", *, departures: pd.DataFrame | None = None, by=
                     names=None, k=DEFAULT_K):
     """Agreement rate; with ``departures`` (the departures table) also departures by decision body
     (counted here, reasons left out: they are free text)."""
+    if departures is not None and _SPECS_ONLY.get():   # no plain-spec form of this one: Altair's
+        with _altair():
+            return agreement_chart(t, lang, departures=departures, by=by, region=region, period=period,
+                                   names=names, k=k)
     inner = _rates(*_agreement_args(t, lang, by, region, period, names, k))
     if departures is None:
         return _config(inner, L("group.agreement", lang))

@@ -245,6 +245,17 @@ def _kernels(value: str) -> int:
     return n
 
 
+def _at_least_one(value: str) -> int:
+    """--min-cell, --quarters: a whole number of at least 1 (0 would publish every count, or none)."""
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"value {value[:20]!r}: a whole number, at least 1")
+    return n
+
+
 def _pool(value: str) -> int:
     try:
         n = int(value)
@@ -307,7 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_policies)
 
     p = sub.add_parser("run", help="the main job: sample register, reports, dashboards served")
-    p.add_argument("--quarters", type=int, default=4, help="report the last N quarters (default 4)")
+    p.add_argument("--quarters", type=_at_least_one, default=4, help="report the last N quarters (default 4)")
     p.add_argument("--port", type=int, default=8866)
     p.add_argument("--no-serve", action="store_true", help="stop after writing the reports")
     p.add_argument("--apps-port", type=int, default=0,
@@ -321,11 +332,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", help="2025Q3, 2025, 2025-04 or 2025-01-01..2025-06-30")
     p.add_argument("--all", action="store_true", help="every region × quarter in the register")
     p.add_argument("--html", action="store_true", help="also write static HTML without code")
-    p.add_argument("--min-cell", type=int, default=5, help="smallest count published (default 5)")
+    p.add_argument("--min-cell", type=_at_least_one, default=5, help="smallest count published (default 5)")
     p.add_argument("--workers", type=int, help="parallel reports (default: the number of cores)")
     p.add_argument("--out", help="output folder (default $FTLIB_HOME/dashboards)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--quarters", type=int, help="with --all: only the last N quarters")
+    p.add_argument("--quarters", type=_at_least_one, help="with --all: only the last N quarters")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on a Dask cluster: its scheduler's address, or 'local' for one of --workers processes")
     p.add_argument("--rebuild", action="store_true",
@@ -418,8 +429,9 @@ def main(argv: list[str] | None = None) -> int:
 def _fail(message: str) -> int:
     from ftlib.safeinput import printable
 
-    # one line per problem (an import lists every problem it found, one a line)
-    print(f"ftlib: error: {printable(message) if message else 'failed'}", file=sys.stderr)
+    # one line per problem (an import lists the problems it found, one a line, then their count)
+    for line in (message or "failed").splitlines() or ["failed"]:
+        print(f"ftlib: error: {printable(line)}", file=sys.stderr)
     return EXIT_BAD_INPUT
 
 

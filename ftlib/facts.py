@@ -31,7 +31,7 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ftlib.errors import FtlibError
-from ftlib.safeinput import load_file
+from ftlib.safeinput import excerpt, load_file
 from ftlib.vocabulary import RANKS, SUBJECT_KINDS, TRACKS, parse_yes_no
 
 #: The value of a fact nobody has established yet (any fact a policy condition may read).
@@ -296,7 +296,14 @@ def _describe(err: ValidationError, source: str) -> str:
         why = e["msg"].lower()
     if field in CONDITION_FACTS and kind != "extra_forbidden":
         why += f" (or {UNKNOWN})"
-    return f"{source}: field {field}: value {e.get('input')!r}: {why}"
+    return f"{source}: field {field}: value {_shown(e.get('input'))}: {why}"
+
+
+def _shown(value: Any) -> str:
+    """A bad value as an error line shows it: a date as its day, anything else a short excerpt."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return excerpt(value)
 
 
 def case_from_dict(data: Any, source: str = "<dict>") -> Case:

@@ -36,8 +36,9 @@ def chromium() -> str:
     raise FtlibError("no Chromium found for PDF output: install the Debian package `chromium` (scripts/setup.sh)")
 
 
-def html_to_pdf(html: str | Path, pdf: Path, timeout: float = TIMEOUT_S) -> Path:
+def html_to_pdf(html: str | Path, pdf: Path, timeout: float = TIMEOUT_S, fragment: str = "") -> Path:
     """Print ``html`` (an HTML string, or the path of an HTML file) to ``pdf``; returns ``pdf``.
+    ``fragment``: opened as ``…#fragment`` (a report page then draws all its charts at once).
 
     The PDF is written beside its final name and moved into place, so a reader never gets half a
     file. Relative links and images in a file resolve against that file's folder."""
@@ -57,7 +58,7 @@ def html_to_pdf(html: str | Path, pdf: Path, timeout: float = TIMEOUT_S) -> Path
                "--no-first-run", "--no-default-browser-check", "--mute-audio", "--hide-scrollbars",
                f"--user-data-dir={Path(tmp) / 'profile'}",  # its own profile: parallel runs do not meet
                "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw",
-               f"--print-to-pdf={out}", source.as_uri()]
+               f"--print-to-pdf={out}", source.as_uri() + (f"#{fragment}" if fragment else "")]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,  # noqa: S603
                                   env={**os.environ, "HOME": tmp})

@@ -19,6 +19,7 @@ import json
 import math
 import os
 import re
+import stat
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,17 @@ def excerpt(value: Any, n: int | None = None) -> str:
     return repr(text) if isinstance(value, str) else text
 
 
+def refused(problems: list[str], what: str = "import refused, nothing was written") -> str:
+    """The message of a refusal with several problems: one line per problem (each names file,
+    row, column and value), at most ``error_lines`` of them, then one line with the count. A
+    single problem is one line."""
+    if len(problems) == 1:
+        return f"{problems[0]} ({what})"
+    cap = limits()["error_lines"]
+    more = f"; the first {cap} are above, --errors FILE lists every one" if len(problems) > cap else ""
+    return "\n".join([*problems[:cap], f"{what}: {len(problems)} problems{more}"])
+
+
 def printable(text: str) -> str:
     """``text`` without terminal control or bidi-override characters (each shown as U+XXXX), so
     that printing a case's text cannot move the cursor, recolour the terminal or reorder a line."""
@@ -57,9 +69,12 @@ def printable(text: str) -> str:
 def check_size(path: Path, limit_key: str = "text_file_bytes") -> int:
     """The file's size, refused over the limit before a byte is read."""
     try:
-        size = path.stat().st_size
+        st = path.stat()
     except OSError as err:
         raise FtlibError(f"{path}: cannot read: {err.strerror}") from None
+    if not stat.S_ISREG(st.st_mode):   # a pipe or /dev/zero would be read for ever
+        raise FtlibError(f"{path}: not a regular file (a folder, pipe or device); give a file")
+    size = st.st_size
     top = limits()[limit_key]
     if size > top:
         raise FtlibError(f"{path}: {size:,} bytes; the limit for this kind of file is {top:,} bytes "
@@ -156,6 +171,13 @@ def _float(loader: _Loader, node):
     return value
 
 
+def _int(loader: _Loader, node):
+    try:
+        return yaml.SafeLoader.construct_yaml_int(loader, node)
+    except ValueError:   # more digits than Python converts (4,300)
+        raise _Refused(node.start_mark, f"value {excerpt(node.value)}: a number with too many digits") from None
+
+
 def _timestamp(loader: _Loader, node):
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
@@ -164,6 +186,7 @@ def _timestamp(loader: _Loader, node):
 
 
 _Loader.add_constructor("tag:yaml.org,2002:float", _float)
+_Loader.add_constructor("tag:yaml.org,2002:int", _int)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 

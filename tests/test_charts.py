@@ -109,3 +109,32 @@ def test_a_chart_with_every_value_hidden_says_so(tables):
         spec = charts.careers_chart(t, lang).to_dict()
         assert words in json.dumps(spec, ensure_ascii=False)
         assert spec["mark"]["type"] == "text"
+
+
+def test_report_specs_built_without_altair_are_the_specs_altair_builds():
+    """Pages carry specs built as plain dicts (``charts.specs_only``), not through Altair's objects:
+    for every chart of three of the sample register's reports — a prefecture with sub-regions
+    (zh), one whose figures are all held back (en), a county in an earlier quarter (en) — the
+    spec is the dict Altair's ``to_dict`` gives, dataset names included. They hold charts that
+    hide values (subtitle, grey part) and charts with nothing to publish, so every form is compared."""
+    from ftlib.period import parse_period
+    from ftlib.reports.content import build_report
+    from ftlib.reports.shared import SharedMetrics
+
+    frames = synthetic(3000, 12, "2024Q1", 8, seed=3)     # the sample register of tests/test_reports.py
+    shared = SharedMetrics(frames)
+    seen = {"subtitle": 0, "grey": 0, "nothing": 0}
+    n = 0
+    for region, quarter, lang in (("CN-SY-P1", "2025Q1", "zh"), ("CN-SY-P2", "2025Q1", "en"),
+                                  ("CN-SY-P1-C1", "2024Q3", "en")):
+        report = build_report(frames, region, parse_period(quarter), lang, 5, shared)
+        for make in (m for sec in report.sections for m in sec.chart_makers):
+            with charts.specs_only():
+                plain = make().to_dict()
+            assert plain == make().to_dict(validate=False), (region, quarter, lang)
+            text = json.dumps(plain, ensure_ascii=False)
+            seen["subtitle"] += "subtitle" in text
+            seen["grey"] += charts.HIDDEN_GREY in text
+            seen["nothing"] += charts.L("text.nothing_published", lang) in text
+            n += 1
+    assert n == 3 * 9 and all(seen.values()), seen

@@ -135,22 +135,29 @@ def test_a_re_run_after_a_full_rebuild_rebuilds_only_what_changed(tmp_path, fram
     assert {n for n, r in second.items() if r.reused} == {"report_CN-SY-P2_2025Q4"}
 
 
-def test_a_run_keeps_only_the_charts_its_reports_use(tmp_path, frames):
+def test_a_run_writes_the_chart_bundle_and_clears_an_older_runs_svg_charts(tmp_path, frames):
+    from ftlib.reports.chartjs import bundle_name
     from ftlib.reports.runner import Job
+    from ftlib.reports.svgcache import write_used
 
     q = parse_period("2025Q4")
     jobs = [Job("CN-SY-P1-C1", q), Job("CN-SY-P2", q)]
     _run(tmp_path, frames, jobs, workers=1)
-    charts = tmp_path / "out" / ".charts"
-    used = {p.stem: set(p.read_text().split()) for p in (charts / "used").glob("*.keys")}
-    assert set(used) == {"report_CN-SY-P1-C1_2025Q4", "report_CN-SY-P2_2025Q4"}
-    assert {p.stem for p in charts.glob("*.svg")} == set().union(*used.values())
-    stray = charts / "0123456789abcdef0123456789abcdef.svg"    # a chart of data since changed
-    stray.write_text("<svg/>")
-    # the next run (one report rebuilt, one kept) removes it, and keeps the kept report's charts
+    out = tmp_path / "out"
+    # the pages name the bundle the run wrote into assets/ (served as voila/files/assets/)
+    assert [p.name for p in (out / "assets").iterdir()] == [bundle_name()]
+    shown = "".join(json.loads((out / "report_CN-SY-P2_2025Q4.ipynb").read_text())["cells"][-1]["outputs"][0]
+                    ["data"]["text/html"])
+    assert f"data-ftlib-charts='../files/assets/{bundle_name()}'" in shown and "<svg" not in shown
+    assert not (out / ".charts").exists()     # nothing drawn at build time any more
+    # SVGs an older ftlib left, one per report: the report rebuilt drops its own, the kept one keeps its
+    charts = out / ".charts"
+    for name, key in (("report_CN-SY-P1-C1_2025Q4", "a"), ("report_CN-SY-P2_2025Q4", "b")):
+        (charts / f"{key}.svg").parent.mkdir(exist_ok=True)
+        (charts / f"{key}.svg").write_text("<svg/>")
+        write_used(charts, name, {key})
     _run(tmp_path, _with_new_case(frames, "CN-SY-P1-C1"), jobs, workers=1)
-    assert not stray.exists()
-    assert used["report_CN-SY-P2_2025Q4"] <= {p.stem for p in charts.glob("*.svg")}
+    assert sorted(p.name for p in charts.glob("*.svg")) == ["b.svg"]
 
 
 def test_prune_removes_charts_of_reports_no_longer_listed_and_old_half_files(tmp_path):

@@ -2,6 +2,7 @@
 and one papermill run of the template (good and bad parameters) on a synthetic register."""
 
 import datetime as dt
+import html
 import json
 
 import pytest
@@ -128,28 +129,30 @@ def test_page_holds_every_language_with_a_switch_and_chart_specs(frames):
     received = f"{int(t[(t.level == 0) & (t.period == '2025Q1')]['received'].iloc[0]):,}"
     for body in (zh, en):
         assert re.search(rf"data-metric='received'>{re.escape(received)}<", body)
-    # 9 charts a language, each an SVG drawn by Vega (class "marks"), ids unique in the page
-    assert len(re.findall(r"<figure class='ftlib-chart'[^>]*><svg [^>]*class=\"marks\"", zh)) == 9
-    assert len(re.findall(r"<figure class='ftlib-chart'[^>]*><svg [^>]*class=\"marks\"", en)) == 9
-    ids = re.findall(r'\bid="([^"]+)"', page)
-    assert len(ids) == len(set(ids))
+    # 9 charts a language, each the Vega-Lite spec build_report made (the browser draws it), its
+    # title as the figure's label, nothing in its data that could end the script element early
+    from ftlib.reports.chartjs import bundle_name
+    from ftlib.reports.content import build_report
+
+    spec_re = r"<figure class='ftlib-chart' role='img' aria-label='([^']*)'><div class='ftlib-vega'[^>]*></div>" \
+              r"<script type='application/json' class='ftlib-spec'>(.*?)</script></figure>"
+    for lang, body in (("zh", zh), ("en", en)):
+        found = re.findall(spec_re, body)
+        want = [s for sec in build_report(frames, "CN-SY", parse_period("2025Q1"), lang, 5).sections for s in sec.specs()]
+        assert [json.loads(text) for _, text in found] == json.loads(json.dumps(want, default=str))
+        assert len(found) == 9 and found[0][0] == html.escape(want[0]["title"])
     assert "case_id" not in page and "cadre_id" not in page
     assert "按季度趋势" in zh and "按季度趋势" not in en
-    # one script only, inline: the table sorter (nothing fetched, no src); the rest needs none
-    assert re.findall(r"<script[^>]*>", page) == ["<script>"] and "window.ftlibSortable" in page
+    # two scripts, inline: the table sorter and the chart drawer, which loads the bundle from the
+    # address the page names, relative (same origin); nothing else is fetched
+    assert [t for t in re.findall(r"<script[^>]*>", page) if "application/json" not in t] == ["<script>"] * 2
+    assert "window.ftlibSortable" in page and "W.ftlibCharts=" in page
+    assert re.findall(r"data-ftlib-charts='([^']*)'", page) == ["../files/assets/" + bundle_name()]
     assert "http://" not in page.replace("http://www.w3.org", "")
     # the sub-region table sorts, its total row stays outside the sorted rows
     table = re.search(r"<table[^>]*ftlib-sortable[^>]*>.*?</table>", zh, re.S).group(0)
     body = table.split("<tbody>")[1].split("</tbody>")[0]
     assert "<tfoot>" in table and "<th>合计</th>" in table.split("<tfoot>")[1] and "合计" not in body
-
-
-def test_ids_inside_each_chart_svg_are_made_unique():
-    from ftlib.reports.page import scoped_svg
-
-    svg = '<svg><defs><clipPath id="clip1"><rect/></clipPath></defs><g clip-path="url(#clip1)"/><use href="#clip1"/></svg>'
-    assert scoped_svg(svg, "c7") == ('<svg><defs><clipPath id="c7-clip1"><rect/></clipPath></defs>'
-                                     '<g clip-path="url(#c7-clip1)"/><use href="#c7-clip1"/></svg>')
 
 
 def test_page_cache_is_keyed_on_parameters_and_snapshot(tmp_path, monkeypatch):

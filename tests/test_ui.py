@@ -252,6 +252,34 @@ def test_quiz_language_switch(quiz):
     assert quiz.submit.description == "submit"
 
 
+def test_quiz_relabels_its_checkboxes_instead_of_opening_new_ones():
+    """From question to question (library cases under three policies with different rule
+    lists) the reason checkboxes show exactly the current question's options, ticks cleared, and
+    the kernel's open widgets do not grow by a set of boxes a question."""
+    import ipywidgets as w
+
+    from ftlib.ui.quiz import QuizSession, quiz_cases, rule_options
+
+    session = QuizSession(cases=quiz_cases()[:12])
+    first = most = len(session.rules_w.box.children)
+    opened = len(w.Widget.widgets)
+    for i in range(12):
+        session.go(i)
+        options = rule_options(session.compiled(), "zh")
+        most = max(most, len(options))
+        boxes = session.rules_w.box.children
+        assert [b.description for b in boxes] == [words for words, _ in options]
+        assert not any(b.value for b in boxes)
+        boxes[0].value = True                      # a tick that must not follow to the next question
+        assert session.rules_w.value == (options[0][1],)
+    before = len(w.Widget.widgets)
+    w.Checkbox(indent=False, layout=w.Layout(width="auto"))
+    per_box = len(w.Widget.widgets) - before       # a box with its layout and style widgets
+    # only the boxes beyond the first question's list may be new (12 new sets would be hundreds)
+    assert most > first
+    assert len(w.Widget.widgets) - opened <= per_box * (most - first + 1)
+
+
 # -- 05 ex-ante self-check -----------------------------------------------------------------------
 
 def test_exante_check_lists_conditions_and_writes_the_form(tmp_path):

@@ -30,8 +30,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     except ImportError_ as err:
         if args.errors:
             write_issues(err.issues, args.errors)
-            raise FtlibError(f"{str(err).splitlines()[0]} (all listed in {args.errors})\n"
-                             + "\n".join(str(err).splitlines()[1:])) from None
+            raise FtlibError(f"{err}; every problem is listed in {args.errors}") from None
         raise
     print(summary)
     return 0
@@ -124,6 +123,17 @@ def _positive(name: str):
     return parse
 
 
+def _year(text: str) -> int:
+    """--end-year: a year a date can hold (1–9998: the register's years run up to it)."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n < dt.MAXYEAR:
+        raise argparse.ArgumentTypeError(f"--end-year: value {text[:20]!r}: a year, e.g. 2025")
+    return n
+
+
 def add_commands(sub) -> None:
     """Add the register's subcommands to the ``ftlib`` parser (called by ``ftlib.cli``)."""
 
@@ -155,7 +165,7 @@ def add_commands(sub) -> None:
     p.add_argument("--regions", type=_positive("--regions"), default=8)
     p.add_argument("--years", type=_positive("--years"), default=None, help="default 3 (1 with --national)")
     p.add_argument("--seed", type=int, default=2026)
-    p.add_argument("--end-year", type=int, default=2025)
+    p.add_argument("--end-year", type=_year, default=2025)
     p.add_argument("--sample", action="store_true", help="(re)create $FTLIB_HOME/sample/register.sqlite")
     p.add_argument("--national", action="store_true",
                    help="a fictional region tree of national size (31 provinces, 333 prefectures, 2,843 counties)")

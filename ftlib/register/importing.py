@@ -27,6 +27,7 @@ from ftlib.register.models import CaseRow, Event, Region, Registration
 from ftlib.register.procedure import ensure_region, progress_of, record_event, register_exante
 from ftlib.register.reference import FIRST, LAST, parse_reference, region_codes, write_reference
 from ftlib.register.validate import ImportError_, Issue, parse_events, parse_registrations, validate_cases
+from ftlib.safeinput import refused
 
 BATCH = 20_000
 
@@ -84,11 +85,8 @@ def import_files(paths: list[str | Path], url: str | None = None, progress: bool
             tables += read_file(p)
         except FtlibError as err:
             unread += str(err).splitlines()
-    if len(unread) == 1:
-        raise FtlibError(unread[0])
     if unread:
-        raise FtlibError(f"import refused, nothing was written: {len(unread)} problem(s)\n"
-                         + "\n".join(f"  {line}" for line in unread))
+        raise FtlibError(refused(unread))
     engine = db.require_current(url)
     summary = ImportSummary()
     maker = sessionmaker(engine)

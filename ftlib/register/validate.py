@@ -33,13 +33,14 @@ from ftlib.register.files import (
     canonical_header,
 )
 from ftlib.register.procedure import PSEUDONYM
+from ftlib.safeinput import excerpt, refused
 from ftlib.vocabulary import CHANNELS
 
 _REQUIRED_META = ["id", "channel", "received_on"]
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _REGION_CODE = re.compile(r"CN(-[A-Z0-9]+)*")
-_CASE_ID = re.compile(r"[^\s/\\]{1,60}")
-MAX_SHOWN = 200
+#: no blanks, slashes, terminal control or bidi-override characters (as a case file's id)
+_CASE_ID = re.compile(r"[^\s/\\\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]{1,60}")
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Issue:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.file}: row {self.row}: column {self.column}: value {self.value!r}: {self.reason}"
+        return f"{self.file}: row {self.row}: column {self.column}: value {excerpt(self.value)}: {self.reason}"
 
 
 class ImportError_(FtlibError):
@@ -60,9 +61,7 @@ class ImportError_(FtlibError):
     def __init__(self, issues: list[Issue]):
         issues = sorted(issues, key=lambda i: (i.file, i.row))  # stable: column order within a row
         self.issues = issues
-        shown = "\n".join(f"  {i}" for i in issues[:MAX_SHOWN])
-        more = f"\n  … and {len(issues) - MAX_SHOWN} more" if len(issues) > MAX_SHOWN else ""
-        super().__init__(f"import refused, nothing was written: {len(issues)} problem(s)\n{shown}{more}")
+        super().__init__(refused([str(i) for i in issues]))
 
 
 def _issues_where(bad: np.ndarray, df: pd.DataFrame, col: str, source: str, reason: str,
@@ -158,6 +157,9 @@ def validate_cases(t: Table, existing_registrations: set[str]) -> tuple[list[Iss
         if c in ("received_on", "notice_on", "conduct_date", "decision_date"):
             vals, bad = _parse_dates(s, memo)
             issues += _issues_where(bad, df, c, src, "not a date (YYYY-MM-DD)")
+            # a day after today is a typing slip that would change a decision (as in a case file)
+            today = np.datetime64(dt.date.today(), "D")
+            issues += _issues_where(~np.isnat(vals) & (vals > today), df, c, src, f"in the future (today is {today})")
             typed[c] = vals
             continue
         spec = VOCABULARY.get(c)
@@ -175,7 +177,7 @@ def validate_cases(t: Table, existing_registrations: set[str]) -> tuple[list[Iss
             issues += _issues_where(bad, df, c, src, "not a region code like CN-HB or CN-DM-BR")
         elif c == "id":
             bad = ~blank & ~_per_text(s, _CASE_ID.fullmatch, memo)
-            issues += _issues_where(bad, df, c, src, "an id is 1–60 characters without spaces or slashes")
+            issues += _issues_where(bad, df, c, src, "an id is 1–60 characters without spaces, slashes or control characters")
             dup = s.duplicated(keep="first").to_numpy() & ~blank
             issues += _issues_where(dup, df, c, src, "the same id appears on an earlier row")
         elif spec is not None and name_converts(c):

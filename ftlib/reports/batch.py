@@ -4,9 +4,9 @@ cache, the report notebook beside it, optionally the static HTML and PDF.
 A report used to be one papermill run of the template in a kernel (about 2.3 s of a core each,
 most of it the kernel round trip, the metrics computed four times and every chart validated and
 drawn again). Here the page is built directly: the register snapshot is read once a process, the
-metrics of all regions are computed once per period set (``shared.SharedMetrics``), and a chart
-already drawn — by this run, another worker or an earlier run — is taken from the SVG cache
-(``svgcache``). The notebook written is the template with the report's parameters injected and
+metrics of all regions are computed once per period set (``shared.SharedMetrics``), and the charts
+are left to the reader's browser (``chartjs``: the run writes the Vega bundle into
+``dashboards/assets/``). The notebook written is the template with the report's parameters injected and
 the page as its output, as papermill would have left it; Voilà runs it for visitors, who get the
 stored page (``dashboard.report_app``).
 """
@@ -65,21 +65,21 @@ def write_notebook(out: Path, job: Job, shown: str) -> None:
 
 def build_job(job: Job, out_dir: Path, html: bool, snapshot: str | Path) -> Result:
     """Build ``job``'s report from the snapshot; a report that cannot be built is a failed Result."""
+    from ftlib.reports import chartjs
     from ftlib.reports.langswitch import with_shown
     from ftlib.reports.links import dashboard_links
     from ftlib.reports.page import build_page
-    from ftlib.reports.svgcache import record, use_folder, write_used
+    from ftlib.reports.svgcache import forget
 
     out_dir = Path(out_dir)
     os.environ["FTLIB_REPORT_FRAMES"] = str(snapshot)   # the page cache is keyed on this snapshot
-    use_folder(out_dir / ".charts")
     frames, shared = _context(str(snapshot))
-    used = record()
     try:
         page = build_page(frames, job.region, job.period, job.lang, job.min_cell, shared)
     except FtlibError as err:
         return Result(job.name, job.region, job.period.label, False, one_line(err))
-    write_used(out_dir / ".charts", job.name, used)   # the charts this report keeps in the cache
+    chartjs.write_bundle(out_dir / "assets")   # what the page's charts are drawn with (voila/files/assets/)
+    forget(out_dir / ".charts", job.name)   # its SVGs of an earlier run are not used any more: pruned
     pagecache.write(pagecache.page_path(*params(job).values()), page)
     write_notebook(out_dir / f"{job.name}.ipynb", job,
                    dashboard_links(job.name, out_dir) + with_shown(page, job.lang))

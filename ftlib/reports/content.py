@@ -55,9 +55,10 @@ class Section:
 
     def specs(self) -> list[dict]:
         """The section's charts as Vega-Lite specs, each checked to hold aggregated data only."""
-        # not validated against the Vega-Lite schema here: the chart functions are (tests/test_charts.py),
-        # and validating every chart of every report took a sixth of a report run
-        out = [make().to_dict(validate=False) for make in self.chart_makers]
+        # built as plain specs, without Altair's objects (``charts.specs_only``; the same specs,
+        # tests/test_charts.py), and not validated: Altair took a third of a report run
+        with charts_mod().specs_only():
+            out = [make().to_dict(validate=False) for make in self.chart_makers]
         for spec in out:
             charts_mod().assert_aggregated(spec)
         return out

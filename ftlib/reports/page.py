@@ -1,9 +1,10 @@
 """A report as one HTML fragment that works wherever HTML runs (a Voilà dashboard, a notebook's
 output, a static file): every language with a switch that needs no kernel and no script (CSS
-radio buttons), the headline figures, the tables, and the charts drawn as inline SVG by
-vl-convert when the report is run. The reader's browser computes and draws nothing, loads nothing
-from anywhere, and shows the charts as soon as it shows the page; its one inline script only
-sorts the sub-region table when a header is clicked (the page reads the same without it).
+radio buttons), the headline figures, the tables, and the charts as Vega-Lite specs that the
+reader's browser draws with the Vega bundle served beside the pages (``chartjs``: same origin,
+one file the browser keeps; only the shown language's charts, as they come near the screen, and
+every shown chart before printing). Its two inline scripts sort the sub-region table when a
+header is clicked and draw the charts; the page loads nothing from anywhere else.
 
 Figures and chart data come from ``build_report`` and have passed the privacy rules there.
 """
@@ -14,45 +15,40 @@ from __future__ import annotations
 
 import hashlib
 import html
-import re
+import json
 
 from ftlib.i18n import LANGS
 from ftlib.period import Period
+from ftlib.reports import chartjs
 from ftlib.reports.content import Report, build_report, headline_html, title_html
 from ftlib.reports.langswitch import switch_html
 from ftlib.reports.sortable import SCRIPT
 
-_ID = re.compile(r'\bid="([^"]+)"')
+
+def _height(spec: dict) -> int:
+    """About the drawn chart's height in pixels (its plot, or its tallest part, plus axes and
+    title): the space kept for it until it is drawn, so the page does not jump and charts below
+    the screen stay below it."""
+    parts = [spec, *spec.get("hconcat", ()), *spec.get("layer", ())]
+    return max((int(p["height"]) for p in parts if isinstance(p.get("height"), (int, float))), default=260) + 90
 
 
-def scoped_svg(svg: str, prefix: str) -> str:
-    """Give the ids inside one SVG (clip paths, gradients) a prefix, so that many SVGs can sit
-    in one page without one chart's ``url(#clip1)`` pointing into another chart."""
-    for ident in set(_ID.findall(svg)):
-        new = f"{prefix}-{ident}"
-        svg = (svg.replace(f'id="{ident}"', f'id="{new}"').replace(f"url(#{ident})", f"url(#{new})")
-               .replace(f'href="#{ident}"', f'href="#{new}"'))
-    return svg
-
-
-def _chart_html(spec: dict, prefix: str) -> str:
-    from ftlib.reports.svgcache import svg
-
+def _chart_html(spec: dict) -> str:
     title = spec.get("title", "")
     title = title.get("text", "") if isinstance(title, dict) else title
     title = " ".join(title) if isinstance(title, list) else str(title)
+    # ``</`` escaped so that no text in the data can end the script element
+    data = json.dumps(spec, ensure_ascii=False, separators=(",", ":"), default=str).replace("</", "<\\/")
     return (f"<figure class='ftlib-chart' role='img' aria-label='{html.escape(title)}'>"
-            f"{scoped_svg(svg(spec), prefix)}</figure>")
+            f"<div class='ftlib-vega' style='min-height:{_height(spec)}px'></div>"
+            f"<script type='application/json' class='ftlib-spec'>{data}</script></figure>")
 
 
-def _body(report: Report, uid: str) -> str:
+def _body(report: Report) -> str:
     parts = [title_html(report), headline_html(report)]
-    n = 0
     for sec in report.sections:
         parts.append(f"<h2 class='ftlib-section' data-section='{sec.key}'>{html.escape(sec.title)}</h2>")
-        for spec in sec.specs():
-            n += 1
-            parts.append(_chart_html(spec, f"{uid}-{report.lang}-{n}"))
+        parts.extend(_chart_html(spec) for spec in sec.specs())
         parts.append(sec.table_html)
     from ftlib.reports.index import glossary_html
 
@@ -64,10 +60,12 @@ def page_html(reports: dict[str, Report], shown: str) -> str:
     """The page for ``reports`` (one per language), showing ``shown`` first."""
     first = reports[shown]
     uid = "ftlib-" + hashlib.sha1(f"{first.region}|{first.period}".encode()).hexdigest()[:10]
-    bodies = {lang: _body(reports[lang], uid) for lang in reports}
+    bodies = {lang: _body(reports[lang]) for lang in reports}
     # the sorting script once for the page, not once per language (it also installs itself only once)
     script = SCRIPT if "ftlib-sortable" in "".join(bodies.values()) else ""
-    return f"<div class='ftlib-page' id='{uid}'>{switch_html(bodies, shown, uid)}</div>{script}"
+    src = html.escape(chartjs.VOILA_DIR + chartjs.bundle_name())   # static pages: beside them (static.py)
+    return (f"<div class='ftlib-page' id='{uid}' {chartjs.ATTR}='{src}'>{switch_html(bodies, shown, uid)}</div>"
+            f"{script}{chartjs.script()}")
 
 
 def build_page(frames, region: str, period: Period, lang: str = "zh", k: int = 5, shared=None) -> str:

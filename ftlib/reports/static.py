@@ -1,6 +1,7 @@
-"""A report as one static HTML file without code, for readers who cannot reach a server: the same
-page as the dashboard (charts are inline SVG), so it opens offline in any browser; and the same
-page printed to PDF by headless Chromium (A4, the page's print stylesheet, fonts embedded)."""
+"""A report as one static HTML file a language, for readers who cannot reach a server: the same
+page as the dashboard, its charts drawn by the Vega bundle written beside it (``chartjs``), so the
+folder opens offline in any browser; and the same page printed to PDF by headless Chromium (A4,
+the page's print stylesheet, fonts embedded, every chart drawn first)."""
 
 # Imports inside functions: a visitor's Voilà kernel reads stored pages with the standard library only (docs/serving.md).
 
@@ -28,9 +29,12 @@ def write_html(region: str, period: Period, lang: str, k: int, out_dir: Path, fr
     if page is None:
         page = build_page(frames if frames is not None else load_frames(), region, period, lang, k)
     from ftlib.i18n import LANGS
+    from ftlib.reports import chartjs
     from ftlib.reports.index import static_name
     from ftlib.reports.langswitch import with_shown
 
+    chartjs.write_bundle(out_dir)   # the page's charts are drawn by the bundle beside it
+    page = page.replace(f"{chartjs.ATTR}='{chartjs.VOILA_DIR}", f"{chartjs.ATTR}='")
     for other in LANGS:  # one file a language (a static page has no address to read the choice from)
         shown = with_shown(page, other)
         for code in LANGS:  # the back links: to the static index beside it, in that language
@@ -40,5 +44,5 @@ def write_html(region: str, period: Period, lang: str, k: int, out_dir: Path, fr
     if pdf:
         from ftlib.pdf import html_to_pdf
 
-        html_to_pdf(path, path.with_suffix(".pdf"))
+        html_to_pdf(path, path.with_suffix(".pdf"), fragment="ftlib-print")   # all charts drawn at once
     return path

@@ -221,11 +221,22 @@ class CheckList:
 
     @options.setter
     def options(self, options: list[tuple[str, str]]) -> None:
+        # The checkboxes are kept and relabelled from question to question: new ones each time
+        # cost a kernel two widgets a box and left the old ones open for the whole session.
+        options = list(options)
+        if options == self._options:
+            return
         chosen = set(self.value)
-        self._options = list(options)
-        self._boxes = [w.Checkbox(value=key in chosen, description=words, indent=False,
-                                  layout=w.Layout(width="auto")) for words, key in self._options]
-        self.box.children = self._boxes
+        while len(self._boxes) < len(options):
+            self._boxes.append(w.Checkbox(indent=False, layout=w.Layout(width="auto")))
+        for (words, key), box in zip(options, self._boxes):
+            with box.hold_sync():
+                box.description = words
+                box.value = key in chosen
+        self._options = options
+        shown = tuple(self._boxes[:len(options)])
+        if tuple(self.box.children) != shown:
+            self.box.children = shown
 
     @property
     def value(self) -> tuple[str, ...]:

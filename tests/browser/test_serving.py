@@ -5,6 +5,7 @@ by ``ftlib.reports.voila_app`` (what ``ftlib serve`` runs) with the shipped voil
 headless Chromium. Kernels are counted as the server's ipykernel child processes."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -128,7 +129,7 @@ def test_busy_page_past_the_kernel_limit(server, browser):
     assert s.wait_kernels(0, timeout=15) == 0
 
 
-def test_report_pages_need_no_kernel_and_link_their_static_page_and_pdf(server, browser, tmp_path):
+def test_report_pages_need_no_kernel_and_link_their_static_page_and_pdf(server, reports, browser, tmp_path):
     s = server()
     context = browser.new_context(viewport={"width": 1200, "height": 900}, accept_downloads=True)
     index = context.new_page()
@@ -154,6 +155,9 @@ def test_report_pages_need_no_kernel_and_link_their_static_page_and_pdf(server, 
     assert sections >= 5 and len(pages) >= sections + 1  # the headline page, then each section on new pages
     assert "示例省容错纠错机制运行情况 · 2025Q2" in pages[0] and "受理件数" in pages[0]
     assert "下载 PDF" not in text  # links are not printed
+    # the charts are on paper: their axis title "期间" (period) is in no text of the page outside a chart
+    static = (reports[0] / "html" / f"{NAME}.html").read_text(encoding="utf-8")
+    assert "期间" in text and "期间" not in re.sub(r"<script type='application/json'.*?</script>", "", static, flags=re.S)
 
     dash = open_report(context, s.base)
     assert dash.locator("a.ftlib-link[data-kind='html']").get_attribute("href") == f"../files/html/{NAME}.html"
@@ -167,6 +171,7 @@ def test_report_pages_need_no_kernel_and_link_their_static_page_and_pdf(server, 
     dash.pdf(path=str(printed), format="A4", prefer_css_page_size=True)
     text = subprocess.run(["pdftotext", str(printed), "-"], capture_output=True, text=True, check=True).stdout
     assert len(text.split("\f")[:-1]) >= sections + 1 and "受理件数" in text
+    assert "期间" in text   # every chart drawn before printing (the page draws them on beforeprint)
 
 
 def test_report_kernel_imports_no_pandas_altair_or_sqlalchemy(reports):

@@ -74,7 +74,9 @@ def test_every_bad_row_is_reported_and_nothing_is_written(url, tmp_path):
         (4, "consequence.loss_cny", "-5"),
         (5, "id", "A-1"),
     ]
-    assert str(info.value).splitlines()[0] == "import refused, nothing was written: 6 problem(s)"
+    # one line per problem, then the count (under the error_lines limit of 20: all shown)
+    assert len(str(info.value).splitlines()) == 7
+    assert str(info.value).splitlines()[-1] == "import refused, nothing was written: 6 problems"
     assert f"{f}: row 3: column channel: value 'by_phone': not one of" in str(info.value)
     assert frames.table("cases", url).empty
 
@@ -242,9 +244,9 @@ def test_every_unreadable_row_of_every_file_is_listed(url, tmp_path):
     with pytest.raises(FtlibError) as info:
         import_files([a, b], url)
     lines = str(info.value).splitlines()
-    assert lines == ["import refused, nothing was written: 3 problem(s)",
-                     f"  {a}: row 3: 14 cells but the header has 12 columns",
-                     f"  {a}: row 4: 13 cells but the header has 12 columns",
-                     f"  {b}: row 2: column scenario: value '=SUM(A1)': a formula, not a value; paste the values "
-                     "(Excel: Paste Special → Values)"]
+    assert lines == [f"{a}: row 3: 14 cells but the header has 12 columns",
+                     f"{a}: row 4: 13 cells but the header has 12 columns",
+                     f"{b}: row 2: column scenario: value '=SUM(A1)': a formula, not a value; paste the values "
+                     "(Excel: Paste Special → Values)",
+                     "import refused, nothing was written: 3 problems"]
     assert frames.table("cases", url).empty
