@@ -45,6 +45,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -306,8 +307,6 @@ def _cycle(x: np.ndarray, hidden: np.ndarray, idx: dict, target: tuple[int, int]
     """A change of the hidden cells that keeps every row and column sum: +1 on ``target`` and ±1
     around the shortest cycle of hidden cells through it (rows and columns the nodes, hidden cells
     the edges), or None when ``target`` lies on no cycle."""
-    from collections import deque
-
     i, j = target
     start, goal = ("c", j), ("r", i)
     prev: dict = {start: None}

@@ -12,6 +12,8 @@ as they come near the screen, and every shown chart before printing.
 Regenerate the packaged bundle after upgrading vl-convert: ``python -m ftlib.reports.chartjs``.
 """
 
+# Imports inside functions: a visitor's Voilà kernel imports this with the standard library only; vl-convert only to regenerate the bundle.
+
 from __future__ import annotations
 
 import gzip
