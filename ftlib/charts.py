@@ -98,18 +98,10 @@ _CONFIG = {"view": {"continuousWidth": 300, "continuousHeight": 300},
 
 
 @contextlib.contextmanager
-def specs_only():
-    """Within it, the chart functions return plain Vega-Lite specs (``.to_dict()`` as Altair's)."""
-    token = _SPECS_ONLY.set(True)
-    try:
-        yield
-    finally:
-        _SPECS_ONLY.reset(token)
-
-
-@contextlib.contextmanager
-def _altair():
-    token = _SPECS_ONLY.set(False)
+def specs_only(on: bool = True):
+    """Within it, the chart functions return plain Vega-Lite specs (``.to_dict()`` as Altair's);
+    ``on=False``: Altair's objects again (a chart form that has no direct spec)."""
+    token = _SPECS_ONLY.set(on)
     try:
         yield
     finally:
@@ -561,7 +553,7 @@ def agreement_chart(t, lang="zh", *, departures: pd.DataFrame | None = None, by=
     """Agreement rate; with ``departures`` (the departures table) also departures by decision body
     (counted here, reasons left out: they are free text)."""
     if departures is not None and _SPECS_ONLY.get():   # no plain-spec form of this one: Altair's
-        with _altair():
+        with specs_only(False):
             return agreement_chart(t, lang, departures=departures, by=by, region=region, period=period,
                                    names=names, k=k)
     inner = _rates(*_agreement_args(t, lang, by, region, period, names, k))

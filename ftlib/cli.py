@@ -235,35 +235,23 @@ def cmd_paths(args: argparse.Namespace) -> int:
     return 0
 
 
-def _kernels(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"value {value[:20]!r}: a whole number of kernels, at least 1")
-    return n
+def _whole(least: int, what: str):
+    """An argparse type: a whole number of at least ``least``, refused in one line naming ``what``."""
+    def check(value: str) -> int:
+        try:
+            n = int(value)
+        except ValueError:
+            n = least - 1
+        if n < least:
+            raise argparse.ArgumentTypeError(f"value {value[:20]!r}: {what}")
+        return n
+    return check
 
 
-def _at_least_one(value: str) -> int:
-    """--min-cell, --quarters: a whole number of at least 1 (0 would publish every count, or none)."""
-    try:
-        n = int(value)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"value {value[:20]!r}: a whole number, at least 1")
-    return n
-
-
-def _pool(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        n = -1
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"value {value[:20]!r}: a whole number of kernels, 0 or more")
-    return n
+_kernels = _whole(1, "a whole number of kernels, at least 1")
+#: --min-cell, --quarters: 0 would publish every count, or none
+_at_least_one = _whole(1, "a whole number, at least 1")
+_pool = _whole(0, "a whole number of kernels, 0 or more")
 
 
 class Parser(argparse.ArgumentParser):

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import os
 import re
+from functools import cache
 from importlib.resources import files
 from urllib.parse import parse_qs
 
 from ftlib.i18n import LANG_NAMES
 
 
+@cache
 def asset(name: str) -> str:
-    """A file of ``ftlib/reports/assets`` (the page's stylesheet and script)."""
+    """A file of ``ftlib/reports/assets`` (the page's stylesheet and script); read once a process,
+    not once a page."""
     return (files("ftlib.reports") / "assets" / name).read_text(encoding="utf-8")
 
 
