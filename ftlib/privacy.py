@@ -103,7 +103,10 @@ def may_publish(kind: str, value, *, num=None, den=None, k: int = DEFAULT_K):
         raise ValueError("k must be at least 1")
 
     def arr(x):
-        return np.asarray(pd.to_numeric(x, errors="coerce") if isinstance(x, pd.Series) else x, dtype=float)
+        if isinstance(x, pd.Series):   # numbers as they are; anything else read as a number (or NaN)
+            return x.to_numpy(dtype=float, na_value=np.nan) if x.dtype.kind in "iufb" else \
+                np.asarray(pd.to_numeric(x, errors="coerce"), dtype=float)
+        return np.asarray(x, dtype=float)
 
     v = arr(value)
     ok = ~np.isnan(v)
