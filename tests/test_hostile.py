@@ -58,6 +58,8 @@ def world(tmp_path_factory):
         "deep.json": ("[" * 100_000 + "]" * 100_000).encode(),
         "big.yaml": b"a: " + b"x" * (50 * 1024 * 1024) + b"\n",
         "empty.yaml": b"",
+        # 60,000 keys in 780 KB (under the size limit): the pure-Python loader took over 30 s
+        "keys.yaml": "".join(f"k{i:05d}: value\n" for i in range(60_000)).encode(),
     }
     for name, data in files.items():
         (d / name).write_bytes(data)
@@ -69,6 +71,9 @@ def world(tmp_path_factory):
     assert "when: knowingly_violated," in cn2016
     (deep_pol / "cn-2016.yaml").write_text(cn2016.replace(
         "when: knowingly_violated,", 'when: "' + "not " * 100_000 + 'knowingly_violated",', 1), encoding="utf-8")
+    keys_pol = d / "keyspol"
+    keys_pol.mkdir()
+    (keys_pol / "cn-2016.yaml").write_text(cn2016 + "".join(f"x{i:05d}: 1\n" for i in range(60_000)), encoding="utf-8")
     # import files
     rows = list(csv.reader(open(d / "out" / "r.csv", encoding="utf-8-sig")))
     header, first_row = rows[0], rows[1]
@@ -152,6 +157,9 @@ CASES = [
     ("100,000-deep JSON", "determine {d}/deep.json", 2, "nested deeper"),
     ("50 MB case file", "determine {d}/big.yaml", 2, "the limit"),
     ("empty case file", "determine {d}/empty.yaml", 2, "empty"),
+    ("60,000 keys in a case file", "determine {d}/keys.yaml", 2, "keys.yaml: line 10000: more than 20,000 keys"),
+    ("60,000 keys in a policy file", "--policy-dir {d}/keyspol determine {d}/gbk.yaml", 2,
+     "cn-2016.yaml: line"),
     ("missing case file", "determine {d}/nope.yaml", 2, "nope.yaml"),
     ("100,000-deep condition", "--policy-dir {d}/deeppol determine {d}/gbk.yaml", 2, "longer than"),
     ("formula in a CSV cell", "import {d}/formula.csv --database {url}", 2, "a formula"),
