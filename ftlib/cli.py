@@ -9,7 +9,6 @@ engine (docs/architecture.md)."""
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -25,11 +24,18 @@ def _policies(args: argparse.Namespace):
     return PolicySet.from_dir(Path(args.policy_dir)) if args.policy_dir else bundled()
 
 
-def printable_text(text: str) -> str:
-    """Case text as printed: no terminal control or bidi-override characters (``safeinput.printable``)."""
-    from ftlib.safeinput import printable
+def say(text, end: str = "\n") -> None:
+    """Everything a command prints on stdout goes through ``safeinput.say`` (or ``say_json``):
+    no terminal control or bidi-override character read from a file reaches the terminal."""
+    from ftlib.safeinput import say as say_
 
-    return printable(text)
+    say_(text, end)
+
+
+def say_json(value) -> None:
+    from ftlib.safeinput import say_json as say_json_
+
+    say_json_(value)
 
 
 def cmd_determine(args: argparse.Namespace) -> int:
@@ -44,9 +50,9 @@ def cmd_determine(args: argparse.Namespace) -> int:
     except FtlibError as err:
         raise FtlibError(f"{args.case}: {err}") from None
     if args.format == "json":
-        print(json.dumps(determination_json(det), ensure_ascii=False, indent=2))
+        say_json(determination_json(det))
     else:
-        print(printable_text(determination_text(det, args.lang)))
+        say(determination_text(det, args.lang))
     return 0
 
 
@@ -62,9 +68,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     except FtlibError as err:
         raise FtlibError(f"{args.case}: {err}") from None
     if args.format == "json":
-        print(json.dumps([determination_json(d) for d in dets], ensure_ascii=False, indent=2))
+        say_json([determination_json(d) for d in dets])
     else:
-        print(printable_text(comparison_table(dets, args.lang).to_string(index=False)))
+        say(comparison_table(dets, args.lang).to_string(index=False))
     return 0
 
 
@@ -77,7 +83,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
         if pid not in policies.policies:
             raise PolicyError(f"unknown policy {pid!r} (known: {', '.join(sorted(policies.policies))})")
     report = diff_report(policies.compiled[args.a], policies.compiled[args.b], args.lang)
-    print(json.dumps(report, ensure_ascii=False, indent=2) if args.format == "json" else diff_text(report, args.lang))
+    if args.format == "json":
+        say_json(report)
+    else:
+        say(diff_text(report, args.lang))
     return 0
 
 
@@ -88,10 +97,10 @@ def cmd_lint(args: argparse.Namespace) -> int:
     findings = lint([Path(f) for f in args.files], **({"folder": Path(args.policy_dir)} if args.policy_dir else {}))
     shown = [f for f in findings if args.all or f.level != "info"]
     for f in shown:
-        print(f)
+        say(str(f))
     errors = sum(f.level == "error" for f in findings)
     warnings = sum(f.level == "warning" for f in findings)
-    print(f"{errors} errors, {warnings} warnings, {len(findings) - errors - warnings} notes"
+    say(f"{errors} errors, {warnings} warnings, {len(findings) - errors - warnings} notes"
           + ("" if args.all else " (--all shows the notes)"))
     return 1 if errors else 0
 
@@ -104,13 +113,13 @@ def cmd_policies(args: argparse.Namespace) -> int:
     lang = args.lang
     policies = sorted(_policies(args).policies.values(), key=lambda p: (p.jurisdiction, p.effective_from))
     if args.format == "json":
-        print(json.dumps([{
+        say_json([{
             "id": p.id, "family": p.family, "jurisdiction": p.jurisdiction,
             "name": {"zh": p.name.zh, "en": p.name.en}, "status": p.status,
             "validity": {"from": p.effective_from.isoformat(),
                          "to": p.effective_to.isoformat() if p.effective_to else None},
             "source": p.source.model_dump(mode="json", exclude_none=True) if p.source else None,
-        } for p in policies], ensure_ascii=False, indent=2))
+        } for p in policies])
         return 0
     rows = [{
         label("column.policy", lang): p.id,
@@ -121,8 +130,14 @@ def cmd_policies(args: argparse.Namespace) -> int:
         label("column.status", lang): label(f"status.{p.status}", lang),
         label("column.source", lang): (p.source.url or p.source.title) if p.source else "—",
     } for p in policies]
-    print(pd.DataFrame(rows).to_string(index=False))
+    say(pd.DataFrame(rows).to_string(index=False))
     return 0
+
+
+def _report_failed(r) -> None:
+    from ftlib.safeinput import printable
+
+    print(f"ftlib: report {r.name} failed: {printable(str(r.error))}", file=sys.stderr)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -144,20 +159,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.no_serve:  # before minutes of reports: a taken port is said at once
         for port in (args.port, apps_port):
             port_free("127.0.0.1", port)
-    print(library_table(lang=args.lang).to_string(index=False))
+    say(library_table(lang=args.lang).to_string(index=False))
     given = os.environ.get("FTLIB_DATABASE_URL")
     if given is None:
-        print(build_sample())
+        say(build_sample())
         os.environ["FTLIB_DATABASE_URL"] = f"sqlite:///{home.sample_register_path()}"
     elif db.status(given)[0] != "ftlib":
-        print(build_sample(given))
+        say(build_sample(given))
     out = home.dashboards_dir()
     jobs = plan_jobs(all_=True, lang=args.lang, last_quarters=args.quarters)
     results = run_reports(jobs, out, html=True)
     failed = [r for r in results if not r.ok]
     for r in failed:
-        print(f"ftlib: report {r.name} failed: {r.error}", file=sys.stderr)
-    print(f"{len(results) - len(failed)} reports in {out} (static HTML in {out / 'html'})")
+        _report_failed(r)
+    say(f"{len(results) - len(failed)} reports in {out} (static HTML in {out / 'html'})")
     if args.no_serve:
         return 1 if failed else 0
     from ftlib.ui.apps import start_apps, stop
@@ -182,9 +197,9 @@ def cmd_report(args: argparse.Namespace) -> int:
                           incremental=not args.rebuild)
     failed = [r for r in results if not r.ok]
     for r in failed:
-        print(f"ftlib: report {r.name} failed: {r.error}", file=sys.stderr)
+        _report_failed(r)
     kept = sum(1 for r in results if r.ok and getattr(r, "reused", False))
-    print(f"{len(results) - len(failed) - kept} reports written, {kept} unchanged and kept, {len(failed)} failed")
+    say(f"{len(results) - len(failed) - kept} reports written, {kept} unchanged and kept, {len(failed)} failed")
     return 1 if failed else 0
 
 
@@ -231,7 +246,7 @@ def cmd_paths(args: argparse.Namespace) -> int:
             "dashboards": home.dashboards_dir(), "quiz_results": home.quiz_results_path(),
             "holidays": home.holidays_dir(), "package_data": data_path(), "voila_templates": TEMPLATES}
     for key, value in rows.items():
-        print(f"{key}\t{value}")
+        say(f"{key}\t{value}")
     return 0
 
 

@@ -66,6 +66,21 @@ def printable(text: str) -> str:
     return _UNSAFE.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
 
 
+def say(text: Any, end: str = "\n") -> None:
+    """Print ``text`` (``str()`` of it) on stdout through :func:`printable` — the one way ftlib's
+    commands print, so no terminal control or bidi-override character read from a file (a
+    policy name, a case's text, an id in a lint finding) reaches the terminal."""
+    print(printable(str(text)), end=end)
+
+
+def say_json(value: Any) -> None:
+    """Print ``value`` as JSON on stdout, the same characters written as ``\\uXXXX`` escapes
+    (JSON's encoder escapes only C0 controls): a JSON reader gets the exact text back, a terminal
+    shows nothing it would act on."""
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    print(_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+
+
 def check_size(path: Path, limit_key: str = "text_file_bytes") -> int:
     """The file's size, refused over the limit before a byte is read."""
     try:

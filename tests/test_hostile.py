@@ -296,18 +296,59 @@ def test_broken_pipe_is_one_line():
     assert len([ln for ln in p.stderr.splitlines() if ln.strip()]) <= 1
 
 
-def test_printed_text_has_no_terminal_control(world, tmp_path, capsys):
-    """A policy folder whose policy name carries a clear-screen and a right-to-left override:
-    the printed determination shows them as U+XXXX, never as the characters themselves."""
-    src = Path(__file__).resolve().parents[1] / "ftlib" / "data" / "policies" / "cn-2016.yaml"
-    text = src.read_text(encoding="utf-8").replace("name: {zh: 全国基线（2016年：三个区分开来）,",
-                                                   'name: {zh: "全国\\e[2J\\u202e基线",', 1)
-    assert text != src.read_text(encoding="utf-8")
-    (tmp_path / "cn-2016.yaml").write_text(text, encoding="utf-8")
-    assert main(["--policy-dir", str(tmp_path), "determine", str(CASE), "--policy", "CN-2016"]) == 0
+@pytest.fixture(scope="module")
+def unsafe_policies(tmp_path_factory):
+    """A policy folder whose CN-2016 is named with a clear-screen and a right-to-left override,
+    and a policy file whose id carries them (lint prints ids)."""
+    d = tmp_path_factory.mktemp("unsafe")
+    src = (Path(__file__).resolve().parents[1] / "ftlib" / "data" / "policies" / "cn-2016.yaml").read_text(
+        encoding="utf-8")
+    text = src.replace("name: {zh: 全国基线（2016年：三个区分开来）,", 'name: {zh: "全国\\e[2J\\u202e基线",', 1)
+    assert text != src
+    (d / "pol").mkdir()
+    (d / "pol" / "cn-2016.yaml").write_text(text, encoding="utf-8")
+    bad_id = src.replace("id: CN-2016", 'id: "CN-2016\\e[2J\\u202e"', 1)
+    assert bad_id != src
+    (d / "id.yaml").write_text(bad_id, encoding="utf-8")
+    return d
+
+
+#: every command that prints what it read from a file, in text and in JSON
+PRINTING = [
+    ("determine", "--policy-dir {d}/pol determine {case} --policy CN-2016", False),
+    ("determine --format json", "--policy-dir {d}/pol determine {case} --policy CN-2016 --format json", True),
+    ("compare --format json", "--policy-dir {d}/pol compare {case} --policy CN-2016 --format json", True),
+    ("policies", "--policy-dir {d}/pol policies", False),
+    ("policies --format json", "--policy-dir {d}/pol policies --format json", True),
+    ("diff", "--policy-dir {d}/pol diff CN-2016 CN-2016", False),
+    ("diff --format json", "--policy-dir {d}/pol diff CN-2016 CN-2016 --format json", True),
+    ("lint", "lint {d}/id.yaml", False),
+]
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+@pytest.mark.parametrize(("name", "args", "is_json"), PRINTING, ids=[c[0] for c in PRINTING])
+def test_printed_text_has_no_terminal_control(unsafe_policies, capsys, name, args, is_json):
+    """Text output shows the clear-screen and the override as <U+XXXX>; JSON output carries them
+    as \\u escapes (a JSON reader gets the exact name back); neither prints the characters."""
+    import json
+
+    rc = main(args.format(d=unsafe_policies, case=CASE).split())
     out = capsys.readouterr().out
-    assert "<U+001B>" in out and "<U+202E>" in out
+    assert rc == (1 if name == "lint" else 0), out
     assert "\x1b" not in out and "\u202e" not in out
+    if is_json:
+        assert "\\u001b[2J\\u202e" in out
+        assert "全国\x1b[2J\u202e基线" in _strings(json.loads(out))
+    else:
+        assert "<U+001B>[2J<U+202E>" in out
 
 
 def test_serve_refuses_a_taken_port(tmp_path):
