@@ -506,6 +506,35 @@ async def close_tabs(contexts) -> None:
         await c.close()
 
 
+async def _protocol_class(server: Server, n: int, timeout_s: float, results: Path) -> dict:
+    """``n`` trainees over the kernel protocol (kernel_clients.py) submitting at the same moment."""
+    try:                       # run as a script (benchmarks/ on the path) or imported from the tests
+        from kernel_clients import class_answers
+    except ImportError:
+        from benchmarks.kernel_clients import class_answers
+    from ftlib.ui.classfile import read
+
+    bare = await class_answers(server.base, [f"协议学员{i:02d}" for i in range(n)], PROTOCOL_LABELS, timeout_s)
+    bare_names = collections.Counter(r["trainee"] for r in read(results) if r["trainee"].startswith("协议学员"))
+    return {**summary(bare["answers"], bare["failed"]),
+            "each_answer_once_in_class_file": sorted(bare_names.values()) == [1] * n,
+            "load_1min": round(os.getloadavg()[0], 1)}
+
+
+async def _class_without_browsers(server: Server, n: int, pool: int, timeout_s: float, results: Path) -> dict:
+    """``--browsers 0``: the class only over the protocol — the server's part of the targets
+    without 40 Chromium renderers on the server's own cores: answers, memory, kernels released."""
+    out = {"no_browsers": await _protocol_class(server, n, timeout_s, results)}
+    t_leave = time.monotonic()
+    gone = await asyncio.to_thread(server.wait_kernels_at_most, pool, 180)
+    out.update(kernels_gone_after_leaving_s=None if gone is None else round(time.monotonic() - t_leave, 1),
+               server_peak_rss_mb=round(server.peak_mb), server_peak_pss_mb=round(server.peak_pss_mb),
+               peak_kernels=server.peak_kernels, peak_load_1min=round(server.peak_load, 1),
+               server_log=server.server_log())
+    print(json.dumps({"quiz_answer": out}, ensure_ascii=False), flush=True)
+    return out
+
+
 def run_quiz(n: int, tmp: Path, env: dict, browsers: int = 4, arrive_over: float = 0.0,
              cull_idle_s: int | None = None, pool: int | None = None, timeout_s: float = 300,
              answer_over: float = 20.0) -> dict:
@@ -533,6 +562,13 @@ def run_quiz(n: int, tmp: Path, env: dict, browsers: int = 4, arrive_over: float
               "server_rss_mb_ready": round(server.rss_mb())}
     print(json.dumps({"quiz_pool": warmed}, ensure_ascii=False), flush=True)
     names = [f"学员{i:02d}" for i in range(n)]
+
+    if browsers == 0:
+        try:
+            return {"quiz_pool": warmed, "quiz_answer": asyncio.run(_class_without_browsers(server, n, pool, timeout_s,
+                                                                                             results))}
+        finally:
+            server.stop()
 
     async def scenario(pw) -> dict:
         opened = [await pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
@@ -598,16 +634,7 @@ def run_quiz(n: int, tmp: Path, env: dict, browsers: int = 4, arrive_over: float
             # The same class without browsers (kernel_clients.py): the server's part alone, all
             # submitting at the same moment, on the refilled pool.
             await asyncio.to_thread(server.wait_ready, pool, timeout_s)
-            try:                       # run as a script (benchmarks/ on the path) or imported from the tests
-                from kernel_clients import class_answers
-            except ImportError:
-                from benchmarks.kernel_clients import class_answers
-
-            bare = await class_answers(server.base, [f"协议学员{i:02d}" for i in range(n)], PROTOCOL_LABELS, timeout_s)
-            bare_names = collections.Counter(r["trainee"] for r in read(results) if r["trainee"].startswith("协议学员"))
-            responded["no_browsers"] = {**summary(bare["answers"], bare["failed"]),
-                                        "each_answer_once_in_class_file": sorted(bare_names.values()) == [1] * n,
-                                        "load_1min": round(os.getloadavg()[0], 1)}
+            responded["no_browsers"] = await _protocol_class(server, n, timeout_s, results)
             responded["peak_load_1min"] = round(server.peak_load, 1)
             responded["server_log"] = server.server_log()
             print(json.dumps({"quiz_answer": responded}, ensure_ascii=False), flush=True)
@@ -639,7 +666,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="quiz kernels kept ready before the class arrives (default: as many as trainees)")
     ap.add_argument("--timeout", type=float, default=300,
                     help="seconds a phase of the quiz run may take; it then reports what it got")
-    ap.add_argument("--browsers", type=int, default=4, help="Chromium processes sharing the quiz users' contexts")
+    ap.add_argument("--browsers", type=int, default=4,
+                    help="Chromium processes sharing the quiz users' contexts (0: the class over the kernel "
+                         "protocol only, no browser on the server's cores)")
     ap.add_argument("--arrive-over", type=float, default=60.0, help="seconds over which the quiz users arrive")
     ap.add_argument("--answer-over", type=float, default=20.0,
                     help="seconds over which the class submits the second question (the first: all at once)")

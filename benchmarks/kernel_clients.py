@@ -17,6 +17,7 @@ import asyncio
 import json
 import re
 import time
+import urllib.parse
 import urllib.request
 import uuid
 
@@ -38,6 +39,7 @@ class Trainee:
         self.base, self.name = base, name
         self.session = uuid.uuid4().hex
         self.ws = None
+        self.kernel, self.cookies = "", ""
         self.models: dict[str, dict] = {}
 
     async def open(self) -> None:
@@ -50,8 +52,8 @@ class Trainee:
                 return r.read().decode("utf-8"), cookies
 
         html, cookies = await asyncio.to_thread(fetch)
-        kernel = re.search(r'"kernelId": "([^"]+)"', html).group(1)
-        url = self.base.replace("http", "ws", 1) + f"api/kernels/{kernel}/channels?session_id={self.session}"
+        self.kernel, self.cookies = re.search(r'"kernelId": "([^"]+)"', html).group(1), cookies
+        url = self.base.replace("http", "ws", 1) + f"api/kernels/{self.kernel}/channels?session_id={self.session}"
         self.ws = await websocket_connect(HTTPRequest(url, headers={"Cookie": cookies}), max_message_size=2**26)
         control = uuid.uuid4().hex
         self.ws.write_message(_message(self.session, "comm_open", {"comm_id": control, "target_name": CONTROL_TARGET,
@@ -109,8 +111,20 @@ class Trainee:
                 return time.perf_counter() - t0
 
     def close(self) -> None:
+        """Leave as a tab does: the shutdown beacon Voilà's page sends on ``beforeunload`` (with the
+        ``_xsrf`` cookie's value as a form field), then the websocket closed."""
         if self.ws is not None:
             self.ws.close()
+        if not self.kernel:
+            return
+        xsrf = re.search(r"\b_xsrf=([^;]*)", self.cookies)
+        body = urllib.parse.urlencode({"_xsrf": xsrf.group(1) if xsrf else ""}).encode()
+        req = urllib.request.Request(f"{self.base}voila/api/shutdown/{self.kernel}", data=body,
+                                     headers={"Cookie": self.cookies})
+        try:
+            urllib.request.urlopen(req, timeout=30).close()
+        except OSError:             # a beacon is fire-and-forget in the browser too
+            pass
 
 
 async def class_answers(base: str, names: list[str], labels: dict[str, str], timeout_s: float = 120) -> dict:
