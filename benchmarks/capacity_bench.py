@@ -34,8 +34,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import gzip
 import json
 import os
+import re
 import signal
 import socket
 import statistics
@@ -199,28 +201,45 @@ class Server:
             self.proc.wait()
 
 
+#: What a report page loads from the server after its HTML: the chart bundle beside it and any
+#: local script or stylesheet (everything else is inline).
+ASSET = re.compile(r"""(?:src|href)=["']([^"'#:]+\.(?:js|css))["']|(ftlib-vega-[0-9a-f]+\.js)""")
+
+
 def http_crowd(n: int, url: str) -> dict:
-    """``n`` clients request the page at the same moment (each reads the whole answer): what the
-    server gives a crowd, apart from the rendering that each visitor's own computer does."""
+    """``n`` clients request the page at the same moment, then each asset it loads (each reads the
+    whole answer, as a browser would, gzip accepted): what the server gives a crowd, apart from the
+    rendering that each visitor's own computer does."""
+    import urllib.parse
     import urllib.request
     from concurrent.futures import ThreadPoolExecutor
 
     gate = threading.Barrier(n)
 
-    def one(_: int) -> float | None:
+    def get(u: str) -> bytes:
+        req = urllib.request.Request(u, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(req, timeout=120) as r:  # noqa: S310 — loopback
+            return r.read()
+
+    def one(_: int) -> tuple[float, float, int] | None:
         gate.wait()
         t0 = time.perf_counter()
         try:
-            with urllib.request.urlopen(url, timeout=60) as r:  # noqa: S310 — loopback
-                r.read()
-            return time.perf_counter() - t0
+            page = get(url)
+            t_page = time.perf_counter() - t0
+            text = (gzip.decompress(page) if page[:2] == b"\x1f\x8b" else page).decode("utf-8", "replace")
+            assets = {a or b for a, b in ASSET.findall(text)}
+            size = len(page) + sum(len(get(urllib.parse.urljoin(url, a))) for a in sorted(assets))
+            return t_page, time.perf_counter() - t0, size
         except OSError:
             return None
 
     with ThreadPoolExecutor(n) as pool:
-        got = list(pool.map(one, range(n)))
-    times = [t for t in got if t is not None]
-    return {**summary(times, n - len(times)), "visitors": n}
+        got = [g for g in pool.map(one, range(n)) if g is not None]
+    whole = summary([g[1] for g in got], n - len(got))
+    return {**summary([g[0] for g in got], n - len(got)), "visitors": n,
+            "with_assets_median_s": whole.get("median_s"), "with_assets_p95_s": whole.get("p95_s"),
+            "bytes_a_visitor": got[0][2] if got else None}
 
 
 async def _arrive(browser, url: str, ready: str, start: asyncio.Event, timeout_ms: int,
