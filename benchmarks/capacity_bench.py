@@ -525,27 +525,35 @@ async def close_tabs(contexts) -> None:
         await c.close()
 
 
-async def _protocol_class(server: Server, n: int, timeout_s: float, results: Path) -> dict:
-    """``n`` trainees over the kernel protocol (kernel_clients.py) submitting at the same moment."""
+async def _protocol_class(server: Server, n: int, timeout_s: float, results: Path, spread_s: float = 0.0,
+                          prefix: str = "协议学员") -> dict:
+    """``n`` trainees over the kernel protocol (kernel_clients.py) submitting at the same moment
+    (or evenly over ``spread_s`` seconds)."""
     try:                       # run as a script (benchmarks/ on the path) or imported from the tests
         from kernel_clients import class_answers
     except ImportError:
         from benchmarks.kernel_clients import class_answers
     from ftlib.ui.classfile import read
 
-    bare = await class_answers(server.base, [f"协议学员{i:02d}" for i in range(n)], PROTOCOL_LABELS, timeout_s)
-    bare_names = collections.Counter(r["trainee"] for r in read(results) if r["trainee"].startswith("协议学员"))
+    bare = await class_answers(server.base, [f"{prefix}{i:02d}" for i in range(n)], PROTOCOL_LABELS, timeout_s,
+                               spread_s)
+    bare_names = collections.Counter(r["trainee"] for r in read(results) if r["trainee"].startswith(prefix))
     return {**summary(bare["answers"], bare["failed"]),
             "each_answer_once_in_class_file": sorted(bare_names.values()) == [1] * n,
             "load_1min": round(os.getloadavg()[0], 1)}
 
 
-async def _class_without_browsers(server: Server, n: int, pool: int, timeout_s: float, results: Path) -> dict:
+async def _class_without_browsers(server: Server, n: int, pool: int, timeout_s: float, results: Path,
+                                  answer_over: float) -> dict:
     """``--browsers 0``: the class only over the protocol — the server's part of the targets
-    without 40 Chromium renderers on the server's own cores: answers, memory, kernels released."""
+    without 40 Chromium renderers on the server's own cores: answers at the same moment, then (a
+    new class on the refilled pool) answers spread over ``answer_over`` s, memory, kernels released."""
     out = {"no_browsers": await _protocol_class(server, n, timeout_s, results)}
     t_leave = time.monotonic()
     gone = await asyncio.to_thread(server.wait_kernels_at_most, pool, 180)
+    await asyncio.to_thread(server.wait_ready, pool, timeout_s)
+    out["no_browsers_spread"] = {**await _protocol_class(server, n, timeout_s, results, answer_over, "散答学员"),
+                                 "answer_over_s": answer_over}
     out.update(kernels_gone_after_leaving_s=None if gone is None else round(time.monotonic() - t_leave, 1),
                server_peak_rss_mb=round(server.peak_mb), server_peak_pss_mb=round(server.peak_pss_mb),
                peak_kernels=server.peak_kernels, peak_load_1min=round(server.peak_load, 1),
@@ -584,8 +592,8 @@ def run_quiz(n: int, tmp: Path, env: dict, browsers: int = 4, arrive_over: float
 
     if browsers == 0:
         try:
-            return {"quiz_pool": warmed, "quiz_answer": asyncio.run(_class_without_browsers(server, n, pool, timeout_s,
-                                                                                             results))}
+            return {"quiz_pool": warmed, "quiz_answer": asyncio.run(_class_without_browsers(
+                server, n, pool, timeout_s, results, answer_over))}
         finally:
             server.stop()
 

@@ -127,9 +127,16 @@ class Trainee:
             pass
 
 
-async def class_answers(base: str, names: list[str], labels: dict[str, str], timeout_s: float = 120) -> dict:
-    """``names`` trainees open the quiz, prepare, and submit at the same moment: seconds for each
-    answer that came back (``answers``) and how many failed (``failed``)."""
+async def _submit_after(trainee: Trainee, delay: float, labels: dict[str, str]) -> float:
+    await asyncio.sleep(delay)
+    return await trainee.submit(labels["submit"], labels["answer_class"])
+
+
+async def class_answers(base: str, names: list[str], labels: dict[str, str], timeout_s: float = 120,
+                        spread_s: float = 0.0) -> dict:
+    """``names`` trainees open the quiz, prepare, and submit — at the same moment, or evenly over
+    ``spread_s`` seconds as a class that reads at its own pace: seconds for each answer that came
+    back (``answers``) and how many failed (``failed``)."""
     trainees = [Trainee(base, n) for n in names]
     try:
         opened = await asyncio.wait_for(asyncio.gather(*(t.open() for t in trainees), return_exceptions=True),
@@ -138,8 +145,9 @@ async def class_answers(base: str, names: list[str], labels: dict[str, str], tim
         for t in ready:
             t.prepare(labels["name"], labels["outcome"], labels["pick"])
         await asyncio.sleep(2)      # the name and the pick reach every kernel before the clicks
-        done = await asyncio.wait_for(asyncio.gather(*(t.submit(labels["submit"], labels["answer_class"])
-                                                       for t in ready), return_exceptions=True), timeout_s)
+        done = await asyncio.wait_for(asyncio.gather(*(_submit_after(t, i * spread_s / max(1, len(ready)), labels)
+                                                       for i, t in enumerate(ready)), return_exceptions=True),
+                                      timeout_s + spread_s)
         times = [d for d in done if not isinstance(d, BaseException)]
         return {"answers": times, "failed": len(names) - len(times)}
     finally:
