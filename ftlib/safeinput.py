@@ -60,6 +60,11 @@ def refused(problems: list[str], what: str = "import refused, nothing was writte
     return "\n".join([*problems[:cap], f"{what}: {len(problems)} problems{more}"])
 
 
+def unsafe(text: str) -> bool:
+    """Whether ``text`` holds a terminal control (tab and newline aside) or bidi-override character."""
+    return _UNSAFE.search(text) is not None
+
+
 def printable(text: str) -> str:
     """``text`` without terminal control or bidi-override characters (each shown as U+XXXX), so
     that printing a case's text cannot move the cursor, recolour the terminal or reorder a line."""

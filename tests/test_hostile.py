@@ -110,6 +110,27 @@ def world(tmp_path_factory):
     csv.writer(buf).writerows([header, first_row[:1] + ["H-5"] + first_row[2:] + ["extra", "more"]])
     (d / "wide.csv").write_text(buf.getvalue(), encoding="utf-8")
     (d / "gbk.csv").write_bytes((d / "out" / "r.csv").read_text(encoding="utf-8-sig").encode("gb18030"))
+    # reference files (regions, clarifications) with one bad row each
+    def reference(name: str, kind: str, change: dict[str, str]) -> None:
+        rows = list(csv.DictReader(open(d / "out" / f"r.{kind}.csv", encoding="utf-8-sig")))
+        row = {**rows[0], **change}
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerow(row)
+        (d / name).write_text(buf.getvalue(), encoding="utf-8")
+
+    new_region = {"code": "CN-ZZ", "name_zh": "新区", "name_en": "New Area", "parent": "CN-DM"}
+    reference("region_code.csv", "regions", {**new_region, "code": "cn-zz x"})
+    reference("region_parent_code.csv", "regions", {**new_region, "parent": "CN-DM/BR"})
+    reference("region_self_parent.csv", "regions", {**new_region, "parent": "CN-ZZ"})
+    reference("region_cycle.csv", "regions", {"code": "CN", "name_zh": "全国", "name_en": "China (national)",
+                                              "parent": "CN-DM"})    # CN-DM's parent is CN
+    reference("region_unknown_parent.csv", "regions", {**new_region, "parent": "CN-NOWHERE"})
+    reference("region_ctl_name.csv", "regions", {**new_region, "name_zh": "新\x1b[2J区"})
+    reference("region_bidi_code.csv", "regions", {**new_region, "code": "CN-Z\u202eZ"})
+    reference("clarified_future.csv", "clarifications", {"clarified_on": "2099-01-01"})
+    reference("headcount_ctl.csv", "headcounts", {"region": "CN-DM\x07"})
     _xlsx_with_formula(d / "formula.xlsx", header, first_row)
     _zip_bomb(d / "bomb.xlsx")
     return d, url
@@ -183,6 +204,24 @@ CASES = [
     ("30 bad rows in import", "import {d}/many_bad.csv --database {url}", 2,
      "30 problems; the first 20 are above, --errors FILE lists every one"),
     ("a device as case file", "determine /dev/zero", 2, "not a regular file"),
+    ("bad region code in a regions file", "import {d}/region_code.csv --database {url}", 2,
+     "row 2: column code: value 'cn-zz x': not a region code"),
+    ("bad parent code in a regions file", "import {d}/region_parent_code.csv --database {url}", 2,
+     "row 2: column parent: value 'CN-DM/BR': not a region code"),
+    ("region its own parent", "import {d}/region_self_parent.csv --database {url}", 2,
+     "row 2: column parent: value 'CN-ZZ': the parents go round in a circle (CN-ZZ → CN-ZZ)"),
+    ("regions' parents in a circle", "import {d}/region_cycle.csv --database {url}", 2,
+     "row 2: column parent: value 'CN-DM': the parents go round in a circle (CN → CN-DM → CN)"),
+    ("unknown parent region", "import {d}/region_unknown_parent.csv --database {url}", 2,
+     "row 2: column parent: value 'CN-NOWHERE': no such region"),
+    ("control character in a region name", "import {d}/region_ctl_name.csv --database {url}", 2,
+     "row 2: column name_zh: value '新<U+001B>[2J区': holds a terminal-control"),
+    ("bidi override in a region code", "import {d}/region_bidi_code.csv --database {url}", 2,
+     "row 2: column code: value 'CN-Z<U+202E>Z': holds a terminal-control or bidi-override"),
+    ("clarification dated in the future", "import {d}/clarified_future.csv --database {url}", 2,
+     "row 2: column clarified_on: value '2099-01-01': in the future"),
+    ("control character in a headcount's region", "import {d}/headcount_ctl.csv --database {url}", 2,
+     "row 2: column region: value 'CN-DM<U+0007>': holds a terminal-control"),
     ("synth --end-year 99999", "synth --end-year 99999 --database {url}", 2, "--end-year"),
     ("report --min-cell 0", "report --min-cell 0 --period 2025Q1", 2, "--min-cell"),
     ("report --quarters 0", "report --all --quarters 0", 2, "--quarters"),
@@ -389,3 +428,20 @@ def test_policy_dir_lint_lints_that_folder(tmp_path, capsys):
                                            encoding="utf-8")
     assert main(["--policy-dir", str(tmp_path), "lint"]) == 1
     assert "CN-2016: ends-before-start" in capsys.readouterr().out
+
+
+def test_two_regions_in_a_circle_are_both_named(world, tmp_path, capsys):
+    """CN-ZA's parent is CN-ZB and CN-ZB's is CN-ZA: each row is named, nothing is written."""
+    d, url = world
+    before = _digest(url)
+    f = tmp_path / "circle.csv"
+    f.write_text("code,name_zh,name_en,parent,illustrative\n"
+                 "CN-ZA,甲区,Area A,CN-ZB,true\nCN-ZB,乙区,Area B,CN-ZA,true\n", encoding="utf-8")
+    assert main(["import", str(f), "--database", url]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].endswith("row 2: column parent: value 'CN-ZB': the parents go round in a circle "
+                             "(CN-ZA → CN-ZB → CN-ZA)"), lines
+    assert lines[1].endswith("row 3: column parent: value 'CN-ZA': the parents go round in a circle "
+                             "(CN-ZB → CN-ZA → CN-ZB)"), lines
+    assert lines[2] == "ftlib: error: import refused, nothing was written: 2 problems", lines
+    assert _digest(url) == before
