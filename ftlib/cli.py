@@ -156,6 +156,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ftlib.reports.serve import port_free, serve
 
     apps_port = args.apps_port or args.port + 1
+    if apps_port > 65535:
+        raise FtlibError(f"--port: value {args.port}: the interactive tools take the next port; give --apps-port")
     if not args.no_serve:  # before minutes of reports: a taken port is said at once
         for port in (args.port, apps_port):
             port_free("127.0.0.1", port)
@@ -250,14 +252,15 @@ def cmd_paths(args: argparse.Namespace) -> int:
     return 0
 
 
-def _whole(least: int, what: str):
-    """An argparse type: a whole number of at least ``least``, refused in one line naming ``what``."""
+def _whole(least: int, what: str, most: int | None = None):
+    """An argparse type: a whole number of at least ``least`` (and at most ``most``), refused in
+    one line naming ``what``."""
     def check(value: str) -> int:
         try:
             n = int(value)
         except ValueError:
             n = least - 1
-        if n < least:
+        if n < least or (most is not None and n > most):
             raise argparse.ArgumentTypeError(f"value {value[:20]!r}: {what}")
         return n
     return check
@@ -267,6 +270,9 @@ _kernels = _whole(1, "a whole number of kernels, at least 1")
 #: --min-cell, --quarters: 0 would publish every count, or none
 _at_least_one = _whole(1, "a whole number, at least 1")
 _pool = _whole(0, "a whole number of kernels, 0 or more")
+#: a TCP port (``--port -1`` or ``70000`` would end in a traceback from the server)
+_port = _whole(1, "a port number from 1 to 65535", most=65535)
+_apps_port = _whole(0, "a port number from 1 to 65535 (0: the default)", most=65535)
 
 
 class Parser(argparse.ArgumentParser):
@@ -322,9 +328,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="the main job: sample register, reports, dashboards served")
     p.add_argument("--quarters", type=_at_least_one, default=4, help="report the last N quarters (default 4)")
-    p.add_argument("--port", type=int, default=8866)
+    p.add_argument("--port", type=_port, default=8866)
     p.add_argument("--no-serve", action="store_true", help="stop after writing the reports")
-    p.add_argument("--apps-port", type=int, default=0,
+    p.add_argument("--apps-port", type=_apps_port, default=0,
                    help="port of the interactive notebooks (case desk …) linked from the index (default: --port + 1)")
     max_kernels_arg(p)
     common(p, fmt=False)
@@ -348,16 +354,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("serve", help="serve the dashboards with Voilà (127.0.0.1 by default)")
-    p.add_argument("--port", type=int, default=8866)
+    p.add_argument("--port", type=_port, default=8866)
     p.add_argument("--ip", default="127.0.0.1")
     p.add_argument("--dir", help="folder to serve (default $FTLIB_HOME/dashboards)")
-    p.add_argument("--apps-port", type=int, default=0,
+    p.add_argument("--apps-port", type=_apps_port, default=0,
                    help="port where the interactive notebooks are served (the index links there; default: none)")
     max_kernels_arg(p)
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("apps", help="serve the interactive notebooks (quiz, case desk …) that the dashboards link to")
-    p.add_argument("--port", type=int, default=8876)
+    p.add_argument("--port", type=_port, default=8876)
     p.add_argument("--ip", default="127.0.0.1")
     p.add_argument("--base-url", type=_base_url, default="/",
                    help="the path it answers under behind a proxy (deploy/nginx/ftlib.conf: /apps/)")
@@ -365,13 +371,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_apps)
 
     p = sub.add_parser("lab", help="JupyterLab on your own copy of the notebooks ($FTLIB_HOME/notebooks)")
-    p.add_argument("--port", type=int, default=8888)
+    p.add_argument("--port", type=_port, default=8888)
     p.add_argument("--ip", default="127.0.0.1")
     p.set_defaults(func=cmd_lab)
 
     p = sub.add_parser("notebook", help="serve one notebook with Voilà (e.g. 01 or 01_case_builder)")
     p.add_argument("name")
-    p.add_argument("--port", type=int, default=8866)
+    p.add_argument("--port", type=_port, default=8866)
     p.add_argument("--ip", default="127.0.0.1")
     max_kernels_arg(p)
     p.add_argument("--pool", type=_pool, metavar="N",

@@ -71,6 +71,10 @@ def world(tmp_path_factory):
     assert "when: knowingly_violated," in cn2016
     (deep_pol / "cn-2016.yaml").write_text(cn2016.replace(
         "when: knowingly_violated,", 'when: "' + "not " * 100_000 + 'knowingly_violated",', 1), encoding="utf-8")
+    for name, data in (("gbkpol", cn2016.encode("gb18030")), ("utf16pol", cn2016.encode("utf-16")),
+                       ("binpol", bytes(range(256)) * 8)):   # policy files from Chinese Excel/WPS, and junk
+        (d / name).mkdir()
+        (d / name / "cn-2016.yaml").write_bytes(data)
     keys_pol = d / "keyspol"
     keys_pol.mkdir()
     (keys_pol / "cn-2016.yaml").write_text(cn2016 + "".join(f"x{i:05d}: 1\n" for i in range(60_000)), encoding="utf-8")
@@ -154,6 +158,15 @@ def _zip_bomb(path: Path) -> None:
         z.writestr("xl/worksheets/sheet1.xml", b"\0" * (600 * 1024 * 1024))
 
 
+def _free_port() -> int:
+    """A loopback port nobody listens on (bound, then closed)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def _digest(url: str) -> str:
     return hashlib.sha256(Path(url.removeprefix("sqlite:///")).read_bytes()).hexdigest()
 
@@ -222,12 +235,26 @@ CASES = [
      "row 2: column clarified_on: value '2099-01-01': in the future"),
     ("control character in a headcount's region", "import {d}/headcount_ctl.csv --database {url}", 2,
      "row 2: column region: value 'CN-DM<U+0007>': holds a terminal-control"),
+    ("serve --port -1", "serve --port -1", 2, "argument --port: value '-1': a port number from 1 to 65535"),
+    ("serve --port 70000", "serve --port 70000", 2, "value '70000': a port number from 1 to 65535"),
+    ("serve --port abc", "serve --port abc", 2, "value 'abc': a port number"),
+    ("apps --port 0", "apps --port 0", 2, "value '0': a port number"),
+    ("run --apps-port 70000", "run --apps-port 70000", 2, "argument --apps-port: value '70000'"),
+    ("run --port 65535 (no next port)", "run --port 65535 --quarters 1", 2, "give --apps-port"),
     ("synth --end-year 99999", "synth --end-year 99999 --database {url}", 2, "--end-year"),
     ("report --min-cell 0", "report --min-cell 0 --period 2025Q1", 2, "--min-cell"),
     ("report --quarters 0", "report --all --quarters 0", 2, "--quarters"),
     ("GB18030 CSV import (all present)", "import {d}/gbk.csv --database {url}", 0, None),
     ("synth --years 0", "synth --years 0 --database {url}", 2, "--years"),
     ("synth --years -1", "synth --years -1 --database {url}", 2, "--years"),
+    ("GBK policy file decoded", "--policy-dir {d}/gbkpol determine {d}/gbk.yaml --policy CN-2016", 0, None),
+    ("UTF-16 policy file (BOM) decoded", "--policy-dir {d}/utf16pol determine {d}/gbk.yaml --policy CN-2016", 0, None),
+    ("binary policy file", "--policy-dir {d}/binpol determine {d}/gbk.yaml", 2, "binpol/cn-2016.yaml: binary data"),
+    ("binary policy file in lint", "lint {d}/binpol/cn-2016.yaml", 2, "binpol/cn-2016.yaml: binary data"),
+    ("mysql:// database URL (no driver)", "export --to {d}/x.csv --database mysql://u:p@127.0.0.1/db", 2,
+     "database URL 'mysql://u:***@127.0.0.1/db': cannot be used"),
+    ("PostgreSQL refusing the connection", "export --to {d}/x.csv --database postgresql://u:p@127.0.0.1:{port}/db", 2,
+     "cannot open the database: connection failed"),
     ("unknown database scheme", "export --to {d}/x.csv --database nosuch://x", 2, "database URL"),
     ("not a database URL", "export --to {d}/x.csv --database ::::", 2, "not a database URL"),
     ("export to an unwritable place", "export --to /proc/ftlib-nope/x.csv --database {url}", 2, "cannot write"),
@@ -238,7 +265,7 @@ CASES = [
 def test_hostile_input(world, capsys, name, args, status, names):
     d, url = world
     before = _digest(url)
-    argv = args.format(d=d, url=url).split()
+    argv = args.format(d=d, url=url, port=_free_port()).split()
     t0 = time.monotonic()
     try:
         rc = main(argv)
