@@ -38,7 +38,7 @@ from ftlib.vocabulary import CHANNELS
 
 _REQUIRED_META = ["id", "channel", "received_on"]
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_REGION_CODE = re.compile(r"CN(-[A-Z0-9]+)*")
+REGION_CODE = re.compile(r"CN(-[A-Z0-9]+)*")
 #: no blanks, slashes, terminal control or bidi-override characters (as a case file's id)
 _CASE_ID = re.compile(r"[^\s/\\\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]{1,60}")
 
@@ -173,7 +173,7 @@ def validate_cases(t: Table, existing_registrations: set[str]) -> tuple[list[Iss
             bad = ~blank & ~s.isin(existing_registrations).to_numpy()
             issues += _issues_where(bad, df, c, src, "no such ex-ante registration in the register")
         elif c == "jurisdiction" or c == "region":
-            bad = ~blank & ~_per_text(s, _REGION_CODE.fullmatch, memo)
+            bad = ~blank & ~_per_text(s, REGION_CODE.fullmatch, memo)
             issues += _issues_where(bad, df, c, src, "not a region code like CN-HB or CN-DM-BR")
         elif c == "id":
             bad = ~blank & ~_per_text(s, _CASE_ID.fullmatch, memo)
