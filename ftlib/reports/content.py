@@ -125,27 +125,29 @@ class _Tops:
 
     def __init__(self, cur: dict[str, pd.DataFrame], k: int):
         self.cur, self.k = cur, k
-        self._rows: dict[str, tuple[pd.DataFrame, dict[str, int]]] = {}
+        self._rows: dict[str, tuple[pd.DataFrame, list[dict], dict[str, int]]] = {}
         self._given: pd.DataFrame | None = None
+        self.figures: dict[tuple[str, str], str] = {}   # the headline's, before ``shown_text``: any language
 
-    def _level0(self, table: str) -> tuple[pd.DataFrame, dict[str, int]]:
+    def _level0(self, table: str) -> tuple[pd.DataFrame, list[dict], dict[str, int]]:
         if table not in self._rows:
             t = self.cur[table]
             top = t[t["level"].to_numpy() == 0]
             first: dict[str, int] = {}
             for i, p in enumerate(top["period"].tolist()):
                 first.setdefault(p, i)
-            self._rows[table] = (top, first)
+            self._rows[table] = (top, top.to_dict("records"), first)
         return self._rows[table]
 
-    def row(self, table: str, period: str) -> pd.Series:
-        top, first = self._level0(table)
+    def row(self, table: str, period: str) -> dict:
+        """The row as a dict (empty when the table has none for ``period``)."""
+        _, records, first = self._level0(table)
         i = first.get(period)
-        return top.iloc[i] if i is not None else pd.Series(dtype=object)
+        return records[i] if i is not None else {}
 
     def given(self, period: str, what: str) -> bool:
         """May the page give the outcomes row's ``what`` for ``period`` (``privacy.outcome_figures``)?"""
-        top, first = self._level0("outcomes")
+        top, _, first = self._level0("outcomes")
         i = first.get(period)
         if i is None:
             return False
@@ -158,11 +160,16 @@ def _headline(tops: _Tops, cur_label: str, prev_label: str, lang: str, k: int) -
     rows = []
     for key, table, col, kind, num, den in HEADLINE:
         def fig(period: str, table=table, col=col, kind=kind, num=num, den=den, key=key) -> str:
+            if (key, period) in tops.figures:
+                return tops.figures[key, period]
             row = tops.row(table, period)
             if key in ("tolerance_rate", "tolerated") and not tops.given(
                     period, "determinations" if key == "tolerance_rate" else "tolerated"):
-                return "—" if row.empty else f"<{k}*"   # it would give a small group away
-            return fmt_value(row.get(col), kind, row.get(den) if den else None, k, row.get(num) if num else None)
+                text = "—" if not row else f"<{k}*"   # it would give a small group away
+            else:
+                text = fmt_value(row.get(col), kind, row.get(den) if den else None, k, row.get(num) if num else None)
+            tops.figures[key, period] = text
+            return text
 
         rows.append({
             "key": key,
@@ -197,7 +204,7 @@ def _summary(cur: dict[str, pd.DataFrame], tops: _Tops, cur_label: str, prev_lab
     else:
         out.append(label("summary.received_small", lang).format(k=k))
     o_now, o_before = tops.row("outcomes", cur_label), tops.row("outcomes", prev_label)
-    def shown(row: pd.Series, period: str) -> bool:   # the tolerance rate of the period is itself publishable
+    def shown(row: dict, period: str) -> bool:   # the tolerance rate of the period is itself publishable
         return may_publish("rate", row.get("tolerance_rate"), num=row.get("tolerated"),
                            den=row.get("determinations"), k=k) and tops.given(period, "determinations")
 
@@ -276,6 +283,20 @@ def _subregion_table(cur: dict[str, pd.DataFrame], period: str, region: str, nam
     return sortable(with_total_footer(table) if total in shown.index else table)
 
 
+def _memo(shared: Any, key: tuple, make: Callable[[], Any]) -> Any:
+    """``make()``, kept in ``shared.memo`` when there is one (the metrics of a run, or of one page:
+    ``reports.shared``) so that a page's other language, and the run's other reports, do not
+    compute it again; a few dozen entries at most."""
+    memo = getattr(shared, "memo", None)
+    if memo is None:
+        return make()
+    if key not in memo:
+        if len(memo) >= 64:
+            memo.clear()
+        memo[key] = make()
+    return memo[key]
+
+
 def build_report(frames: RegisterFrames, region: str, period: Period, lang: str = "zh", k: int = 5,
                  shared: Any = None) -> Report:
     """The report; ``shared`` (``ftlib.reports.shared.SharedMetrics``) gives the metric tables from
@@ -284,12 +305,13 @@ def build_report(frames: RegisterFrames, region: str, period: Period, lang: str 
     prev = period.previous()
     figures = shared.compute if shared is not None else (lambda r, ps: compute(frames, r, ps))
     cur = figures(region, [prev, period])
-    tops = _Tops(cur, k)
+    # the region's rows and headline figures once for the page's languages (kept on ``shared``)
+    tops = _memo(shared, ("tops", region, prev, period, k), lambda: _Tops(cur, k))
     # The four quarters up to the period end (more when the period itself is longer).
     trend_periods = quarters(min(period.start, period.end - pd.Timedelta(days=270)), period.end)
     trend = figures(region, trend_periods)
-    reg = frames.regions.set_index("code")
-    names = {c: str(reg.at[c, f"name_{lang}"]) for c in reg.index}
+    names = _memo(shared, ("names", lang), lambda: dict(zip(frames.regions["code"].tolist(),
+                                                         map(str, frames.regions[f"name_{lang}"].tolist()))))
     def chart(name: str, table: dict, key: str, **kw: Any) -> Callable[[], Any]:
         return lambda: getattr(charts_mod(), name)(table[key], lang, k=k, **kw)
 

@@ -10,6 +10,7 @@ the reports, and stored; a visit shows the stored page (no pandas, no recomputat
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 from pathlib import Path
@@ -95,8 +96,6 @@ def folded(ov, manifest: list[dict]) -> list[tuple[str | None, object, list[dict
     its direct sub-regions, each sub-region's page its whole subtree (levels counted from it).
     The rows are those of ``ov``, one overview of the whole register: no figure is protected
     differently on two pages."""
-    import dataclasses
-
     def part(rows: list[dict]):
         base = rows[0]["level"]
         codes = {r["code"] for r in rows}
