@@ -363,44 +363,45 @@ def _make_decider(pair: tuple[CompiledPolicy, CompiledPolicy | None]):
     narrow = len(rows) <= 127
     rule_type = np.int8 if narrow else np.int16
 
-    def rule_codes(u: np.ndarray) -> np.ndarray:
-        return u.view(np.int8) if narrow and u.dtype == np.uint8 else u.astype(rule_type)
-
     def decide(cols: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        if n <= ROWS_PER_PASS:
-            return decide_rows(cols, n)
-        # A long table in stretches: each stretch's packed inputs and intermediate words stay in
-        # the processor's cache, so the columns are read from memory once (issue 14.3).
         result = np.empty(n, dtype=np.int8)
         rule = np.empty(n, dtype=rule_type)
-        choice = np.empty(n, dtype=np.int8)
+        choice = np.zeros(n, dtype=np.int8)
+        if n <= ROWS_PER_PASS:
+            decide_rows(cols, n, result, rule, choice)
+            return result, rule, choice
+        # A long table in stretches: each stretch's packed inputs and intermediate words stay in
+        # the processor's cache, so the columns are read from memory once (issue 14.3); the
+        # codes are written where they belong, not copied there.
         for a in range(0, n, ROWS_PER_PASS):
             b = min(n, a + ROWS_PER_PASS)
-            result[a:b], rule[a:b], choice[a:b] = decide_rows({k: v[a:b] for k, v in cols.items()}, b - a)
+            decide_rows({k: v[a:b] for k, v in cols.items()}, b - a, result[a:b], rule[a:b], choice[a:b])
         return result, rule, choice
 
-    def decide_rows(cols: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def decide_rows(cols: dict[str, np.ndarray], n: int, result: np.ndarray, rule: np.ndarray,
+                    choice: np.ndarray) -> None:
         # results are disposition codes: completions must agree on the disposition, and
         # 从旧兼从轻 weighs dispositions (不予问责 > 免予问责 > 减轻 > 从轻)
         inp = Inputs(cols, n)
         hits = pf.hits(inp)
         outcomes = pf.disposition_codes
-        choice = np.zeros(n, dtype=np.int8)
         if pl is not None:
             h2 = pl.hits(inp)
             better = more_lenient(leniency_planes(h2, pl.disposition_codes), leniency_planes(hits, outcomes))
             hits = select(_not(better), hits) + select(better, h2)
             outcomes = outcomes + pl.disposition_codes
-            choice = inp.unpack(better).view(np.int8)
+            choice[:] = inp.unpack(better).view(np.int8)
         if inp.plain:  # small tables: each case's deciding row once (exactly one hit per case), both codes from it
             at = np.zeros((len(hits), n), dtype=bool)
             for i, h in enumerate(hits):
                 if h is not False:
                     at[i] = h
             first = at.argmax(axis=0)
-            return np.asarray(outcomes, dtype=np.int8)[first], np.asarray(rows, dtype=rule_type)[first], choice
-        return (packed_codes(hits, outcomes, inp).view(np.int8),
-                rule_codes(packed_codes(hits, rows, inp)), choice)
+            result[:] = np.asarray(outcomes, dtype=np.int8)[first]
+            rule[:] = np.asarray(rows, dtype=rule_type)[first]
+            return
+        packed_codes(hits, outcomes, inp, result)
+        packed_codes(hits, rows, inp, rule)
     return decide
 
 
