@@ -332,7 +332,9 @@ def _packed(c: CompiledPolicy) -> PackedPolicy:
 
 _DECIDERS: dict[tuple[int, int], tuple[tuple, Any]] = {}
 #: Rows evaluated in one packed pass (a multiple of 64): a pass's words fit the processor's cache.
-ROWS_PER_PASS = 1 << 18
+#: 2^20 rather than 2^18: each pass costs ~130 numpy calls whatever its length, and on this
+#: 2-core host (slow per call) fewer, longer passes won at 3M and 10M rows (benchmarks/engine.md).
+ROWS_PER_PASS = 1 << 20
 
 
 def _decider(pair: tuple[CompiledPolicy, CompiledPolicy | None]):
@@ -373,16 +375,18 @@ def _make_decider(pair: tuple[CompiledPolicy, CompiledPolicy | None]):
         # A long table in stretches: each stretch's packed inputs and intermediate words stay in
         # the processor's cache, so the columns are read from memory once (issue 14.3); the
         # codes are written where they belong, not copied there.
+        scratch = np.empty(ROWS_PER_PASS, dtype=bool)  # the comparisons' buffer, one per call
         for a in range(0, n, ROWS_PER_PASS):
             b = min(n, a + ROWS_PER_PASS)
-            decide_rows({k: v[a:b] for k, v in cols.items()}, b - a, result[a:b], rule[a:b], choice[a:b])
+            decide_rows({k: v[a:b] for k, v in cols.items()}, b - a, result[a:b], rule[a:b], choice[a:b],
+                        scratch[:b - a])
         return result, rule, choice
 
     def decide_rows(cols: dict[str, np.ndarray], n: int, result: np.ndarray, rule: np.ndarray,
-                    choice: np.ndarray) -> None:
+                    choice: np.ndarray, scratch: np.ndarray | None = None) -> None:
         # results are disposition codes: completions must agree on the disposition, and
         # 从旧兼从轻 weighs dispositions (不予问责 > 免予问责 > 减轻 > 从轻)
-        inp = Inputs(cols, n)
+        inp = Inputs(cols, n, scratch)
         hits = pf.hits(inp)
         outcomes = pf.disposition_codes
         if pl is not None:

@@ -33,8 +33,10 @@ PLAIN_BELOW = 2048
 class Inputs:
     """The packed inputs of one call: fact columns and comparisons, each packed once."""
 
-    def __init__(self, cols: Mapping[str, np.ndarray], n: int) -> None:
+    def __init__(self, cols: Mapping[str, np.ndarray], n: int, scratch: np.ndarray | None = None) -> None:
         self.cols = cols
+        if scratch is not None:  # the caller's buffer of n booleans, shared by its stretches
+            self._scratch = scratch
         self.n = n
         self.nbytes = (n + 7) // 8
         self.words = (self.nbytes + 7) // 8
