@@ -643,13 +643,16 @@ def _outcome_codes(result: np.ndarray, lut: np.ndarray) -> np.ndarray:
     steps = np.diff(lut.astype(np.int16))
     if result.dtype != np.int8 or lut[0] != 0 or ((steps != 0) & (steps != 1)).any():
         return lut[result]
-    out = np.zeros(len(result), dtype=np.int8)
     thresholds = [np.int8(k) for k in (np.flatnonzero(steps) + 1).tolist()]
+    if not thresholds:
+        return np.zeros(len(result), dtype=np.int8)
+    out = np.empty(len(result), dtype=np.int8)
     mask = np.empty(min(len(result), ROWS_PER_PASS), dtype=bool)  # one buffer, reused
     for a in range(0, len(result), ROWS_PER_PASS):  # stretch by stretch: the masks stay in cache
         r, o = result[a:a + ROWS_PER_PASS], out[a:a + ROWS_PER_PASS]
         m = mask[:len(r)]
-        for k in thresholds:
+        np.greater_equal(r, thresholds[0], out=o.view(bool))  # the first count written, not added
+        for k in thresholds[1:]:
             np.greater_equal(r, k, out=m)
             np.add(o, m.view(np.int8), out=o)  # int8 + int8: no cast of the booleans
     return out
