@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ftlib.facts import CONDITION_FACTS
 from ftlib.policy.compiled import CompiledPolicy
 from ftlib.policy.conditions import BoolOp, Compare, ConditionError, Const, In, Node, Not, Ref
 from ftlib.vocabulary import ALL_DISPOSITIONS, DISPOSITION_LENIENCY, OUTCOMES
@@ -67,6 +68,21 @@ class Inputs:
         key = ("fact", name)
         if key not in self.memo:
             self.memo[key] = self.pack(np.asarray(self.cols[name], dtype=bool))
+        return self.memo[key]
+
+    def fold(self, is_and: bool, names: tuple[str, ...]) -> np.ndarray:
+        """The and (or the or) of several yes/no fact columns, packed: folded byte by byte into
+        the scratch buffer as the columns are read, then packed once — a packbits per fact
+        costs more than a byte-wide and/or, and the packed operations between them go too."""
+        key = ("fold", is_and, names)
+        if key not in self.memo:
+            ufunc = np.bitwise_and if is_and else np.bitwise_or
+            cols = [np.asarray(self.cols[name], dtype=bool) for name in names]
+            buf = self.scratch()
+            ufunc(cols[0], cols[1], out=buf)
+            for col in cols[2:]:
+                ufunc(buf, col, out=buf)
+            self.memo[key] = self.pack(buf)
         return self.memo[key]
 
     def test(self, key: Any, compute) -> np.ndarray:
@@ -161,7 +177,17 @@ def compile_bits(node: Node) -> Evaluator:
     if isinstance(node, BoolOp):
         fs = [compile_bits(a) for a in node.args]
         combine = _and if node.is_and else _or
-        return lambda env, inp: combine([f(env, inp) for f in fs])
+        facts = tuple(sorted({a.name for a in node.args if _is_fact(a)}))
+        if len(facts) < 2:
+            return lambda env, inp: combine([f(env, inp) for f in fs])
+        rest = [compile_bits(a) for a in node.args if not _is_fact(a)]
+        is_and = node.is_and
+
+        def fused(env: Mapping[str, Bits], inp: Inputs) -> Bits:
+            if inp.plain or any(name in env for name in facts):
+                return combine([f(env, inp) for f in fs])
+            return combine([inp.fold(is_and, facts), *(f(env, inp) for f in rest)])
+        return fused
     found = _enum_set(node)
     if found is not None:
         return _enum_test(*found)
@@ -206,6 +232,11 @@ def compile_bits(node: Node) -> Evaluator:
             return _not(got) if negate else got
         return member
     raise ConditionError(f"cannot evaluate {type(node).__name__} on packed columns")
+
+
+def _is_fact(node: Node) -> bool:
+    """A yes/no fact of the case itself (not a rule's derived result)."""
+    return isinstance(node, Ref) and node.kind == "bool" and node.name in CONDITION_FACTS
 
 
 def _enum_set(node: Node) -> tuple[str, int, frozenset[int]] | None:
@@ -307,14 +338,27 @@ class PackedPolicy:
         self.outcome_codes = [OUTCOMES.index(s.outcome) for s in compiled.grading]
         self.disposition_codes = [ALL_DISPOSITIONS.index(s.disposition) for s in compiled.grading]
 
-    def _plan(self) -> tuple[list[list[tuple[str, Evaluator]]], list[Evaluator]]:
+    def _plan(self) -> tuple[list[tuple[list[tuple[str, Evaluator]], list[str], tuple[str, ...]]], list[Evaluator]]:
         """The conditions compiled to closures, on first use (a condition the packed form
-        cannot evaluate raises here, at the first call, as :func:`bits` would)."""
+        cannot evaluate raises here, at the first call, as :func:`bits` would). Per group: the
+        steps to evaluate, the members they give, and the members that are a yes/no fact as it
+        is and that no condition names — their facts are folded byte by byte (``Inputs.fold``)."""
         plan = self.__dict__.get("_plan_cache")
         if plan is None:
             c = self.compiled
-            groups = [[(step.derived_name, compile_bits(step.condition.root)) for step in group_steps]
-                      for group_steps in c.by_group]
+            named: set[str] = set()
+            for step in [*c.steps, *c.grading]:
+                named |= step.condition.root.names()
+            groups = []
+            for group_steps, (_, _, members) in zip(c.by_group, c.aggregates):
+                fold = {s.derived_name: s.condition.root.name for s in group_steps
+                        if _is_fact(s.condition.root) and s.derived_name not in named
+                        and members.count(s.derived_name) == 1}
+                if len(fold) < 2:
+                    fold = {}
+                steps = [(s.derived_name, compile_bits(s.condition.root)) for s in group_steps
+                         if s.derived_name not in fold]
+                groups.append((steps, [m for m in members if m not in fold], tuple(sorted(set(fold.values())))))
             plan = self.__dict__["_plan_cache"] = (groups, [compile_bits(step.condition.root) for step in c.grading])
         return plan
 
@@ -323,10 +367,13 @@ class PackedPolicy:
         c = self.compiled
         groups, grading = self._plan()
         env: dict[str, Bits] = {}
-        for group_steps, (agg, mode, members) in zip(groups, c.aggregates):
+        for (group_steps, members, folded), (agg, mode, _) in zip(groups, c.aggregates):
             for derived, f in group_steps:
                 env[derived] = f(env, inp)
             vals = [env[m] for m in members]
+            if folded:
+                vals.append(inp.fold(mode == "all", folded) if not inp.plain
+                            else (_and if mode == "all" else _or)([inp.fact(name) for name in folded]))
             env[agg] = (_and(vals) if mode == "all" else _or(vals)) if vals else (mode == "all")
         # first match wins: a row decides the undecided cases its condition holds for, which
         # then leave ``undecided`` (an xor in place: those cases are set in it)
