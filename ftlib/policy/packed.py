@@ -283,7 +283,7 @@ def _enum_test(name: str, k: int, accepted: frozenset[int]) -> Evaluator:
         for b in range(max(k - 1, 1).bit_length()):
             if s == frozenset(c for c in everything if c >> b & 1):
                 m = 1 << b
-                return ("bit", name, b), lambda col, buf: np.bitwise_and(
+                return ("bit", name, b), lambda col, buf, m=m: np.bitwise_and(
                     col, col.dtype.type(m), out=None if buf is None else buf.view(col.dtype))
         return None
 
