@@ -97,6 +97,7 @@ def world(tmp_path_factory):
     csv_with("future_decision.csv", id="H-7", decision_date="2099-01-01")
     csv_with("future_received.csv", id="H-8", received_on="2099-01-01")
     csv_with("ctl_id.csv", id="H-\x1b[2J")
+    csv_with("impossible_date.csv", id="H-11", conduct_date="2023-02-30")
     csv_with("long_id.csv", id="H" * 5000)
     big_digits = {"consequence.loss_cny": "9" * 5000}
     csv_with("digits.csv", id="H-10", **big_digits)
@@ -208,6 +209,10 @@ CASES = [
      "column decision_date: value '2099-01-01': in the future"),
     ("future received date in import", "import {d}/future_received.csv --database {url}", 2,
      "column received_on: value '2099-01-01': in the future"),
+    ("impossible date in import", "import {d}/impossible_date.csv --database {url}", 2,
+     "column conduct_date: value '2023-02-30': not a real date (YYYY-MM-DD"),
+    ("impossible date on the command line", "due --today 2025-02-30 --database {url}", 2,
+     "--today: value '2025-02-30': not a real date (YYYY-MM-DD"),
     ("control character in an imported id", "import {d}/ctl_id.csv --database {url}", 2,
      "column id: value 'H-<U+001B>[2J'"),
     ("5,000-character id in import", "import {d}/long_id.csv --database {url}", 2, "(5000 characters)"),
