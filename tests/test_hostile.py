@@ -246,6 +246,8 @@ CASES = [
     ("apps --port 0", "apps --port 0", 2, "value '0': a port number"),
     ("run --apps-port 70000", "run --apps-port 70000", 2, "argument --apps-port: value '70000'"),
     ("run --port 65535 (no next port)", "run --port 65535 --quarters 1", 2, "give --apps-port"),
+    ("serve --ip 999.1.1.1", "serve --ip 999.1.1.1", 2, "argument --ip: value '999.1.1.1': an IP address"),
+    ("serve --ip ''", "serve --ip=", 2, "argument --ip: value '': an IP address"),
     ("synth --end-year 99999", "synth --end-year 99999 --database {url}", 2, "--end-year"),
     ("report --min-cell 0", "report --min-cell 0 --period 2025Q1", 2, "--min-cell"),
     ("report --quarters 0", "report --all --quarters 0", 2, "--quarters"),
@@ -477,3 +479,12 @@ def test_two_regions_in_a_circle_are_both_named(world, tmp_path, capsys):
                              "(CN-ZB → CN-ZA → CN-ZB)"), lines
     assert lines[2] == "ftlib: error: import refused, nothing was written: 2 problems", lines
     assert _digest(url) == before
+
+
+def test_serve_refuses_an_address_of_another_machine():
+    """192.0.2.1 (TEST-NET-1, documentation only) is on no interface here: the line names --ip."""
+    from ftlib.errors import FtlibError
+    from ftlib.reports.serve import port_free
+
+    with pytest.raises(FtlibError, match=r"^--ip: value '192\.0\.2\.1': not an address of this machine"):
+        port_free("192.0.2.1", 8866)
