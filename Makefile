@@ -14,7 +14,7 @@ run: setup
 
 test: setup
 	@$(PY) -m ruff check ftlib tests benchmarks
-	@$(PY) -m pytest -n 2 -q
+	@$(PY) -m pytest -n 2 -q --durations=25
 
 lint: setup
 	@$(PY) -m ruff check ftlib tests benchmarks

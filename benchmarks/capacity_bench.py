@@ -34,8 +34,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import gzip
 import json
 import os
+import re
 import signal
 import socket
 import statistics
@@ -199,28 +201,45 @@ class Server:
             self.proc.wait()
 
 
+#: What a report page loads from the server after its HTML: the chart bundle beside it and any
+#: local script or stylesheet (everything else is inline).
+ASSET = re.compile(r"""(?:src|href)=["']([^"'#:]+\.(?:js|css))["']|(ftlib-vega-[0-9a-f]+\.js)""")
+
+
 def http_crowd(n: int, url: str) -> dict:
-    """``n`` clients request the page at the same moment (each reads the whole answer): what the
-    server gives a crowd, apart from the rendering that each visitor's own computer does."""
+    """``n`` clients request the page at the same moment, then each asset it loads (each reads the
+    whole answer, as a browser would, gzip accepted): what the server gives a crowd, apart from the
+    rendering that each visitor's own computer does."""
+    import urllib.parse
     import urllib.request
     from concurrent.futures import ThreadPoolExecutor
 
     gate = threading.Barrier(n)
 
-    def one(_: int) -> float | None:
+    def get(u: str) -> bytes:
+        req = urllib.request.Request(u, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(req, timeout=120) as r:  # noqa: S310 — loopback
+            return r.read()
+
+    def one(_: int) -> tuple[float, float, int] | None:
         gate.wait()
         t0 = time.perf_counter()
         try:
-            with urllib.request.urlopen(url, timeout=60) as r:  # noqa: S310 — loopback
-                r.read()
-            return time.perf_counter() - t0
+            page = get(url)
+            t_page = time.perf_counter() - t0
+            text = (gzip.decompress(page) if page[:2] == b"\x1f\x8b" else page).decode("utf-8", "replace")
+            assets = {a or b for a, b in ASSET.findall(text)}
+            size = len(page) + sum(len(get(urllib.parse.urljoin(url, a))) for a in sorted(assets))
+            return t_page, time.perf_counter() - t0, size
         except OSError:
             return None
 
     with ThreadPoolExecutor(n) as pool:
-        got = list(pool.map(one, range(n)))
-    times = [t for t in got if t is not None]
-    return {**summary(times, n - len(times)), "visitors": n}
+        got = [g for g in pool.map(one, range(n)) if g is not None]
+    whole = summary([g[1] for g in got], n - len(got))
+    return {**summary([g[0] for g in got], n - len(got)), "visitors": n,
+            "with_assets_median_s": whole.get("median_s"), "with_assets_p95_s": whole.get("p95_s"),
+            "bytes_a_visitor": got[0][2] if got else None}
 
 
 async def _arrive(browser, url: str, ready: str, start: asyncio.Event, timeout_ms: int,
@@ -506,6 +525,43 @@ async def close_tabs(contexts) -> None:
         await c.close()
 
 
+async def _protocol_class(server: Server, n: int, timeout_s: float, results: Path, spread_s: float = 0.0,
+                          prefix: str = "协议学员") -> dict:
+    """``n`` trainees over the kernel protocol (kernel_clients.py) submitting at the same moment
+    (or evenly over ``spread_s`` seconds)."""
+    try:                       # run as a script (benchmarks/ on the path) or imported from the tests
+        from kernel_clients import class_answers
+    except ImportError:
+        from benchmarks.kernel_clients import class_answers
+    from ftlib.ui.classfile import read
+
+    bare = await class_answers(server.base, [f"{prefix}{i:02d}" for i in range(n)], PROTOCOL_LABELS, timeout_s,
+                               spread_s)
+    bare_names = collections.Counter(r["trainee"] for r in read(results) if r["trainee"].startswith(prefix))
+    return {**summary(bare["answers"], bare["failed"]),
+            "each_answer_once_in_class_file": sorted(bare_names.values()) == [1] * n,
+            "load_1min": round(os.getloadavg()[0], 1)}
+
+
+async def _class_without_browsers(server: Server, n: int, pool: int, timeout_s: float, results: Path,
+                                  answer_over: float) -> dict:
+    """``--browsers 0``: the class only over the protocol — the server's part of the targets
+    without 40 Chromium renderers on the server's own cores: answers at the same moment, then (a
+    new class on the refilled pool) answers spread over ``answer_over`` s, memory, kernels released."""
+    out = {"no_browsers": await _protocol_class(server, n, timeout_s, results)}
+    t_leave = time.monotonic()
+    gone = await asyncio.to_thread(server.wait_kernels_at_most, pool, 180)
+    await asyncio.to_thread(server.wait_ready, pool, timeout_s)
+    out["no_browsers_spread"] = {**await _protocol_class(server, n, timeout_s, results, answer_over, "散答学员"),
+                                 "answer_over_s": answer_over}
+    out.update(kernels_gone_after_leaving_s=None if gone is None else round(time.monotonic() - t_leave, 1),
+               server_peak_rss_mb=round(server.peak_mb), server_peak_pss_mb=round(server.peak_pss_mb),
+               peak_kernels=server.peak_kernels, peak_load_1min=round(server.peak_load, 1),
+               server_log=server.server_log())
+    print(json.dumps({"quiz_answer": out}, ensure_ascii=False), flush=True)
+    return out
+
+
 def run_quiz(n: int, tmp: Path, env: dict, browsers: int = 4, arrive_over: float = 0.0,
              cull_idle_s: int | None = None, pool: int | None = None, timeout_s: float = 300,
              answer_over: float = 20.0) -> dict:
@@ -533,6 +589,13 @@ def run_quiz(n: int, tmp: Path, env: dict, browsers: int = 4, arrive_over: float
               "server_rss_mb_ready": round(server.rss_mb())}
     print(json.dumps({"quiz_pool": warmed}, ensure_ascii=False), flush=True)
     names = [f"学员{i:02d}" for i in range(n)]
+
+    if browsers == 0:
+        try:
+            return {"quiz_pool": warmed, "quiz_answer": asyncio.run(_class_without_browsers(
+                server, n, pool, timeout_s, results, answer_over))}
+        finally:
+            server.stop()
 
     async def scenario(pw) -> dict:
         opened = [await pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
@@ -598,16 +661,7 @@ def run_quiz(n: int, tmp: Path, env: dict, browsers: int = 4, arrive_over: float
             # The same class without browsers (kernel_clients.py): the server's part alone, all
             # submitting at the same moment, on the refilled pool.
             await asyncio.to_thread(server.wait_ready, pool, timeout_s)
-            try:                       # run as a script (benchmarks/ on the path) or imported from the tests
-                from kernel_clients import class_answers
-            except ImportError:
-                from benchmarks.kernel_clients import class_answers
-
-            bare = await class_answers(server.base, [f"协议学员{i:02d}" for i in range(n)], PROTOCOL_LABELS, timeout_s)
-            bare_names = collections.Counter(r["trainee"] for r in read(results) if r["trainee"].startswith("协议学员"))
-            responded["no_browsers"] = {**summary(bare["answers"], bare["failed"]),
-                                        "each_answer_once_in_class_file": sorted(bare_names.values()) == [1] * n,
-                                        "load_1min": round(os.getloadavg()[0], 1)}
+            responded["no_browsers"] = await _protocol_class(server, n, timeout_s, results)
             responded["peak_load_1min"] = round(server.peak_load, 1)
             responded["server_log"] = server.server_log()
             print(json.dumps({"quiz_answer": responded}, ensure_ascii=False), flush=True)
@@ -639,7 +693,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="quiz kernels kept ready before the class arrives (default: as many as trainees)")
     ap.add_argument("--timeout", type=float, default=300,
                     help="seconds a phase of the quiz run may take; it then reports what it got")
-    ap.add_argument("--browsers", type=int, default=4, help="Chromium processes sharing the quiz users' contexts")
+    ap.add_argument("--browsers", type=int, default=4,
+                    help="Chromium processes sharing the quiz users' contexts (0: the class over the kernel "
+                         "protocol only, no browser on the server's cores)")
     ap.add_argument("--arrive-over", type=float, default=60.0, help="seconds over which the quiz users arrive")
     ap.add_argument("--answer-over", type=float, default=20.0,
                     help="seconds over which the class submits the second question (the first: all at once)")

@@ -17,6 +17,7 @@ import asyncio
 import json
 import re
 import time
+import urllib.parse
 import urllib.request
 import uuid
 
@@ -38,6 +39,7 @@ class Trainee:
         self.base, self.name = base, name
         self.session = uuid.uuid4().hex
         self.ws = None
+        self.kernel, self.cookies = "", ""
         self.models: dict[str, dict] = {}
 
     async def open(self) -> None:
@@ -50,8 +52,8 @@ class Trainee:
                 return r.read().decode("utf-8"), cookies
 
         html, cookies = await asyncio.to_thread(fetch)
-        kernel = re.search(r'"kernelId": "([^"]+)"', html).group(1)
-        url = self.base.replace("http", "ws", 1) + f"api/kernels/{kernel}/channels?session_id={self.session}"
+        self.kernel, self.cookies = re.search(r'"kernelId": "([^"]+)"', html).group(1), cookies
+        url = self.base.replace("http", "ws", 1) + f"api/kernels/{self.kernel}/channels?session_id={self.session}"
         self.ws = await websocket_connect(HTTPRequest(url, headers={"Cookie": cookies}), max_message_size=2**26)
         control = uuid.uuid4().hex
         self.ws.write_message(_message(self.session, "comm_open", {"comm_id": control, "target_name": CONTROL_TARGET,
@@ -109,13 +111,32 @@ class Trainee:
                 return time.perf_counter() - t0
 
     def close(self) -> None:
+        """Leave as a tab does: the shutdown beacon Voilà's page sends on ``beforeunload`` (with the
+        ``_xsrf`` cookie's value as a form field), then the websocket closed."""
         if self.ws is not None:
             self.ws.close()
+        if not self.kernel:
+            return
+        xsrf = re.search(r"\b_xsrf=([^;]*)", self.cookies)
+        body = urllib.parse.urlencode({"_xsrf": xsrf.group(1) if xsrf else ""}).encode()
+        req = urllib.request.Request(f"{self.base}voila/api/shutdown/{self.kernel}", data=body,
+                                     headers={"Cookie": self.cookies})
+        try:
+            urllib.request.urlopen(req, timeout=30).close()
+        except OSError:             # a beacon is fire-and-forget in the browser too
+            pass
 
 
-async def class_answers(base: str, names: list[str], labels: dict[str, str], timeout_s: float = 120) -> dict:
-    """``names`` trainees open the quiz, prepare, and submit at the same moment: seconds for each
-    answer that came back (``answers``) and how many failed (``failed``)."""
+async def _submit_after(trainee: Trainee, delay: float, labels: dict[str, str]) -> float:
+    await asyncio.sleep(delay)
+    return await trainee.submit(labels["submit"], labels["answer_class"])
+
+
+async def class_answers(base: str, names: list[str], labels: dict[str, str], timeout_s: float = 120,
+                        spread_s: float = 0.0) -> dict:
+    """``names`` trainees open the quiz, prepare, and submit — at the same moment, or evenly over
+    ``spread_s`` seconds as a class that reads at its own pace: seconds for each answer that came
+    back (``answers``) and how many failed (``failed``)."""
     trainees = [Trainee(base, n) for n in names]
     try:
         opened = await asyncio.wait_for(asyncio.gather(*(t.open() for t in trainees), return_exceptions=True),
@@ -124,8 +145,9 @@ async def class_answers(base: str, names: list[str], labels: dict[str, str], tim
         for t in ready:
             t.prepare(labels["name"], labels["outcome"], labels["pick"])
         await asyncio.sleep(2)      # the name and the pick reach every kernel before the clicks
-        done = await asyncio.wait_for(asyncio.gather(*(t.submit(labels["submit"], labels["answer_class"])
-                                                       for t in ready), return_exceptions=True), timeout_s)
+        done = await asyncio.wait_for(asyncio.gather(*(_submit_after(t, i * spread_s / max(1, len(ready)), labels)
+                                                       for i, t in enumerate(ready)), return_exceptions=True),
+                                      timeout_s + spread_s)
         times = [d for d in done if not isinstance(d, BaseException)]
         return {"answers": times, "failed": len(names) - len(times)}
     finally:

@@ -9,7 +9,6 @@ engine (docs/architecture.md)."""
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -25,11 +24,18 @@ def _policies(args: argparse.Namespace):
     return PolicySet.from_dir(Path(args.policy_dir)) if args.policy_dir else bundled()
 
 
-def printable_text(text: str) -> str:
-    """Case text as printed: no terminal control or bidi-override characters (``safeinput.printable``)."""
-    from ftlib.safeinput import printable
+def say(text, end: str = "\n") -> None:
+    """Everything a command prints on stdout goes through ``safeinput.say`` (or ``say_json``):
+    no terminal control or bidi-override character read from a file reaches the terminal."""
+    from ftlib.safeinput import say as say_
 
-    return printable(text)
+    say_(text, end)
+
+
+def say_json(value) -> None:
+    from ftlib.safeinput import say_json as say_json_
+
+    say_json_(value)
 
 
 def cmd_determine(args: argparse.Namespace) -> int:
@@ -44,9 +50,9 @@ def cmd_determine(args: argparse.Namespace) -> int:
     except FtlibError as err:
         raise FtlibError(f"{args.case}: {err}") from None
     if args.format == "json":
-        print(json.dumps(determination_json(det), ensure_ascii=False, indent=2))
+        say_json(determination_json(det))
     else:
-        print(printable_text(determination_text(det, args.lang)))
+        say(determination_text(det, args.lang))
     return 0
 
 
@@ -62,9 +68,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     except FtlibError as err:
         raise FtlibError(f"{args.case}: {err}") from None
     if args.format == "json":
-        print(json.dumps([determination_json(d) for d in dets], ensure_ascii=False, indent=2))
+        say_json([determination_json(d) for d in dets])
     else:
-        print(printable_text(comparison_table(dets, args.lang).to_string(index=False)))
+        say(comparison_table(dets, args.lang).to_string(index=False))
     return 0
 
 
@@ -77,7 +83,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
         if pid not in policies.policies:
             raise PolicyError(f"unknown policy {pid!r} (known: {', '.join(sorted(policies.policies))})")
     report = diff_report(policies.compiled[args.a], policies.compiled[args.b], args.lang)
-    print(json.dumps(report, ensure_ascii=False, indent=2) if args.format == "json" else diff_text(report, args.lang))
+    if args.format == "json":
+        say_json(report)
+    else:
+        say(diff_text(report, args.lang))
     return 0
 
 
@@ -88,10 +97,10 @@ def cmd_lint(args: argparse.Namespace) -> int:
     findings = lint([Path(f) for f in args.files], **({"folder": Path(args.policy_dir)} if args.policy_dir else {}))
     shown = [f for f in findings if args.all or f.level != "info"]
     for f in shown:
-        print(f)
+        say(str(f))
     errors = sum(f.level == "error" for f in findings)
     warnings = sum(f.level == "warning" for f in findings)
-    print(f"{errors} errors, {warnings} warnings, {len(findings) - errors - warnings} notes"
+    say(f"{errors} errors, {warnings} warnings, {len(findings) - errors - warnings} notes"
           + ("" if args.all else " (--all shows the notes)"))
     return 1 if errors else 0
 
@@ -104,13 +113,13 @@ def cmd_policies(args: argparse.Namespace) -> int:
     lang = args.lang
     policies = sorted(_policies(args).policies.values(), key=lambda p: (p.jurisdiction, p.effective_from))
     if args.format == "json":
-        print(json.dumps([{
+        say_json([{
             "id": p.id, "family": p.family, "jurisdiction": p.jurisdiction,
             "name": {"zh": p.name.zh, "en": p.name.en}, "status": p.status,
             "validity": {"from": p.effective_from.isoformat(),
                          "to": p.effective_to.isoformat() if p.effective_to else None},
             "source": p.source.model_dump(mode="json", exclude_none=True) if p.source else None,
-        } for p in policies], ensure_ascii=False, indent=2))
+        } for p in policies])
         return 0
     rows = [{
         label("column.policy", lang): p.id,
@@ -121,8 +130,14 @@ def cmd_policies(args: argparse.Namespace) -> int:
         label("column.status", lang): label(f"status.{p.status}", lang),
         label("column.source", lang): (p.source.url or p.source.title) if p.source else "—",
     } for p in policies]
-    print(pd.DataFrame(rows).to_string(index=False))
+    say(pd.DataFrame(rows).to_string(index=False))
     return 0
+
+
+def _report_failed(r) -> None:
+    from ftlib.safeinput import printable
+
+    print(f"ftlib: report {r.name} failed: {printable(str(r.error))}", file=sys.stderr)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -141,23 +156,25 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ftlib.reports.serve import port_free, serve
 
     apps_port = args.apps_port or args.port + 1
+    if apps_port > 65535:
+        raise FtlibError(f"--port: value {args.port}: the interactive tools take the next port; give --apps-port")
     if not args.no_serve:  # before minutes of reports: a taken port is said at once
         for port in (args.port, apps_port):
             port_free("127.0.0.1", port)
-    print(library_table(lang=args.lang).to_string(index=False))
+    say(library_table(lang=args.lang).to_string(index=False))
     given = os.environ.get("FTLIB_DATABASE_URL")
     if given is None:
-        print(build_sample())
+        say(build_sample())
         os.environ["FTLIB_DATABASE_URL"] = f"sqlite:///{home.sample_register_path()}"
     elif db.status(given)[0] != "ftlib":
-        print(build_sample(given))
+        say(build_sample(given))
     out = home.dashboards_dir()
     jobs = plan_jobs(all_=True, lang=args.lang, last_quarters=args.quarters)
     results = run_reports(jobs, out, html=True)
     failed = [r for r in results if not r.ok]
     for r in failed:
-        print(f"ftlib: report {r.name} failed: {r.error}", file=sys.stderr)
-    print(f"{len(results) - len(failed)} reports in {out} (static HTML in {out / 'html'})")
+        _report_failed(r)
+    say(f"{len(results) - len(failed)} reports in {out} (static HTML in {out / 'html'})")
     if args.no_serve:
         return 1 if failed else 0
     from ftlib.ui.apps import start_apps, stop
@@ -182,9 +199,9 @@ def cmd_report(args: argparse.Namespace) -> int:
                           incremental=not args.rebuild)
     failed = [r for r in results if not r.ok]
     for r in failed:
-        print(f"ftlib: report {r.name} failed: {r.error}", file=sys.stderr)
+        _report_failed(r)
     kept = sum(1 for r in results if r.ok and getattr(r, "reused", False))
-    print(f"{len(results) - len(failed) - kept} reports written, {kept} unchanged and kept, {len(failed)} failed")
+    say(f"{len(results) - len(failed) - kept} reports written, {kept} unchanged and kept, {len(failed)} failed")
     return 1 if failed else 0
 
 
@@ -231,18 +248,19 @@ def cmd_paths(args: argparse.Namespace) -> int:
             "dashboards": home.dashboards_dir(), "quiz_results": home.quiz_results_path(),
             "holidays": home.holidays_dir(), "package_data": data_path(), "voila_templates": TEMPLATES}
     for key, value in rows.items():
-        print(f"{key}\t{value}")
+        say(f"{key}\t{value}")
     return 0
 
 
-def _whole(least: int, what: str):
-    """An argparse type: a whole number of at least ``least``, refused in one line naming ``what``."""
+def _whole(least: int, what: str, most: int | None = None):
+    """An argparse type: a whole number of at least ``least`` (and at most ``most``), refused in
+    one line naming ``what``."""
     def check(value: str) -> int:
         try:
             n = int(value)
         except ValueError:
             n = least - 1
-        if n < least:
+        if n < least or (most is not None and n > most):
             raise argparse.ArgumentTypeError(f"value {value[:20]!r}: {what}")
         return n
     return check
@@ -252,6 +270,21 @@ _kernels = _whole(1, "a whole number of kernels, at least 1")
 #: --min-cell, --quarters: 0 would publish every count, or none
 _at_least_one = _whole(1, "a whole number, at least 1")
 _pool = _whole(0, "a whole number of kernels, 0 or more")
+#: a TCP port (``--port -1`` or ``70000`` would end in a traceback from the server)
+_port = _whole(1, "a port number from 1 to 65535", most=65535)
+_apps_port = _whole(0, "a port number from 1 to 65535 (0: the default)", most=65535)
+
+
+def _ip(value: str) -> str:
+    """--ip: an IP address (or ``localhost``); a blank one would make the server listen on every
+    interface and print a URL without a host."""
+    import ipaddress
+
+    try:
+        return value if value == "localhost" else str(ipaddress.ip_address(value))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"value {value[:40]!r}: an IP address of this machine, "
+                                         "e.g. 127.0.0.1 (the default)") from None
 
 
 class Parser(argparse.ArgumentParser):
@@ -307,9 +340,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="the main job: sample register, reports, dashboards served")
     p.add_argument("--quarters", type=_at_least_one, default=4, help="report the last N quarters (default 4)")
-    p.add_argument("--port", type=int, default=8866)
+    p.add_argument("--port", type=_port, default=8866)
     p.add_argument("--no-serve", action="store_true", help="stop after writing the reports")
-    p.add_argument("--apps-port", type=int, default=0,
+    p.add_argument("--apps-port", type=_apps_port, default=0,
                    help="port of the interactive notebooks (case desk …) linked from the index (default: --port + 1)")
     max_kernels_arg(p)
     common(p, fmt=False)
@@ -333,31 +366,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("serve", help="serve the dashboards with Voilà (127.0.0.1 by default)")
-    p.add_argument("--port", type=int, default=8866)
-    p.add_argument("--ip", default="127.0.0.1")
+    p.add_argument("--port", type=_port, default=8866)
+    p.add_argument("--ip", type=_ip, default="127.0.0.1")
     p.add_argument("--dir", help="folder to serve (default $FTLIB_HOME/dashboards)")
-    p.add_argument("--apps-port", type=int, default=0,
+    p.add_argument("--apps-port", type=_apps_port, default=0,
                    help="port where the interactive notebooks are served (the index links there; default: none)")
     max_kernels_arg(p)
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("apps", help="serve the interactive notebooks (quiz, case desk …) that the dashboards link to")
-    p.add_argument("--port", type=int, default=8876)
-    p.add_argument("--ip", default="127.0.0.1")
+    p.add_argument("--port", type=_port, default=8876)
+    p.add_argument("--ip", type=_ip, default="127.0.0.1")
     p.add_argument("--base-url", type=_base_url, default="/",
                    help="the path it answers under behind a proxy (deploy/nginx/ftlib.conf: /apps/)")
     max_kernels_arg(p)
     p.set_defaults(func=cmd_apps)
 
     p = sub.add_parser("lab", help="JupyterLab on your own copy of the notebooks ($FTLIB_HOME/notebooks)")
-    p.add_argument("--port", type=int, default=8888)
-    p.add_argument("--ip", default="127.0.0.1")
+    p.add_argument("--port", type=_port, default=8888)
+    p.add_argument("--ip", type=_ip, default="127.0.0.1")
     p.set_defaults(func=cmd_lab)
 
     p = sub.add_parser("notebook", help="serve one notebook with Voilà (e.g. 01 or 01_case_builder)")
     p.add_argument("name")
-    p.add_argument("--port", type=int, default=8866)
-    p.add_argument("--ip", default="127.0.0.1")
+    p.add_argument("--port", type=_port, default=8866)
+    p.add_argument("--ip", type=_ip, default="127.0.0.1")
     max_kernels_arg(p)
     p.add_argument("--pool", type=_pool, metavar="N",
                    help="kernels kept ready with the notebook already run, e.g. a class's size before it arrives "

@@ -39,6 +39,14 @@ def limits() -> dict[str, int]:
     return {k: int(v) for k, v in read_yaml("limits.yaml").items()}
 
 
+@lru_cache(maxsize=1)
+def not_a_date() -> str:
+    """The one wording of a bad date in an error line (CSV, xlsx, YAML, events, the command line):
+    the label ``input.not_a_date`` of the catalogue, read here directly because this module sits
+    beside ``ftlib.i18n``, not above it (the layers contract)."""
+    return read_yaml("labels", "labels.yaml")["input"]["not_a_date"]["en"]
+
+
 def excerpt(value: Any, n: int | None = None) -> str:
     """``repr`` of ``value`` cut to ``n`` characters (default: the ``excerpt_chars`` limit)."""
     n = n or limits()["excerpt_chars"]
@@ -60,10 +68,30 @@ def refused(problems: list[str], what: str = "import refused, nothing was writte
     return "\n".join([*problems[:cap], f"{what}: {len(problems)} problems{more}"])
 
 
+def unsafe(text: str) -> bool:
+    """Whether ``text`` holds a terminal control (tab and newline aside) or bidi-override character."""
+    return _UNSAFE.search(text) is not None
+
+
 def printable(text: str) -> str:
     """``text`` without terminal control or bidi-override characters (each shown as U+XXXX), so
     that printing a case's text cannot move the cursor, recolour the terminal or reorder a line."""
     return _UNSAFE.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
+
+
+def say(text: Any, end: str = "\n") -> None:
+    """Print ``text`` (``str()`` of it) on stdout through :func:`printable` — the one way ftlib's
+    commands print, so no terminal control or bidi-override character read from a file (a
+    policy name, a case's text, an id in a lint finding) reaches the terminal."""
+    print(printable(str(text)), end=end)
+
+
+def say_json(value: Any) -> None:
+    """Print ``value`` as JSON on stdout, the same characters written as ``\\uXXXX`` escapes
+    (JSON's encoder escapes only C0 controls): a JSON reader gets the exact text back, a terminal
+    shows nothing it would act on."""
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    print(_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 def check_size(path: Path, limit_key: str = "text_file_bytes") -> int:
@@ -122,29 +150,47 @@ def read_text(path: str | Path, limit_key: str = "text_file_bytes") -> str:
 
 
 # -- YAML -------------------------------------------------------------------------------------------
-class _Loader(yaml.SafeLoader):
-    """SafeLoader with limits on aliases and depth, and refusing duplicate keys, inf/NaN and
-    impossible dates."""
+# A user's YAML file is first scanned as a stream of parser events — libyaml's C parser, no
+# nodes built, nothing recursive — counting nodes, aliases and depth; only a file within the
+# limits is then composed and constructed (by libyaml too). The pure-Python loader took over 30 s
+# on a 700 KB file of 60,000 keys and recursed once per level of nesting; this way the work is
+# bounded by the limits before it starts.
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.AliasEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_OPEN_EVENTS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_CLOSE_EVENTS = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 
-    def __init__(self, stream: str):
-        super().__init__(stream)
-        self._aliases = 0
-        self._depth = 0
-        self._lim = limits()
 
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            self._aliases += 1
-            if self._aliases > self._lim["yaml_aliases"]:
-                raise _Refused(self.peek_event().start_mark,
-                               f"more than {self._lim['yaml_aliases']} aliases (*name); write the values out")
-        self._depth += 1
-        if self._depth > self._lim["yaml_depth"]:
-            raise _Refused(self.peek_event().start_mark, f"nested deeper than {self._lim['yaml_depth']} levels")
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
+def _prescan(text: str) -> None:
+    """Refuse (``_Refused`` at the offending node) more than ``yaml_nodes`` nodes, more than
+    ``yaml_aliases`` aliases or nesting deeper than ``yaml_depth`` (a scalar inside 60 mappings
+    is at level 61), stopping at the first node past a limit."""
+    lim = limits()
+    nodes = aliases = depth = 0
+    for event in yaml.parse(text, Loader=FAST_LOADER):
+        if isinstance(event, _CLOSE_EVENTS):
+            depth -= 1
+            continue
+        if not isinstance(event, _NODE_EVENTS):
+            continue
+        nodes += 1
+        if nodes > lim["yaml_nodes"]:
+            raise _Refused(event.start_mark, f"more than {lim['yaml_nodes']:,} keys and values in one file; "
+                           "split it (the limit yaml_nodes, docs/limits.md)")
+        if isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > lim["yaml_aliases"]:
+                raise _Refused(event.start_mark, f"more than {lim['yaml_aliases']} aliases (*name); write the values out")
+        if depth + 1 > lim["yaml_depth"]:
+            raise _Refused(event.start_mark, f"nested deeper than {lim['yaml_depth']} levels")
+        if isinstance(event, _OPEN_EVENTS):
+            depth += 1
+
+
+class _Loader(FAST_LOADER):
+    """libyaml's loader (where PyYAML has it) refusing duplicate keys, inf/NaN, numbers with too
+    many digits and impossible dates — for users' files (after :func:`_prescan`) and for the
+    files that ship inside ftlib/data alike, so that a mistake in a shipped file is still caught
+    by ``ftlib lint``."""
 
     def construct_mapping(self, node, deep=False):
         _no_duplicate_keys(self, node)
@@ -182,26 +228,12 @@ def _timestamp(loader: _Loader, node):
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
     except ValueError as err:
-        raise _Refused(node.start_mark, f"value {excerpt(node.value)}: not a real date ({err})") from None
+        raise _Refused(node.start_mark, f"value {excerpt(node.value)}: {not_a_date()}: {err}") from None
 
 
 _Loader.add_constructor("tag:yaml.org,2002:float", _float)
 _Loader.add_constructor("tag:yaml.org,2002:int", _int)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
-
-
-class _PackageLoader(FAST_LOADER):
-    """For the files that ship inside ftlib/data: libyaml's parser (no alias or depth limits —
-    those guard against users' files), the same refusals of duplicate keys, inf/NaN and
-    impossible dates, so that a mistake in a shipped file is still caught by ``ftlib lint``."""
-
-    def construct_mapping(self, node, deep=False):
-        _no_duplicate_keys(self, node)
-        return super().construct_mapping(node, deep=deep)
-
-
-_PackageLoader.add_constructor("tag:yaml.org,2002:float", _float)
-_PackageLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 class _Refused(Exception):
@@ -212,9 +244,11 @@ class _Refused(Exception):
 
 def load_yaml(text: str, source: str, package: bool = False) -> Any:
     """Parse YAML ``text`` from ``source`` under the limits (``package``: a file shipped inside
-    ftlib/data, parsed by the fast loader); one-line ``FtlibError`` otherwise."""
+    ftlib/data: trusted, so not pre-scanned); one-line ``FtlibError`` otherwise."""
     try:
-        loader = _PackageLoader(text) if package else _Loader(text)
+        if not package:
+            _prescan(text)
+        loader = _Loader(text)
         try:
             return loader.get_single_data()
         finally:
@@ -226,6 +260,8 @@ def load_yaml(text: str, source: str, package: bool = False) -> Any:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark else "?"
         problem = getattr(err, "problem", None) or "malformed"
+        if "maximum nesting depth" in problem:   # libyaml's own bound (1,000 levels), met while looking ahead
+            raise FtlibError(f"{source}: line {line}: nested deeper than {limits()['yaml_depth']} levels") from None
         raise FtlibError(f"{source}: line {line}: malformed YAML ({excerpt(problem)})") from None
     except RecursionError:
         raise FtlibError(f"{source}: nested too deeply") from None

@@ -58,6 +58,8 @@ def world(tmp_path_factory):
         "deep.json": ("[" * 100_000 + "]" * 100_000).encode(),
         "big.yaml": b"a: " + b"x" * (50 * 1024 * 1024) + b"\n",
         "empty.yaml": b"",
+        # 60,000 keys in 780 KB (under the size limit): the pure-Python loader took over 30 s
+        "keys.yaml": "".join(f"k{i:05d}: value\n" for i in range(60_000)).encode(),
     }
     for name, data in files.items():
         (d / name).write_bytes(data)
@@ -69,6 +71,13 @@ def world(tmp_path_factory):
     assert "when: knowingly_violated," in cn2016
     (deep_pol / "cn-2016.yaml").write_text(cn2016.replace(
         "when: knowingly_violated,", 'when: "' + "not " * 100_000 + 'knowingly_violated",', 1), encoding="utf-8")
+    for name, data in (("gbkpol", cn2016.encode("gb18030")), ("utf16pol", cn2016.encode("utf-16")),
+                       ("binpol", bytes(range(256)) * 8)):   # policy files from Chinese Excel/WPS, and junk
+        (d / name).mkdir()
+        (d / name / "cn-2016.yaml").write_bytes(data)
+    keys_pol = d / "keyspol"
+    keys_pol.mkdir()
+    (keys_pol / "cn-2016.yaml").write_text(cn2016 + "".join(f"x{i:05d}: 1\n" for i in range(60_000)), encoding="utf-8")
     # import files
     rows = list(csv.reader(open(d / "out" / "r.csv", encoding="utf-8-sig")))
     header, first_row = rows[0], rows[1]
@@ -88,6 +97,7 @@ def world(tmp_path_factory):
     csv_with("future_decision.csv", id="H-7", decision_date="2099-01-01")
     csv_with("future_received.csv", id="H-8", received_on="2099-01-01")
     csv_with("ctl_id.csv", id="H-\x1b[2J")
+    csv_with("impossible_date.csv", id="H-11", conduct_date="2023-02-30")
     csv_with("long_id.csv", id="H" * 5000)
     big_digits = {"consequence.loss_cny": "9" * 5000}
     csv_with("digits.csv", id="H-10", **big_digits)
@@ -105,6 +115,27 @@ def world(tmp_path_factory):
     csv.writer(buf).writerows([header, first_row[:1] + ["H-5"] + first_row[2:] + ["extra", "more"]])
     (d / "wide.csv").write_text(buf.getvalue(), encoding="utf-8")
     (d / "gbk.csv").write_bytes((d / "out" / "r.csv").read_text(encoding="utf-8-sig").encode("gb18030"))
+    # reference files (regions, clarifications) with one bad row each
+    def reference(name: str, kind: str, change: dict[str, str]) -> None:
+        rows = list(csv.DictReader(open(d / "out" / f"r.{kind}.csv", encoding="utf-8-sig")))
+        row = {**rows[0], **change}
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerow(row)
+        (d / name).write_text(buf.getvalue(), encoding="utf-8")
+
+    new_region = {"code": "CN-ZZ", "name_zh": "新区", "name_en": "New Area", "parent": "CN-DM"}
+    reference("region_code.csv", "regions", {**new_region, "code": "cn-zz x"})
+    reference("region_parent_code.csv", "regions", {**new_region, "parent": "CN-DM/BR"})
+    reference("region_self_parent.csv", "regions", {**new_region, "parent": "CN-ZZ"})
+    reference("region_cycle.csv", "regions", {"code": "CN", "name_zh": "全国", "name_en": "China (national)",
+                                              "parent": "CN-DM"})    # CN-DM's parent is CN
+    reference("region_unknown_parent.csv", "regions", {**new_region, "parent": "CN-NOWHERE"})
+    reference("region_ctl_name.csv", "regions", {**new_region, "name_zh": "新\x1b[2J区"})
+    reference("region_bidi_code.csv", "regions", {**new_region, "code": "CN-Z\u202eZ"})
+    reference("clarified_future.csv", "clarifications", {"clarified_on": "2099-01-01"})
+    reference("headcount_ctl.csv", "headcounts", {"region": "CN-DM\x07"})
     _xlsx_with_formula(d / "formula.xlsx", header, first_row)
     _zip_bomb(d / "bomb.xlsx")
     return d, url
@@ -126,6 +157,15 @@ def _zip_bomb(path: Path) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", "<Types/>")
         z.writestr("xl/worksheets/sheet1.xml", b"\0" * (600 * 1024 * 1024))
+
+
+def _free_port() -> int:
+    """A loopback port nobody listens on (bound, then closed)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def _digest(url: str) -> str:
@@ -152,6 +192,9 @@ CASES = [
     ("100,000-deep JSON", "determine {d}/deep.json", 2, "nested deeper"),
     ("50 MB case file", "determine {d}/big.yaml", 2, "the limit"),
     ("empty case file", "determine {d}/empty.yaml", 2, "empty"),
+    ("60,000 keys in a case file", "determine {d}/keys.yaml", 2, "keys.yaml: line 10000: more than 20,000 keys"),
+    ("60,000 keys in a policy file", "--policy-dir {d}/keyspol determine {d}/gbk.yaml", 2,
+     "cn-2016.yaml: line"),
     ("missing case file", "determine {d}/nope.yaml", 2, "nope.yaml"),
     ("100,000-deep condition", "--policy-dir {d}/deeppol determine {d}/gbk.yaml", 2, "longer than"),
     ("formula in a CSV cell", "import {d}/formula.csv --database {url}", 2, "a formula"),
@@ -166,6 +209,10 @@ CASES = [
      "column decision_date: value '2099-01-01': in the future"),
     ("future received date in import", "import {d}/future_received.csv --database {url}", 2,
      "column received_on: value '2099-01-01': in the future"),
+    ("impossible date in import", "import {d}/impossible_date.csv --database {url}", 2,
+     "column conduct_date: value '2023-02-30': not a real date (YYYY-MM-DD"),
+    ("impossible date on the command line", "due --today 2025-02-30 --database {url}", 2,
+     "--today: value '2025-02-30': not a real date (YYYY-MM-DD"),
     ("control character in an imported id", "import {d}/ctl_id.csv --database {url}", 2,
      "column id: value 'H-<U+001B>[2J'"),
     ("5,000-character id in import", "import {d}/long_id.csv --database {url}", 2, "(5000 characters)"),
@@ -175,12 +222,46 @@ CASES = [
     ("30 bad rows in import", "import {d}/many_bad.csv --database {url}", 2,
      "30 problems; the first 20 are above, --errors FILE lists every one"),
     ("a device as case file", "determine /dev/zero", 2, "not a regular file"),
+    ("bad region code in a regions file", "import {d}/region_code.csv --database {url}", 2,
+     "row 2: column code: value 'cn-zz x': not a region code"),
+    ("bad parent code in a regions file", "import {d}/region_parent_code.csv --database {url}", 2,
+     "row 2: column parent: value 'CN-DM/BR': not a region code"),
+    ("region its own parent", "import {d}/region_self_parent.csv --database {url}", 2,
+     "row 2: column parent: value 'CN-ZZ': the parents go round in a circle (CN-ZZ → CN-ZZ)"),
+    ("regions' parents in a circle", "import {d}/region_cycle.csv --database {url}", 2,
+     "row 2: column parent: value 'CN-DM': the parents go round in a circle (CN → CN-DM → CN)"),
+    ("unknown parent region", "import {d}/region_unknown_parent.csv --database {url}", 2,
+     "row 2: column parent: value 'CN-NOWHERE': no such region"),
+    ("control character in a region name", "import {d}/region_ctl_name.csv --database {url}", 2,
+     "row 2: column name_zh: value '新<U+001B>[2J区': holds a terminal-control"),
+    ("bidi override in a region code", "import {d}/region_bidi_code.csv --database {url}", 2,
+     "row 2: column code: value 'CN-Z<U+202E>Z': holds a terminal-control or bidi-override"),
+    ("clarification dated in the future", "import {d}/clarified_future.csv --database {url}", 2,
+     "row 2: column clarified_on: value '2099-01-01': in the future"),
+    ("control character in a headcount's region", "import {d}/headcount_ctl.csv --database {url}", 2,
+     "row 2: column region: value 'CN-DM<U+0007>': holds a terminal-control"),
+    ("serve --port -1", "serve --port -1", 2, "argument --port: value '-1': a port number from 1 to 65535"),
+    ("serve --port 70000", "serve --port 70000", 2, "value '70000': a port number from 1 to 65535"),
+    ("serve --port abc", "serve --port abc", 2, "value 'abc': a port number"),
+    ("apps --port 0", "apps --port 0", 2, "value '0': a port number"),
+    ("run --apps-port 70000", "run --apps-port 70000", 2, "argument --apps-port: value '70000'"),
+    ("run --port 65535 (no next port)", "run --port 65535 --quarters 1", 2, "give --apps-port"),
+    ("serve --ip 999.1.1.1", "serve --ip 999.1.1.1", 2, "argument --ip: value '999.1.1.1': an IP address"),
+    ("serve --ip ''", "serve --ip=", 2, "argument --ip: value '': an IP address"),
     ("synth --end-year 99999", "synth --end-year 99999 --database {url}", 2, "--end-year"),
     ("report --min-cell 0", "report --min-cell 0 --period 2025Q1", 2, "--min-cell"),
     ("report --quarters 0", "report --all --quarters 0", 2, "--quarters"),
     ("GB18030 CSV import (all present)", "import {d}/gbk.csv --database {url}", 0, None),
     ("synth --years 0", "synth --years 0 --database {url}", 2, "--years"),
     ("synth --years -1", "synth --years -1 --database {url}", 2, "--years"),
+    ("GBK policy file decoded", "--policy-dir {d}/gbkpol determine {d}/gbk.yaml --policy CN-2016", 0, None),
+    ("UTF-16 policy file (BOM) decoded", "--policy-dir {d}/utf16pol determine {d}/gbk.yaml --policy CN-2016", 0, None),
+    ("binary policy file", "--policy-dir {d}/binpol determine {d}/gbk.yaml", 2, "binpol/cn-2016.yaml: binary data"),
+    ("binary policy file in lint", "lint {d}/binpol/cn-2016.yaml", 2, "binpol/cn-2016.yaml: binary data"),
+    ("mysql:// database URL (no driver)", "export --to {d}/x.csv --database mysql://u:p@127.0.0.1/db", 2,
+     "database URL 'mysql://u:***@127.0.0.1/db': cannot be used"),
+    ("PostgreSQL refusing the connection", "export --to {d}/x.csv --database postgresql://u:p@127.0.0.1:{port}/db", 2,
+     "cannot open the database: connection failed"),
     ("unknown database scheme", "export --to {d}/x.csv --database nosuch://x", 2, "database URL"),
     ("not a database URL", "export --to {d}/x.csv --database ::::", 2, "not a database URL"),
     ("export to an unwritable place", "export --to /proc/ftlib-nope/x.csv --database {url}", 2, "cannot write"),
@@ -191,7 +272,7 @@ CASES = [
 def test_hostile_input(world, capsys, name, args, status, names):
     d, url = world
     before = _digest(url)
-    argv = args.format(d=d, url=url).split()
+    argv = args.format(d=d, url=url, port=_free_port()).split()
     t0 = time.monotonic()
     try:
         rc = main(argv)
@@ -288,18 +369,59 @@ def test_broken_pipe_is_one_line():
     assert len([ln for ln in p.stderr.splitlines() if ln.strip()]) <= 1
 
 
-def test_printed_text_has_no_terminal_control(world, tmp_path, capsys):
-    """A policy folder whose policy name carries a clear-screen and a right-to-left override:
-    the printed determination shows them as U+XXXX, never as the characters themselves."""
-    src = Path(__file__).resolve().parents[1] / "ftlib" / "data" / "policies" / "cn-2016.yaml"
-    text = src.read_text(encoding="utf-8").replace("name: {zh: 全国基线（2016年：三个区分开来）,",
-                                                   'name: {zh: "全国\\e[2J\\u202e基线",', 1)
-    assert text != src.read_text(encoding="utf-8")
-    (tmp_path / "cn-2016.yaml").write_text(text, encoding="utf-8")
-    assert main(["--policy-dir", str(tmp_path), "determine", str(CASE), "--policy", "CN-2016"]) == 0
+@pytest.fixture(scope="module")
+def unsafe_policies(tmp_path_factory):
+    """A policy folder whose CN-2016 is named with a clear-screen and a right-to-left override,
+    and a policy file whose id carries them (lint prints ids)."""
+    d = tmp_path_factory.mktemp("unsafe")
+    src = (Path(__file__).resolve().parents[1] / "ftlib" / "data" / "policies" / "cn-2016.yaml").read_text(
+        encoding="utf-8")
+    text = src.replace("name: {zh: 全国基线（2016年：三个区分开来）,", 'name: {zh: "全国\\e[2J\\u202e基线",', 1)
+    assert text != src
+    (d / "pol").mkdir()
+    (d / "pol" / "cn-2016.yaml").write_text(text, encoding="utf-8")
+    bad_id = src.replace("id: CN-2016", 'id: "CN-2016\\e[2J\\u202e"', 1)
+    assert bad_id != src
+    (d / "id.yaml").write_text(bad_id, encoding="utf-8")
+    return d
+
+
+#: every command that prints what it read from a file, in text and in JSON
+PRINTING = [
+    ("determine", "--policy-dir {d}/pol determine {case} --policy CN-2016", False),
+    ("determine --format json", "--policy-dir {d}/pol determine {case} --policy CN-2016 --format json", True),
+    ("compare --format json", "--policy-dir {d}/pol compare {case} --policy CN-2016 --format json", True),
+    ("policies", "--policy-dir {d}/pol policies", False),
+    ("policies --format json", "--policy-dir {d}/pol policies --format json", True),
+    ("diff", "--policy-dir {d}/pol diff CN-2016 CN-2016", False),
+    ("diff --format json", "--policy-dir {d}/pol diff CN-2016 CN-2016 --format json", True),
+    ("lint", "lint {d}/id.yaml", False),
+]
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+@pytest.mark.parametrize(("name", "args", "is_json"), PRINTING, ids=[c[0] for c in PRINTING])
+def test_printed_text_has_no_terminal_control(unsafe_policies, capsys, name, args, is_json):
+    """Text output shows the clear-screen and the override as <U+XXXX>; JSON output carries them
+    as \\u escapes (a JSON reader gets the exact name back); neither prints the characters."""
+    import json
+
+    rc = main(args.format(d=unsafe_policies, case=CASE).split())
     out = capsys.readouterr().out
-    assert "<U+001B>" in out and "<U+202E>" in out
+    assert rc == (1 if name == "lint" else 0), out
     assert "\x1b" not in out and "\u202e" not in out
+    if is_json:
+        assert "\\u001b[2J\\u202e" in out
+        assert "全国\x1b[2J\u202e基线" in _strings(json.loads(out))
+    else:
+        assert "<U+001B>[2J<U+202E>" in out
 
 
 def test_serve_refuses_a_taken_port(tmp_path):
@@ -340,3 +462,29 @@ def test_policy_dir_lint_lints_that_folder(tmp_path, capsys):
                                            encoding="utf-8")
     assert main(["--policy-dir", str(tmp_path), "lint"]) == 1
     assert "CN-2016: ends-before-start" in capsys.readouterr().out
+
+
+def test_two_regions_in_a_circle_are_both_named(world, tmp_path, capsys):
+    """CN-ZA's parent is CN-ZB and CN-ZB's is CN-ZA: each row is named, nothing is written."""
+    d, url = world
+    before = _digest(url)
+    f = tmp_path / "circle.csv"
+    f.write_text("code,name_zh,name_en,parent,illustrative\n"
+                 "CN-ZA,甲区,Area A,CN-ZB,true\nCN-ZB,乙区,Area B,CN-ZA,true\n", encoding="utf-8")
+    assert main(["import", str(f), "--database", url]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].endswith("row 2: column parent: value 'CN-ZB': the parents go round in a circle "
+                             "(CN-ZA → CN-ZB → CN-ZA)"), lines
+    assert lines[1].endswith("row 3: column parent: value 'CN-ZA': the parents go round in a circle "
+                             "(CN-ZB → CN-ZA → CN-ZB)"), lines
+    assert lines[2] == "ftlib: error: import refused, nothing was written: 2 problems", lines
+    assert _digest(url) == before
+
+
+def test_serve_refuses_an_address_of_another_machine():
+    """192.0.2.1 (TEST-NET-1, documentation only) is on no interface here: the line names --ip."""
+    from ftlib.errors import FtlibError
+    from ftlib.reports.serve import port_free
+
+    with pytest.raises(FtlibError, match=r"^--ip: value '192\.0\.2\.1': not an address of this machine"):
+        port_free("192.0.2.1", 8866)

@@ -12,11 +12,12 @@ from ftlib.errors import FtlibError
 
 def cmd_document(args: argparse.Namespace) -> int:
     from ftlib.documents.render import KINDS, write_document
+    from ftlib.safeinput import say
 
     if args.kind not in KINDS:
         raise FtlibError(f"--kind: value {args.kind!r}: not one of {', '.join(KINDS)}")
     path = write_document(args.case_id, args.kind, args.to, args.database)
-    print(path)
+    say(path)
     return 0
 
 

@@ -7,22 +7,23 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 
 from ftlib.errors import FtlibError
 
 
 def cmd_db(args: argparse.Namespace) -> int:
     from ftlib.register import db
+    from ftlib.safeinput import say
 
     url = db.database_url(args.database)
     rev = db.upgrade(url)
-    print(f"{db.shown(url)}: register schema at revision {rev}")
+    say(f"{db.shown(url)}: register schema at revision {rev}")
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     from ftlib.register.io import ImportError_, import_files, write_issues
+    from ftlib.safeinput import say
 
     try:
         summary = import_files(args.files, args.database, progress=args.progress,
@@ -32,20 +33,22 @@ def cmd_import(args: argparse.Namespace) -> int:
             write_issues(err.issues, args.errors)
             raise FtlibError(f"{err}; every problem is listed in {args.errors}") from None
         raise
-    print(summary)
+    say(str(summary))
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from ftlib.register.io import export_file
+    from ftlib.safeinput import say
 
     for path in export_file(args.to, args.database):
-        print(path)
+        say(str(path))
     return 0
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
     from ftlib.register.synth import build_sample, synth
+    from ftlib.safeinput import say
 
     national = None
     if args.national or args.national_shape:
@@ -56,27 +59,28 @@ def cmd_synth(args: argparse.Namespace) -> int:
             raise FtlibError("synth: --national writes into --database (or the default register), not --sample")
     years = args.years or (1 if national else 3)
     if args.sample:
-        print(build_sample(regions=args.regions, years=years, seed=args.seed))
+        say(build_sample(regions=args.regions, years=years, seed=args.seed))
     else:
-        print(synth(args.database, regions=args.regions, years=years, seed=args.seed, end_year=args.end_year,
+        say(synth(args.database, regions=args.regions, years=years, seed=args.seed, end_year=args.end_year,
                     national=national, scale=args.scale))
     return 0
 
 
 def cmd_due(args: argparse.Namespace) -> int:
     from ftlib.register.frames import due
+    from ftlib.safeinput import say
 
     today = _date(args.today, "--today") if args.today else dt.date.today()
     df = due(args.database, today=today, within=args.within, region=args.region)
     if args.format == "csv":
-        df.to_csv(sys.stdout, index=False)
+        say(df.to_csv(index=False), end="")
         return 0
     if df.empty:
-        print(f"nothing overdue or due within {args.within} working days of {today}")
+        say(f"nothing overdue or due within {args.within} working days of {today}")
         return 0
     shown = df.assign(due_on=df["due_on"].dt.date, since=df["since"].astype("datetime64[ns]").dt.date)
-    print(shown.to_string(index=False))
-    print(f"{int(df['overdue'].sum())} overdue, {int((~df['overdue']).sum())} due within {args.within} "
+    say(shown.to_string(index=False))
+    say(f"{int(df['overdue'].sum())} overdue, {int((~df['overdue']).sum())} due within {args.within} "
           f"working days of {today}")
     return 0
 
@@ -85,7 +89,9 @@ def _date(value: str, name: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise FtlibError(f"{name}: value {value!r}: not a date (YYYY-MM-DD)") from None
+        from ftlib.safeinput import not_a_date
+
+        raise FtlibError(f"{name}: value {value!r}: {not_a_date()}") from None
 
 
 def _shape(text: str) -> tuple[int, int, int]:

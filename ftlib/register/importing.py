@@ -25,7 +25,7 @@ from ftlib.register import db
 from ftlib.register.files import Table, read_file
 from ftlib.register.models import CaseRow, Event, Region, Registration
 from ftlib.register.procedure import ensure_region, progress_of, record_event, register_exante
-from ftlib.register.reference import FIRST, LAST, parse_reference, region_codes, write_reference
+from ftlib.register.reference import FIRST, LAST, check_regions, parse_reference, region_codes, write_reference
 from ftlib.register.validate import ImportError_, Issue, parse_events, parse_registrations, validate_cases
 from ftlib.safeinput import refused
 
@@ -97,6 +97,8 @@ def import_files(paths: list[str | Path], url: str | None = None, progress: bool
             found, rows = parse_reference(t)
             issues += found
             reference.setdefault(t.kind, []).extend(rows)
+        if not issues:
+            issues += check_regions(session, reference.get("regions", []))
         reg_rows: list[dict[str, Any]] = []
         for t in (t for t in tables if t.kind == "registrations"):
             found, rows = parse_registrations(t)

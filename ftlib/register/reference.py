@@ -25,7 +25,8 @@ from ftlib.regions import regions
 from ftlib.register.files import REFERENCE_COLUMNS, Table
 from ftlib.register.models import Cadre, Clarification, Headcount, Region
 from ftlib.register.procedure import PSEUDONYM, ensure_region
-from ftlib.register.validate import Issue
+from ftlib.register.validate import REGION_CODE, Issue
+from ftlib.safeinput import excerpt, not_a_date, unsafe
 from ftlib.vocabulary import CLARIFY_METHODS, RANKS, REFERRALS, YES_NO
 
 #: In the order an import writes them (regions before what refers to them).
@@ -87,6 +88,17 @@ def _typed(kind: str, rec: dict[str, str], bad) -> dict[str, Any]:
     for c in need:
         if not rec.get(c):
             bad(c, "required value is blank")
+    # a name or code that would clear a terminal or reorder a report's line is refused, once a cell
+    dirty = {c for c, v in rec.items() if unsafe(v)}
+    for c in dirty:
+        bad(c, "holds a terminal-control or bidi-override character")
+    if kind == "regions":
+        for c in ("code", "parent"):
+            if rec.get(c) and c not in dirty and not (len(rec[c]) <= 40 and REGION_CODE.fullmatch(rec[c])):
+                bad(c, "not a region code like CN-HB or CN-DM-BR (at most 40 characters)")
+        for c in ("name_zh", "name_en"):
+            if len(rec.get(c, "")) > 200:
+                bad(c, f"a name of {len(rec[c])} characters; at most 200")
     out: dict[str, Any] = dict(rec)
     for c in ("year", "cadres"):
         if kind == "headcounts" and rec.get(c):
@@ -109,12 +121,40 @@ def _typed(kind: str, rec: dict[str, str], bad) -> dict[str, Any]:
             out["clarified_on"] = dt.date.fromisoformat(rec.get("clarified_on", ""))
         except ValueError:
             if rec.get("clarified_on"):
-                bad("clarified_on", "not a date (YYYY-MM-DD)")
+                bad("clarified_on", not_a_date())
+        else:
+            if out["clarified_on"] > dt.date.today():
+                bad("clarified_on", f"in the future (today is {dt.date.today()})")
         if rec.get("method") and rec["method"] not in CLARIFY_METHODS:
             bad("method", f"not one of {', '.join(CLARIFY_METHODS)}")
         if rec.get("referred_to") and rec["referred_to"] not in REFERRALS:
             bad("referred_to", f"not one of {', '.join(REFERRALS)}")
     return {k: (None if v == "" else v) for k, v in out.items()}
+
+
+def check_regions(session: Session, rows: list[dict[str, Any]]) -> list[Issue]:
+    """The regions rows of an import against each other and the register: every parent is a region
+    (in the register, in this import or in ftlib's jurisdictions) and following parents from any
+    region ends at a top region — a circle (CN-A → CN-B → CN-A, or a region its own parent) would
+    make report trees and sub-region totals loop."""
+    parent: dict[str, str | None] = {c: v.get("parent") for c, v in regions().items()}
+    parent.update((r.code, r.parent) for r in session.scalars(select(Region)))
+    parent.update((r["code"], r.get("parent")) for r in rows)
+    issues = []
+    for r in rows:
+        if r.get("parent") and r["parent"] not in parent:
+            issues.append(Issue(r["source"], r["row"], "parent", r["parent"],
+                                "no such region in the register, this import's regions or ftlib's jurisdictions"))
+            continue
+        path, code = [r["code"]], r.get("parent")
+        while code and code in parent and code not in path:
+            path.append(code)
+            code = parent[code]
+        if code in path:
+            circle = " → ".join([*path[path.index(code):], code])
+            issues.append(Issue(r["source"], r["row"], "parent", r.get("parent") or "",
+                                f"the parents go round in a circle ({excerpt(circle, 120)[1:-1]})"))
+    return issues
 
 
 def region_codes(rows: dict[str, list[dict[str, Any]]]) -> set[str]:

@@ -12,6 +12,7 @@ import subprocess
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from ftlib.register import db
@@ -67,7 +68,8 @@ def test_case_from_application_to_filing_in_the_browser(voila_server, browser, t
     page.locator(".ftlib-new-channel select").select_option(label="干部本人申请")
     page.locator(".ftlib-new-received input").fill("2025-04-01")
     page.locator(".ftlib-new-actor input").fill("申请人")
-    assert "收到问责调查通知后 10 个工作日内" in page.locator(".ftlib-new-window").inner_text()
+    # the window line is redrawn by the kernel after the channel changes: wait for it, don't race it
+    expect(page.locator(".ftlib-new-window")).to_contain_text("收到问责调查通知后 10 个工作日内", timeout=60_000)
     page.locator(".ftlib-desk-start").click()  # without the notice day: refused, in Chinese
     page.locator(".ftlib-desk-error[data-code='notice_missing']").wait_for(timeout=60_000)
     assert "请填写收到问责调查通知的日期" in page.locator(".ftlib-desk-status").inner_text()
