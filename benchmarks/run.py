@@ -23,6 +23,7 @@ BENCHES = {
     "dashboards": "dashboard_bench.py",
     "national": "national_bench.py",
     "kernels": "kernel_rss.py",
+    "hostile": "hostile_bench.py",
 }
 #: Run only when named (``make bench BENCH=openfisca``): they need the bench extra
 #: (``pip install -e '.[bench]'``). Extra arguments after ``--`` go to the script, e.g.

@@ -275,6 +275,18 @@ _port = _whole(1, "a port number from 1 to 65535", most=65535)
 _apps_port = _whole(0, "a port number from 1 to 65535 (0: the default)", most=65535)
 
 
+def _ip(value: str) -> str:
+    """--ip: an IP address (or ``localhost``); a blank one would make the server listen on every
+    interface and print a URL without a host."""
+    import ipaddress
+
+    try:
+        return value if value == "localhost" else str(ipaddress.ip_address(value))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"value {value[:40]!r}: an IP address of this machine, "
+                                         "e.g. 127.0.0.1 (the default)") from None
+
+
 class Parser(argparse.ArgumentParser):
     """argparse, but a refused argument is one line (no usage block before it), exit 2 — like
     every other bad input. ``--help`` still prints the usage. Sub-commands use this class too."""
@@ -355,7 +367,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="serve the dashboards with Voilà (127.0.0.1 by default)")
     p.add_argument("--port", type=_port, default=8866)
-    p.add_argument("--ip", default="127.0.0.1")
+    p.add_argument("--ip", type=_ip, default="127.0.0.1")
     p.add_argument("--dir", help="folder to serve (default $FTLIB_HOME/dashboards)")
     p.add_argument("--apps-port", type=_apps_port, default=0,
                    help="port where the interactive notebooks are served (the index links there; default: none)")
@@ -364,7 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("apps", help="serve the interactive notebooks (quiz, case desk …) that the dashboards link to")
     p.add_argument("--port", type=_port, default=8876)
-    p.add_argument("--ip", default="127.0.0.1")
+    p.add_argument("--ip", type=_ip, default="127.0.0.1")
     p.add_argument("--base-url", type=_base_url, default="/",
                    help="the path it answers under behind a proxy (deploy/nginx/ftlib.conf: /apps/)")
     max_kernels_arg(p)
@@ -372,13 +384,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("lab", help="JupyterLab on your own copy of the notebooks ($FTLIB_HOME/notebooks)")
     p.add_argument("--port", type=_port, default=8888)
-    p.add_argument("--ip", default="127.0.0.1")
+    p.add_argument("--ip", type=_ip, default="127.0.0.1")
     p.set_defaults(func=cmd_lab)
 
     p = sub.add_parser("notebook", help="serve one notebook with Voilà (e.g. 01 or 01_case_builder)")
     p.add_argument("name")
     p.add_argument("--port", type=_port, default=8866)
-    p.add_argument("--ip", default="127.0.0.1")
+    p.add_argument("--ip", type=_ip, default="127.0.0.1")
     max_kernels_arg(p)
     p.add_argument("--pool", type=_pool, metavar="N",
                    help="kernels kept ready with the notebook already run, e.g. a class's size before it arrives "

@@ -38,6 +38,7 @@ import pandas as pd
 
 from ftlib.facts import CONDITION_FACTS, UNKNOWN, VOCABULARY, Case, FactError, FactSpec
 from ftlib.resources import read_yaml
+from ftlib.safeinput import not_a_date
 from ftlib.vocabulary import YES_NO, YES_NO_HINT
 
 # Unknown, as a cell may say it (case-insensitive, blanks stripped); yes/no: ftlib.vocabulary.
@@ -653,7 +654,7 @@ def date_column(df: pd.DataFrame, name: str, source: str = "<frame>", required: 
         codes, days = _date_codes(arr)
         bad = codes == _BAD
         if bad.any():
-            _raise_bad(arr, bad, name, source, "not a date (YYYY-MM-DD)")
+            _raise_bad(arr, bad, name, source, not_a_date())
         out = days[np.maximum(codes, 0)] if len(days) else np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
         out = np.where(codes == _MISSING, np.datetime64("NaT"), out).astype("datetime64[D]")
     missing = np.isnat(out)

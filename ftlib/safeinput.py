@@ -39,6 +39,14 @@ def limits() -> dict[str, int]:
     return {k: int(v) for k, v in read_yaml("limits.yaml").items()}
 
 
+@lru_cache(maxsize=1)
+def not_a_date() -> str:
+    """The one wording of a bad date in an error line (CSV, xlsx, YAML, events, the command line):
+    the label ``input.not_a_date`` of the catalogue, read here directly because this module sits
+    beside ``ftlib.i18n``, not above it (the layers contract)."""
+    return read_yaml("labels", "labels.yaml")["input"]["not_a_date"]["en"]
+
+
 def excerpt(value: Any, n: int | None = None) -> str:
     """``repr`` of ``value`` cut to ``n`` characters (default: the ``excerpt_chars`` limit)."""
     n = n or limits()["excerpt_chars"]
@@ -220,7 +228,7 @@ def _timestamp(loader: _Loader, node):
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
     except ValueError as err:
-        raise _Refused(node.start_mark, f"value {excerpt(node.value)}: not a real date ({err})") from None
+        raise _Refused(node.start_mark, f"value {excerpt(node.value)}: {not_a_date()}: {err}") from None
 
 
 _Loader.add_constructor("tag:yaml.org,2002:float", _float)

@@ -138,3 +138,50 @@ def test_report_specs_built_without_altair_are_the_specs_altair_builds():
             seen["nothing"] += charts.L("text.nothing_published", lang) in text
             n += 1
     assert n == 3 * 9 and all(seen.values()), seen
+
+
+def _layers(spec: dict):
+    if "layer" in spec:
+        yield spec
+    for key in ("hconcat", "vconcat", "concat", "layer"):
+        for sub in spec.get(key, []):
+            yield from _layers(sub)
+
+
+def test_no_bar_falls_short_of_its_total_unmarked():
+    """Issue 13: a stacked chart whose cells are partly held back (the outcome chart hides small
+    tolerated parts) still reaches its printed total — the held-back part is one grey segment
+    named “未公布”/“not published” — and its subtitle says that values are held back."""
+    from collections import defaultdict
+
+    from ftlib.period import parse_period
+    from ftlib.reports.content import build_report
+    from ftlib.reports.shared import SharedMetrics
+
+    frames = synthetic(3000, 12, "2024Q1", 8, seed=3)
+    shared = SharedMetrics(frames)
+    labels = grey = 0
+    for region, quarter, lang in (("CN-SY-P1", "2025Q1", "zh"), ("CN-SY-P1-C1", "2024Q3", "en")):
+        hidden = charts.L("column.hidden", lang)
+        assert hidden == {"zh": "未公布", "en": "not published"}[lang]
+        report = build_report(frames, region, parse_period(quarter), lang, 5, shared)
+        for make in (m for sec in report.sections for m in sec.chart_makers):
+            with charts.specs_only():
+                spec = make().to_dict()
+            for layer in _layers(spec):
+                marks = {sub.get("mark", {}).get("type"): sub for sub in layer["layer"]}
+                if not {"bar", "text"} <= set(marks) or "total" not in json.dumps(marks["text"]["encoding"]):
+                    continue
+                x = marks["bar"]["encoding"]["x"]["field"]
+                measure = marks["bar"]["encoding"]["color"]["field"]
+                reach: dict = defaultdict(float)
+                for row in spec["datasets"][marks["bar"]["data"]["name"]]:
+                    reach[row[x]] += row["count"]
+                    if row[measure] == hidden:
+                        grey += 1
+                        assert charts.HIDDEN_GREY in json.dumps(marks["bar"]["encoding"]["color"]["scale"])
+                        assert "subtitle" in json.dumps(spec["title"], ensure_ascii=False)
+                for row in spec["datasets"][marks["text"]["data"]["name"]]:
+                    labels += 1
+                    assert reach[row[x]] == pytest.approx(row["total"]), (region, quarter, spec["title"], row)
+    assert labels >= 10 and grey >= 1, (labels, grey)

@@ -97,6 +97,7 @@ def world(tmp_path_factory):
     csv_with("future_decision.csv", id="H-7", decision_date="2099-01-01")
     csv_with("future_received.csv", id="H-8", received_on="2099-01-01")
     csv_with("ctl_id.csv", id="H-\x1b[2J")
+    csv_with("impossible_date.csv", id="H-11", conduct_date="2023-02-30")
     csv_with("long_id.csv", id="H" * 5000)
     big_digits = {"consequence.loss_cny": "9" * 5000}
     csv_with("digits.csv", id="H-10", **big_digits)
@@ -208,6 +209,10 @@ CASES = [
      "column decision_date: value '2099-01-01': in the future"),
     ("future received date in import", "import {d}/future_received.csv --database {url}", 2,
      "column received_on: value '2099-01-01': in the future"),
+    ("impossible date in import", "import {d}/impossible_date.csv --database {url}", 2,
+     "column conduct_date: value '2023-02-30': not a real date (YYYY-MM-DD"),
+    ("impossible date on the command line", "due --today 2025-02-30 --database {url}", 2,
+     "--today: value '2025-02-30': not a real date (YYYY-MM-DD"),
     ("control character in an imported id", "import {d}/ctl_id.csv --database {url}", 2,
      "column id: value 'H-<U+001B>[2J'"),
     ("5,000-character id in import", "import {d}/long_id.csv --database {url}", 2, "(5000 characters)"),
@@ -241,6 +246,8 @@ CASES = [
     ("apps --port 0", "apps --port 0", 2, "value '0': a port number"),
     ("run --apps-port 70000", "run --apps-port 70000", 2, "argument --apps-port: value '70000'"),
     ("run --port 65535 (no next port)", "run --port 65535 --quarters 1", 2, "give --apps-port"),
+    ("serve --ip 999.1.1.1", "serve --ip 999.1.1.1", 2, "argument --ip: value '999.1.1.1': an IP address"),
+    ("serve --ip ''", "serve --ip=", 2, "argument --ip: value '': an IP address"),
     ("synth --end-year 99999", "synth --end-year 99999 --database {url}", 2, "--end-year"),
     ("report --min-cell 0", "report --min-cell 0 --period 2025Q1", 2, "--min-cell"),
     ("report --quarters 0", "report --all --quarters 0", 2, "--quarters"),
@@ -472,3 +479,12 @@ def test_two_regions_in_a_circle_are_both_named(world, tmp_path, capsys):
                              "(CN-ZB → CN-ZA → CN-ZB)"), lines
     assert lines[2] == "ftlib: error: import refused, nothing was written: 2 problems", lines
     assert _digest(url) == before
+
+
+def test_serve_refuses_an_address_of_another_machine():
+    """192.0.2.1 (TEST-NET-1, documentation only) is on no interface here: the line names --ip."""
+    from ftlib.errors import FtlibError
+    from ftlib.reports.serve import port_free
+
+    with pytest.raises(FtlibError, match=r"^--ip: value '192\.0\.2\.1': not an address of this machine"):
+        port_free("192.0.2.1", 8866)

@@ -89,7 +89,9 @@ def _date(value: str, name: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise FtlibError(f"{name}: value {value!r}: not a date (YYYY-MM-DD)") from None
+        from ftlib.safeinput import not_a_date
+
+        raise FtlibError(f"{name}: value {value!r}: {not_a_date()}") from None
 
 
 def _shape(text: str) -> tuple[int, int, int]:

@@ -33,7 +33,7 @@ REASONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((code, re.compile(p, re
     ("not_whole", r"not a whole number"),
     ("negative", r"^negative$"),
     ("not_one_of", r"^not one of "),
-    ("not_a_date", r"not a date"),
+    ("not_a_date", r"not a real date"),
     ("before_previous", r"before the previous event \((?P<previous>[\d-]+)\)"),
     ("before_received", r"before the case was received \((?P<received>[\d-]+)\)"),
     ("before_conduct", r"before the conduct date (?P<conduct>[\d-]+)"),

@@ -26,6 +26,7 @@ from ftlib.register.casepolicy import application_window_breach
 from ftlib.register.decision_rules import check_decision
 from ftlib.register.errors import ProcedureError
 from ftlib.register.models import CaseRow
+from ftlib.safeinput import not_a_date
 from ftlib.vocabulary import CLARIFY_METHODS, CLUE_SOURCES, REFERRALS, TOLERATED
 from ftlib.workdays import add_working_days
 
@@ -125,7 +126,7 @@ def _iso_date(v: Any) -> Any:
     try:
         return dt.date.fromisoformat(str(v))
     except ValueError:
-        raise ValueError("not a date (YYYY-MM-DD)") from None
+        raise ValueError(not_a_date()) from None
 
 
 class Started(Payload):

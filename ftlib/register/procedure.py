@@ -67,6 +67,7 @@ from ftlib.register.payloads import (
     check_payload,
     validate_payload,
 )
+from ftlib.safeinput import not_a_date
 from ftlib.vocabulary import CHANNELS, TOLERATED
 
 #: Outcomes with one disposition only (the disposition of an old decision event is its outcome).
@@ -184,7 +185,7 @@ def _date(value: Any, where: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise ProcedureError(f"{where}: value {value!r}: not a date (YYYY-MM-DD)") from None
+        raise ProcedureError(f"{where}: value {value!r}: {not_a_date()}") from None
 
 
 def check_event(case: CaseRow, p: Progress, kind: str, at: dt.date, payload: dict[str, Any],

@@ -26,7 +26,7 @@ from ftlib.register.files import REFERENCE_COLUMNS, Table
 from ftlib.register.models import Cadre, Clarification, Headcount, Region
 from ftlib.register.procedure import PSEUDONYM, ensure_region
 from ftlib.register.validate import REGION_CODE, Issue
-from ftlib.safeinput import excerpt, unsafe
+from ftlib.safeinput import excerpt, not_a_date, unsafe
 from ftlib.vocabulary import CLARIFY_METHODS, RANKS, REFERRALS, YES_NO
 
 #: In the order an import writes them (regions before what refers to them).
@@ -121,7 +121,7 @@ def _typed(kind: str, rec: dict[str, str], bad) -> dict[str, Any]:
             out["clarified_on"] = dt.date.fromisoformat(rec.get("clarified_on", ""))
         except ValueError:
             if rec.get("clarified_on"):
-                bad("clarified_on", "not a date (YYYY-MM-DD)")
+                bad("clarified_on", not_a_date())
         else:
             if out["clarified_on"] > dt.date.today():
                 bad("clarified_on", f"in the future (today is {dt.date.today()})")

@@ -33,7 +33,7 @@ from ftlib.register.files import (
     canonical_header,
 )
 from ftlib.register.procedure import PSEUDONYM
-from ftlib.safeinput import excerpt, refused
+from ftlib.safeinput import excerpt, not_a_date, refused
 from ftlib.vocabulary import CHANNELS
 
 _REQUIRED_META = ["id", "channel", "received_on"]
@@ -156,7 +156,7 @@ def validate_cases(t: Table, existing_registrations: set[str]) -> tuple[list[Iss
         blank = _is_blank(s, memo)
         if c in ("received_on", "notice_on", "conduct_date", "decision_date"):
             vals, bad = _parse_dates(s, memo)
-            issues += _issues_where(bad, df, c, src, "not a date (YYYY-MM-DD)")
+            issues += _issues_where(bad, df, c, src, not_a_date())
             # a day after today is a typing slip that would change a decision (as in a case file)
             today = np.datetime64(dt.date.today(), "D")
             issues += _issues_where(~np.isnat(vals) & (vals > today), df, c, src, f"in the future (today is {today})")
@@ -377,7 +377,7 @@ def parse_events(t: Table) -> tuple[list[Issue], list[dict[str, Any]]]:
             try:
                 at = dt.date.fromisoformat(rec["at"])
             except ValueError:
-                issues.append(Issue(src, row, "at", rec["at"], "not a date (YYYY-MM-DD)"))
+                issues.append(Issue(src, row, "at", rec["at"], not_a_date()))
         payload: Any = {}
         if rec.get("payload"):
             try:
@@ -422,7 +422,7 @@ def parse_registrations(t: Table) -> tuple[list[Issue], list[dict[str, Any]]]:
         except ValueError:
             on = None
             if rec.get("registered_on"):
-                issues.append(Issue(src, row, "registered_on", rec["registered_on"], "not a date (YYYY-MM-DD)"))
+                issues.append(Issue(src, row, "registered_on", rec["registered_on"], not_a_date()))
         if len(issues) == n:
             out.append({**rec, "registered_on": on, "row": row, "source": src})
     return issues, out

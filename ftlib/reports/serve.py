@@ -110,6 +110,9 @@ def port_free(ip: str, port: int) -> None:
         try:
             s.bind((ip, port))
         except OSError as err:
+            if err.errno == 99 or isinstance(err, socket.gaierror):   # EADDRNOTAVAIL: not this machine's
+                raise FtlibError(f"--ip: value {ip!r}: not an address of this machine "
+                                 f"({err.strerror or 'unusable'}); the default is 127.0.0.1") from None
             why = "already in use by another program" if err.errno in (98, 48) else (err.strerror or "unusable")
             raise FtlibError(f"--port: value {port}: port {port} on {ip} is {why}; choose another "
                              "(e.g. --port 8870)") from None

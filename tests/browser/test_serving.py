@@ -183,3 +183,26 @@ def test_report_kernel_imports_no_pandas_altair_or_sqlalchemy(reports):
                        env={**os.environ, **env, "FTLIB_REPORT_FRAMES": str(out / ".frames.pickle")})
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_root_redirects_to_the_index_and_nothing_leaves_the_machine(server, browser):
+    """``/`` (Voilà's file tree, which loads font-awesome from a CDN) and ``/voila/tree/`` lead to
+    the dashboards index; every request of the page, its scripts, styles, fonts and kernel goes to
+    127.0.0.1 (issue 13, item 7)."""
+    from urllib.parse import urlsplit
+
+    s = server()
+    page = browser.new_page()
+    hosts: list[str] = []
+    page.on("request", lambda req: hosts.append(urlsplit(req.url).hostname or urlsplit(req.url).scheme))
+    response = page.goto(s.base, timeout=120_000)
+    assert page.url == s.base + "voila/render/index.ipynb"
+    assert response.request.redirected_from is not None and response.request.redirected_from.url == s.base
+    page.locator("a.ftlib-report").first.wait_for(timeout=120_000)    # the index itself, run to the end
+    page.wait_for_load_state("networkidle", timeout=60_000)
+    page.goto(s.base + "voila/tree/", timeout=120_000)
+    assert page.url == s.base + "voila/render/index.ipynb"
+    page.locator("a.ftlib-report").first.wait_for(timeout=120_000)
+    assert hosts and set(hosts) <= {"127.0.0.1", "data", "blob"}, sorted(set(hosts))
+    assert browser.outside == []
+    page.close()

@@ -80,7 +80,7 @@ def test_export_round_trips_the_notice_day(url, another_url, tmp_path):
 
 
 @pytest.mark.parametrize(("notice", "reason"), [
-    ("2025-13-01", "not a date (YYYY-MM-DD)"),
+    ("2025-13-01", "not a real date (YYYY-MM-DD, e.g. 2025-03-31)"),
     ("2025-04-01", "received_on 2025-05-12: the application window of 10 working days from the accountability "
                    "notice (2025-04-01) ended on 2025-04-16 (policy CN-DM-2022)"),
     ("2025-05-13", "received_on 2025-05-12: before the accountability notice (2025-05-13): the application "
