@@ -7,7 +7,19 @@ that page for the dashboard's visitors, ``dashboard.py`` is the template's one c
 dashboard, ``static.py`` the offline HTML files, ``serve.py`` starts Voilà on them.
 """
 
+import sys
+
 from ftlib.errors import FtlibError
+
+
+def skip_iri_grammars() -> None:
+    """Before nbformat is first imported in this process: keep ``jsonschema`` from loading
+    ``rfc3987_syntax`` (when installed), which compiles 38 Lark grammars for the "iri" string
+    formats — 3.3 s of a core in every process that reads or writes a notebook (the report run and
+    each of its workers), for a check no notebook schema uses. ``jsonschema`` skips those two
+    formats when the module cannot be imported, which ``None`` in ``sys.modules`` makes it."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
 
 
 class ReportError(FtlibError):

@@ -36,6 +36,9 @@ def _context(snapshot: str):
 
 @lru_cache(maxsize=1)
 def _template():
+    from ftlib.reports import skip_iri_grammars
+
+    skip_iri_grammars()   # papermill imports nbformat
     from papermill.iorw import load_notebook_node
 
     return load_notebook_node(str(TEMPLATE))   # as papermill reads it (every cell has tags)
@@ -51,6 +54,9 @@ def write_notebook(out: Path, job: Job, shown: str) -> None:
     """The template with ``job``'s parameters injected (papermill's own function) and ``shown``
     (what ``report_app`` displays) as the output of its last cell."""
 
+    from ftlib.reports import skip_iri_grammars
+
+    skip_iri_grammars()
     import nbformat
     from papermill.parameterize import parameterize_notebook
 
@@ -65,7 +71,9 @@ def write_notebook(out: Path, job: Job, shown: str) -> None:
 
 def build_job(job: Job, out_dir: Path, html: bool, snapshot: str | Path) -> Result:
     """Build ``job``'s report from the snapshot; a report that cannot be built is a failed Result."""
-    from ftlib.reports import chartjs
+    from ftlib.reports import chartjs, skip_iri_grammars
+
+    skip_iri_grammars()   # also in a Dask worker: before Altair imports jsonschema
     from ftlib.reports.langswitch import with_shown
     from ftlib.reports.links import dashboard_links
     from ftlib.reports.page import build_page

@@ -38,6 +38,9 @@ def part_notebook(part: str) -> str:
 
 
 def _notebook(path: Path, source: str) -> None:
+    from ftlib.reports import skip_iri_grammars
+
+    skip_iri_grammars()
     import nbformat  # not at module level: the index dashboard's kernel does not need it
 
     nb = nbformat.v4.new_notebook()

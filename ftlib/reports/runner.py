@@ -164,9 +164,11 @@ def run_reports(jobs: list[Job], out_dir: Path | None = None, html: bool = False
     (``fingerprint``) is kept, not rebuilt. ``scheduler``: run the reports on a Dask cluster —
     ``local`` starts one on this machine with ``workers`` worker processes, anything else is
     the address of a running scheduler whose workers see ``out_dir`` at the same path."""
+    from ftlib.reports import skip_iri_grammars
     from ftlib.reports.data import save_snapshot
     from ftlib.reports.pagecache import SNAPSHOT_NAME
 
+    skip_iri_grammars()   # the run writes the index notebook
     out_dir = Path(out_dir if out_dir is not None else home.dashboards_dir()).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))

@@ -72,6 +72,9 @@ def one_line(err: BaseException) -> str:
 
 
 def main(out_dir: str, html: bool) -> None:
+    from ftlib.reports import skip_iri_grammars
+
+    skip_iri_grammars()   # before Altair and papermill import jsonschema
     from ftlib.reports.batch import build_jobs
 
     reply = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
