@@ -16,6 +16,9 @@ per-call overhead, the machine's memory-bandwidth bound, mixed registers (policy
     ``procedure.followed``, ``consequence.severity``) unknown in every row, and with 5 % of their
     cells unknown.
 
+First line after the versions: a calibration (a fixed pure-Python loop, and the streaming read at
+10M cases), to compare hosts and loads.
+
     .venv/bin/python benchmarks/frame_bench.py [--max-n 10000000] [--seed 0]
 """
 
@@ -90,6 +93,24 @@ def bound(df: pd.DataFrame, names: list[str], repeat: int = 5) -> tuple[float, f
     return wall, cpu, round(per_case)
 
 
+def calibration(n_bytes: int, n: int = 10_000_000) -> tuple[float, float]:
+    """(seconds of a fixed pure-Python loop, ``s += i`` 10M times; cases/s of a streaming read of
+    ``n_bytes`` one-byte columns of ``n`` cases — the bound at 10M): printed first, so that runs
+    on different hosts, or under different loads, can be compared."""
+    t0 = time.perf_counter()
+    s = 0
+    for i in range(10_000_000):
+        s += i
+    loop = time.perf_counter() - t0
+    words = [np.ones(n, dtype=np.uint8).view(np.uint64) for _ in range(n_bytes)]  # touched: real pages
+
+    def read() -> None:
+        for w in words:
+            np.bitwise_or.reduce(w)
+    wall, _ = timed(read, 5)
+    return loop, n / wall
+
+
 def as_strings(df: pd.DataFrame) -> pd.DataFrame:
     buf = io.StringIO()
     df.to_csv(buf, index=False)
@@ -127,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"date {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; nproc {os.cpu_count()}; "
           f"Python {platform.python_version()}; numpy {np.__version__}; pandas {pd.__version__}")
     print(f"uptime: {uptime}")
+    loop, bound10 = calibration(len(reads))
+    print(f"calibration: pure-Python loop (s += i, 10M times) {loop:.2f} s; streaming read of {len(reads)} "
+          f"one-byte columns at 10,000,000 cases (the bound at 10M) {bound10:,.0f} cases/s", flush=True)
     rng = np.random.default_rng(args.seed)
     sizes = [n for n in (10_000, 100_000, 1_000_000, 10_000_000) if n <= args.max_n]
     big = generate_frame(sizes[-1], rng)

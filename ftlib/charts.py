@@ -263,14 +263,18 @@ def L(key: str, lang: str) -> str:  # noqa: N802
 def _select(t: pd.DataFrame, region: str | None, period: str | None, by: str) -> tuple[pd.DataFrame, str]:
     """``by="period"``: one region (default: the top one) across periods; ``by="region"``: its direct
     sub-regions in one period (default: the last). Returns the rows and the x field."""
-    top = region or t.loc[t["level"] == t["level"].min(), "region"].iloc[0]
+    # numpy masks: the pandas comparisons of string columns were a tenth of a report's chart time
+    level, reg = t["level"].to_numpy(), t["region"].to_numpy(dtype=object)
+    top = region or reg[level == level.min()][0]
+    here = reg == top
     if by == "period":
-        return t[t["region"] == top], "period"
+        return t[here], "period"
     if by != "region":
         raise ValueError("by: 'period' or 'region'")
     period = period or t["period"].iloc[-1]
-    lv = t.loc[t["region"] == top, "level"].iloc[0]
-    kids = t[(t["period"] == period) & (t["level"] == lv + 1) & t["region"].str.startswith(top + "-")]
+    lv = level[here][0]
+    below = np.fromiter((r.startswith(top + "-") for r in reg), bool, len(reg))
+    kids = t[(t["period"].to_numpy(dtype=object) == period) & (level == lv + 1) & below]
     return kids, "region"
 
 
@@ -318,26 +322,47 @@ def protected_breakdown(wide: pd.DataFrame, k: int, whole: pd.Series | None = No
 def _counts_long(rows: pd.DataFrame, x: str, xs: pd.Series, cols: Sequence[str], lang: str, k: int | None,
                  value_name: str = "count", whole: pd.Series | None = None,
                  groups: Sequence[Sequence[str]] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Long (x, measure, count) rows for a stacked count chart, small counts protected; and the totals."""
-    wide = rows[list(cols)].astype(np.int64).set_axis(xs.to_numpy())
-    wide = wide.groupby(level=0, sort=False).sum()
+    """Long (x, measure, count) rows for a stacked count chart, small counts protected; and the totals.
+
+    Built with numpy from the protected cells (pandas' where/melt/dropna on these small frames were
+    half of a report's chart time); the rows, their order and their number types are those of
+    ``wide.where(shown).melt().dropna()``: a measure's counts stay whole numbers unless one of them
+    is hidden, and all are floats once any measure (or the hidden part) has a hidden value."""
+    cols = list(cols)
+    wide = rows[cols].astype(np.int64).set_axis(xs.to_numpy())
+    if not wide.index.is_unique:
+        wide = wide.groupby(level=0, sort=False).sum()
+    w = wide.to_numpy(np.int64)
+    n, m = w.shape
+    labels = [L(f"column.{c}", lang) for c in cols]
     if k:
         s = protected_breakdown(wide, k, whole, groups)
-        visible = ~s.hidden
-        totals = s.values["__total__"].loc[wide.index].where(visible["__total__"].loc[wide.index])
-        vals = wide.where(visible.loc[wide.index, wide.columns])
-        _hid(wide.to_numpy(float), vals.to_numpy(float))
+        # the first rows of the protected table are ``wide``'s, its last column the total
+        hid = s.hidden.to_numpy(bool)[:n]
+        shown, tot_shown = ~hid[:, :m], ~hid[:, -1]
+        tot = s.values.to_numpy(np.int64)[:n, -1]
+        _hid(w.astype(float), np.where(shown, w, np.nan))
+        float_cols = ~shown.all(axis=0)
         # the part of a published total that is hidden (total − visible cells: no news to a reader)
-        gap = (totals - vals.sum(axis=1)).where(lambda g: g > 0)
+        gap = tot - (w * shown).sum(axis=1)
+        gap_shown = tot_shown & (gap > 0)
+        blocks, masks, floats = [w[:, j] for j in range(m)], [shown[:, j] for j in range(m)], bool(float_cols.any())
+        if gap_shown.any():
+            labels.append(L("column.hidden", lang))
+            blocks.append(gap)
+            masks.append(gap_shown)
+            floats = floats or not tot_shown.all() or not gap_shown.all()
     else:
-        vals, totals, gap = wide, wide.sum(axis=1), None
-    named = vals.rename(columns=lambda c: L(f"column.{c}", lang))
-    if gap is not None and gap.notna().any():
-        named[L("column.hidden", lang)] = gap
-    long = named.rename_axis(x).reset_index().melt(
-        id_vars=x, var_name=L("column.measure", lang), value_name=value_name).dropna()
-    tot = totals.rename("total").rename_axis(x).reset_index().dropna()
-    return long, tot
+        tot, tot_shown = w.sum(axis=1), np.ones(n, bool)
+        blocks, masks, floats = [w[:, j] for j in range(m)], [np.ones(n, bool)] * m, False
+    keep = np.concatenate(masks) if masks else np.zeros(0, bool)
+    values = np.concatenate(blocks) if blocks else np.zeros(0, np.int64)
+    xv = np.asarray(wide.index, dtype=object)
+    long = pd.DataFrame({x: np.tile(xv, len(blocks))[keep],
+                         L("column.measure", lang): np.repeat(np.asarray(labels, dtype=object), n)[keep],
+                         value_name: values.astype(float if floats else np.int64)[keep]})
+    total = tot[tot_shown].astype(float if not tot_shown.all() else np.int64)
+    return long, pd.DataFrame({x: xv[tot_shown], "total": total})
 
 
 def _rate(rate: pd.Series, num: pd.Series | None, den: pd.Series | None, k: int | None,

@@ -332,7 +332,9 @@ def _packed(c: CompiledPolicy) -> PackedPolicy:
 
 _DECIDERS: dict[tuple[int, int], tuple[tuple, Any]] = {}
 #: Rows evaluated in one packed pass (a multiple of 64): a pass's words fit the processor's cache.
-ROWS_PER_PASS = 1 << 18
+#: 2^20 rather than 2^18: each pass costs ~130 numpy calls whatever its length, and on this
+#: 2-core host (slow per call) fewer, longer passes won at 3M and 10M rows (benchmarks/engine.md).
+ROWS_PER_PASS = 1 << 20
 
 
 def _decider(pair: tuple[CompiledPolicy, CompiledPolicy | None]):
@@ -363,44 +365,47 @@ def _make_decider(pair: tuple[CompiledPolicy, CompiledPolicy | None]):
     narrow = len(rows) <= 127
     rule_type = np.int8 if narrow else np.int16
 
-    def rule_codes(u: np.ndarray) -> np.ndarray:
-        return u.view(np.int8) if narrow and u.dtype == np.uint8 else u.astype(rule_type)
-
     def decide(cols: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        if n <= ROWS_PER_PASS:
-            return decide_rows(cols, n)
-        # A long table in stretches: each stretch's packed inputs and intermediate words stay in
-        # the processor's cache, so the columns are read from memory once (issue 14.3).
         result = np.empty(n, dtype=np.int8)
         rule = np.empty(n, dtype=rule_type)
-        choice = np.empty(n, dtype=np.int8)
+        choice = np.zeros(n, dtype=np.int8)
+        if n <= ROWS_PER_PASS:
+            decide_rows(cols, n, result, rule, choice)
+            return result, rule, choice
+        # A long table in stretches: each stretch's packed inputs and intermediate words stay in
+        # the processor's cache, so the columns are read from memory once (issue 14.3); the
+        # codes are written where they belong, not copied there.
+        scratch = np.empty(ROWS_PER_PASS, dtype=bool)  # the comparisons' buffer, one per call
         for a in range(0, n, ROWS_PER_PASS):
             b = min(n, a + ROWS_PER_PASS)
-            result[a:b], rule[a:b], choice[a:b] = decide_rows({k: v[a:b] for k, v in cols.items()}, b - a)
+            decide_rows({k: v[a:b] for k, v in cols.items()}, b - a, result[a:b], rule[a:b], choice[a:b],
+                        scratch[:b - a])
         return result, rule, choice
 
-    def decide_rows(cols: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def decide_rows(cols: dict[str, np.ndarray], n: int, result: np.ndarray, rule: np.ndarray,
+                    choice: np.ndarray, scratch: np.ndarray | None = None) -> None:
         # results are disposition codes: completions must agree on the disposition, and
         # 从旧兼从轻 weighs dispositions (不予问责 > 免予问责 > 减轻 > 从轻)
-        inp = Inputs(cols, n)
+        inp = Inputs(cols, n, scratch)
         hits = pf.hits(inp)
         outcomes = pf.disposition_codes
-        choice = np.zeros(n, dtype=np.int8)
         if pl is not None:
             h2 = pl.hits(inp)
             better = more_lenient(leniency_planes(h2, pl.disposition_codes), leniency_planes(hits, outcomes))
             hits = select(_not(better), hits) + select(better, h2)
             outcomes = outcomes + pl.disposition_codes
-            choice = inp.unpack(better).view(np.int8)
+            choice[:] = inp.unpack(better).view(np.int8)
         if inp.plain:  # small tables: each case's deciding row once (exactly one hit per case), both codes from it
             at = np.zeros((len(hits), n), dtype=bool)
             for i, h in enumerate(hits):
                 if h is not False:
                     at[i] = h
             first = at.argmax(axis=0)
-            return np.asarray(outcomes, dtype=np.int8)[first], np.asarray(rows, dtype=rule_type)[first], choice
-        return (packed_codes(hits, outcomes, inp).view(np.int8),
-                rule_codes(packed_codes(hits, rows, inp)), choice)
+            result[:] = np.asarray(outcomes, dtype=np.int8)[first]
+            rule[:] = np.asarray(rows, dtype=rule_type)[first]
+            return
+        packed_codes(hits, outcomes, inp, result)
+        packed_codes(hits, rows, inp, rule)
     return decide
 
 
@@ -638,12 +643,18 @@ def _outcome_codes(result: np.ndarray, lut: np.ndarray) -> np.ndarray:
     steps = np.diff(lut.astype(np.int16))
     if result.dtype != np.int8 or lut[0] != 0 or ((steps != 0) & (steps != 1)).any():
         return lut[result]
-    out = np.zeros(len(result), dtype=np.int8)
-    thresholds = (np.flatnonzero(steps) + 1).tolist()
+    thresholds = [np.int8(k) for k in (np.flatnonzero(steps) + 1).tolist()]
+    if not thresholds:
+        return np.zeros(len(result), dtype=np.int8)
+    out = np.empty(len(result), dtype=np.int8)
+    mask = np.empty(min(len(result), ROWS_PER_PASS), dtype=bool)  # one buffer, reused
     for a in range(0, len(result), ROWS_PER_PASS):  # stretch by stretch: the masks stay in cache
         r, o = result[a:a + ROWS_PER_PASS], out[a:a + ROWS_PER_PASS]
-        for k in thresholds:
-            np.add(o, r >= k, out=o, casting="unsafe")
+        m = mask[:len(r)]
+        np.greater_equal(r, thresholds[0], out=o.view(bool))  # the first count written, not added
+        for k in thresholds[1:]:
+            np.greater_equal(r, k, out=m)
+            np.add(o, m.view(np.int8), out=o)  # int8 + int8: no cast of the booleans
     return out
 
 

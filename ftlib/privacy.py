@@ -103,7 +103,10 @@ def may_publish(kind: str, value, *, num=None, den=None, k: int = DEFAULT_K):
         raise ValueError("k must be at least 1")
 
     def arr(x):
-        return np.asarray(pd.to_numeric(x, errors="coerce") if isinstance(x, pd.Series) else x, dtype=float)
+        if isinstance(x, pd.Series):   # numbers as they are; anything else read as a number (or NaN)
+            return x.to_numpy(dtype=float, na_value=np.nan) if x.dtype.kind in "iufb" else \
+                np.asarray(pd.to_numeric(x, errors="coerce"), dtype=float)
+        return np.asarray(x, dtype=float)
 
     v = arr(value)
     ok = ~np.isnan(v)
@@ -171,13 +174,7 @@ def suppress(table: pd.DataFrame, k: int = DEFAULT_K, *, margins: bool = True, z
     """
     if k < 1:
         raise ValueError("k must be at least 1")
-    vals = table.apply(pd.to_numeric).fillna(0).astype(np.int64)
-    if (vals.to_numpy() < 0).any():
-        raise ValueError("counts must be non-negative")
-    if margins:
-        vals = vals.copy()
-        vals[total_label] = vals.sum(axis=1)
-        vals.loc[total_row_label or total_label] = vals.sum(axis=0)
+    vals = _with_margins(table, margins, total_label, total_row_label or total_label)
     x = vals.to_numpy()
     primary = ~may_publish("count", x, k=k) | ((x == 0) & (not zeros_visible))
     hidden = primary.copy()
@@ -206,12 +203,41 @@ def suppress(table: pd.DataFrame, k: int = DEFAULT_K, *, margins: bool = True, z
         secondary[-1, :] = False
         primary = primary.copy()
         primary[-1, :] = False
-    disp = vals.astype(object).copy()
-    disp = disp.mask(pd.DataFrame(primary, index=vals.index, columns=vals.columns), f"<{k}")
-    disp = disp.mask(pd.DataFrame(secondary, index=vals.index, columns=vals.columns), mark)
-    disp = disp.drop(index=list(hidden_rows))
+    shown = x.astype(object)   # numbers as Python ints; the two kinds of hidden cell never overlap
+    shown[primary] = f"<{k}"
+    shown[secondary] = mark
+    disp = pd.DataFrame(shown, index=vals.index, columns=vals.columns, dtype=object)
+    if len(hidden_rows):
+        disp = disp.drop(index=list(hidden_rows))
     as_frame = lambda a: pd.DataFrame(a, index=vals.index, columns=vals.columns)  # noqa: E731
     return Suppressed(vals, as_frame(primary), as_frame(secondary), disp, k)
+
+
+def _with_margins(table: pd.DataFrame, margins: bool, total_label: str, total_row_label: str) -> pd.DataFrame:
+    """``table``'s counts as whole numbers (missing: 0), with a total column and a total row when
+    ``margins``. Built in numpy for tables of counts (a report suppresses dozens of small tables:
+    pandas' column-by-column conversion and row enlargement were most of the cost)."""
+    plain = (len(table.columns) and all(t.kind in "iu" for t in table.dtypes)
+             and total_label not in table.columns and total_row_label not in table.index)
+    if not plain:
+        vals = table.apply(pd.to_numeric).fillna(0).astype(np.int64)
+        if (vals.to_numpy() < 0).any():
+            raise ValueError("counts must be non-negative")
+        if margins:
+            vals = vals.copy()
+            vals[total_label] = vals.sum(axis=1)
+            vals.loc[total_row_label] = vals.sum(axis=0)
+        return vals
+    body = table.to_numpy(np.int64)
+    if (body < 0).any():
+        raise ValueError("counts must be non-negative")
+    index, columns = table.index, table.columns
+    if margins:
+        body = np.column_stack([body, body.sum(axis=1)])
+        body = np.vstack([body, body.sum(axis=0)])
+        index = pd.Index([*index, total_row_label], name=index.name)
+        columns = pd.Index([*columns, total_label], name=columns.name)
+    return pd.DataFrame(body, index=index, columns=columns)
 
 
 #: Tables protected so far: (everything the protection reads) → the cells hidden. A report run
@@ -364,8 +390,6 @@ def _ranges(x: np.ndarray, hidden: np.ndarray, primary: np.ndarray, k: int, zero
     with margins, whose sum is asked) that the visible cells, the row/column sums, the group sums
     and the "<k" bounds allow. With ``wide``: where one cycle of hidden cells already moves the
     sum over at least ``wide``, those two values instead (no LP: the cell is not narrow either way)."""
-    from scipy.optimize import linprog
-
     nr, nc = x.shape
     idx = {cell: n for n, cell in enumerate(zip(*np.nonzero(hidden)))}
     eqs, rhs = _margin_equations(x, idx)
@@ -387,7 +411,8 @@ def _ranges(x: np.ndarray, hidden: np.ndarray, primary: np.ndarray, k: int, zero
     lo_b = 0 if not zeros_visible else 1
     bounds = [(lo_b, k - 1) if primary[c] and c[0] not in own else (0, None) for c in idx]
     a_eq = np.array(eqs) if eqs else None
-    for group in cells:   # lazily: the caller stops at the first narrow one
+    found: list = []   # per group: its range, or (objective, known) still to be solved
+    for group in cells:
         c, known = np.zeros(len(idx)), 0.0
         for cell in group:          # a cell, or the cells of a group whose sum is asked
             if cell in idx:
@@ -395,17 +420,46 @@ def _ranges(x: np.ndarray, hidden: np.ndarray, primary: np.ndarray, k: int, zero
             else:
                 known += x[cell]
         if not c.any():
-            yield group, (known, known)
+            found.append((known, known))
             continue
         if wide is not None:
             span = _span(x, hidden, idx, a_eq, bounds, group)
             if span is not None and span[1] - span[0] >= wide:
-                yield group, span
+                found.append(span)
                 continue
-        res = [linprog(sign * c, A_eq=a_eq, b_eq=rhs or None, bounds=bounds, method="highs") for sign in (1, -1)]
-        lo = res[0].fun if res[0].status == 0 else 0.0
-        hi = -res[1].fun if res[1].status == 0 else np.inf
-        yield group, (lo + known, hi + known)
+        found.append((c, known))
+    todo = [f for f in found if isinstance(f[0], np.ndarray)]
+    solved = iter(_extremes([c for c, _ in todo], a_eq, rhs, bounds))
+    for group, f in zip(cells, found):
+        if isinstance(f[0], np.ndarray):
+            lo, hi = next(solved)
+            f = (lo + f[1], hi + f[1])
+        yield group, f
+
+
+def _extremes(objectives: list[np.ndarray], a_eq: np.ndarray | None, rhs: list, bounds: list) -> list[tuple]:
+    """Smallest and largest value of each objective over the same constraints (0 and ∞ where the
+    LP has none). All in one LP of independent blocks, a minimum and a maximum per objective: a
+    small LP costs a few milliseconds of set-up in SciPy whatever its size, and a report asks
+    dozens. Where that LP has no optimum (a block unbounded or infeasible) each is solved alone."""
+    from scipy.optimize import linprog
+
+    if not objectives:
+        return []
+    from scipy.sparse import block_diag
+
+    n, q = len(bounds), 2 * len(objectives)
+    c = np.concatenate([sign * o for o in objectives for sign in (1, -1)])
+    big = None if a_eq is None else block_diag([a_eq] * q, format="csc")
+    res = linprog(c, A_eq=big, b_eq=(rhs * q) or None, bounds=bounds * q, method="highs")
+    if res.status == 0:
+        part = res.x.reshape(q, n)
+        return [(float(o @ part[2 * i]), float(o @ part[2 * i + 1])) for i, o in enumerate(objectives)]
+    out = []
+    for o in objectives:
+        res = [linprog(sign * o, A_eq=a_eq, b_eq=rhs or None, bounds=bounds, method="highs") for sign in (1, -1)]
+        out.append((res[0].fun if res[0].status == 0 else 0.0, -res[1].fun if res[1].status == 0 else np.inf))
+    return out
 
 
 def _widen(x: np.ndarray, hidden: np.ndarray, primary: np.ndarray, k: int, min_range: int, zeros_visible: bool,

@@ -117,35 +117,66 @@ def validate(frames: RegisterFrames, region: str, period: Period, lang: str, k: 
         raise ReportError(f"min_cell {k!r}: must be at least 1")
 
 
-def _given(row: pd.Series, what: str, k: int) -> bool:
-    """May the page give this outcomes row's ``what`` (``privacy.outcome_figures``)?"""
-    if row.empty:
-        return False
-    return bool(outcome_figures(row.to_frame().T.infer_objects(), k)[what].iloc[0])
+class _Tops:
+    """The report region's own row (level 0) of each metric table, per period, found once for the
+    headline and the summary (a boolean filter of a table per figure was a fifth of a report's time),
+    and which outcome figures the page may give for each period (``privacy.outcome_figures`` on
+    those rows at once)."""
+
+    def __init__(self, cur: dict[str, pd.DataFrame], k: int):
+        self.cur, self.k = cur, k
+        self._rows: dict[str, tuple[pd.DataFrame, list[dict], dict[str, int]]] = {}
+        self._given: pd.DataFrame | None = None
+        self.figures: dict[tuple[str, str], str] = {}   # the headline's, before ``shown_text``: any language
+
+    def _level0(self, table: str) -> tuple[pd.DataFrame, list[dict], dict[str, int]]:
+        if table not in self._rows:
+            t = self.cur[table]
+            top = t[t["level"].to_numpy() == 0]
+            first: dict[str, int] = {}
+            for i, p in enumerate(top["period"].tolist()):
+                first.setdefault(p, i)
+            self._rows[table] = (top, top.to_dict("records"), first)
+        return self._rows[table]
+
+    def row(self, table: str, period: str) -> dict:
+        """The row as a dict (empty when the table has none for ``period``)."""
+        _, records, first = self._level0(table)
+        i = first.get(period)
+        return records[i] if i is not None else {}
+
+    def given(self, period: str, what: str) -> bool:
+        """May the page give the outcomes row's ``what`` for ``period`` (``privacy.outcome_figures``)?"""
+        top, _, first = self._level0("outcomes")
+        i = first.get(period)
+        if i is None:
+            return False
+        if self._given is None:
+            self._given = outcome_figures(top, self.k)
+        return bool(self._given[what].iloc[i])
 
 
-def _top(t: pd.DataFrame, period: str) -> pd.Series:
-    rows = t[(t["level"] == 0) & (t["period"] == period)]
-    return rows.iloc[0] if len(rows) else pd.Series(dtype=object)
-
-
-def _headline(cur: dict[str, pd.DataFrame], cur_label: str, prev_label: str, lang: str, k: int) -> pd.DataFrame:
+def _headline(tops: _Tops, cur_label: str, prev_label: str, lang: str, k: int) -> pd.DataFrame:
     rows = []
     for key, table, col, kind, num, den in HEADLINE:
-        now, before = _top(cur[table], cur_label), _top(cur[table], prev_label)
-
-        def fig(row: pd.Series, col=col, kind=kind, num=num, den=den, key=key) -> str:
-            if key in ("tolerance_rate", "tolerated") and not _given(row, "determinations" if key ==
-                                                                   "tolerance_rate" else "tolerated", k):
-                return "—" if row.empty else f"<{k}*"   # it would give a small group away
-            return fmt_value(row.get(col), kind, row.get(den) if den else None, k, row.get(num) if num else None)
+        def fig(period: str, table=table, col=col, kind=kind, num=num, den=den, key=key) -> str:
+            if (key, period) in tops.figures:
+                return tops.figures[key, period]
+            row = tops.row(table, period)
+            if key in ("tolerance_rate", "tolerated") and not tops.given(
+                    period, "determinations" if key == "tolerance_rate" else "tolerated"):
+                text = "—" if not row else f"<{k}*"   # it would give a small group away
+            else:
+                text = fmt_value(row.get(col), kind, row.get(den) if den else None, k, row.get(num) if num else None)
+            tops.figures[key, period] = text
+            return text
 
         rows.append({
             "key": key,
             "label": label(f"headline.{key}", lang),
-            "value": shown_text(fig(now), lang),
-            "previous": shown_text(fig(before), lang),
-            "raw": now.get(col),
+            "value": shown_text(fig(cur_label), lang),
+            "previous": shown_text(fig(prev_label), lang),
+            "raw": tops.row(table, cur_label).get(col),
         })
     return pd.DataFrame(rows)
 
@@ -158,10 +189,11 @@ def _change(now: Any, before: Any) -> float | None:
     return None if np.isnan(a) or np.isnan(b) else a - b
 
 
-def _summary(cur: dict[str, pd.DataFrame], cur_label: str, prev_label: str, lang: str, k: int) -> list[str]:
+def _summary(cur: dict[str, pd.DataFrame], tops: _Tops, cur_label: str, prev_label: str, lang: str,
+             k: int) -> list[str]:
     """A few sentences on what changed since the previous period, from published figures only."""
     out: list[str] = []
-    i_now, i_before = _top(cur["intake"], cur_label), _top(cur["intake"], prev_label)
+    i_now, i_before = tops.row("intake", cur_label), tops.row("intake", prev_label)
     received, before = int(i_now.get("received", 0) or 0), int(i_before.get("received", 0) or 0)
     if received == 0:
         out.append(label("summary.no_cases", lang))
@@ -171,12 +203,12 @@ def _summary(cur: dict[str, pd.DataFrame], cur_label: str, prev_label: str, lang
         out.append(label(key, lang).format(now=received, before=before, diff=abs(d)))
     else:
         out.append(label("summary.received_small", lang).format(k=k))
-    o_now, o_before = _top(cur["outcomes"], cur_label), _top(cur["outcomes"], prev_label)
-    def shown(row: pd.Series) -> bool:   # the tolerance rate of the period is itself publishable
+    o_now, o_before = tops.row("outcomes", cur_label), tops.row("outcomes", prev_label)
+    def shown(row: dict, period: str) -> bool:   # the tolerance rate of the period is itself publishable
         return may_publish("rate", row.get("tolerance_rate"), num=row.get("tolerated"),
-                           den=row.get("determinations"), k=k) and _given(row, "determinations", k)
+                           den=row.get("determinations"), k=k) and tops.given(period, "determinations")
 
-    if shown(o_now) and shown(o_before):
+    if shown(o_now, cur_label) and shown(o_before, prev_label):
         ch = _change(o_now.get("tolerance_rate"), o_before.get("tolerance_rate"))
         if ch is not None:
             out.append(label("summary.tolerance", lang).format(
@@ -251,6 +283,20 @@ def _subregion_table(cur: dict[str, pd.DataFrame], period: str, region: str, nam
     return sortable(with_total_footer(table) if total in shown.index else table)
 
 
+def _memo(shared: Any, key: tuple, make: Callable[[], Any]) -> Any:
+    """``make()``, kept in ``shared.memo`` when there is one (the metrics of a run, or of one page:
+    ``reports.shared``) so that a page's other language, and the run's other reports, do not
+    compute it again; a few dozen entries at most."""
+    memo = getattr(shared, "memo", None)
+    if memo is None:
+        return make()
+    if key not in memo:
+        if len(memo) >= 64:
+            memo.clear()
+        memo[key] = make()
+    return memo[key]
+
+
 def build_report(frames: RegisterFrames, region: str, period: Period, lang: str = "zh", k: int = 5,
                  shared: Any = None) -> Report:
     """The report; ``shared`` (``ftlib.reports.shared.SharedMetrics``) gives the metric tables from
@@ -259,11 +305,13 @@ def build_report(frames: RegisterFrames, region: str, period: Period, lang: str 
     prev = period.previous()
     figures = shared.compute if shared is not None else (lambda r, ps: compute(frames, r, ps))
     cur = figures(region, [prev, period])
+    # the region's rows and headline figures once for the page's languages (kept on ``shared``)
+    tops = _memo(shared, ("tops", region, prev, period, k), lambda: _Tops(cur, k))
     # The four quarters up to the period end (more when the period itself is longer).
     trend_periods = quarters(min(period.start, period.end - pd.Timedelta(days=270)), period.end)
     trend = figures(region, trend_periods)
-    reg = frames.regions.set_index("code")
-    names = {c: str(reg.at[c, f"name_{lang}"]) for c in reg.index}
+    names = _memo(shared, ("names", lang), lambda: dict(zip(frames.regions["code"].tolist(),
+                                                         map(str, frames.regions[f"name_{lang}"].tolist()))))
     def chart(name: str, table: dict, key: str, **kw: Any) -> Callable[[], Any]:
         return lambda: getattr(charts_mod(), name)(table[key], lang, k=k, **kw)
 
@@ -283,8 +331,8 @@ def build_report(frames: RegisterFrames, region: str, period: Period, lang: str 
                 table_html=_subregion_table(cur, period.label, region, names, lang, k)),
     ]
     return Report(region, names.get(region, region), period, lang, k,
-                  _headline(cur, period.label, prev.label, lang, k),
-                  _summary(cur, period.label, prev.label, lang, k), s, dict(getattr(frames, "meta", {})))  # older snapshots have no meta
+                  _headline(tops, period.label, prev.label, lang, k),
+                  _summary(cur, tops, period.label, prev.label, lang, k), s, dict(getattr(frames, "meta", {})))  # older snapshots have no meta
 
 
 def headline_html(report: Report) -> str:

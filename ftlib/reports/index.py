@@ -10,6 +10,7 @@ the reports, and stored; a visit shows the stored page (no pandas, no recomputat
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 from pathlib import Path
@@ -26,33 +27,97 @@ PAGE_NAME = ".index.html"
 SPARK_W, SPARK_H = 120, 26
 
 
-def write_index(out_dir: Path, frames=None, k: int = 5, html_dir: Path | None = None) -> Path:
-    """Write ``index.ipynb`` and, with ``frames``, the overview page it shows (and a static
-    ``index.html`` in ``html_dir`` when given)."""
+def page_name(part: str | None = None) -> str:
+    """The stored index page: the top one, or the one of sub-region ``part`` (a folded index)."""
+    return PAGE_NAME if part is None else f".index_{part}.html"
+
+
+def part_notebook(part: str) -> str:
+    """The index dashboard of sub-region ``part`` (a folded index), beside ``index.ipynb``."""
+    return f"index_{part}.ipynb"
+
+
+def _notebook(path: Path, source: str) -> None:
     import nbformat  # not at module level: the index dashboard's kernel does not need it
 
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell(INDEX_SOURCE)]
+    nb.cells = [nbformat.v4.new_code_cell(source)]
+    nbformat.write(nb, path)
+
+
+def write_index(out_dir: Path, frames=None, k: int = 5, html_dir: Path | None = None,
+                fold_above: int | None = None) -> Path:
+    """Write ``index.ipynb`` and, with ``frames``, the overview page it shows (and a static
+    ``index.html`` in ``html_dir`` when given). A register of more regions than the data file's
+    ``fold_above`` (``ftlib/data/reports/index.yaml``) gets a folded index: the top page with the
+    top region's direct sub-regions, and one page (``index_<code>.ipynb``) per sub-region
+    (``fold_above``: another limit than the data file's)."""
     out_dir = Path(out_dir)
     path = out_dir / "index.ipynb"
-    nbformat.write(nb, path)
+    _notebook(path, INDEX_SOURCE)
+    written: set[str] = set()
     if frames is not None:
         from ftlib.reports.overview import build_overview
         from ftlib.reports.page import document
+        from ftlib.resources import read_yaml
 
         manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
         ov = build_overview(frames, k)
         folder = out_dir / STATIC_DIR
         static = {r["name"] for r in manifest if r.get("ok") and (folder / f"{r['name']}.html").is_file()}
-        (out_dir / PAGE_NAME).write_text(page_html(ov, manifest, static=static), encoding="utf-8")
-        if html_dir is not None:
-            Path(html_dir).mkdir(parents=True, exist_ok=True)
-            for lang in LANGS:  # one file a language: a static page has no address to read it from
-                page = page_html(ov, manifest, lang, offline=True)
-                title = label("overview.title", lang).format(region=ov.rows[0][lang])
-                (Path(html_dir) / static_name("index", lang)).write_text(document(page, title, lang), encoding="utf-8")
+        limit = fold_above if fold_above is not None else int(read_yaml("reports", "index.yaml")["fold_above"])
+        fold = len(ov.rows) > limit
+        pages = folded(ov, manifest) if fold else [(None, ov, manifest, [])]
+        for part, sub, entries, parts in pages:
+            if part is not None:
+                _notebook(out_dir / part_notebook(part), f"{INDEX_SOURCE[:-3]}(part={part!r});")
+                written.add(part)
+            (out_dir / page_name(part)).write_text(page_html(sub, entries, static=static, parts=parts, part=part),
+                                                   encoding="utf-8")
+            if html_dir is not None:
+                Path(html_dir).mkdir(parents=True, exist_ok=True)
+                for lang in LANGS:  # one file a language: a static page has no address to read it from
+                    page = page_html(sub, entries, lang, offline=True, parts=parts, part=part)
+                    title = label("overview.title", lang).format(region=sub.rows[0][lang])
+                    name = "index" if part is None else f"index_{part}"
+                    (Path(html_dir) / static_name(name, lang)).write_text(document(page, title, lang),
+                                                                          encoding="utf-8")
+    for old in out_dir.glob("index_*.ipynb"):   # the sub-region pages of an earlier, larger register
+        if old.stem[len("index_"):] not in written:
+            old.unlink(missing_ok=True)
+            (out_dir / page_name(old.stem[len("index_"):])).unlink(missing_ok=True)
     return path
+
+
+def folded(ov, manifest: list[dict]) -> list[tuple[str | None, object, list[dict], list[dict]]]:
+    """The pages of a folded index, each (sub-region or None for the top page, its part of the
+    overview, its reports, the sub-region rows it links to): the top page holds the top region and
+    its direct sub-regions, each sub-region's page its whole subtree (levels counted from it).
+    The rows are those of ``ov``, one overview of the whole register: no figure is protected
+    differently on two pages."""
+    def part(rows: list[dict]):
+        base = rows[0]["level"]
+        codes = {r["code"] for r in rows}
+        return dataclasses.replace(ov, root=rows[0]["code"], rows=[{**r, "level": r["level"] - base} for r in rows],
+                                   flagged=[c for c in ov.flagged if c in codes])
+
+    subtrees: list[list[dict]] = []
+    for r in ov.rows[1:]:   # tree order: a sub-region's subtree follows it
+        if r["level"] == 1:
+            subtrees.append([r])
+        elif r["level"] > 1 and subtrees:
+            subtrees[-1].append(r)
+    top_rows = [ov.rows[0]] + [t[0] for t in subtrees]
+    top_codes = {r["code"] for r in top_rows}
+    inside = {r["code"]: t[0]["code"] for t in subtrees for r in t}
+    pages: list[tuple[str | None, object, list[dict], list[dict]]] = [
+        (None, part(top_rows), [m for m in manifest if m["region"] in top_codes or m["region"] not in inside],
+         [t[0] for t in subtrees])]
+    for t in subtrees:
+        code = t[0]["code"]
+        pages.append((code, part(t), [m for m in manifest if inside.get(m["region"]) == code], []))
+    return pages
 
 
 def e(x: object) -> str:
@@ -167,9 +232,11 @@ def _href(name: str, lang: str, static: set[str], offline: bool) -> str:
     return f"{name}.ipynb?lang={lang}"
 
 
-def index_html(manifest: list[dict], lang: str, static: set[str] = frozenset(), offline: bool = False) -> str:
+def index_html(manifest: list[dict], lang: str, static: set[str] = frozenset(), offline: bool = False,
+               names: dict[str, str] | None = None) -> str:
     """The list of reports by region × period; links keep the language. ``offline``: the links of
-    the static index, to the static pages beside it."""
+    the static index, to the static pages beside it. ``names``: the regions' names in ``lang``
+    (the register's; else the bundled jurisdictions')."""
     periods = sorted({r["period"] for r in manifest})
     regions = sorted({r["region"] for r in manifest})
     cell = {(r["region"], r["period"]): r for r in manifest}
@@ -186,7 +253,7 @@ def index_html(manifest: list[dict], lang: str, static: set[str] = frozenset(), 
                 tds.append(f'<td><a class="ftlib-report" href="{html.escape(target)}">{html.escape(p)}</a></td>')
             else:
                 tds.append(f'<td title="{html.escape(r["error"])}">✗</td>')
-        rows.append(f"<tr><th>{html.escape(region_name(reg, lang))}</th>{''.join(tds)}</tr>")
+        rows.append(f"<tr><th>{html.escape((names or {}).get(reg) or region_name(reg, lang))}</th>{''.join(tds)}</tr>")
     failed = [r for r in manifest if not r["ok"]]
     fail_html = ""
     if failed:
@@ -220,19 +287,42 @@ def notebooks_html(lang: str, offline: bool = False, prefix: str = "../../") -> 
             f"<ul>{''.join(items)}</ul></section>")
 
 
+def parts_html(parts: list[dict], lang: str, offline: bool = False) -> str:
+    """Links of a folded index's top page to each sub-region's index page."""
+    if not parts:
+        return ""
+    items = "".join(
+        f"<li><a class='ftlib-part' data-region='{e(r['code'])}' href='"
+        f"{e(static_name('index_' + r['code'], lang) if offline else part_notebook(r['code']) + '?lang=' + lang)}'>"
+        f"{e(r[lang])}</a></li>" for r in parts)
+    return (f"<section class='ftlib-parts'><h2>{e(label('overview.parts', lang))}</h2>"
+            f"<p><small>{e(label('overview.parts_note', lang))}</small></p><ul>{items}</ul></section>")
+
+
 def page_html(ov, manifest: list[dict], shown: str = "zh", static: set[str] = frozenset(),
-              offline: bool = False) -> str:
-    bodies = {lang: stamp_html(ov.meta, lang) + overview_html(ov, lang) + notebooks_html(lang, offline)
-              + index_html(manifest, lang, static, offline) + glossary_html(lang) for lang in LANGS}
-    return f"<div class='ftlib-page'>{switch_html(bodies, shown, 'ftlib-index')}</div>{SCRIPT}"
+              offline: bool = False, parts: list[dict] = (), part: str | None = None) -> str:
+    """An index page: ``parts`` the sub-regions whose own index pages it links (a folded index's
+    top page), ``part`` the sub-region it is the page of (it then links back to the top page)."""
+    def back(lang: str) -> str:
+        if part is None:
+            return ""
+        href = static_name("index", lang) if offline else f"index.ipynb?lang={lang}"
+        return f"<a class='ftlib-back' href='{e(href)}'>{e(label('page.back', lang))}</a>"
+
+    bodies = {lang: back(lang) + stamp_html(ov.meta, lang) + overview_html(ov, lang) + parts_html(list(parts), lang, offline)
+              + notebooks_html(lang, offline) + index_html(manifest, lang, static, offline, {r["code"]: r[lang] for r in ov.rows})
+              + glossary_html(lang) for lang in LANGS}
+    uid = "ftlib-index" if part is None else "ftlib-index-" + "".join(ch if ch.isalnum() else "-" for ch in part)
+    return f"<div class='ftlib-page'>{switch_html(bodies, shown, uid)}</div>{SCRIPT}"
 
 
-def index_app(manifest_path: str = "manifest.json", lang: str = "zh") -> None:
-    """The index with a language switch (what Voilà shows); plain HTML, no widgets."""
+def index_app(manifest_path: str = "manifest.json", lang: str = "zh", part: str | None = None) -> None:
+    """The index with a language switch (what Voilà shows); plain HTML, no widgets. ``part``: the
+    index page of that sub-region (a folded index)."""
     from IPython.display import HTML, display
 
     lang = requested_lang(lang)
-    stored = Path(manifest_path).with_name(PAGE_NAME)
+    stored = Path(manifest_path).with_name(page_name(part))
     if stored.is_file():
         display(HTML(with_shown(stored.read_text(encoding="utf-8"), lang)))
         return

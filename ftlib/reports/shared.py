@@ -49,6 +49,8 @@ class SharedMetrics:
             for c in self.order[self.pos[r]:self.pos[r] + self.span[r]]:
                 self.root_of[c] = r
         self._cache: dict[tuple, dict[str, tuple[dict[str, pd.DataFrame], dict[str, np.ndarray]]]] = {}
+        self._recent: dict[tuple, dict[str, pd.DataFrame]] = {}   # the last report's tables (its other language)
+        self.memo: dict[tuple, object] = {}   # what reports keep for their other language (content._memo)
 
     def _tables(self, root: str, periods: Sequence[Period]) -> tuple[dict[str, pd.DataFrame], dict[str, np.ndarray]]:
         key = tuple((p.start, p.end, p.label) for p in periods)
@@ -66,6 +68,14 @@ class SharedMetrics:
         """What ``compute(frames, region, periods)`` returns, from the shared pass."""
         if region not in self.pos:
             return compute(self.frames, region, list(periods))   # its error message
+        key = (region, *((p.start, p.end, p.label) for p in periods))
+        if key not in self._recent:
+            if len(self._recent) >= 4:   # a report asks two period sets, once per language
+                self._recent.pop(next(iter(self._recent)))
+            self._recent[key] = self._subtree(region, periods)
+        return {name: t.copy(deep=False) for name, t in self._recent[key].items()}   # a chart may add columns
+
+    def _subtree(self, region: str, periods: Sequence[Period]) -> dict[str, pd.DataFrame]:
         tables, pos = self._tables(self.root_of[region], periods)
         a, b = self.pos[region], self.pos[region] + self.span[region]
         d = self.depth[region]
@@ -85,6 +95,7 @@ class SubtreeMetrics:
     def __init__(self, frames: RegisterFrames):
         self.frames = frames
         self._cache: dict[tuple, dict[str, pd.DataFrame]] = {}
+        self.memo: dict[tuple, object] = {}   # what the page keeps for its other language (content._memo)
 
     def compute(self, region: str, periods: Sequence[Period]) -> dict[str, pd.DataFrame]:
         key = (region, *((p.start, p.end, p.label) for p in periods))
