@@ -9,6 +9,7 @@ engine (docs/architecture.md)."""
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -278,7 +279,6 @@ _apps_port = _whole(0, "a port number from 1 to 65535 (0: the default)", most=65
 def _ip(value: str) -> str:
     """--ip: an IP address (or ``localhost``); a blank one would make the server listen on every
     interface and print a URL without a host."""
-    import ipaddress
 
     try:
         return value if value == "localhost" else str(ipaddress.ip_address(value))

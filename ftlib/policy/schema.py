@@ -18,9 +18,10 @@ Grading rows and later groups may read the aggregates and single rules by
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ftlib.vocabulary import (
     DEFAULT_DISPOSITION,
@@ -182,10 +183,16 @@ class ProcedureRules(BaseModel):
         return "working_days" if self.application_window_working_days is not None else None
 
 
+#: a policy id or family: letters, digits, - _ . (a trailing * marks an edited copy, ftlib.impact)
+POLICY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,59}\*?")
+
+
 class Policy(BaseModel):
     """One policy version after ``extends`` has been resolved."""
 
     model_config = _STRICT
+    #: ids are printed and matched (``--policy CN-2019``): letters, digits, - _ . — no blank,
+    #: control or bidi-override character that would hide or reorder it
     id: str
     family: str
     version: str
@@ -212,6 +219,13 @@ class Policy(BaseModel):
     #: after-care where the subject is an organisation (e.g. the unit's 考核免予扣分)
     aftercare_organisation: dict[Outcome, Aftercare] = {}
     procedure: ProcedureRules
+
+    @field_validator("id", "family", "extends")
+    @classmethod
+    def _printable_id(cls, value: str | None) -> str | None:
+        if value is not None and not POLICY_ID.fullmatch(value):
+            raise ValueError("an id is 1–60 letters, digits, - _ or . (no blanks or control characters)")
+        return value
 
     def in_force(self, day: dt.date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
