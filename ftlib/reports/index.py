@@ -49,6 +49,45 @@ def _notebook(path: Path, source: str) -> None:
     nbformat.write(nb, path)
 
 
+#: What the overview's suppression held back, group by group, kept beside the pages for the next run.
+SUPPRESS_CACHE = ".overview-suppressed.json"
+
+
+class _Recording(dict):
+    """The cache as the overview reads it: every group it asks for (found or solved) is kept in
+    ``used``, so the file written afterwards holds this run's groups and no stale ones."""
+
+    def __init__(self, known: dict, used: dict) -> None:
+        super().__init__(known)
+        self.used = used
+
+    def get(self, key, default=None):
+        found = super().get(key, default)
+        if found is not None:
+            self.used[key] = found
+        return found
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        self.used[key] = value
+
+
+def _read_cache(path: Path) -> dict[str, list[bool]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}   # none yet, or unreadable: every group is solved again
+    ok = isinstance(data, dict) and all(isinstance(v, list) and all(isinstance(b, bool) for b in v)
+                                        for v in data.values())
+    return data if ok else {}
+
+
+def _write_cache(path: Path, used: dict[str, list[bool]]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(used, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
+
+
 def write_index(out_dir: Path, frames=None, k: int = 5, html_dir: Path | None = None,
                 fold_above: int | None = None) -> Path:
     """Write ``index.ipynb`` and, with ``frames``, the overview page it shows (and a static
@@ -66,7 +105,10 @@ def write_index(out_dir: Path, frames=None, k: int = 5, html_dir: Path | None = 
         from ftlib.resources import read_yaml
 
         manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
-        ov = build_overview(frames, k)
+        cache = _read_cache(out_dir / SUPPRESS_CACHE)
+        used: dict[str, list[bool]] = {}
+        ov = build_overview(frames, k, cache=_Recording(cache, used))
+        _write_cache(out_dir / SUPPRESS_CACHE, used)   # this run's groups only: the file stays its size
         folder = out_dir / STATIC_DIR
         static = {r["name"] for r in manifest if r.get("ok") and (folder / f"{r['name']}.html").is_file()}
         limit = fold_above if fold_above is not None else int(read_yaml("reports", "index.yaml")["fold_above"])

@@ -15,6 +15,7 @@ smallest sub-region's line is held back. Whatever is held back is shown as "—"
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -82,19 +83,30 @@ def _children(frames: RegisterFrames, codes: list[str]) -> dict[str, list[str]]:
     return out
 
 
-def _suppressed(counts: pd.DataFrame, children: dict[str, list[str]], k: int) -> pd.DataFrame:
+def _suppressed(counts: pd.DataFrame, children: dict[str, list[str]], k: int,
+                cache: dict[str, list[bool]] | None = None) -> pd.DataFrame:
     """True where a count is held back: small, or able to reveal a small one (per parent group,
-    its own-level cases a hidden row; a cell hidden in any group it appears in is hidden)."""
+    its own-level cases a hidden row; a cell hidden in any group it appears in is hidden).
+
+    ``cache`` maps a group's whole input (figure, parent, sub-regions, their counts, the parent's
+    count, ``k``) to what ``suppress`` held back: a later run over a register where one county
+    changed solves only the groups above it (suppress is a function of that input alone)."""
     hidden = pd.DataFrame(False, index=counts.index, columns=list(COUNTS))
     own = "\0own"
     for par, kids in children.items():
         for col in COUNTS:
-            part = counts.loc[kids, [col]].copy()
-            part.loc[own] = counts.at[par, col] - int(part[col].sum())
-            s = suppress(part, k, margins=True, hidden_rows=[own], total_label="\0total", total_row_label=par)
-            h = s.hidden[col]
-            for code in [*kids, par]:
-                hidden.at[code, col] |= bool(h.at[code])
+            values = [int(v) for v in counts.loc[kids, col]]
+            key = json.dumps([col, par, kids, values, int(counts.at[par, col]), k], ensure_ascii=False)
+            flags = cache.get(key) if cache is not None else None
+            if flags is None or len(flags) != len(kids) + 1:
+                part = counts.loc[kids, [col]].copy()
+                part.loc[own] = counts.at[par, col] - int(part[col].sum())
+                s = suppress(part, k, margins=True, hidden_rows=[own], total_label="\0total", total_row_label=par)
+                flags = [bool(s.hidden[col].at[code]) for code in [*kids, par]]
+                if cache is not None:
+                    cache[key] = flags
+            for code, h in zip([*kids, par], flags):
+                hidden.at[code, col] |= h
     for col in COUNTS:  # a region without sub-regions is still a count of its own
         small = (counts[col] > 0) & (counts[col] < k)
         hidden[col] |= small
@@ -123,8 +135,10 @@ def _trends(frames: RegisterFrames, root: str, qs: list[Period], children: dict[
     return out
 
 
-def build_overview(frames: RegisterFrames, k: int = 5, root: str | None = None) -> Overview:
-    """The published overview of ``root`` (default: the register's top region) and its sub-regions."""
+def build_overview(frames: RegisterFrames, k: int = 5, root: str | None = None,
+                   cache: dict[str, list[bool]] | None = None) -> Overview:
+    """The published overview of ``root`` (default: the register's top region) and its sub-regions
+    (``cache``: see ``_suppressed``; the index keeps one beside the pages)."""
     root = root or _root(frames)
     end = _last_quarter(frames)
     qs = quarters(end - pd.DateOffset(months=21), end)[-8:]
@@ -132,7 +146,7 @@ def build_overview(frames: RegisterFrames, k: int = 5, root: str | None = None) 
     counts = _window_counts(frames, root, window)
     codes = list(counts.index)
     children = _children(frames, codes)
-    hidden = _suppressed(counts, children, k)
+    hidden = _suppressed(counts, children, k, cache)
     shown = ~hidden
     trends = _trends(frames, root, qs, children, k, shown)
     names = frames.regions.set_index("code")
