@@ -25,11 +25,33 @@ import uuid
 CONTROL_TARGET, CONTROL_VERSION = "jupyter.widget.control", "1.0.0"
 
 
-def _message(session: str, msg_type: str, content: dict, metadata: dict | None = None) -> str:
-    return json.dumps({"header": {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "session": session,
-                                  "username": "", "date": "", "version": "5.3"},
-                       "parent_header": {}, "metadata": metadata or {}, "content": content,
-                       "channel": "shell", "buffers": []})
+#: The websocket subprotocol Voilà's page asks for (jupyter_server's "v1" framing: the server
+#: relays the kernel's frames as they are instead of parsing and re-encoding each message as JSON).
+#: The trainees here ask for it too, so the server does for them what it does for a browser.
+WS_PROTOCOL = "v1.kernel.websocket.jupyter.org"
+
+
+def _message(session: str, msg_type: str, content: dict, metadata: dict | None = None) -> bytes:
+    """A shell message in the v1 framing: the count of offsets, the offsets (8 bytes each, little
+    endian), then the channel and the JSON parts header, parent header, metadata, content."""
+    header = {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "session": session, "username": "", "date": "",
+              "version": "5.3"}
+    parts = [b"shell", *(json.dumps(p).encode() for p in (header, {}, metadata or {}, content))]
+    offsets = [8 * (len(parts) + 2)]
+    for part in parts:
+        offsets.append(offsets[-1] + len(part))
+    return b"".join([len(offsets).to_bytes(8, "little"), *(o.to_bytes(8, "little") for o in offsets), *parts])
+
+
+def _parse(frame: bytes) -> dict:
+    """A v1 frame from the server as a message dict (header, parent_header, metadata, content)."""
+    count = int.from_bytes(frame[:8], "little")
+    offsets = [int.from_bytes(frame[8 * (i + 1):8 * (i + 2)], "little") for i in range(count)]
+    parts = [frame[offsets[i]:offsets[i + 1]] for i in range(count - 1)]
+    keys = ("header", "parent_header", "metadata", "content")
+    msg = {k: json.loads(p) for k, p in zip(keys, parts[1:5])}
+    msg["channel"] = parts[0].decode()
+    return msg
 
 
 class Trainee:
@@ -54,25 +76,29 @@ class Trainee:
         html, cookies = await asyncio.to_thread(fetch)
         self.kernel, self.cookies = re.search(r'"kernelId": "([^"]+)"', html).group(1), cookies
         url = self.base.replace("http", "ws", 1) + f"api/kernels/{self.kernel}/channels?session_id={self.session}"
-        self.ws = await websocket_connect(HTTPRequest(url, headers={"Cookie": cookies}), max_message_size=2**26)
+        self.ws = await websocket_connect(HTTPRequest(url, headers={"Cookie": cookies}), max_message_size=2**26,
+                                          subprotocols=[WS_PROTOCOL])
+        if self.ws.selected_subprotocol != WS_PROTOCOL:
+            raise ConnectionError(f"the server did not take the {WS_PROTOCOL} framing")
         control = uuid.uuid4().hex
-        self.ws.write_message(_message(self.session, "comm_open", {"comm_id": control, "target_name": CONTROL_TARGET,
-                                                                   "data": {}}, {"version": CONTROL_VERSION}))
-        self.ws.write_message(_message(self.session, "comm_msg", {"comm_id": control,
-                                                                  "data": {"method": "request_states"}}))
+        self._send("comm_open", {"comm_id": control, "target_name": CONTROL_TARGET, "data": {}},
+                   {"version": CONTROL_VERSION})
+        self._send("comm_msg", {"comm_id": control, "data": {"method": "request_states"}})
         while True:
             data = (await self._next())["content"].get("data", {})
             if data.get("method") == "update_states":
                 self.models = data["states"]
                 return
 
+    def _send(self, msg_type: str, content: dict, metadata: dict | None = None) -> None:
+        self.ws.write_message(_message(self.session, msg_type, content, metadata), binary=True)
+
     async def _next(self) -> dict:
         while True:
             raw = await self.ws.read_message()
             if raw is None:
                 raise ConnectionError("the server closed the kernel's websocket")
-            if isinstance(raw, str):        # binary frames carry buffers: nothing the quiz sends
-                return json.loads(raw)
+            return _parse(raw)
 
     def _model(self, name: str, description: str | None = None, dom_class: str | None = None) -> str:
         for mid, m in self.models.items():
@@ -87,8 +113,7 @@ class Trainee:
         raise LookupError(f"no {name} {description or dom_class or ''} on the page")
 
     def _update(self, model: str, state: dict) -> None:
-        self.ws.write_message(_message(self.session, "comm_msg", {"comm_id": model, "data": {
-            "method": "update", "state": state, "buffer_paths": []}}))
+        self._send("comm_msg", {"comm_id": model, "data": {"method": "update", "state": state, "buffer_paths": []}})
 
     def prepare(self, name_label: str, outcome_label: str, pick: str) -> None:
         """Type the name and pick the outcome whose label is ``pick``."""
@@ -101,8 +126,7 @@ class Trainee:
         feedback = self._model("HTMLModel", dom_class="ftlib-quiz-feedback")
         button = self._model("ButtonModel", button_label)
         t0 = time.perf_counter()
-        self.ws.write_message(_message(self.session, "comm_msg", {"comm_id": button, "data": {
-            "method": "custom", "content": {"event": "click"}}}))
+        self._send("comm_msg", {"comm_id": button, "data": {"method": "custom", "content": {"event": "click"}}})
         while True:
             msg = await self._next()
             content = msg["content"]
