@@ -164,6 +164,9 @@ def test_report_pages_need_no_kernel_and_link_their_static_page_and_pdf(server, 
     r = context.request.get(s.base + f"voila/files/html/{NAME}.pdf")
     assert r.status == 200 and r.headers["content-type"] == "application/pdf" and r.body()[:5] == b"%PDF-"
     assert context.request.get(s.base + "voila/files/.frames.pickle").status == 403  # only html/ and assets/
+    # the index's record of what suppression held back holds raw small counts: never served either
+    assert (reports[0] / ".overview-suppressed.json").is_file()
+    assert context.request.get(s.base + "voila/files/.overview-suppressed.json").status == 403
     dash.screenshot(path=str(ARTIFACTS / "serving_report_links.png"))
     # printing the dashboard from the browser: A4 pages, a section per page, not one long page
     dash.emulate_media(media="print")
