@@ -53,25 +53,6 @@ def _notebook(path: Path, source: str) -> None:
 SUPPRESS_CACHE = ".overview-suppressed.json"
 
 
-class _Recording(dict):
-    """The cache as the overview reads it: every group it asks for (found or solved) is kept in
-    ``used``, so the file written afterwards holds this run's groups and no stale ones."""
-
-    def __init__(self, known: dict, used: dict) -> None:
-        super().__init__(known)
-        self.used = used
-
-    def get(self, key, default=None):
-        found = super().get(key, default)
-        if found is not None:
-            self.used[key] = found
-        return found
-
-    def __setitem__(self, key, value) -> None:
-        super().__setitem__(key, value)
-        self.used[key] = value
-
-
 def _read_cache(path: Path) -> dict[str, list[bool]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -105,10 +86,8 @@ def write_index(out_dir: Path, frames=None, k: int = 5, html_dir: Path | None = 
         from ftlib.resources import read_yaml
 
         manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
-        cache = _read_cache(out_dir / SUPPRESS_CACHE)
-        used: dict[str, list[bool]] = {}
-        ov = build_overview(frames, k, cache=_Recording(cache, used))
-        _write_cache(out_dir / SUPPRESS_CACHE, used)   # this run's groups only: the file stays its size
+        ov = build_overview(frames, k, cache=_read_cache(out_dir / SUPPRESS_CACHE))
+        _write_cache(out_dir / SUPPRESS_CACHE, ov.suppressed)   # this run's groups only: the file stays its size
         folder = out_dir / STATIC_DIR
         static = {r["name"] for r in manifest if r.get("ok") and (folder / f"{r['name']}.html").is_file()}
         limit = fold_above if fold_above is not None else int(read_yaml("reports", "index.yaml")["fold_above"])

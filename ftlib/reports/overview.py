@@ -42,6 +42,7 @@ class Overview:
     flagged: list[str]             # regions without any tolerance decision in the window
     k: int
     meta: dict = field(default_factory=dict)
+    suppressed: dict = field(default_factory=dict)   # what suppression held back, group by group (the index's cache)
 
 
 def _last_quarter(frames: RegisterFrames) -> dt.date:
@@ -84,27 +85,29 @@ def _children(frames: RegisterFrames, codes: list[str]) -> dict[str, list[str]]:
 
 
 def _suppressed(counts: pd.DataFrame, children: dict[str, list[str]], k: int,
-                cache: dict[str, list[bool]] | None = None) -> pd.DataFrame:
+                cache: dict[str, list[bool]] | None = None,
+                used: dict[str, list[bool]] | None = None) -> pd.DataFrame:
     """True where a count is held back: small, or able to reveal a small one (per parent group,
     its own-level cases a hidden row; a cell hidden in any group it appears in is hidden).
 
     ``cache`` maps a group's whole input (figure, parent, sub-regions, their counts, the parent's
     count, ``k``) to what ``suppress`` held back: a later run over a register where one county
-    changed solves only the groups above it (suppress is a function of that input alone)."""
+    changed solves only the groups above it (suppress is a function of that input alone). ``used``
+    receives every group of this register, found or solved: the cache for the next run."""
     hidden = pd.DataFrame(False, index=counts.index, columns=list(COUNTS))
     own = "\0own"
     for par, kids in children.items():
         for col in COUNTS:
             values = [int(v) for v in counts.loc[kids, col]]
             key = json.dumps([col, par, kids, values, int(counts.at[par, col]), k], ensure_ascii=False)
-            flags = cache.get(key) if cache is not None else None
+            flags = (cache or {}).get(key)
             if flags is None or len(flags) != len(kids) + 1:
                 part = counts.loc[kids, [col]].copy()
                 part.loc[own] = counts.at[par, col] - int(part[col].sum())
                 s = suppress(part, k, margins=True, hidden_rows=[own], total_label="\0total", total_row_label=par)
                 flags = [bool(s.hidden[col].at[code]) for code in [*kids, par]]
-                if cache is not None:
-                    cache[key] = flags
+            if used is not None:
+                used[key] = flags
             for code, h in zip([*kids, par], flags):
                 hidden.at[code, col] |= h
     for col in COUNTS:  # a region without sub-regions is still a count of its own
@@ -146,7 +149,8 @@ def build_overview(frames: RegisterFrames, k: int = 5, root: str | None = None,
     counts = _window_counts(frames, root, window)
     codes = list(counts.index)
     children = _children(frames, codes)
-    hidden = _suppressed(counts, children, k, cache)
+    used: dict[str, list[bool]] = {}
+    hidden = _suppressed(counts, children, k, cache, used)
     shown = ~hidden
     trends = _trends(frames, root, qs, children, k, shown)
     names = frames.regions.set_index("code")
@@ -168,4 +172,4 @@ def build_overview(frames: RegisterFrames, k: int = 5, root: str | None = None,
                      "trends": {t: trends[t].get(code) for t in TRENDS}})
     # "no tolerance decision": a zero is published (it identifies nobody), so the flag reveals nothing more
     flagged = [code for code in codes if counts.at[code, "tolerated"] == 0]
-    return Overview(root, window, [q.label for q in qs], rows, flagged, k, dict(getattr(frames, "meta", {})))
+    return Overview(root, window, [q.label for q in qs], rows, flagged, k, dict(getattr(frames, "meta", {})), used)
