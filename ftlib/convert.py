@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ctypes
 import datetime as dt
+import math
 import threading
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
@@ -461,6 +462,11 @@ def _check(a: Any, name: str, source: str) -> None:
     _convert(a, name, source)
 
 
+#: Up to this many cells a column's minimum is taken in Python: a numpy reduction costs ~2 µs
+#: whatever its length, which on a one-case call is most of a column's conversion.
+_FEW = 16
+
+
 def _convert(a: Any, name: str, source: str) -> FactColumn:
     """One present fact column's values (numpy array or pandas extension array) converted."""
     spec = CONDITION_FACTS[name]
@@ -487,7 +493,7 @@ def _convert(a: Any, name: str, source: str) -> FactColumn:
     if isinstance(a, pd.Categorical):
         if spec.kind == "enum" and _vocabulary_categories(a.dtype, spec):
             codes = a.codes
-            if n == 0 or codes.min() >= 0:
+            if n == 0 or (codes.min() if n > _FEW else min(codes.tolist())) >= 0:
                 return FactColumn(codes)
         return _from_categorical(a, spec, source)
     arr = _objects(a)
@@ -559,6 +565,8 @@ def _from_codes(codes: np.ndarray, table: dict[int, float], spec: FactSpec, name
 def _amounts_clean(x: np.ndarray) -> bool:
     """No blank (NaN), negative or infinite amount: min and max, stretch by stretch so that the
     second reads the stretch from cache (a long column is read from memory once, not twice)."""
+    if len(x) <= _FEW:   # NaN fails both comparisons
+        return all(0 <= v < math.inf for v in x.tolist())
     step = 1 << 16
     for a in range(0, len(x), step):
         part = x[a:a + step]
@@ -614,24 +622,41 @@ def why_not(name: str) -> str:
     return _why(CONDITION_FACTS[name])
 
 
+def _arrays(df: pd.DataFrame, wanted: set[str]) -> dict[str, Any]:
+    """The values of the columns ``wanted`` (unique column names), block by block: one look-up
+    per block of the frame, not per column (pandas' per-column access is a small call's cost)."""
+    names = df.columns.tolist()
+    out: dict[str, Any] = {}
+    for blk in df._mgr.blocks:
+        values = blk.values
+        locs = blk.mgr_locs.as_array.tolist()
+        if values.ndim == 2:
+            for j, loc in enumerate(locs):
+                if names[loc] in wanted:
+                    out[names[loc]] = values[j]
+        elif names[locs[0]] in wanted:
+            out[names[locs[0]]] = values
+    return out
+
+
 def fact_columns(df: pd.DataFrame, names: Iterable[str], source: str = "<frame>",
                  check_only: Collection[str] = ()) -> dict[str, FactColumn]:
     """The fact columns ``names`` converted (:func:`fact_column`). Those also in ``check_only``
     are checked as the conversion would (a bad cell raises) but left out of the result: a
     caller that does not read them is spared building their values."""
     names = [name for name in names if name in CONDITION_FACTS]
-    if check_only:
-        for name in names:
-            if name in check_only and name in df.columns:
-                _check(_column(df, name), name, source)
-        names = [name for name in names if name not in check_only]
     try:  # the frame's columns located once, not once per fact (a small call's cost)
         if not df.columns.is_unique:
             raise TypeError
-        wanted = set(names)
-        mgr = df._mgr
-        present = {c: mgr.iget_values(i) for i, c in enumerate(df.columns.tolist()) if c in wanted}
+        present = _arrays(df, set(names))
     except (AttributeError, TypeError):  # duplicate names, or another pandas' internals
+        present = None
+    if check_only:
+        for name in names:
+            if name in check_only and (name in present if present is not None else name in df.columns):
+                _check(present[name] if present is not None else _column(df, name), name, source)
+        names = [name for name in names if name not in check_only]
+    if present is None:
         return {name: fact_column(df, name, source) for name in names}
     n = len(df)
     return {name: _convert(present[name], name, source) if name in present else _absent(CONDITION_FACTS[name], n)

@@ -364,11 +364,15 @@ def _make_decider(pair: tuple[CompiledPolicy, CompiledPolicy | None]):
     # are (pandas narrows wider codes with a copy)
     narrow = len(rows) <= 127
     rule_type = np.int8 if narrow else np.int16
+    scalar = _scalar_decider(pair)
 
     def decide(cols: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         result = np.empty(n, dtype=np.int8)
         rule = np.empty(n, dtype=rule_type)
         choice = np.zeros(n, dtype=np.int8)
+        if n <= SCALAR_ROWS:
+            scalar(cols, n, result, rule, choice)
+            return result, rule, choice
         if n <= ROWS_PER_PASS:
             decide_rows(cols, n, result, rule, choice)
             return result, rule, choice
@@ -407,6 +411,43 @@ def _make_decider(pair: tuple[CompiledPolicy, CompiledPolicy | None]):
         packed_codes(hits, outcomes, inp, result)
         packed_codes(hits, rows, inp, rule)
     return decide
+
+
+#: Up to this many rows a call is decided case by case by the policy's own one-case evaluation
+#: (``CompiledPolicy.run``, ~20 µs a case): a packed pass costs ~100 µs of numpy calls whatever
+#: its length, most of a small call (a widget's one case, ``determine``, a two-way completion).
+SCALAR_ROWS = 4
+
+
+def _scalar_decider(pair: tuple[CompiledPolicy, CompiledPolicy | None]):
+    """``decide`` for a few rows: each row's facts as ``determine`` reads them (enum codes back
+    to their values), each policy run on them, 从旧兼从轻 as :func:`packed.more_lenient` weighs
+    it (the later policy where its disposition is at a more lenient level than the first's)."""
+    from ftlib.policy.packed import _LENIENT
+
+    first, later = pair
+    names = sorted(first.facts_read | (later.facts_read if later is not None else set()))
+    values = [CONDITION_FACTS[k].values if CONDITION_FACTS[k].kind == "enum" else None for k in names]
+    offset = len(first.grading)
+    index = {id(s): i for i, s in enumerate(first.grading)}
+    if later is not None:
+        index.update({id(s): offset + i for i, s in enumerate(later.grading)})
+    code = {d: ALL_DISPOSITIONS.index(d) for d in ALL_DISPOSITIONS}
+    level = {d: _LENIENT.index(d) if d in _LENIENT else len(_LENIENT) for d in ALL_DISPOSITIONS}
+
+    def scalar(cols: dict[str, np.ndarray], n: int, result: np.ndarray, rule: np.ndarray, choice: np.ndarray) -> None:
+        lists = [cols[k].tolist() for k in names]   # Python scalars: numpy's cost a value
+        for i in range(n):
+            facts = {k: (col[i] if vs is None else vs[col[i]]) for k, col, vs in zip(names, lists, values)}
+            step = first.run(facts)[1]
+            if later is not None:
+                other = later.run(facts)[1]
+                if level[other.disposition] < level[step.disposition]:  # non-lenient ones: len(_LENIENT)
+                    step = other
+                    choice[i] = 1
+            result[i] = code[step.disposition]
+            rule[i] = index[id(step)]
+    return scalar
 
 
 def _cuts(pair: tuple[CompiledPolicy, CompiledPolicy | None]) -> dict[str, np.ndarray]:
@@ -640,6 +681,8 @@ def _outcome_codes(result: np.ndarray, lut: np.ndarray) -> np.ndarray:
     gather through 8-byte indices (numpy widens the index array first)."""
     import numpy as np
 
+    if len(result) < 4096:  # a gather: the comparisons' set-up costs more on a small table
+        return lut[result]
     steps = np.diff(lut.astype(np.int16))
     if result.dtype != np.int8 or lut[0] != 0 or ((steps != 0) & (steps != 1)).any():
         return lut[result]
