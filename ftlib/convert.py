@@ -649,18 +649,14 @@ def fact_columns(df: pd.DataFrame, names: Iterable[str], source: str = "<frame>"
         if not df.columns.is_unique:
             raise TypeError
         present = _arrays(df, set(names))
-    except (AttributeError, TypeError):  # duplicate names, or another pandas' internals
-        present = None
-    if check_only:
-        for name in names:
-            if name in check_only and (name in present if present is not None else name in df.columns):
-                _check(present[name] if present is not None else _column(df, name), name, source)
-        names = [name for name in names if name not in check_only]
-    if present is None:
-        return {name: fact_column(df, name, source) for name in names}
+    except (AttributeError, TypeError):  # duplicate names, or another pandas' internals: column by column
+        present = {name: _column(df, name) for name in names if name in df.columns}
+    for name in check_only:
+        if name in present:
+            _check(present[name], name, source)
     n = len(df)
     return {name: _convert(present[name], name, source) if name in present else _absent(CONDITION_FACTS[name], n)
-            for name in names}
+            for name in names if name not in check_only}
 
 
 def date_column(df: pd.DataFrame, name: str, source: str = "<frame>", required: bool = True) -> tuple[np.ndarray, np.ndarray]:

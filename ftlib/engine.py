@@ -428,25 +428,24 @@ def _scalar_decider(pair: tuple[CompiledPolicy, CompiledPolicy | None]):
     first, later = pair
     names = sorted(first.facts_read | (later.facts_read if later is not None else set()))
     values = [CONDITION_FACTS[k].values if CONDITION_FACTS[k].kind == "enum" else None for k in names]
-    offset = len(first.grading)
-    index = {id(s): i for i, s in enumerate(first.grading)}
-    if later is not None:
-        index.update({id(s): offset + i for i, s in enumerate(later.grading)})
-    code = {d: ALL_DISPOSITIONS.index(d) for d in ALL_DISPOSITIONS}
-    level = {d: _LENIENT.index(d) if d in _LENIENT else len(_LENIENT) for d in ALL_DISPOSITIONS}
+    # per grading row: (disposition code, rule code over both policies' rows, leniency level —
+    # the non-lenient dispositions share the last one)
+    steps = [*first.grading, *(later.grading if later is not None else [])]
+    decided = {id(s): (ALL_DISPOSITIONS.index(s.disposition), i,
+                       _LENIENT.index(s.disposition) if s.disposition in _LENIENT else len(_LENIENT))
+               for i, s in enumerate(steps)}
 
     def scalar(cols: dict[str, np.ndarray], n: int, result: np.ndarray, rule: np.ndarray, choice: np.ndarray) -> None:
         lists = [cols[k].tolist() for k in names]   # Python scalars: numpy's cost a value
         for i in range(n):
             facts = {k: (col[i] if vs is None else vs[col[i]]) for k, col, vs in zip(names, lists, values)}
-            step = first.run(facts)[1]
+            got = decided[id(first.run(facts)[1])]
             if later is not None:
-                other = later.run(facts)[1]
-                if level[other.disposition] < level[step.disposition]:  # non-lenient ones: len(_LENIENT)
-                    step = other
+                other = decided[id(later.run(facts)[1])]
+                if other[2] < got[2]:
+                    got = other
                     choice[i] = 1
-            result[i] = code[step.disposition]
-            rule[i] = index[id(step)]
+            result[i], rule[i] = got[0], got[1]
     return scalar
 
 
